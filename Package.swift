@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Data flows one way: Kube (objects) -> Proxy (desired state, plan, reconcile) -> IPVS (kernel).
+// IPVS knows nothing of Kubernetes, Kube knows nothing of IPVS; the CLI only wires modules together.
+let package = Package(
+    name: "ipvs-proxy",
+    products: [
+        .executable(name: "ipvs-proxy", targets: ["ipvs-proxy"]),
+        .library(name: "IPVS", targets: ["IPVS"]),
+        .library(name: "Kube", targets: ["Kube"]),
+        .library(name: "Proxy", targets: ["Proxy"]),
+        .library(name: "Pods", targets: ["Pods"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // The only C in the project: libnl-3 and libnl-genl-3, found through pkg-config.
+        .systemLibrary(
+            name: "CNetlink",
+            pkgConfig: "libnl-genl-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]
+        ),
+        // Kernel I/O: IPVS over generic netlink, the VIP link over rtnetlink, sysctls.
+        .target(
+            name: "IPVS",
+            dependencies: [
+                "CNetlink",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Kubernetes objects and their sources (API server, manifests directory).
+        .target(
+            name: "Kube",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Desired state, plan, reconcile loop: the only module that sees both Kube and IPVS.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "IPVS",
+                "Kube",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Backend "pods" in network namespaces, for the lab, the demo and the scheduler benchmark.
+        .target(
+            name: "Pods",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "ipvs-proxy",
+            dependencies: [
+                "IPVS",
+                "Kube",
+                "Proxy",
+                "Pods",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(name: "PodsTests", dependencies: ["Pods"]),
+        // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
+        // skipped, with the reason shown, anywhere else.
+        .testTarget(
+            name: "LabTests",
+            dependencies: ["IPVS", "Kube", "Proxy", "Pods"]
+        ),
+    ]
+)

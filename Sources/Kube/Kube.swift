@@ -1,0 +1,2 @@
+/// Kubernetes objects (Service, EndpointSlice) and the sources that produce typed changes to them.
+public enum Kube {}
