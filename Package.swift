@@ -81,7 +81,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube"]),
+        .testTarget(
+            name: "KubeTests",
+            dependencies: [
+                "Kube",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are

@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Microbenchmarks, kept in their own package (as swift-nio does) so that the main package does not depend on
+// the benchmark harness. Run: `cd Benchmarks && swift package benchmark`.
+let package = Package(
+    name: "ipvs-proxy-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "NetlinkEncoding",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "IPVS", package: "ipvs-proxy"),
+            ],
+            path: "Benchmarks/NetlinkEncoding",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ObjectDecoding",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Kube", package: "ipvs-proxy"),
+            ],
+            path: "Benchmarks/ObjectDecoding",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
