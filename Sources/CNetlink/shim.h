@@ -5,6 +5,12 @@
 #define IPVS_PROXY_CNETLINK_SHIM_H
 
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <linux/netlink.h>
 #include <netlink/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -20,5 +26,68 @@
 
 /// The libnl error code for "object not found" etc., as a positive number.
 static inline int cnl_errno(void) { return errno; }
+
+/// The most datagrams `cnl_recv_many` reads in one call.
+#define CNL_RECV_MANY_MAX 512
+
+/// Same layout as glibc's `struct mmsghdr` (only declared there under _GNU_SOURCE).
+struct cnl_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+/// Reads up to `count` datagrams (at most CNL_RECV_MANY_MAX) from `fd` with one recvmmsg(2) call.
+/// Datagram i lands at `base + i * slot`; its length goes to `lengths[i]` and `truncated[i]` is set
+/// when it did not fit. Blocks for the first datagram only (MSG_WAITFORONE) unless `dontwait`.
+/// Returns the number of datagrams read, or -errno.
+static inline int cnl_recv_many(int fd, unsigned char *base, size_t slot, unsigned int count,
+                                unsigned int *lengths, unsigned char *truncated, int dontwait) {
+    struct iovec iov[CNL_RECV_MANY_MAX];
+    struct cnl_mmsghdr msgs[CNL_RECV_MANY_MAX];
+    if (count > CNL_RECV_MANY_MAX) count = CNL_RECV_MANY_MAX;
+    memset(msgs, 0, sizeof(msgs[0]) * count);
+    for (unsigned int i = 0; i < count; i++) {
+        iov[i].iov_base = base + (size_t)i * slot;
+        iov[i].iov_len = slot;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int flags = dontwait ? MSG_DONTWAIT : 0x10000 /* MSG_WAITFORONE */;
+    long n;
+    do {
+        n = syscall(SYS_recvmmsg, fd, msgs, count, flags, NULL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    for (long i = 0; i < n; i++) {
+        lengths[i] = msgs[i].msg_len;
+        truncated[i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 1 : 0;
+    }
+    return (int)n;
+}
+
+/// Sends `len` bytes (one or more netlink messages back to back) to the kernel in one sendto(2).
+/// Returns the number of bytes sent, or -errno.
+static inline long cnl_send_kernel(int fd, const void *buf, size_t len) {
+    struct sockaddr_nl to;
+    memset(&to, 0, sizeof(to));
+    to.nl_family = AF_NETLINK;
+    long n;
+    do {
+        n = sendto(fd, buf, len, 0, (const struct sockaddr *)&to, sizeof(to));
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
+}
+
+/// Sets an integer socket option; returns 0 or -errno.
+static inline int cnl_setsockopt_int(int fd, int level, int name, int value) {
+    return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno : 0;
+}
+
+/// Reads an integer socket option; returns the value or -errno.
+static inline int cnl_getsockopt_int(int fd, int level, int name) {
+    int value = 0;
+    socklen_t len = sizeof(value);
+    return getsockopt(fd, level, name, &value, &len) < 0 ? -errno : value;
+}
 
 #endif

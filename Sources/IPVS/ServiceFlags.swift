@@ -1,0 +1,21 @@
+/// Virtual-server flags the kernel keeps in `IP_VS_SVC_F_*` (persistence is separate: see `Persistence`).
+public struct ServiceFlags: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Schedule each packet on its own (UDP), IP_VS_SVC_F_ONEPACKET.
+    public static let onePacket = ServiceFlags(rawValue: 0x0004)
+    /// sh scheduler: fall back to another server when the hashed one is unavailable (IP_VS_SVC_F_SCHED1).
+    public static let shFallback = ServiceFlags(rawValue: 0x0008)
+    /// sh scheduler: include the source port in the hash (IP_VS_SVC_F_SCHED2).
+    public static let shPort = ServiceFlags(rawValue: 0x0010)
+    /// Scheduler flag 3 (IP_VS_SVC_F_SCHED3); mh uses flags 1 and 2 as sh does.
+    public static let scheduler3 = ServiceFlags(rawValue: 0x0020)
+
+    /// IP_VS_SVC_F_PERSISTENT: carried by `Persistence`, never set here.
+    static let persistentBit: UInt32 = 0x0001
+    /// IP_VS_SVC_F_HASHED: the kernel's own bookkeeping, reported but never settable.
+    static let hashedBit: UInt32 = 0x0002
+    /// The bits this type models.
+    static let settable: UInt32 = 0x0004 | 0x0008 | 0x0010 | 0x0020
+}
