@@ -1,5 +1,2 @@
-import IPVS
-import Kube
-
 /// Desired state, plan and reconcile loop: Kubernetes objects in, IPVS operations out.
 public enum Proxy {}

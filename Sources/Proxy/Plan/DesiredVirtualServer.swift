@@ -1,0 +1,18 @@
+import IPVS
+
+/// One virtual server as the cluster wants it: its configuration and its real servers.
+public struct DesiredVirtualServer: Sendable, Hashable {
+    /// Scheduler, flags and persistence, under the key that identifies it.
+    public var server: VirtualServer
+    /// The real servers, by address and port.
+    public var realServers: [RealServerEndpoint: RealServer]
+
+    /// A desired virtual server with the given real servers.
+    public init(server: VirtualServer, realServers: [RealServer] = []) {
+        self.server = server
+        self.realServers = Dictionary(realServers.map { ($0.endpoint, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The key that identifies it in the kernel.
+    public var key: VirtualServerKey { server.key }
+}

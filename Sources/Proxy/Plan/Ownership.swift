@@ -1,0 +1,36 @@
+import IPVS
+
+/// Which virtual servers in the kernel belong to the proxy. It changes only what it owns and never deletes anything
+/// else: virtual servers made by hand, by keepalived or by another tool on the same kernel are left alone.
+public struct Ownership: Sendable, Hashable {
+    /// The addresses on the proxy's own dummy link (kube-ipvs0): a virtual server on one of them is the proxy's.
+    public var linkAddresses: Set<IPAddress>
+    /// The node's own addresses, where NodePort virtual servers live.
+    public var nodeAddresses: Set<IPAddress>
+    /// The NodePort range: a virtual server on a node address with a port in it is the proxy's.
+    public var nodePortRange: ClosedRange<UInt16>
+
+    /// The default NodePort range, as the API server's `--service-node-port-range` defaults it.
+    public static let defaultNodePortRange: ClosedRange<UInt16> = 30000...32767
+
+    /// An ownership rule.
+    public init(
+        linkAddresses: Set<IPAddress> = [],
+        nodeAddresses: Set<IPAddress> = [],
+        nodePortRange: ClosedRange<UInt16> = Ownership.defaultNodePortRange
+    ) {
+        self.linkAddresses = linkAddresses
+        self.nodeAddresses = nodeAddresses
+        self.nodePortRange = nodePortRange
+    }
+
+    /// True when the virtual server is the proxy's to change or delete. Firewall-mark services are never its own.
+    public func owns(_ key: VirtualServerKey) -> Bool {
+        switch key {
+        case .service(_, let address, let port):
+            linkAddresses.contains(address) || (nodeAddresses.contains(address) && nodePortRange.contains(port))
+        case .firewallMark:
+            false
+        }
+    }
+}

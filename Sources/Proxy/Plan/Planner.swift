@@ -1,0 +1,110 @@
+import IPVS
+
+/// Diffs the desired state against the kernel's actual state. Pure: the same inputs give the same plan.
+public enum Planner {
+    /// The plan that takes the kernel from `actual` to `desired`, within `scope`, touching only what `ownership`
+    /// says is the proxy's. Departing real servers go through `termination`.
+    public static func plan(
+        desired: DesiredState,
+        actual: [VirtualServerKey: VirtualServerState],
+        ownership: Ownership,
+        scope: PlanScope = .all,
+        termination: inout GracefulTermination,
+        now: ContinuousClock.Instant
+    ) -> Plan {
+        let keys: [VirtualServerKey]
+        let addresses: Set<IPAddress>
+        switch scope {
+        case .all:
+            keys = Array(Set(desired.virtualServers.keys).union(actual.keys))
+            addresses = desired.boundAddresses.union(ownership.linkAddresses)
+        case .only(let someKeys, let someAddresses):
+            keys = Array(someKeys)
+            addresses = someAddresses
+        }
+        var steps = Steps()
+        for key in keys.sorted() {
+            planVirtualServer(
+                key,
+                desired: desired.virtualServers[key],
+                actual: actual[key],
+                owned: desired.virtualServers[key] != nil || ownership.owns(key),
+                into: &steps,
+                termination: &termination,
+                now: now
+            )
+        }
+        var plan = Plan(operations: steps.ordered)
+        for address in addresses.sorted() {
+            let wanted = desired.boundAddresses.contains(address)
+            let bound = ownership.linkAddresses.contains(address)
+            if wanted && !bound { plan.bind.append(address) }
+            if !wanted && bound { plan.unbind.append(address) }
+        }
+        return plan
+    }
+
+    /// The operations of one pass, by phase; `ordered` gives them in the order they must be applied.
+    struct Steps {
+        var virtualServers: [IPVSOperation] = []
+        var addOrUpdateReal: [IPVSOperation] = []
+        var drain: [IPVSOperation] = []
+        var deleteReal: [IPVSOperation] = []
+        var deleteVirtual: [IPVSOperation] = []
+
+        var ordered: [IPVSOperation] { virtualServers + addOrUpdateReal + drain + deleteReal + deleteVirtual }
+    }
+
+    static func planVirtualServer(
+        _ key: VirtualServerKey,
+        desired: DesiredVirtualServer?,
+        actual: VirtualServerState?,
+        owned: Bool,
+        into steps: inout Steps,
+        termination: inout GracefulTermination,
+        now: ContinuousClock.Instant
+    ) {
+        guard owned else { return }
+        guard let desired else {
+            if actual != nil {
+                steps.deleteVirtual.append(.deleteVirtualServer(key))
+                termination.forgetAll(of: key)
+            }
+            return
+        }
+        guard let actual else {
+            steps.virtualServers.append(.addVirtualServer(desired.server))
+            for endpoint in desired.realServers.keys.sorted() {
+                if let real = desired.realServers[endpoint] { steps.addOrUpdateReal.append(.addRealServer(real, to: key)) }
+            }
+            return
+        }
+        if actual.server != desired.server {
+            steps.virtualServers.append(.updateVirtualServer(desired.server))
+        }
+        var current: [RealServerEndpoint: RealServerState] = [:]
+        for state in actual.realServers { current[state.server.endpoint] = state }
+        for endpoint in desired.realServers.keys.sorted() {
+            guard let real = desired.realServers[endpoint] else { continue }
+            termination.forget(RealServerRef(key, endpoint))
+            if let existing = current[endpoint] {
+                if existing.server != real { steps.addOrUpdateReal.append(.updateRealServer(real, in: key)) }
+            } else {
+                steps.addOrUpdateReal.append(.addRealServer(real, to: key))
+            }
+        }
+        for endpoint in current.keys.sorted() where desired.realServers[endpoint] == nil {
+            guard let state = current[endpoint] else { continue }
+            switch termination.decide(RealServerRef(key, endpoint), current: state, now: now) {
+            case .drain:
+                var drained = state.server
+                drained.weight = 0
+                steps.drain.append(.updateRealServer(drained, in: key))
+            case .wait:
+                break
+            case .delete:
+                steps.deleteReal.append(.deleteRealServer(endpoint, from: key))
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import IPVS
+import Logging
+
+/// Brings the kernel to the desired state: plans against what it knows of the kernel, applies the plan as one
+/// batch, and folds the results back. It adopts whatever the kernel already has at start (no flush), so a
+/// restart with unchanged objects writes nothing. Failed operations leave their virtual server marked for a
+/// fresh read from the kernel and a retry on the next pass: nothing is papered over.
+///
+/// A plain struct driven by its owner (the proxy service, or `run --once`); the kernel and the link are
+/// protocols so it is tested with fakes, and proven against the real kernel in the lab.
+public struct Reconciler: Sendable {
+    /// The kernel's IPVS table.
+    public let kernel: any IPVSKernel
+    /// The dummy link holding the VIPs.
+    public let link: any VIPLink
+    /// Who owns what besides the link's addresses.
+    public var nodeAddresses: Set<IPAddress>
+    /// The NodePort range.
+    public var nodePortRange: ClosedRange<UInt16>
+    /// What the proxy believes the kernel holds.
+    public private(set) var actual = ActualState()
+    /// Real servers being drained.
+    public private(set) var termination: GracefulTermination
+    /// Virtual servers to re-read from the kernel before the next pass (an operation on them failed).
+    public private(set) var suspect: Set<VirtualServerKey> = []
+    let logger: Logger
+
+    /// A reconciler; call `adopt()` before the first pass.
+    public init(
+        kernel: any IPVSKernel,
+        link: any VIPLink,
+        nodeAddresses: Set<IPAddress> = [],
+        nodePortRange: ClosedRange<UInt16> = Ownership.defaultNodePortRange,
+        gracefulPeriod: Duration = .seconds(30),
+        logger: Logger
+    ) {
+        self.kernel = kernel
+        self.link = link
+        self.nodeAddresses = nodeAddresses
+        self.nodePortRange = nodePortRange
+        self.termination = GracefulTermination(period: gracefulPeriod)
+        self.logger = logger
+    }
+
+    /// The current ownership rule.
+    public var ownership: Ownership {
+        Ownership(linkAddresses: actual.linkAddresses, nodeAddresses: nodeAddresses, nodePortRange: nodePortRange)
+    }
+
+    /// Reads the kernel's table and the link's addresses (creating the link if missing). Nothing is written to
+    /// IPVS. Also the periodic re-read that catches changes made behind the proxy's back.
+    public mutating func adopt() throws {
+        try link.ensure()
+        actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
+        suspect = []
+    }
+
+    /// Plans without applying: what `ipvs-proxy plan` prints.
+    public func plan(_ desired: DesiredState, scope: PlanScope = .all, now: ContinuousClock.Instant = .now) -> Plan {
+        var scratch = termination
+        return Planner.plan(
+            desired: desired,
+            actual: actual.virtualServers,
+            ownership: ownership,
+            scope: scope,
+            termination: &scratch,
+            now: now
+        )
+    }
+
+    /// Plans and applies one pass.
+    public mutating func sync(
+        _ desired: DesiredState,
+        scope: PlanScope = .all,
+        now: ContinuousClock.Instant = .now
+    ) -> SyncReport {
+        refreshSuspects()
+        var scope = scope
+        if case .only(let keys, let addresses) = scope, !suspectScope.isEmpty {
+            scope = .only(virtualServers: keys.union(suspectScope), addresses: addresses)
+        }
+        suspectScope = []
+        let plan = Planner.plan(
+            desired: desired,
+            actual: actual.virtualServers,
+            ownership: ownership,
+            scope: scope,
+            termination: &termination,
+            now: now
+        )
+        var report = SyncReport(plan: plan)
+        for address in plan.bind {
+            do {
+                try link.add(address)
+                actual.bound(address)
+            } catch {
+                report.addressFailures[address] = Self.ipvsError(error, address: address)
+            }
+        }
+        let results = kernel.apply(plan.operations)
+        for (operation, result) in zip(plan.operations, results) {
+            switch result {
+            case .success:
+                actual.record(operation)
+            case .failure(let error):
+                report.failures[operation] = error
+                suspect.insert(operation.virtualServerKey)
+                logger.warning(
+                    "kernel refused an operation; it will be retried",
+                    metadata: ["operation": "\(operation)", "error": "\(error)"]
+                )
+            }
+        }
+        for address in plan.unbind {
+            do {
+                try link.remove(address)
+                actual.unbound(address)
+            } catch {
+                report.addressFailures[address] = Self.ipvsError(error, address: address)
+            }
+        }
+        return report
+    }
+
+    static func ipvsError(_ error: any Error, address: IPAddress) -> IPVSError {
+        error as? IPVSError ?? IPVSError(code: .other, message: "\(error)", object: "address \(address)")
+    }
+
+    /// Keys re-read after a failure, to be planned on the next pass even if no event touches them.
+    private var suspectScope: Set<VirtualServerKey> = []
+
+    private mutating func refreshSuspects() {
+        for key in suspect {
+            do {
+                actual.refresh(key, with: try kernel.virtualServer(key))
+                suspectScope.insert(key)
+            } catch {
+                logger.warning("could not re-read a virtual server", metadata: ["key": "\(key)", "error": "\(error)"])
+                continue
+            }
+        }
+        suspect = suspect.subtracting(suspectScope)
+    }
+}

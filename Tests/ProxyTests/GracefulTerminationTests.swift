@@ -1,0 +1,73 @@
+import IPVS
+import Testing
+
+@testable import Proxy
+
+@Suite struct GracefulTerminationTests {
+    let ref = RealServerRef(F.web, RealServerEndpoint(address: F.ip("10.244.0.10"), port: 8080))
+
+    func current(weight: Int32, active: UInt32 = 0, inactive: UInt32 = 0) -> RealServerState {
+        RealServerState(
+            server: F.rs("10.244.0.10", 8080, weight: weight),
+            activeConnections: active,
+            inactiveConnections: inactive
+        )
+    }
+
+    @Test func departingRealServerIsDrainedThenDeletedWhenIdle() {
+        var termination = GracefulTermination(period: .seconds(30))
+        #expect(termination.decide(ref, current: current(weight: 1, active: 2), now: F.t0) == .drain)
+        #expect(termination.pendingCount == 1)
+        #expect(termination.nextDeadline == F.t0.advanced(by: .seconds(30)))
+        #expect(termination.decide(ref, current: current(weight: 0, active: 1), now: F.t0 + .seconds(5)) == .wait)
+        #expect(termination.decide(ref, current: current(weight: 0, inactive: 1), now: F.t0 + .seconds(6)) == .wait)
+        #expect(termination.decide(ref, current: current(weight: 0), now: F.t0 + .seconds(7)) == .delete)
+        #expect(termination.pendingCount == 0)
+    }
+
+    @Test func busyRealServerIsDeletedWhenTheGracePeriodEnds() {
+        var termination = GracefulTermination(period: .seconds(30))
+        #expect(termination.decide(ref, current: current(weight: 1, active: 9), now: F.t0) == .drain)
+        #expect(termination.decide(ref, current: current(weight: 0, active: 9), now: F.t0 + .seconds(29)) == .wait)
+        #expect(termination.decide(ref, current: current(weight: 0, active: 9), now: F.t0 + .seconds(30)) == .delete)
+    }
+
+    @Test func drainedRealServerFoundAtStartGetsAFullGracePeriod() {
+        var termination = GracefulTermination(period: .seconds(30))
+        #expect(termination.decide(ref, current: current(weight: 0, active: 1), now: F.t0) == .wait)
+        #expect(termination.nextDeadline == F.t0.advanced(by: .seconds(30)))
+    }
+
+    @Test func udpRealServerGoesAtOnce() {
+        var termination = GracefulTermination()
+        let udp = RealServerRef(F.dns, RealServerEndpoint(address: F.ip("10.244.0.10"), port: 53))
+        #expect(termination.decide(udp, current: current(weight: 1, active: 3), now: F.t0) == .delete)
+        #expect(termination.pendingCount == 0)
+    }
+
+    @Test func endpointThatComesBackIsRestoredAndForgotten() {
+        var termination = GracefulTermination()
+        let actual = [F.state(F.vs(F.web), [F.rs("10.244.0.10", 8080, weight: 0)], connections: ["10.244.0.10": (1, 0)])]
+        let desired = DesiredState(
+            virtualServers: [DesiredVirtualServer(server: F.vs(F.web), realServers: [F.rs("10.244.0.10", 8080)])],
+            boundAddresses: [F.ip(F.vip)]
+        )
+        _ = termination.decide(ref, current: current(weight: 1, active: 1), now: F.t0)
+        let plan = Planner.plan(
+            desired: desired,
+            actual: ActualState(virtualServers: actual).virtualServers,
+            ownership: Ownership(linkAddresses: [F.ip(F.vip)]),
+            termination: &termination,
+            now: F.t0 + .seconds(1)
+        )
+        #expect(plan.operations == [.updateRealServer(F.rs("10.244.0.10", 8080), in: F.web)])
+        #expect(termination.pendingCount == 0)
+    }
+
+    @Test func deletedVirtualServerForgetsItsDrainingRealServers() {
+        var termination = GracefulTermination()
+        _ = termination.decide(ref, current: current(weight: 1, active: 1), now: F.t0)
+        termination.forgetAll(of: F.web)
+        #expect(termination.pendingCount == 0)
+    }
+}

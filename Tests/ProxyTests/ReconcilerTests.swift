@@ -1,0 +1,90 @@
+import IPVS
+import Logging
+import Testing
+
+@testable import Proxy
+
+@Suite struct ReconcilerTests {
+    let logger = Logger(label: "test")
+    let reals = [F.rs("10.244.0.10", 8080), F.rs("10.244.0.11", 8080)]
+
+    var desired: DesiredState {
+        DesiredState(
+            virtualServers: [DesiredVirtualServer(server: F.vs(F.web), realServers: reals)],
+            boundAddresses: [F.ip(F.vip)]
+        )
+    }
+
+    @Test func firstSyncProgramsEverythingAndASecondWritesNothing() throws {
+        let kernel = FakeKernel()
+        let link = FakeLink()
+        var reconciler = Reconciler(kernel: kernel, link: link, logger: logger)
+        try reconciler.adopt()
+        let report = reconciler.sync(desired)
+        #expect(report.succeeded)
+        #expect(kernel.applied.count == 3)
+        #expect(try link.addresses() == [F.ip(F.vip)])
+        #expect(reconciler.sync(desired).plan.isEmpty)
+        #expect(kernel.applied.count == 3)
+    }
+
+    @Test func restartWithUnchangedObjectsWritesNothing() throws {
+        let kernel = FakeKernel([F.state(F.vs(F.web), reals)])
+        let link = FakeLink(addresses: [F.ip(F.vip)])
+        var reconciler = Reconciler(kernel: kernel, link: link, logger: logger)
+        try reconciler.adopt()
+        #expect(reconciler.sync(desired).plan.isEmpty)
+        #expect(kernel.applied.isEmpty)
+        #expect(link.writes == 0)
+    }
+
+    @Test func aRefusedOperationDoesNotStopTheOthersAndIsRetried() throws {
+        let kernel = FakeKernel()
+        var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: logger)
+        try reconciler.adopt()
+        let refused = IPVSOperation.addRealServer(F.rs("10.244.0.10", 8080), to: F.web)
+        kernel.refuse(refused)
+        let first = reconciler.sync(desired)
+        #expect(Array(first.failures.keys) == [refused])
+        #expect(kernel.table[F.web]?.realServers.map(\.server) == [F.rs("10.244.0.11", 8080)])
+        kernel.allow(refused)
+        // A scoped pass that touches nothing still retries what failed.
+        let second = reconciler.sync(desired, scope: .only(virtualServers: [], addresses: []))
+        #expect(second.plan.operations == [refused])
+        #expect(second.succeeded)
+    }
+
+    @Test func driftRepairedByTheNextFullPassAfterARead() throws {
+        let kernel = FakeKernel()
+        var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: logger)
+        try reconciler.adopt()
+        _ = reconciler.sync(desired)
+        _ = kernel.apply([.deleteVirtualServer(F.web)])  // deleted by hand
+        try reconciler.adopt()
+        #expect(reconciler.sync(desired).plan.operations.first == .addVirtualServer(F.vs(F.web)))
+        #expect(kernel.table[F.web]?.realServers.count == 2)
+    }
+
+    @Test func foreignVirtualServersSurviveEveryPass() throws {
+        let foreign = F.state(F.vs(F.key(.tcp, "192.168.7.7", 80)), [F.rs("10.1.1.1", 80)])
+        let kernel = FakeKernel([foreign])
+        var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: logger)
+        try reconciler.adopt()
+        _ = reconciler.sync(desired)
+        _ = reconciler.sync(DesiredState())
+        #expect(kernel.table[foreign.server.key] == foreign)
+        #expect(kernel.table[F.web] == nil)
+    }
+
+    @Test func planPrintsWithoutChangingAnything() throws {
+        let kernel = FakeKernel()
+        let link = FakeLink()
+        var reconciler = Reconciler(kernel: kernel, link: link, logger: logger)
+        try reconciler.adopt()
+        let plan = reconciler.plan(desired)
+        #expect(plan.operations.count == 3)
+        #expect(plan.bind == [F.ip(F.vip)])
+        #expect(kernel.applied.isEmpty)
+        #expect(link.writes == 0)
+    }
+}
