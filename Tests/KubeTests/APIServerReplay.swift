@@ -36,7 +36,8 @@ enum APIServerReplay {
     }
 
     /// Sets an annotation on one item.
-    static func annotate(_ items: [[String: Any]], _ target: String, _ key: String, _ value: String) -> [[String: Any]] {
+    static func annotate(_ items: [[String: Any]], _ target: String, _ key: String, _ value: String) -> [[String: Any]]
+    {
         items.map { item in
             guard name(of: item) == target, var metadata = item["metadata"] as? [String: Any] else { return item }
             var annotations = metadata["annotations"] as? [String: String] ?? [:]

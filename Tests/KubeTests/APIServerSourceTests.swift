@@ -55,12 +55,14 @@ struct APIServerSourceTests {
         }
         let events = try await collect(Self.source(server)) { $0.hasSynced && $0.changeCount == 12 }
         await server.shutdown()
-        #expect(events.all(.service) == Self.initialServices + [
-            "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
-        ])
-        #expect(events.all(.endpointSlice) == Self.initialSlices + [
-            "upsert endpointslices/shop/api-x1", "delete endpointslices/shop/api-x1",
-        ])
+        #expect(
+            events.all(.service) == Self.initialServices + [
+                "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
+            ])
+        #expect(
+            events.all(.endpointSlice) == Self.initialSlices + [
+                "upsert endpointslices/shop/api-x1", "delete endpointslices/shop/api-x1",
+            ])
         #expect(events.filter { $0 == .synced }.count == 1)
         let web = events.compactMap { event -> ValidatedService? in
             guard case .change(.upsert(let object)) = event, object.key == key("default/web") else { return nil }
@@ -73,10 +75,11 @@ struct APIServerSourceTests {
         #expect(lists.allSatisfy { $0.query["limit"] == "2" })
         let watches = requests.filter(\.isWatch)
         #expect(watches.count == 2)
-        #expect(watches.allSatisfy {
-            $0.query["resourceVersion"] == "216" && $0.query["allowWatchBookmarks"] == "true"
-                && $0.query["timeoutSeconds"] == "60"
-        })
+        #expect(
+            watches.allSatisfy {
+                $0.query["resourceVersion"] == "216" && $0.query["allowWatchBookmarks"] == "true"
+                    && $0.query["timeoutSeconds"] == "60"
+            })
         #expect(requests.allSatisfy { $0.authorization == "Bearer t0k3n" })
     }
 
@@ -85,7 +88,9 @@ struct APIServerSourceTests {
         let list = try Fixtures.text("services-list.json")
         let watches = Mutex(0)
         let server = try await TestAPIServer { request in
-            guard request.path == Replay.servicesPath else { return (try? Self.quietSlices(request)) ?? .stream([], .hold) }
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
             guard request.isWatch else { return .json(status: 200, body: list) }
             let attempt = watches.withLock { count in
                 count += 1
@@ -101,9 +106,10 @@ struct APIServerSourceTests {
         }
         let events = try await collect(Self.source(server)) { $0.hasSynced && $0.changeCount == 10 }
         await server.shutdown()
-        #expect(events.all(.service) == Self.initialServices + [
-            "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
-        ])
+        #expect(
+            events.all(.service) == Self.initialServices + [
+                "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
+            ])
         let versions = server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }
             .map { $0.query["resourceVersion"] ?? "" }
         #expect(versions == ["216", "217", "220"])
@@ -126,7 +132,9 @@ struct APIServerSourceTests {
         let lateAdded = try Fixtures.lines("services-watch.jsonl")[1]
         let lists = Mutex(0)
         let server = try await TestAPIServer { request in
-            guard request.path == Replay.servicesPath else { return (try? Self.quietSlices(request)) ?? .stream([], .hold) }
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
             if request.isWatch {
                 // The resumed watch brings a new Service, proving it started from the relist's version.
                 guard request.query["resourceVersion"] == "216" else { return .stream([lateAdded], .hold) }
@@ -145,9 +153,10 @@ struct APIServerSourceTests {
             events.hasSynced && events.changeCount == 10
         }
         await server.shutdown()
-        #expect(events.all(.service) == Self.initialServices + [
-            "upsert services/default/web", "delete services/default/ext", "upsert services/default/late",
-        ])
+        #expect(
+            events.all(.service) == Self.initialServices + [
+                "upsert services/default/web", "delete services/default/ext", "upsert services/default/late",
+            ])
         let watchVersions = server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }
             .map { $0.query["resourceVersion"] ?? "" }
         #expect(watchVersions == ["216", "300"])
@@ -156,17 +165,23 @@ struct APIServerSourceTests {
     @Test func malformedLinesAreSkipped() async throws {
         let lines = try Fixtures.lines("services-watch.jsonl")
         let list = try Fixtures.text("services-list.json")
-        let body = ["this is not JSON\n", lines[0], "{\"type\":\"ADDED\",\"object\":\n", "{\"type\":\"SURPRISE\",\"object\":{}}\n",
-                    "[1,2,3]\n", lines[1], lines[2]]
+        let body = [
+            "this is not JSON\n", lines[0], "{\"type\":\"ADDED\",\"object\":\n",
+            "{\"type\":\"SURPRISE\",\"object\":{}}\n",
+            "[1,2,3]\n", lines[1], lines[2],
+        ]
         let server = try await TestAPIServer { request in
-            guard request.path == Replay.servicesPath else { return (try? Self.quietSlices(request)) ?? .stream([], .hold) }
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
             return request.isWatch ? .stream(body, .hold) : .json(status: 200, body: list)
         }
         let events = try await collect(Self.source(server)) { $0.hasSynced && $0.changeCount == 10 }
         await server.shutdown()
-        #expect(events.all(.service).suffix(3) == [
-            "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
-        ])
+        #expect(
+            events.all(.service).suffix(3) == [
+                "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
+            ])
         #expect(server.requests.filter(\.isWatch).count == 2)  // no reconnection because of bad lines
     }
 
@@ -177,7 +192,9 @@ struct APIServerSourceTests {
         let full = try Fixtures.text("services-list.json")
         let lists = Mutex(0)
         let server = try await TestAPIServer { request in
-            guard request.path == Replay.servicesPath else { return (try? Self.quietSlices(request)) ?? .stream([], .hold) }
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
             if request.isWatch { return .stream([], .hold) }
             if request.query["continue"] == "invalid-token" { return .json(status: 400, body: badContinue) }
             let attempt = lists.withLock { count in
@@ -199,7 +216,9 @@ struct APIServerSourceTests {
         try directory.write("token", "first\n")
         let list = try Fixtures.text("services-list.json")
         let server = try await TestAPIServer { request in
-            guard request.path == Replay.servicesPath else { return (try? Self.quietSlices(request)) ?? .stream([], .hold) }
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
             return request.isWatch ? .stream([], .drop) : .json(status: 200, body: list)
         }
         let source = Self.source(server, token: .file(directory.file("token")))

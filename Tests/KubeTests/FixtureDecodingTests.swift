@@ -20,9 +20,10 @@ struct FixtureDecodingTests {
         #expect(list.kind == "ServiceList")
         #expect(list.metadata.resourceVersion == "216")
         #expect(list.metadata.continue == nil)
-        #expect(list.items.map { "\($0.metadata.namespace ?? "")/\($0.metadata.name ?? "")" } == [
-            "default/ext", "default/headless", "default/kubernetes", "default/web", "shop/api",
-        ])
+        #expect(
+            list.items.map { "\($0.metadata.namespace ?? "")/\($0.metadata.name ?? "")" } == [
+                "default/ext", "default/headless", "default/kubernetes", "default/web", "shop/api",
+            ])
     }
 
     @Test func clusterIPServiceWithNamedTargetPortAndAffinity() throws {
@@ -32,10 +33,11 @@ struct FixtureDecodingTests {
         #expect(web.resourceVersion == "209")
         #expect(web.sessionAffinity == .clientIP(timeoutSeconds: 600))
         #expect(web.annotations["kube-router.io/service.scheduler"] == "lc")
-        #expect(web.ports == [
-            .init(name: "http", protocol: .tcp, port: 80, targetPort: .name("web"), nodePort: nil),
-            .init(name: "dns", protocol: .udp, port: 53, targetPort: .number(5353), nodePort: nil),
-        ])
+        #expect(
+            web.ports == [
+                .init(name: "http", protocol: .tcp, port: 80, targetPort: .name("web"), nodePort: nil),
+                .init(name: "dns", protocol: .udp, port: 53, targetPort: .number(5353), nodePort: nil),
+            ])
         #expect(web.internalTrafficPolicy == .cluster)
         #expect(!web.isHeadless)
     }
@@ -73,9 +75,15 @@ struct FixtureDecodingTests {
         #expect(web.serviceName == "web")
         #expect(web.serviceKey == key("default/web"))
         #expect(web.addressType == .ipv4)
-        #expect(web.ports == [.init(name: "http", protocol: .tcp, port: 8080), .init(name: "dns", protocol: .udp, port: 5353)])
+        #expect(
+            web.ports == [
+                .init(name: "http", protocol: .tcp, port: 8080), .init(name: "dns", protocol: .udp, port: 5353),
+            ])
         #expect(web.endpoints.map(\.addresses.description) == ["[10.244.1.2]", "[10.244.1.3]"])
-        #expect(web.endpoints.map { [$0.ready, $0.serving, $0.terminating] } == [[true, true, false], [false, true, true]])
+        #expect(
+            web.endpoints.map { [$0.ready, $0.serving, $0.terminating] } == [
+                [true, true, false], [false, true, true],
+            ])
         #expect(web.endpoints.map(\.nodeName) == ["node-a", "node-b"])
         #expect(web.endpoints.map(\.zone) == ["z1", nil])
         let api = try #require(results.first { $0.slice.key == key("shop/api-x1") }?.slice)

@@ -13,7 +13,9 @@ final class KubeConfigTests {
 
     func writeMain() throws {
         try directory.write("ca.crt", Self.caPEM)
-        try directory.write("main", """
+        try directory.write(
+            "main",
+            """
             apiVersion: v1
             kind: Config
             current-context: dev
@@ -52,7 +54,9 @@ final class KubeConfigTests {
         try writeMain()
         let certificate = Data("CERT".utf8).base64EncodedString()
         let privateKey = Data("KEY".utf8).base64EncodedString()
-        try directory.write("extra", """
+        try directory.write(
+            "extra",
+            """
             current-context: prod
             clusters:
             - name: dev-cluster
@@ -80,7 +84,9 @@ final class KubeConfigTests {
 
     @Test func homeConfigAndTokenFile() throws {
         try FileManager.default.createDirectory(atPath: directory.file(".kube"), withIntermediateDirectories: true)
-        try directory.write(".kube/config", """
+        try directory.write(
+            ".kube/config",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "http://127.0.0.1:8080"}}]
             contexts: [{name: c, context: {cluster: k, user: u}}]
@@ -100,10 +106,14 @@ final class KubeConfigTests {
         #expect(throws: KubeConfigError(code: .missingEntry, message: "context \"qa\" not found")) {
             try KubeConfigLoader.resolve(explicitPath: self.directory.file("main"), context: "qa", environment: [:])
         }
-        #expect(throws: KubeConfigError(code: .missingEntry, message: "user \"prod-user\" of context \"prod\" not found")) {
+        #expect(
+            throws: KubeConfigError(code: .missingEntry, message: "user \"prod-user\" of context \"prod\" not found")
+        ) {
             try KubeConfigLoader.resolve(explicitPath: self.directory.file("main"), context: "prod", environment: [:])
         }
-        try directory.write("exec", """
+        try directory.write(
+            "exec",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "https://x"}}]
             contexts: [{name: c, context: {cluster: k, user: u}}]

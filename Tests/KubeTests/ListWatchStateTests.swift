@@ -24,7 +24,8 @@ struct ListWatchStateTests {
 
     @Test func pagesAreDeliveredOnlyWhenTheListIsComplete() {
         var state = ListWatchState(kind: .service)
-        let first = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10", continue: "t1"))
+        let first = state.receivePage(
+            [Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10", continue: "t1"))
         #expect(first.isEmpty)
         #expect(!state.hasSynced)
         #expect(state.nextRequest == .list(continue: "t1"))
@@ -72,13 +73,15 @@ struct ListWatchStateTests {
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
         let before = state.known
-        #expect(state.receive(.upsert(Self.item(Self.service("a", port: 70000, rv: "11"))), using: &generator)
-            == .changes([]))
+        #expect(
+            state.receive(.upsert(Self.item(Self.service("a", port: 70000, rv: "11"))), using: &generator)
+                == .changes([]))
         #expect(state.known == before)
         #expect(state.resourceVersion == "11")
         // A never-seen invalid object is not delivered.
-        #expect(state.receive(.upsert(Self.item(Self.service("n", ip: "bad", rv: "12"))), using: &generator)
-            == .changes([]))
+        #expect(
+            state.receive(.upsert(Self.item(Self.service("n", ip: "bad", rv: "12"))), using: &generator)
+                == .changes([]))
         #expect(state.known.count == 1)
     }
 
@@ -96,9 +99,10 @@ struct ListWatchStateTests {
         let changes = state.receivePage(
             [Self.item(Self.service("a")), Self.item(Self.service("c", port: 443)), Self.item(Self.service("d"))],
             metadata: ListMeta(resourceVersion: "30"))
-        #expect(changes.map(\.summary) == [
-            "upsert services/default/c", "upsert services/default/d", "delete services/default/b",
-        ])
+        #expect(
+            changes.map(\.summary) == [
+                "upsert services/default/c", "upsert services/default/d", "delete services/default/b",
+            ])
         #expect(state.nextRequest == .watch(resourceVersion: "30"))
     }
 
@@ -189,7 +193,8 @@ struct WatchLineBufferTests {
             start = end
         }
         #expect(buffer.finish() == nil)
-        #expect(lines.map { String(decoding: $0, as: UTF8.self) + "\n" } == (try Fixtures.lines("services-watch.jsonl")))
+        #expect(
+            lines.map { String(decoding: $0, as: UTF8.self) + "\n" } == (try Fixtures.lines("services-watch.jsonl")))
     }
 
     @Test func unterminatedLastLineAndBlankLinesAndOverflow() {

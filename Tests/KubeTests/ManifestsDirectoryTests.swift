@@ -49,10 +49,12 @@ final class ManifestsDirectoryTests {
 
     @Test func createEditDelete() throws {
         #expect(scan() == [])
-        try directory.write("web.yaml", Self.service("web") + "---\n" + Self.slice("web-1", service: "web", addresses: ["10.0.0.1"]))
+        try directory.write(
+            "web.yaml", Self.service("web") + "---\n" + Self.slice("web-1", service: "web", addresses: ["10.0.0.1"]))
         #expect(scan() == ["upsert services/default/web", "upsert endpointslices/default/web-1"])
         #expect(scan() == [])
-        try directory.write("web.yaml", Self.service("web") + "---\n" + Self.slice("web-1", service: "web", addresses: ["10.0.0.2"]))
+        try directory.write(
+            "web.yaml", Self.service("web") + "---\n" + Self.slice("web-1", service: "web", addresses: ["10.0.0.2"]))
         let edited = scanner.scan().changes
         #expect(edited.map(\.summary) == ["upsert endpointslices/default/web-1"])
         #expect(edited.first?.object.slice?.endpoints.map(\.addresses.description) == ["[10.0.0.2]"])
@@ -108,16 +110,19 @@ final class ManifestsDirectoryTests {
     @Test func invalidObjectIsRejectedAloneAndKeepsItsLastValidVersion() throws {
         try directory.write("all.yaml", Self.service("a") + "---\n" + Self.service("b"))
         _ = scan()
-        try directory.write("all.yaml", Self.service("a", port: 70000) + "---\n" + Self.service("b", port: 81) + "---\n"
-            + Self.service("c", ip: "10.96.0.300"))
+        try directory.write(
+            "all.yaml",
+            Self.service("a", port: 70000) + "---\n" + Self.service("b", port: 81) + "---\n"
+                + Self.service("c", ip: "10.96.0.300"))
         let result = scanner.scan()
         #expect(result.changes.map(\.summary) == ["upsert services/default/b"])
         let messages = result.diagnostics.map(\.description)
         let file = directory.file("all.yaml")
-        #expect(messages == [
-            "\(file): services/default/a: spec.ports[0].port: 70000 is out of range 1-65535 (keeping its last valid version)",
-            "\(file): services/default/c: spec.clusterIP: \"10.96.0.300\" is not a valid IP address",
-        ])
+        #expect(
+            messages == [
+                "\(file): services/default/a: spec.ports[0].port: 70000 is out of range 1-65535 (keeping its last valid version)",
+                "\(file): services/default/c: spec.clusterIP: \"10.96.0.300\" is not a valid IP address",
+            ])
         #expect(scanner.state.snapshot.objects.values.compactMap(\.service).map(\.key.name).sorted() == ["a", "b"])
         try directory.write("all.yaml", Self.service("a", port: 8000) + "---\n" + Self.service("b", port: 81))
         #expect(scan() == ["upsert services/default/a"])
@@ -127,26 +132,33 @@ final class ManifestsDirectoryTests {
         try directory.write("s.yaml", Self.slice("web-1", service: "web", addresses: ["10.0.0.1", "10.0.0.x"]))
         let result = scanner.scan()
         #expect(result.changes.first?.object.slice?.endpoints.count == 1)
-        #expect(result.diagnostics.map(\.description) == [
-            "\(directory.file("s.yaml")): endpointslices/default/web-1: endpoints[1].addresses[0]: \"10.0.0.x\" is not an IPv4 address; endpoint dropped"
-        ])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "\(directory.file("s.yaml")): endpointslices/default/web-1: endpoints[1].addresses[0]: \"10.0.0.x\" is not an IPv4 address; endpoint dropped"
+            ])
     }
 
     @Test func listKindMultiDocJSONAndIgnoredFiles() throws {
-        try directory.write("list.yaml", """
+        try directory.write(
+            "list.yaml",
+            """
             apiVersion: v1
             kind: List
             items:
             - {apiVersion: v1, kind: Service, metadata: {name: l1, namespace: ns}, spec: {ports: [{port: 1}]}}
             - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}
             """)
-        try directory.write("j.json", #"{"kind": "Service", "metadata": {"name": "j"}, "spec": {"ports": [{"port": 2}]}}"#)
+        try directory.write(
+            "j.json", #"{"kind": "Service", "metadata": {"name": "j"}, "spec": {"ports": [{"port": 2}]}}"#)
         try directory.write(".hidden.yaml", Self.service("hidden"))
         try directory.write("notes.txt", Self.service("txt"))
         try FileManager.default.createDirectory(atPath: directory.file("sub.yaml"), withIntermediateDirectories: true)
         let result = scanner.scan()
         #expect(result.changes.map(\.summary) == ["upsert services/default/j", "upsert services/ns/l1"])
-        #expect(result.diagnostics.map(\.description) == ["\(directory.file("list.yaml")): ignoring object of kind Deployment"])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "\(directory.file("list.yaml")): ignoring object of kind Deployment"
+            ])
     }
 
     @Test func duplicateDefinitionFirstFileWins() throws {
@@ -181,8 +193,13 @@ final class ManifestsDirectoryTests {
         let source = ManifestsDirectorySource(
             directory: directory.path, pollInterval: .milliseconds(20), logger: .init(label: "test"))
         var iterator = source.events().makeAsyncIterator()
-        #expect(await iterator.next() == .change(.upsert(.service(try ServiceValidator.validate(
-            KubeDecoding.decode(Service.self, fromYAML: Self.service("a")))))))
+        #expect(
+            await iterator.next()
+                == .change(
+                    .upsert(
+                        .service(
+                            try ServiceValidator.validate(
+                                KubeDecoding.decode(Service.self, fromYAML: Self.service("a")))))))
         #expect(await iterator.next() == .synced)
         try directory.write("b.yaml", Self.service("b"))
         guard case .change(.upsert(let object)) = await iterator.next() else {

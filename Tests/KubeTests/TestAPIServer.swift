@@ -14,7 +14,9 @@ final class TestAPIServer: Sendable {
         let query: [String: String]
         let authorization: String?
         var isWatch: Bool { query["watch"] == "true" }
-        var description: String { "\(path)?\(query.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: "&"))" }
+        var description: String {
+            "\(path)?\(query.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: "&"))"
+        }
     }
 
     enum Ending: Sendable {

@@ -25,52 +25,86 @@ struct ValidationTests {
     }
 
     static let invalidServices: [Case] = [
-        Case(name: "port too large", mutate: { $0.spec?.ports?[1].port = 70000 },
-             expected: "services/default/web: spec.ports[1].port: 70000 is out of range 1-65535"),
-        Case(name: "port zero", mutate: { $0.spec?.ports?[0].port = 0 },
-             expected: "services/default/web: spec.ports[0].port: 0 is out of range 1-65535"),
-        Case(name: "port missing", mutate: { $0.spec?.ports?[0].port = nil },
-             expected: "services/default/web: spec.ports[0].port: is required"),
-        Case(name: "target port out of range", mutate: { $0.spec?.ports?[0].targetPort = .int(65536) },
-             expected: "services/default/web: spec.ports[0].targetPort: 65536 is out of range 1-65535"),
-        Case(name: "node port out of range", mutate: { $0.spec?.ports?[0].nodePort = -1 },
-             expected: "services/default/web: spec.ports[0].nodePort: -1 is out of range 1-65535"),
-        Case(name: "unknown protocol", mutate: { $0.spec?.ports?[1].protocol = "ICMP" },
-             expected: "services/default/web: spec.ports[1].protocol: unknown protocol \"ICMP\" (expected TCP, UDP or SCTP)"),
-        Case(name: "lower-case protocol", mutate: { $0.spec?.ports?[0].protocol = "tcp" },
-             expected: "services/default/web: spec.ports[0].protocol: unknown protocol \"tcp\" (expected TCP, UDP or SCTP)"),
-        Case(name: "missing name", mutate: { $0.metadata.name = nil },
-             expected: "services/default/<unnamed>: metadata.name: is required"),
-        Case(name: "empty name", mutate: { $0.metadata.name = "" },
-             expected: "services/default/<unnamed>: metadata.name: is required"),
-        Case(name: "bad cluster IP", mutate: { $0.spec?.clusterIPs = ["10.96.0.300"] },
-             expected: "services/default/web: spec.clusterIPs[0]: \"10.96.0.300\" is not a valid IP address"),
-        Case(name: "bad single cluster IP", mutate: { $0.spec?.clusterIPs = nil; $0.spec?.clusterIP = "web" },
-             expected: "services/default/web: spec.clusterIP: \"web\" is not a valid IP address"),
-        Case(name: "clusterIP differs from clusterIPs[0]", mutate: { $0.spec?.clusterIP = "10.96.0.11" },
-             expected: "services/default/web: spec.clusterIP: 10.96.0.11 differs from spec.clusterIPs[0]"),
-        Case(name: "bad external IP", mutate: { $0.spec?.externalIPs = ["203.0.113.1", "example.com"] },
-             expected: "services/default/web: spec.externalIPs[1]: \"example.com\" is not a valid IP address"),
-        Case(name: "bad ingress IP",
-             mutate: { $0.status = .init(loadBalancer: .init(ingress: [.init(ip: "1.2.3")])) },
-             expected: "services/default/web: status.loadBalancer.ingress[0].ip: \"1.2.3\" is not a valid IP address"),
-        Case(name: "unknown type", mutate: { $0.spec?.type = "Magic" },
-             expected: "services/default/web: spec.type: unsupported value \"Magic\" (expected one of ClusterIP, NodePort, LoadBalancer, ExternalName)"),
-        Case(name: "unnamed port among several", mutate: { $0.spec?.ports?[1].name = nil },
-             expected: "services/default/web: spec.ports[1].name: is required when a Service has several ports"),
-        Case(name: "affinity timeout", mutate: {
+        Case(
+            name: "port too large", mutate: { $0.spec?.ports?[1].port = 70000 },
+            expected: "services/default/web: spec.ports[1].port: 70000 is out of range 1-65535"),
+        Case(
+            name: "port zero", mutate: { $0.spec?.ports?[0].port = 0 },
+            expected: "services/default/web: spec.ports[0].port: 0 is out of range 1-65535"),
+        Case(
+            name: "port missing", mutate: { $0.spec?.ports?[0].port = nil },
+            expected: "services/default/web: spec.ports[0].port: is required"),
+        Case(
+            name: "target port out of range", mutate: { $0.spec?.ports?[0].targetPort = .int(65536) },
+            expected: "services/default/web: spec.ports[0].targetPort: 65536 is out of range 1-65535"),
+        Case(
+            name: "node port out of range", mutate: { $0.spec?.ports?[0].nodePort = -1 },
+            expected: "services/default/web: spec.ports[0].nodePort: -1 is out of range 1-65535"),
+        Case(
+            name: "unknown protocol", mutate: { $0.spec?.ports?[1].protocol = "ICMP" },
+            expected:
+                "services/default/web: spec.ports[1].protocol: unknown protocol \"ICMP\" (expected TCP, UDP or SCTP)"),
+        Case(
+            name: "lower-case protocol", mutate: { $0.spec?.ports?[0].protocol = "tcp" },
+            expected:
+                "services/default/web: spec.ports[0].protocol: unknown protocol \"tcp\" (expected TCP, UDP or SCTP)"),
+        Case(
+            name: "missing name", mutate: { $0.metadata.name = nil },
+            expected: "services/default/<unnamed>: metadata.name: is required"),
+        Case(
+            name: "empty name", mutate: { $0.metadata.name = "" },
+            expected: "services/default/<unnamed>: metadata.name: is required"),
+        Case(
+            name: "bad cluster IP", mutate: { $0.spec?.clusterIPs = ["10.96.0.300"] },
+            expected: "services/default/web: spec.clusterIPs[0]: \"10.96.0.300\" is not a valid IP address"),
+        Case(
+            name: "bad single cluster IP",
+            mutate: {
+                $0.spec?.clusterIPs = nil; $0.spec?.clusterIP = "web"
+            },
+            expected: "services/default/web: spec.clusterIP: \"web\" is not a valid IP address"),
+        Case(
+            name: "clusterIP differs from clusterIPs[0]", mutate: { $0.spec?.clusterIP = "10.96.0.11" },
+            expected: "services/default/web: spec.clusterIP: 10.96.0.11 differs from spec.clusterIPs[0]"),
+        Case(
+            name: "bad external IP", mutate: { $0.spec?.externalIPs = ["203.0.113.1", "example.com"] },
+            expected: "services/default/web: spec.externalIPs[1]: \"example.com\" is not a valid IP address"),
+        Case(
+            name: "bad ingress IP",
+            mutate: { $0.status = .init(loadBalancer: .init(ingress: [.init(ip: "1.2.3")])) },
+            expected: "services/default/web: status.loadBalancer.ingress[0].ip: \"1.2.3\" is not a valid IP address"),
+        Case(
+            name: "unknown type", mutate: { $0.spec?.type = "Magic" },
+            expected:
+                "services/default/web: spec.type: unsupported value \"Magic\" (expected one of ClusterIP, NodePort, LoadBalancer, ExternalName)"
+        ),
+        Case(
+            name: "unnamed port among several", mutate: { $0.spec?.ports?[1].name = nil },
+            expected: "services/default/web: spec.ports[1].name: is required when a Service has several ports"),
+        Case(
+            name: "affinity timeout",
+            mutate: {
                 $0.spec?.sessionAffinity = "ClientIP"
                 $0.spec?.sessionAffinityConfig = .init(clientIP: .init(timeoutSeconds: 86401))
-             },
-             expected: "services/default/web: spec.sessionAffinityConfig.clientIP.timeoutSeconds: 86401 is out of range 1-86400"),
-        Case(name: "unknown affinity", mutate: { $0.spec?.sessionAffinity = "Cookie" },
-             expected: "services/default/web: spec.sessionAffinity: unsupported value \"Cookie\" (expected None or ClientIP)"),
-        Case(name: "unknown traffic policy", mutate: { $0.spec?.externalTrafficPolicy = "Nearby" },
-             expected: "services/default/web: spec.externalTrafficPolicy: unsupported value \"Nearby\" (expected one of Cluster, Local)"),
-        Case(name: "health check port", mutate: { $0.spec?.healthCheckNodePort = 99999 },
-             expected: "services/default/web: spec.healthCheckNodePort: 99999 is out of range 1-65535"),
-        Case(name: "IP family", mutate: { $0.spec?.ipFamilies = ["IPv5"] },
-             expected: "services/default/web: spec.ipFamilies[0]: unknown IP family \"IPv5\""),
+            },
+            expected:
+                "services/default/web: spec.sessionAffinityConfig.clientIP.timeoutSeconds: 86401 is out of range 1-86400"
+        ),
+        Case(
+            name: "unknown affinity", mutate: { $0.spec?.sessionAffinity = "Cookie" },
+            expected:
+                "services/default/web: spec.sessionAffinity: unsupported value \"Cookie\" (expected None or ClientIP)"),
+        Case(
+            name: "unknown traffic policy", mutate: { $0.spec?.externalTrafficPolicy = "Nearby" },
+            expected:
+                "services/default/web: spec.externalTrafficPolicy: unsupported value \"Nearby\" (expected one of Cluster, Local)"
+        ),
+        Case(
+            name: "health check port", mutate: { $0.spec?.healthCheckNodePort = 99999 },
+            expected: "services/default/web: spec.healthCheckNodePort: 99999 is out of range 1-65535"),
+        Case(
+            name: "IP family", mutate: { $0.spec?.ipFamilies = ["IPv5"] },
+            expected: "services/default/web: spec.ipFamilies[0]: unknown IP family \"IPv5\""),
     ]
 
     @Test(arguments: invalidServices)
@@ -91,8 +125,9 @@ struct ValidationTests {
             #expect(error.code == .outOfRange)
             #expect(error.object == "services/default/web")
             #expect(error.field == "spec.ports[1].port")
-            #expect(error.inFile("m/web.yaml").description
-                == "m/web.yaml: services/default/web: spec.ports[1].port: 70000 is out of range 1-65535")
+            #expect(
+                error.inFile("m/web.yaml").description
+                    == "m/web.yaml: services/default/web: spec.ports[1].port: 70000 is out of range 1-65535")
         }
     }
 
@@ -100,7 +135,10 @@ struct ValidationTests {
         let base = try ServiceValidator.validate(Self.service())
         #expect(base.clusterIPs.map(\.description) == ["10.96.0.10"])
         #expect(base.ports[1].targetPort == .name("dns"))
-        let headless = try ServiceValidator.validate(Self.service { $0.spec?.clusterIP = "None"; $0.spec?.clusterIPs = ["None"] })
+        let headless = try ServiceValidator.validate(
+            Self.service {
+                $0.spec?.clusterIP = "None"; $0.spec?.clusterIPs = ["None"]
+            })
         #expect(headless.isHeadless && headless.clusterIPs.isEmpty)
         let labelled = try ServiceValidator.validate(Self.service { $0.metadata.labels = [Service.headlessLabel: ""] })
         #expect(labelled.isHeadless && labelled.clusterIPs.isEmpty)
@@ -127,7 +165,8 @@ struct ValidationTests {
         let lb = try ServiceValidator.validate(
             Self.service {
                 $0.spec?.type = "LoadBalancer"
-                $0.status = .init(loadBalancer: .init(ingress: [.init(hostname: "lb.example"), .init(ip: "198.51.100.7")]))
+                $0.status = .init(
+                    loadBalancer: .init(ingress: [.init(hostname: "lb.example"), .init(ip: "198.51.100.7")]))
             })
         #expect(lb.loadBalancerIngressIPs.map(\.description) == ["198.51.100.7"])
     }
@@ -144,11 +183,12 @@ struct ValidationTests {
         let result = try EndpointSliceValidator.validate(
             Self.slice([["10.0.0.1"], ["not-an-ip"], ["fd00::1"], [], ["10.0.0.2"]]))
         #expect(result.slice.endpoints.map(\.addresses.description) == ["[10.0.0.1]", "[10.0.0.2]"])
-        #expect(result.warnings.map(\.description) == [
-            "endpointslices/default/web-1: endpoints[1].addresses[0]: \"not-an-ip\" is not an IPv4 address; endpoint dropped",
-            "endpointslices/default/web-1: endpoints[2].addresses[0]: \"fd00::1\" is not an IPv4 address; endpoint dropped",
-            "endpointslices/default/web-1: endpoints[3].addresses: endpoint has no address; endpoint dropped",
-        ])
+        #expect(
+            result.warnings.map(\.description) == [
+                "endpointslices/default/web-1: endpoints[1].addresses[0]: \"not-an-ip\" is not an IPv4 address; endpoint dropped",
+                "endpointslices/default/web-1: endpoints[2].addresses[0]: \"fd00::1\" is not an IPv4 address; endpoint dropped",
+                "endpointslices/default/web-1: endpoints[3].addresses: endpoint has no address; endpoint dropped",
+            ])
     }
 
     @Test func ipv6SliceRejectsIPv4Endpoints() throws {
@@ -165,16 +205,25 @@ struct ValidationTests {
     }
 
     static let invalidSlices: [SliceCase] = [
-        SliceCase(name: "port out of range", mutate: { $0.ports?[0].port = 65536 },
-                  expected: "endpointslices/default/web-1: ports[0].port: 65536 is out of range 1-65535"),
-        SliceCase(name: "protocol", mutate: { $0.ports?[0].protocol = "QUIC" },
-                  expected: "endpointslices/default/web-1: ports[0].protocol: unknown protocol \"QUIC\" (expected TCP, UDP or SCTP)"),
-        SliceCase(name: "address type", mutate: { $0.addressType = "IPv5" },
-                  expected: "endpointslices/default/web-1: addressType: unsupported value \"IPv5\" (expected one of IPv4, IPv6, FQDN)"),
-        SliceCase(name: "missing address type", mutate: { $0.addressType = nil },
-                  expected: "endpointslices/default/web-1: addressType: is required"),
-        SliceCase(name: "missing name", mutate: { $0.metadata.name = nil },
-                  expected: "endpointslices/default/<unnamed>: metadata.name: is required"),
+        SliceCase(
+            name: "port out of range", mutate: { $0.ports?[0].port = 65536 },
+            expected: "endpointslices/default/web-1: ports[0].port: 65536 is out of range 1-65535"),
+        SliceCase(
+            name: "protocol", mutate: { $0.ports?[0].protocol = "QUIC" },
+            expected:
+                "endpointslices/default/web-1: ports[0].protocol: unknown protocol \"QUIC\" (expected TCP, UDP or SCTP)"
+        ),
+        SliceCase(
+            name: "address type", mutate: { $0.addressType = "IPv5" },
+            expected:
+                "endpointslices/default/web-1: addressType: unsupported value \"IPv5\" (expected one of IPv4, IPv6, FQDN)"
+        ),
+        SliceCase(
+            name: "missing address type", mutate: { $0.addressType = nil },
+            expected: "endpointslices/default/web-1: addressType: is required"),
+        SliceCase(
+            name: "missing name", mutate: { $0.metadata.name = nil },
+            expected: "endpointslices/default/<unnamed>: metadata.name: is required"),
     ]
 
     @Test(arguments: invalidSlices)

@@ -66,9 +66,10 @@ struct YAMLDecodingTests {
         let result = try EndpointSliceValidator.validate(KubeDecoding.decode(EndpointSlice.self, fromYAML: yaml))
         #expect(result.slice.key == key("shop/web-1"))
         #expect(result.slice.endpoints.map(\.hintZones) == [["z1"], []])
-        #expect(result.slice.endpoints.map { [$0.ready, $0.serving, $0.terminating] } == [
-            [false, true, true], [true, true, false],
-        ])
+        #expect(
+            result.slice.endpoints.map { [$0.ready, $0.serving, $0.terminating] } == [
+                [false, true, true], [true, true, false],
+            ])
     }
 
     @Test func multiDocumentFileWithListAndOtherKinds() throws {
@@ -98,9 +99,10 @@ struct YAMLDecodingTests {
             """
         let file = try ManifestFile.parse(yaml, path: "dir/all.yaml")
         #expect(file.accepted.map(\.object.id.description) == ["services/default/a"])
-        #expect(file.rejected.map(\.error.description) == [
-            "dir/all.yaml: services/x/b: spec.ports[0].port: 70000 is out of range 1-65535"
-        ])
+        #expect(
+            file.rejected.map(\.error.description) == [
+                "dir/all.yaml: services/x/b: spec.ports[0].port: 70000 is out of range 1-65535"
+            ])
         #expect(file.ignoredKinds == ["Deployment", "ConfigMap"])
     }
 

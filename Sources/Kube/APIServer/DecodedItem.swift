@@ -11,7 +11,8 @@ public enum DecodedItem: Sendable, Hashable {
             let (object, warnings) = try resource.validated()
             return .valid(object, warnings: warnings, resourceVersion: resource.metadata.resourceVersion)
         } catch {
-            return .invalid(ObjectNaming.key(resource.metadata), error, resourceVersion: resource.metadata.resourceVersion)
+            return .invalid(
+                ObjectNaming.key(resource.metadata), error, resourceVersion: resource.metadata.resourceVersion)
         }
     }
 

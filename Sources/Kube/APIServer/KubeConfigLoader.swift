@@ -91,10 +91,12 @@ public enum KubeConfigLoader {
         }
         guard let clusterName = chosen.cluster, let (clusterPath, cluster) = clusters[clusterName] else {
             throw KubeConfigError(
-                code: .missingEntry, message: "cluster \"\(chosen.cluster ?? "")\" of context \"\(contextName)\" not found")
+                code: .missingEntry,
+                message: "cluster \"\(chosen.cluster ?? "")\" of context \"\(contextName)\" not found")
         }
         guard let server = cluster.server, !server.isEmpty else {
-            throw KubeConfigError(code: .missingEntry, message: "cluster \"\(clusterName)\" has no server", file: clusterPath)
+            throw KubeConfigError(
+                code: .missingEntry, message: "cluster \"\(clusterName)\" has no server", file: clusterPath)
         }
         var connection = ClusterConnection(
             server: server, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify ?? false,
@@ -104,7 +106,8 @@ public enum KubeConfigLoader {
             field: "clusters[\(clusterName)].certificate-authority")
         if let userName = chosen.user, !userName.isEmpty {
             guard let (userPath, user) = users[userName] else {
-                throw KubeConfigError(code: .missingEntry, message: "user \"\(userName)\" of context \"\(contextName)\" not found")
+                throw KubeConfigError(
+                    code: .missingEntry, message: "user \"\(userName)\" of context \"\(contextName)\" not found")
             }
             if let exec = user.exec {
                 throw KubeConfigError(
@@ -141,7 +144,8 @@ public enum KubeConfigLoader {
     ) throws(KubeConfigError) -> [UInt8]? {
         if let data, !data.isEmpty {
             guard let decoded = Data(base64Encoded: data, options: .ignoreUnknownCharacters) else {
-                throw KubeConfigError(code: .invalidCredentials, message: "\(field)-data is not base64", file: configPath)
+                throw KubeConfigError(
+                    code: .invalidCredentials, message: "\(field)-data is not base64", file: configPath)
             }
             return Array(decoded)
         }

@@ -130,7 +130,9 @@ struct ResourceWatcher: Sendable {
             return state.watchEnded(cleanly: true, using: &generator)
         } catch {
             if Task.isCancelled { return nil }
-            logger.info("watch connection lost; resuming", metadata: ["error": "\(error)", "resourceVersion": "\(state.resourceVersion ?? "")"])
+            logger.info(
+                "watch connection lost; resuming",
+                metadata: ["error": "\(error)", "resourceVersion": "\(state.resourceVersion ?? "")"])
             return state.watchEnded(cleanly: false, using: &generator)
         }
     }

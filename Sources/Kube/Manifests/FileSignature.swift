@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What identifies one version of a file without reading it: device, inode, size and modification time
@@ -45,9 +45,9 @@ public struct FileSignature: Sendable, Hashable {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         #if canImport(Darwin)
-        let mtime = info.st_mtimespec
+            let mtime = info.st_mtimespec
         #else
-        let mtime = info.st_mtim
+            let mtime = info.st_mtim
         #endif
         return FileSignature(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),

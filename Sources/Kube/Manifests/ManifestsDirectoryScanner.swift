@@ -8,8 +8,9 @@ import Foundation
 /// is re-read only when its ``FileSignature`` changes. A file whose signature changes while it is being read
 /// is retried on the next scan. Because the kernel stamps mtimes from a coarse clock (a few ms), two
 /// same-size edits in one tick could share a signature; so a file modified less than ``settleTime`` before
-/// a scan is read again at the next scan too (unchanged content then yields no change). If the directory cannot be listed (missing, unmounted), nothing changes
-/// and the error is reported: an absent directory never deletes everything; an empty one does.
+/// a scan is read again at the next scan too (unchanged content then yields no change).
+/// If the directory cannot be listed (missing, unmounted), nothing changes and the error is reported: an
+/// absent directory never deletes everything; an empty one does.
 /// See ``ManifestDirectoryState`` for what edits and errors do to the objects.
 public struct ManifestsDirectoryScanner: Sendable {
     /// The directory.
