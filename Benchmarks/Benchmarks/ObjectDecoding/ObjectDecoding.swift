@@ -1,4 +1,48 @@
 import Benchmark
+import Foundation
+import Kube
 
+/// Decoding (and validating) API-server list responses: 10,000 Services, and 10,000 EndpointSlices of
+/// 10 endpoints each, generated in memory in the JSON shape a real API server sends.
 let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident, .throughput],
+        warmupIterations: 1,
+        scalingFactor: .one,
+        maxDuration: .seconds(10),
+        maxIterations: 20
+    )
+
+    let services = ObjectDecodingInput.serviceList(count: 10_000)
+    let slices = ObjectDecodingInput.endpointSliceList(count: 10_000, endpointsPerSlice: 10)
+
+    Benchmark("Decode ServiceList (10,000 Services)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let list = try KubeDecoding.decodeList(Service.self, fromJSON: services)
+            blackHole(list.items.count)
+        }
+    }
+
+    Benchmark("Decode+validate ServiceList (10,000 Services)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let list = try KubeDecoding.decodeList(Service.self, fromJSON: services)
+            let valid = try list.items.map { try ServiceValidator.validate($0) }
+            blackHole(valid.count)
+        }
+    }
+
+    Benchmark("Decode EndpointSliceList (10,000 slices x 10 endpoints)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let list = try KubeDecoding.decodeList(EndpointSlice.self, fromJSON: slices)
+            blackHole(list.items.count)
+        }
+    }
+
+    Benchmark("Decode+validate EndpointSliceList (10,000 slices x 10 endpoints)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let list = try KubeDecoding.decodeList(EndpointSlice.self, fromJSON: slices)
+            let valid = try list.items.map { try EndpointSliceValidator.validate($0) }
+            blackHole(valid.count)
+        }
+    }
 }

@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOSSL
+
+/// An ``ObjectSource`` that lists and watches Services and EndpointSlices in all namespaces of a real API
+/// server.
+///
+/// For each resource: LIST in pages (`limit`/`continue`), then WATCH from the list's resourceVersion with
+/// `allowWatchBookmarks=true`. A watch that the server ends (its `timeoutSeconds`) resumes at once; a
+/// dropped connection or a server error resumes from the last seen resourceVersion after a capped
+/// exponential backoff with jitter; 410 Gone (HTTP status or ERROR event) relists and emits only the
+/// difference from what was already delivered. Malformed lines are logged and skipped. ``SourceEvent/synced``
+/// follows the first complete list of both resources. The state machine is ``ListWatchState``.
+public struct APIServerSource: ObjectSource {
+    /// Tuning.
+    public struct Options: Sendable {
+        /// Items per LIST page.
+        public var pageSize: Int = 500
+        /// The watch `timeoutSeconds` is drawn from this range (spreads reconnections, as client-go does).
+        public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
+        /// The retry policy.
+        public var backoff = Backoff()
+        /// The largest LIST page body accepted, in bytes.
+        public var maximumListBytes = 256 << 20
+        /// Creates default options.
+        public init() {}
+    }
+
+    let connection: ClusterConnection
+    let options: Options
+    let logger: Logger
+
+    /// Creates a source; nothing happens until ``events()``.
+    public init(connection: ClusterConnection, options: Options = Options(), logger: Logger) {
+        self.connection = connection
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Starts listing and watching. If the TLS material is invalid the error is logged and the stream ends.
+    public func events() -> AsyncStream<SourceEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
+        let task = Task { [self] in
+            let tls: TLSConfiguration?
+            do {
+                tls = try connection.tlsConfiguration()
+            } catch {
+                logger.error("cannot connect to the API server", metadata: ["error": "\(error)"])
+                continuation.finish()
+                return
+            }
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+            configuration.timeout.connect = .seconds(10)
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            let gate = SyncGate(remaining: 2)
+            let watcher = ResourceWatcher(
+                client: client, connection: connection, options: options, logger: logger, continuation: continuation,
+                gate: gate)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await watcher.run(Service.self) }
+                group.addTask { await watcher.run(EndpointSlice.self) }
+            }
+            try? await client.shutdown()
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Yams
+
+/// Resolves a ``ClusterConnection`` the way kubectl does.
+///
+/// Precedence: an explicit `--kubeconfig` path (only that file); else `KUBECONFIG` (a `:`-separated list,
+/// merged: for clusters, users and contexts the first file defining a name wins, and the first file setting
+/// `current-context` wins; missing files are skipped); else `~/.kube/config`; else the in-cluster
+/// environment (``InClusterConfig``). Relative certificate, key and token-file paths are relative to the
+/// kubeconfig file that names them.
+public enum KubeConfigLoader {
+    /// The kubeconfig files to read, in precedence order, and whether any of them is required to exist.
+    public static func candidateFiles(
+        explicitPath: String?, environment: [String: String], homeDirectory: String?
+    ) -> (files: [String], required: Bool) {
+        if let explicitPath, !explicitPath.isEmpty { return ([explicitPath], true) }
+        if let list = environment["KUBECONFIG"], !list.isEmpty {
+            return (list.split(separator: ":").map(String.init).filter { !$0.isEmpty }, false)
+        }
+        if let home = homeDirectory ?? environment["HOME"] { return ([home + "/.kube/config"], false) }
+        return ([], false)
+    }
+
+    /// Resolves the connection: kubeconfig first, then in-cluster.
+    public static func resolve(
+        explicitPath: String? = nil,
+        context: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        homeDirectory: String? = nil,
+        inCluster: InClusterConfig = InClusterConfig()
+    ) throws(KubeConfigError) -> ClusterConnection {
+        let (candidates, required) = candidateFiles(
+            explicitPath: explicitPath, environment: environment, homeDirectory: homeDirectory)
+        var loaded: [(path: String, file: KubeConfigFile)] = []
+        for path in candidates {
+            guard FileManager.default.fileExists(atPath: path) else {
+                if required { throw KubeConfigError(code: .notFound, message: "kubeconfig not found", file: path) }
+                continue
+            }
+            loaded.append((path, try parse(path)))
+        }
+        if loaded.isEmpty {
+            if let connection = try inCluster.resolve(environment: environment) { return connection }
+            throw KubeConfigError(
+                code: .notFound,
+                message: "no kubeconfig (tried \(candidates.joined(separator: ", "))) and not running in a cluster")
+        }
+        return try merge(loaded, context: context)
+    }
+
+    /// Parses one kubeconfig file.
+    public static func parse(_ path: String) throws(KubeConfigError) -> KubeConfigFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw KubeConfigError(code: .unreadable, message: "cannot read: \(error)", file: path)
+        }
+        do {
+            return try YAMLDecoder().decode(KubeConfigFile.self, from: text)
+        } catch {
+            throw KubeConfigError(code: .malformed, message: "not a kubeconfig: \(error)", file: path)
+        }
+    }
+
+    /// Merges parsed files (first definition wins) and resolves the chosen or current context.
+    public static func merge(
+        _ files: [(path: String, file: KubeConfigFile)], context override: String? = nil
+    ) throws(KubeConfigError) -> ClusterConnection {
+        var clusters: [String: (String, KubeConfigFile.Cluster)] = [:]
+        var users: [String: (String, KubeConfigFile.User)] = [:]
+        var contexts: [String: KubeConfigFile.Context] = [:]
+        var current: String?
+        for (path, file) in files {
+            for entry in file.clusters ?? [] where clusters[entry.name] == nil {
+                clusters[entry.name] = (path, entry.value ?? KubeConfigFile.Cluster())
+            }
+            for entry in file.users ?? [] where users[entry.name] == nil {
+                users[entry.name] = (path, entry.value ?? KubeConfigFile.User())
+            }
+            for entry in file.contexts ?? [] where contexts[entry.name] == nil {
+                contexts[entry.name] = entry.value ?? KubeConfigFile.Context()
+            }
+            if current == nil, let name = file.currentContext, !name.isEmpty { current = name }
+        }
+        guard let contextName = override ?? current else {
+            throw KubeConfigError(code: .missingEntry, message: "no current-context set and no context given")
+        }
+        guard let chosen = contexts[contextName] else {
+            throw KubeConfigError(code: .missingEntry, message: "context \"\(contextName)\" not found")
+        }
+        guard let clusterName = chosen.cluster, let (clusterPath, cluster) = clusters[clusterName] else {
+            throw KubeConfigError(
+                code: .missingEntry,
+                message: "cluster \"\(chosen.cluster ?? "")\" of context \"\(contextName)\" not found")
+        }
+        guard let server = cluster.server, !server.isEmpty else {
+            throw KubeConfigError(
+                code: .missingEntry, message: "cluster \"\(clusterName)\" has no server", file: clusterPath)
+        }
+        var connection = ClusterConnection(
+            server: server, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify ?? false,
+            tlsServerName: cluster.tlsServerName)
+        connection.certificateAuthorityPEM = try material(
+            data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, relativeTo: clusterPath,
+            field: "clusters[\(clusterName)].certificate-authority")
+        if let userName = chosen.user, !userName.isEmpty {
+            guard let (userPath, user) = users[userName] else {
+                throw KubeConfigError(
+                    code: .missingEntry, message: "user \"\(userName)\" of context \"\(contextName)\" not found")
+            }
+            if let exec = user.exec {
+                throw KubeConfigError(
+                    code: .unsupported,
+                    message: "user \"\(userName)\": exec credential plugins (\(exec.command ?? "?")) are not supported",
+                    file: userPath)
+            }
+            connection.clientCertificatePEM = try material(
+                data: user.clientCertificateData, file: user.clientCertificate, relativeTo: userPath,
+                field: "users[\(userName)].client-certificate")
+            connection.clientKeyPEM = try material(
+                data: user.clientKeyData, file: user.clientKey, relativeTo: userPath,
+                field: "users[\(userName)].client-key")
+            if let token = user.token, !token.isEmpty {
+                connection.token = .literal(token)
+            } else if let tokenFile = user.tokenFile, !tokenFile.isEmpty {
+                connection.token = .file(absolute(tokenFile, relativeTo: userPath))
+            } else if user.username != nil, connection.clientCertificatePEM == nil {
+                throw KubeConfigError(
+                    code: .unsupported, message: "user \"\(userName)\": basic authentication is not supported",
+                    file: userPath)
+            }
+            if (connection.clientCertificatePEM == nil) != (connection.clientKeyPEM == nil) {
+                throw KubeConfigError(
+                    code: .invalidCredentials, message: "user \"\(userName)\": client certificate and key go together",
+                    file: userPath)
+            }
+        }
+        return connection
+    }
+
+    static func material(
+        data: String?, file: String?, relativeTo configPath: String, field: String
+    ) throws(KubeConfigError) -> [UInt8]? {
+        if let data, !data.isEmpty {
+            guard let decoded = Data(base64Encoded: data, options: .ignoreUnknownCharacters) else {
+                throw KubeConfigError(
+                    code: .invalidCredentials, message: "\(field)-data is not base64", file: configPath)
+            }
+            return Array(decoded)
+        }
+        guard let file, !file.isEmpty else { return nil }
+        let path = absolute(file, relativeTo: configPath)
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw KubeConfigError(code: .unreadable, message: "\(field): cannot read \(path)", file: configPath)
+        }
+        return Array(contents)
+    }
+
+    static func absolute(_ path: String, relativeTo configPath: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let directory = (configPath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? path : directory + "/" + path
+    }
+}

@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+/// Drives a ``ListWatchState`` over HTTP for one resource and emits its changes.
+struct ResourceWatcher: Sendable {
+    let client: HTTPClient
+    let connection: ClusterConnection
+    let options: APIServerSource.Options
+    let logger: Logger
+    let continuation: AsyncStream<SourceEvent>.Continuation
+    let gate: SyncGate
+
+    /// Lists and watches until the task is cancelled.
+    func run<Resource: KubeResource>(_ type: Resource.Type) async {
+        var state = ListWatchState(kind: Resource.kind, backoff: options.backoff)
+        var generator = SystemRandomNumberGenerator()
+        var reportedSynced = false
+        var logger = self.logger
+        logger[metadataKey: "resource"] = "\(Resource.kind.resource)"
+        while !Task.isCancelled {
+            let delay: Duration?
+            switch state.nextRequest {
+            case .list(let token):
+                delay = await listPage(Resource.self, continue: token, state: &state, generator: &generator, logger)
+                if state.hasSynced && !reportedSynced {
+                    reportedSynced = true
+                    if await gate.markSynced() { continuation.yield(.synced) }
+                }
+            case .watch(let version):
+                delay = await watch(Resource.self, from: version, state: &state, generator: &generator, logger)
+            }
+            if let delay {
+                logger.debug("retrying", metadata: ["delay": "\(delay)"])
+                do { try await Task.sleep(for: delay) } catch { return }
+            }
+        }
+    }
+
+    func emit(_ changes: [ObjectChange]) {
+        for change in changes { continuation.yield(.change(change)) }
+    }
+
+    func request(_ path: String, _ query: [(String, String)]) -> HTTPClientRequest {
+        var components = URLComponents()
+        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        var base = connection.server
+        while base.hasSuffix("/") { base.removeLast() }
+        var request = HTTPClientRequest(url: base + path + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "ipvs-proxy")
+        if let token = connection.currentToken() {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        return request
+    }
+
+    /// The failure status of a non-200 response: its Status body, or one made from the HTTP code.
+    func failureStatus(_ response: HTTPClientResponse) async -> APIStatus {
+        let body = try? await response.body.collect(upTo: 1 << 20)
+        if let body, let status = try? JSONDecoder().decode(APIStatus.self, from: Data(body.readableBytesView)),
+            status.code != nil
+        {
+            return status
+        }
+        return APIStatus(message: response.status.reasonPhrase, code: Int(response.status.code))
+    }
+
+    func listPage<Resource: KubeResource>(
+        _ type: Resource.Type, continue token: String?, state: inout ListWatchState,
+        generator: inout SystemRandomNumberGenerator, _ logger: Logger
+    ) async -> Duration? {
+        var query = [("limit", String(options.pageSize))]
+        if let token { query.append(("continue", token)) }
+        do {
+            let response = try await client.execute(request(Resource.collectionPath, query), timeout: .seconds(60))
+            guard response.status.code == 200 else {
+                let status = await failureStatus(response)
+                let delay = state.listFailed(using: &generator)
+                logger.warning("list failed; relisting from the first page", metadata: ["status": "\(status)"])
+                return delay
+            }
+            let body = try await response.body.collect(upTo: options.maximumListBytes)
+            let page = try JSONDecoder().decode(ObjectList<Resource>.self, from: Data(body.readableBytesView))
+            let items = page.items.map(DecodedItem.from)
+            report(items, logger)
+            emit(state.receivePage(items, metadata: page.metadata))
+            return nil
+        } catch {
+            if Task.isCancelled { return nil }
+            let delay = state.listFailed(using: &generator)
+            logger.warning("list failed", metadata: ["error": "\(error)"])
+            return delay
+        }
+    }
+
+    func watch<Resource: KubeResource>(
+        _ type: Resource.Type, from version: String, state: inout ListWatchState,
+        generator: inout SystemRandomNumberGenerator, _ logger: Logger
+    ) async -> Duration? {
+        let timeout = Int.random(in: options.watchTimeoutSeconds, using: &generator)
+        let query = [
+            ("watch", "true"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", String(timeout)),
+        ]
+        var buffer = WatchLineBuffer()
+        do {
+            let response = try await client.execute(
+                request(Resource.collectionPath, query), timeout: .seconds(Int64(timeout) + 60))
+            guard response.status.code == 200 else {
+                let status = await failureStatus(response)
+                logger.warning("watch refused", metadata: ["status": "\(status)"])
+                return state.watchRejected(status: status, using: &generator)
+            }
+            for try await chunk in response.body {
+                let output = buffer.append(chunk.readableBytesView)
+                if output.overflows > 0 { logger.error("watch event too large; skipped") }
+                for line in output.lines {
+                    if let outcome = handle(line, Resource.self, state: &state, generator: &generator, logger) {
+                        return outcome
+                    }
+                }
+            }
+            if let rest = buffer.finish(),
+                let outcome = handle(rest, Resource.self, state: &state, generator: &generator, logger)
+            {
+                return outcome
+            }
+            return state.watchEnded(cleanly: true, using: &generator)
+        } catch {
+            if Task.isCancelled { return nil }
+            logger.info(
+                "watch connection lost; resuming",
+                metadata: ["error": "\(error)", "resourceVersion": "\(state.resourceVersion ?? "")"])
+            return state.watchEnded(cleanly: false, using: &generator)
+        }
+    }
+
+    /// Applies one line; returns the delay (or nil for "at once") when the watch must stop.
+    func handle<Resource: KubeResource>(
+        _ line: [UInt8], _ type: Resource.Type, state: inout ListWatchState,
+        generator: inout SystemRandomNumberGenerator, _ logger: Logger
+    ) -> Duration?? {
+        let event: WatchEvent<Resource>
+        do {
+            event = try JSONDecoder().decode(WatchEvent<Resource>.self, from: Data(line))
+        } catch {
+            let preview = String(decoding: line.prefix(120), as: UTF8.self)
+            logger.error("malformed watch event skipped", metadata: ["line": "\(preview)", "error": "\(error)"])
+            return nil
+        }
+        let input = WatchInput.from(event)
+        switch input {
+        case .upsert(let item), .delete(let item): report([item], logger)
+        case .bookmark, .error: break
+        }
+        switch state.receive(input, using: &generator) {
+        case .changes(let changes):
+            emit(changes)
+            return nil
+        case .relist:
+            logger.info("resourceVersion expired (410); relisting")
+            return .some(nil)
+        case .retry(let delay):
+            if case .error(let status) = input { logger.warning("watch error", metadata: ["status": "\(status)"]) }
+            return .some(delay)
+        }
+    }
+
+    func report(_ items: [DecodedItem], _ logger: Logger) {
+        for item in items {
+            switch item {
+            case .valid(_, let warnings, _):
+                for warning in warnings { logger.warning("\(warning)") }
+            case .invalid(_, let error, _):
+                logger.error("rejected (keeping its last valid version, if any): \(error)")
+            }
+        }
+    }
+}

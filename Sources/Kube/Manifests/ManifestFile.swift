@@ -1,0 +1,91 @@
+import Foundation
+import Yams
+
+/// The parsed content of one manifest file: valid objects, rejected objects, and ignored kinds.
+public struct ManifestFile: Sendable {
+    /// An object of the file that passed validation, with the warnings about endpoints dropped from it.
+    public struct Accepted: Sendable {
+        /// The validated object.
+        public var object: KubeObject
+        /// Dropped endpoints, each naming file, object and field.
+        public var warnings: [ValidationError]
+    }
+
+    /// An object of the file that failed validation.
+    public struct Rejected: Sendable {
+        /// The object's id when its name is known (used to keep its last valid version).
+        public var id: ObjectID?
+        /// Why, naming file, object and field.
+        public var error: ValidationError
+    }
+
+    /// Valid objects, in file order.
+    public var accepted: [Accepted] = []
+    /// Invalid objects, in file order.
+    public var rejected: [Rejected] = []
+    /// Kinds that are not Services or EndpointSlices (Deployments, ConfigMaps...), ignored.
+    public var ignoredKinds: [String] = []
+
+    /// Parses a file's text. `.json` files use `JSONDecoder`; everything else is YAML (several documents
+    /// separated by `---`). A syntax error anywhere fails the whole file.
+    public static func parse(_ text: String, path: String) throws(ManifestError) -> ManifestFile {
+        var file = ManifestFile()
+        if path.hasSuffix(".json") {
+            do {
+                let document = try JSONDecoder().decode(ManifestObject.self, from: Data(text.utf8))
+                file.add(document, path: path)
+            } catch {
+                throw ManifestError(code: .syntax, message: "invalid JSON: \(error)", file: path)
+            }
+            return file
+        }
+        do {
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
+                if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { continue }
+                guard case .mapping = node else {
+                    file.rejected.append(
+                        Rejected(
+                            id: nil,
+                            error: ValidationError(
+                                code: .malformed, message: "a document must be a mapping",
+                                object: "<document>", field: "<document>", file: path)))
+                    continue
+                }
+                file.add(try YAMLDecoder().decode(ManifestObject.self, from: node), path: path)
+            }
+        } catch {
+            throw ManifestError(code: .syntax, message: "invalid YAML: \(error)", file: path)
+        }
+        return file
+    }
+
+    mutating func add(_ document: ManifestObject, path: String) {
+        switch document {
+        case .service(let service): add(service, path: path)
+        case .endpointSlice(let slice): add(slice, path: path)
+        case .list(let items): for item in items { add(item, path: path) }
+        case .other(let kind): ignoredKinds.append(kind)
+        case .malformed(let kind, let metadata, let field, let message):
+            let meta = metadata ?? ObjectMeta()
+            rejected.append(
+                Rejected(
+                    id: ObjectNaming.key(meta).map { ObjectID(kind: kind, key: $0) },
+                    error: ValidationError(
+                        code: .malformed, message: message, object: ObjectNaming.describe(kind, meta), field: field,
+                        file: path)))
+        }
+    }
+
+    mutating func add<Resource: KubeResource>(_ resource: Resource, path: String) {
+        do {
+            let (object, warnings) = try resource.validated()
+            accepted.append(Accepted(object: object, warnings: warnings.map { $0.inFile(path) }))
+        } catch {
+            rejected.append(
+                Rejected(
+                    id: ObjectNaming.key(resource.metadata).map { ObjectID(kind: Resource.kind, key: $0) },
+                    error: error.inFile(path)))
+        }
+    }
+}

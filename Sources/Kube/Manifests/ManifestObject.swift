@@ -1,0 +1,49 @@
+/// One document (or one item of a `kind: List`) of a manifest file, sorted by kind.
+///
+/// Decoding never fails for a well-formed mapping: a Service or EndpointSlice whose fields have the wrong
+/// shape becomes ``malformed(kind:metadata:field:message:)`` so the other documents of the file still load.
+public enum ManifestObject: Decodable, Sendable {
+    /// A Service.
+    case service(Service)
+    /// An EndpointSlice.
+    case endpointSlice(EndpointSlice)
+    /// A `kind: List` (or `ServiceList`, `EndpointSliceList`) and its items.
+    case list([ManifestObject])
+    /// A kind the proxy does not use (Deployment, ConfigMap...).
+    case other(kind: String)
+    /// A Service or EndpointSlice that could not be decoded; `field` is the path of the bad field.
+    case malformed(kind: ObjectKind, metadata: ObjectMeta?, field: String, message: String)
+
+    private enum CodingKeys: String, CodingKey { case kind, metadata, items }
+
+    /// Sorts the document by `kind` and decodes it.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
+        switch kind {
+        case "Service":
+            self = Self.attempt(.service, container, decoder) { .service(try Service(from: decoder)) }
+        case "EndpointSlice":
+            self = Self.attempt(.endpointSlice, container, decoder) {
+                .endpointSlice(try EndpointSlice(from: decoder))
+            }
+        case "List", "ServiceList", "EndpointSliceList":
+            self = .list(try container.decodeIfPresent([ManifestObject].self, forKey: .items) ?? [])
+        default:
+            self = .other(kind: kind.isEmpty ? "<no kind>" : kind)
+        }
+    }
+
+    private static func attempt(
+        _ kind: ObjectKind, _ container: KeyedDecodingContainer<CodingKeys>, _ decoder: any Decoder,
+        _ body: () throws -> ManifestObject
+    ) -> ManifestObject {
+        do {
+            return try body()
+        } catch {
+            let metadata = try? container.decodeIfPresent(ObjectMeta.self, forKey: .metadata)
+            let (field, message) = DecodingErrorDescription.describe(error, below: decoder.codingPath)
+            return .malformed(kind: kind, metadata: metadata ?? nil, field: field, message: message)
+        }
+    }
+}

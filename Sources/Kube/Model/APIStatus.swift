@@ -1,0 +1,30 @@
+/// `metav1.Status`: what the API server returns on failure (HTTP error bodies, watch ERROR events).
+public struct APIStatus: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// `Status`.
+    public var kind: String?
+    /// `Failure` or `Success`.
+    public var status: String?
+    /// A human-readable description.
+    public var message: String?
+    /// A machine-readable reason (`Expired`, `Gone`, `BadRequest`, ...).
+    public var reason: String?
+    /// The HTTP status code it stands for (410 for an expired resourceVersion).
+    public var code: Int?
+
+    /// Creates a status.
+    public init(status: String? = "Failure", message: String? = nil, reason: String? = nil, code: Int? = nil) {
+        self.kind = "Status"
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.code = code
+    }
+
+    /// True when the resourceVersion asked for is too old (HTTP 410 Gone / reason Expired or Gone).
+    public var isExpired: Bool { code == 410 || reason == "Expired" || reason == "Gone" }
+
+    /// `code reason: message`.
+    public var description: String {
+        "\(code.map(String.init) ?? "?") \(reason ?? "?"): \(message ?? "")"
+    }
+}

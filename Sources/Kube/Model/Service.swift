@@ -1,0 +1,36 @@
+/// A core/v1 Service as the API server sends it and as users write it (wire model, not yet validated).
+///
+/// Only the fields a service proxy needs are modelled; unknown fields are ignored. See ``ServiceValidator``
+/// for the typed, validated form.
+public struct Service: Codable, Sendable, Hashable {
+    /// `v1`.
+    public var apiVersion: String?
+    /// `Service`.
+    public var kind: String?
+    /// Name, namespace, labels, annotations, resourceVersion.
+    public var metadata: ObjectMeta
+    /// The desired behaviour.
+    public var spec: Spec?
+    /// The observed status (load-balancer ingress).
+    public var status: Status?
+
+    /// Creates a Service.
+    public init(
+        apiVersion: String? = "v1",
+        kind: String? = "Service",
+        metadata: ObjectMeta,
+        spec: Spec? = nil,
+        status: Status? = nil
+    ) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    /// Label naming the proxy that should handle this Service (others must ignore it).
+    public static let serviceProxyNameLabel = "service.kubernetes.io/service-proxy-name"
+    /// Label marking a Service as headless regardless of its clusterIP.
+    public static let headlessLabel = "service.kubernetes.io/headless"
+}

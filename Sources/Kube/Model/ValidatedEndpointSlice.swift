@@ -1,0 +1,76 @@
+/// An EndpointSlice that passed validation. Endpoints whose addresses were invalid have been dropped.
+public struct ValidatedEndpointSlice: Sendable, Hashable {
+    /// `namespace/name` of the slice.
+    public var key: ObjectKey
+    /// The API server's resourceVersion (nil for manifests).
+    public var resourceVersion: String?
+    /// The owning Service's name (the `kubernetes.io/service-name` label); nil when absent, and then a proxy
+    /// ignores the slice.
+    public var serviceName: String?
+    /// The address type.
+    public var addressType: AddressType
+    /// The endpoints (valid ones only).
+    public var endpoints: [Endpoint]
+    /// The ports.
+    public var ports: [Port]
+    /// Labels.
+    public var labels: [String: String]
+
+    /// The owning Service's key, when the label names one.
+    public var serviceKey: ObjectKey? {
+        serviceName.map { ObjectKey(namespace: key.namespace, name: $0) }
+    }
+
+    /// A validated endpoint. Conditions carry the Kubernetes defaults: absent ready means ready, absent
+    /// serving follows ready, absent terminating means not terminating.
+    public struct Endpoint: Sendable, Hashable {
+        /// The addresses (at least one; all of the slice's family).
+        public var addresses: [IPAddress]
+        /// Ready for new connections.
+        public var ready: Bool
+        /// Able to serve (also true while terminating if the pod still serves).
+        public var serving: Bool
+        /// Being shut down.
+        public var terminating: Bool
+        /// The node hosting it.
+        public var nodeName: String?
+        /// That node's zone.
+        public var zone: String?
+        /// Zone hints.
+        public var hintZones: [String]
+        /// Node hints.
+        public var hintNodes: [String]
+
+        /// Creates an endpoint.
+        public init(
+            addresses: [IPAddress], ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil,
+            zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = []
+        ) {
+            self.addresses = addresses
+            self.ready = ready
+            self.serving = serving
+            self.terminating = terminating
+            self.nodeName = nodeName
+            self.zone = zone
+            self.hintZones = hintZones
+            self.hintNodes = hintNodes
+        }
+    }
+
+    /// A validated endpoint port.
+    public struct Port: Sendable, Hashable {
+        /// The name ("" when unnamed).
+        public var name: String
+        /// The protocol.
+        public var `protocol`: TransportProtocol
+        /// The port number.
+        public var port: UInt16
+
+        /// Creates a port.
+        public init(name: String, protocol: TransportProtocol, port: UInt16) {
+            self.name = name
+            self.protocol = `protocol`
+            self.port = port
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// A Service that passed validation: every IP parsed, every port in range, every enum known.
+public struct ValidatedService: Sendable, Hashable {
+    /// `namespace/name`.
+    public var key: ObjectKey
+    /// The API server's resourceVersion (nil for manifests).
+    public var resourceVersion: String?
+    /// The Service type.
+    public var type: ServiceType
+    /// The cluster IPs (empty for headless, ExternalName, or a manifest that gives none).
+    public var clusterIPs: [IPAddress]
+    /// True when clusterIP is `None` or the `service.kubernetes.io/headless` label is set.
+    public var isHeadless: Bool
+    /// The ports, in spec order.
+    public var ports: [Port]
+    /// Session affinity.
+    public var sessionAffinity: SessionAffinity
+    /// spec.externalIPs.
+    public var externalIPs: [IPAddress]
+    /// status.loadBalancer.ingress[].ip (ingress points that only have a host name are skipped).
+    public var loadBalancerIngressIPs: [IPAddress]
+    /// Internal traffic policy (default Cluster).
+    public var internalTrafficPolicy: TrafficPolicy
+    /// External traffic policy (default Cluster).
+    public var externalTrafficPolicy: TrafficPolicy
+    /// The health-check node port, if any.
+    public var healthCheckNodePort: UInt16?
+    /// The external name of an ExternalName Service.
+    public var externalName: String?
+    /// Labels.
+    public var labels: [String: String]
+    /// Annotations.
+    public var annotations: [String: String]
+    /// Set while the Service is being deleted.
+    public var deletionTimestamp: String?
+
+    /// The value of `service.kubernetes.io/service-proxy-name`: a proxy handles only Services whose value
+    /// matches its own name (nil for the default proxy).
+    public var serviceProxyName: String? { labels[Service.serviceProxyNameLabel] }
+
+    /// A validated Service port.
+    public struct Port: Sendable, Hashable {
+        /// The name ("" when unnamed); matches the EndpointSlice port name.
+        public var name: String
+        /// The protocol.
+        public var `protocol`: TransportProtocol
+        /// The Service port.
+        public var port: UInt16
+        /// The backend port.
+        public var targetPort: TargetPort
+        /// The node port, if allocated.
+        public var nodePort: UInt16?
+
+        /// Creates a port.
+        public init(
+            name: String, protocol: TransportProtocol, port: UInt16, targetPort: TargetPort, nodePort: UInt16?
+        ) {
+            self.name = name
+            self.protocol = `protocol`
+            self.port = port
+            self.targetPort = targetPort
+            self.nodePort = nodePort
+        }
+    }
+}

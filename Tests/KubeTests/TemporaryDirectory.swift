@@ -1,0 +1,33 @@
+import Foundation
+
+/// A fresh directory under the system temp directory, removed when released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("kube-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Writes in place (same inode when the file exists), as an editor saving in place would.
+    func write(_ name: String, _ text: String) throws {
+        guard let handle = FileHandle(forWritingAtPath: file(name)) else {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file(name)))
+            return
+        }
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    func remove(_ name: String) throws { try FileManager.default.removeItem(atPath: file(name)) }
+
+    func move(_ from: String, _ to: String) throws {
+        try FileManager.default.moveItem(atPath: file(from), toPath: file(to))
+    }
+}

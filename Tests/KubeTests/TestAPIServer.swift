@@ -1,0 +1,140 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A loopback HTTP/1.1 server speaking the kube-apiserver wire protocol, scripted per test: JSON responses
+/// with a status code, and chunked watch bodies written chunk by chunk (flushed separately, a little apart,
+/// so the client really receives events split across reads) that then end cleanly, are cut (the connection
+/// closes without the terminating chunk), or stay open.
+final class TestAPIServer: Sendable {
+    struct Request: Sendable, CustomStringConvertible {
+        let path: String
+        let query: [String: String]
+        let authorization: String?
+        var isWatch: Bool { query["watch"] == "true" }
+        var description: String {
+            "\(path)?\(query.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: "&"))"
+        }
+    }
+
+    enum Ending: Sendable {
+        /// The terminating chunk: the server ended the watch (its timeoutSeconds).
+        case finish
+        /// The connection is closed mid-body.
+        case drop
+        /// Nothing more is sent; the connection stays open until the client goes away.
+        case hold
+    }
+
+    enum Response: Sendable {
+        case json(status: Int, body: String)
+        case stream([String], Ending)
+    }
+
+    typealias Handler = @Sendable (Request) -> Response
+
+    let handler: Handler
+    let channel: any Channel
+    private let log = Mutex<[Request]>([])
+
+    var baseURL: String {
+        "http://127.0.0.1:\(channel.localAddress?.port ?? 0)"
+    }
+
+    var requests: [Request] { log.withLock { $0 } }
+
+    func record(_ request: Request) { log.withLock { $0.append(request) } }
+
+    init(handler: @escaping Handler) async throws {
+        self.handler = handler
+        let box = Mutex<TestAPIServer?>(nil)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    guard let server = box.withLock({ $0 }) else { throw TestFailure("server not ready") }
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(server: server))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        self.channel = channel
+        box.withLock { $0 = self }
+    }
+
+    func shutdown() async {
+        try? await channel.close()
+    }
+
+    /// Splits text into pieces of `size` bytes (UTF-8 safe for the ASCII fixtures).
+    static func split(_ text: String, every size: Int) -> [String] {
+        let bytes = Array(text.utf8)
+        return stride(from: 0, to: bytes.count, by: size).map {
+            String(decoding: bytes[$0..<min($0 + size, bytes.count)], as: UTF8.self)
+        }
+    }
+}
+
+private final class RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let server: TestAPIServer
+    var head: HTTPRequestHead?
+
+    init(server: TestAPIServer) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let components = URLComponents(string: head.uri)
+            var query: [String: String] = [:]
+            for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
+            let request = TestAPIServer.Request(
+                path: components?.path ?? head.uri, query: query, authorization: head.headers["Authorization"].first)
+            server.record(request)
+            respond(context, server.handler(request))
+        }
+    }
+
+    func respond(_ context: ChannelHandlerContext, _ response: TestAPIServer.Response) {
+        switch response {
+        case .json(let status, let body):
+            let headers = HTTPHeaders([
+                ("Content-Type", "application/json"), ("Content-Length", String(body.utf8.count)),
+            ])
+            let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case .stream(let chunks, let ending):
+            let headers = HTTPHeaders([("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")])
+            let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            write(context, chunks[...], ending)
+        }
+    }
+
+    func write(_ context: ChannelHandlerContext, _ chunks: ArraySlice<String>, _ ending: TestAPIServer.Ending) {
+        guard let chunk = chunks.first else {
+            switch ending {
+            case .finish: context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            case .drop: context.close(promise: nil)
+            case .hold: break
+            }
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: chunk)))), promise: nil)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(1)) {
+            let (handler, context) = bound.value
+            handler.write(context, chunks.dropFirst(), ending)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+@testable import Kube
+
+extension KubeObject {
+    var service: ValidatedService? {
+        if case .service(let service) = self { return service }
+        return nil
+    }
+    var slice: ValidatedEndpointSlice? {
+        if case .endpointSlice(let slice) = self { return slice }
+        return nil
+    }
+}
+
+extension ObjectChange {
+    /// `upsert services/default/web`, for compact expectations.
+    var summary: String { description }
+}
+
+/// A deterministic random generator (SplitMix64) for backoff tests.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func key(_ text: String) -> ObjectKey {
+    let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+    return ObjectKey(namespace: parts[0], name: parts.count > 1 ? parts[1] : "")
+}
