@@ -1,0 +1,117 @@
+import IPVS
+import Kube
+
+/// The cluster view and the desired state it implies, kept up to date one change at a time. A change to a Service
+/// or to one of its slices recomputes that Service only, and reports exactly which virtual servers and addresses
+/// it touched, so the planner can look at those alone.
+public struct DesiredStateTracker: Sendable {
+    /// What the last changes touched: the scope of the next planning pass.
+    public struct Touched: Sendable, Hashable {
+        /// Virtual servers that appeared, changed or vanished.
+        public var virtualServers: Set<VirtualServerKey> = []
+        /// Addresses that must now be bound, or no longer.
+        public var addresses: Set<IPVS.IPAddress> = []
+
+        /// True when nothing was touched.
+        public var isEmpty: Bool { virtualServers.isEmpty && addresses.isEmpty }
+
+        /// Adds another change's touches.
+        public mutating func formUnion(_ other: Touched) {
+            virtualServers.formUnion(other.virtualServers)
+            addresses.formUnion(other.addresses)
+        }
+    }
+
+    /// The configuration the desired state is computed with.
+    public let configuration: ProxyConfiguration
+    /// The desired state for every Service seen so far.
+    public private(set) var desired = DesiredState()
+    /// Problems with Services that were worked around, by Service.
+    public private(set) var diagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
+
+    private var services: [ObjectKey: ValidatedService] = [:]
+    private var slicesByService: [ObjectKey: [ObjectKey: ValidatedEndpointSlice]] = [:]
+    private var sliceOwner: [ObjectKey: ObjectKey] = [:]
+    private var contributions: [ObjectKey: ServiceTranslator.Output] = [:]
+    private var addressUsers: [IPVS.IPAddress: Int] = [:]
+    private var keyOwner: [VirtualServerKey: ObjectKey] = [:]
+
+    /// An empty tracker.
+    public init(configuration: ProxyConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The Service that owns a virtual server, for status and logs.
+    public func owner(of key: VirtualServerKey) -> ObjectKey? { keyOwner[key] }
+
+    /// Applies one change and returns what it touched.
+    @discardableResult
+    public mutating func apply(_ change: ObjectChange) -> Touched {
+        var affected: Set<ObjectKey> = []
+        switch change {
+        case .upsert(.service(let service)):
+            services[service.key] = service
+            affected.insert(service.key)
+        case .delete(.service(let service)):
+            services[service.key] = nil
+            affected.insert(service.key)
+        case .upsert(.endpointSlice(let slice)):
+            if let previous = sliceOwner[slice.key] {
+                slicesByService[previous]?[slice.key] = nil
+                affected.insert(previous)
+            }
+            sliceOwner[slice.key] = slice.serviceKey
+            if let owner = slice.serviceKey {
+                slicesByService[owner, default: [:]][slice.key] = slice
+                affected.insert(owner)
+            }
+        case .delete(.endpointSlice(let slice)):
+            if let previous = sliceOwner.removeValue(forKey: slice.key) {
+                slicesByService[previous]?[slice.key] = nil
+                if slicesByService[previous]?.isEmpty == true { slicesByService[previous] = nil }
+                affected.insert(previous)
+            }
+        }
+        var touched = Touched()
+        for service in affected { touched.formUnion(recompute(service)) }
+        return touched
+    }
+
+    private mutating func recompute(_ key: ObjectKey) -> Touched {
+        let old = contributions[key] ?? ServiceTranslator.Output()
+        var new = ServiceTranslator.Output()
+        if let service = services[key] {
+            let slices = slicesByService[key].map { Array($0.values) } ?? []
+            new = ServiceTranslator.translate(service, slices: slices, configuration: configuration)
+        }
+        contributions[key] = new.virtualServers.isEmpty && new.boundAddresses.isEmpty ? nil : new
+        diagnostics[key] = new.diagnostics.isEmpty ? nil : new.diagnostics
+
+        var touched = Touched()
+        let newKeys = Set(new.virtualServers.map(\.key))
+        for server in old.virtualServers where !newKeys.contains(server.key) && keyOwner[server.key] == key {
+            desired.virtualServers[server.key] = nil
+            keyOwner[server.key] = nil
+            touched.virtualServers.insert(server.key)
+        }
+        let oldByKey = Dictionary(old.virtualServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for server in new.virtualServers where oldByKey[server.key] != server || keyOwner[server.key] != key {
+            desired.virtualServers[server.key] = server
+            keyOwner[server.key] = key
+            touched.virtualServers.insert(server.key)
+        }
+        for address in old.boundAddresses.subtracting(new.boundAddresses) {
+            let users = (addressUsers[address] ?? 1) - 1
+            addressUsers[address] = users > 0 ? users : nil
+            if users <= 0 {
+                desired.boundAddresses.remove(address)
+                touched.addresses.insert(address)
+            }
+        }
+        for address in new.boundAddresses.subtracting(old.boundAddresses) {
+            addressUsers[address, default: 0] += 1
+            if desired.boundAddresses.insert(address).inserted { touched.addresses.insert(address) }
+        }
+        return touched
+    }
+}

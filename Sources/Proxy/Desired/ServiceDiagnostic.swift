@@ -1,0 +1,30 @@
+/// Something wrong with one Service that the proxy worked around: it names the Service and the field, and says
+/// what was done instead. The Service's virtual servers are still programmed.
+public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem.
+    public enum Code: String, Sendable, Hashable {
+        /// The requested scheduler is unknown or not offered by this kernel; the default is used.
+        case unsupportedScheduler
+        /// An annotation's value could not be used; it is ignored.
+        case badAnnotation
+    }
+
+    /// The kind of problem.
+    public var code: Code
+    /// `namespace/name` of the Service.
+    public var service: String
+    /// The field or annotation, e.g. `metadata.annotations[ipvs-proxy.io/scheduler]`.
+    public var field: String
+    /// What was wrong and what was done.
+    public var message: String
+
+    /// A diagnostic.
+    public init(code: Code, service: String, field: String, message: String) {
+        self.code = code
+        self.service = service
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "services/\(service): \(field): \(message)" }
+}

@@ -1,0 +1,108 @@
+import IPVS
+import Kube
+
+/// Turns one Service and its EndpointSlices into virtual servers, the addresses to bind, and diagnostics. Pure.
+///
+/// - One virtual server per Service port and per VIP (each cluster IP, external IP and load-balancer ingress IP),
+///   plus one per node address for NodePorts, for the port's protocol.
+/// - Real servers: the endpoints of the Service's slices (same namespace, `kubernetes.io/service-name`) of the
+///   VIP's family, on the slice port of the same name and protocol; masquerading, weight 1. Ready endpoints; when
+///   none is ready, those serving while terminating (as kube-proxy does). Traffic policy `Local` keeps this
+///   node's endpoints only: `internalTrafficPolicy` for cluster IPs, `externalTrafficPolicy` for the rest.
+/// - Nothing for headless and ExternalName Services, nor for those whose `service.kubernetes.io/service-proxy-name`
+///   does not name this proxy.
+public enum ServiceTranslator {
+    /// What one Service contributes to the desired state.
+    public struct Output: Sendable, Hashable {
+        /// Its virtual servers.
+        public var virtualServers: [DesiredVirtualServer] = []
+        /// The addresses it needs bound on the dummy link.
+        public var boundAddresses: Set<IPVS.IPAddress> = []
+        /// What was wrong with it and worked around.
+        public var diagnostics: [ServiceDiagnostic] = []
+    }
+
+    /// The Service's contribution, given all of its EndpointSlices.
+    public static func translate(
+        _ service: ValidatedService,
+        slices: some Collection<ValidatedEndpointSlice>,
+        configuration: ProxyConfiguration
+    ) -> Output {
+        var output = Output()
+        guard service.serviceProxyName == configuration.proxyName, !service.isHeadless,
+            service.type != .externalName
+        else { return output }
+
+        let (scheduler, flags, persistence, diagnostics) = settings(of: service, configuration: configuration)
+        output.diagnostics = diagnostics
+        let clusterIPs = service.clusterIPs.compactMap { IPVS.IPAddress($0.description) }
+        let externals = (service.externalIPs + service.loadBalancerIngressIPs).compactMap {
+            IPVS.IPAddress($0.description)
+        }
+        output.boundAddresses.formUnion(clusterIPs)
+        output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
+
+        for port in service.ports {
+            let proto = IPVSProtocol(port.protocol)
+            var targets: [(IPVS.IPAddress, UInt16, TrafficPolicy)] = clusterIPs.map {
+                ($0, port.port, service.internalTrafficPolicy)
+            }
+            targets += externals.map { ($0, port.port, service.externalTrafficPolicy) }
+            if let nodePort = port.nodePort, service.type == .nodePort || service.type == .loadBalancer {
+                targets += configuration.nodePortAddresses.map { ($0, nodePort, service.externalTrafficPolicy) }
+            }
+            for (address, servicePort, policy) in targets {
+                var server = VirtualServer(
+                    key: .service(proto, address, port: servicePort),
+                    scheduler: scheduler,
+                    flags: flags
+                )
+                if let persistence {
+                    let widest: UInt8 = address.family == .ipv4 ? 32 : 128
+                    server.persistence = Persistence(
+                        timeout: persistence.timeout,
+                        prefixLength: persistence.prefixLength.map { min($0, widest) },
+                        family: address.family
+                    )
+                }
+                let reals = realServers(
+                    for: port,
+                    family: address.family,
+                    policy: policy,
+                    slices: slices,
+                    nodeName: configuration.nodeName
+                )
+                output.virtualServers.append(DesiredVirtualServer(server: server, realServers: reals))
+            }
+        }
+        return output
+    }
+
+    /// The real servers of one Service port for one address family.
+    static func realServers(
+        for port: ValidatedService.Port,
+        family: AddressFamily,
+        policy: TrafficPolicy,
+        slices: some Collection<ValidatedEndpointSlice>,
+        nodeName: String
+    ) -> [RealServer] {
+        var ready: [RealServer] = []
+        var terminating: [RealServer] = []
+        let wantedType: AddressType = family == .ipv4 ? .ipv4 : .ipv6
+        for slice in slices where slice.addressType == wantedType {
+            guard
+                let slicePort = slice.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })
+            else { continue }
+            for endpoint in slice.endpoints {
+                if policy == .local && endpoint.nodeName != nodeName { continue }
+                guard endpoint.ready || (endpoint.serving && endpoint.terminating) else { continue }
+                for text in endpoint.addresses {
+                    guard let address = IPVS.IPAddress(text.description) else { continue }
+                    let real = RealServer(address: address, port: slicePort.port)
+                    if endpoint.ready { ready.append(real) } else { terminating.append(real) }
+                }
+            }
+        }
+        return ready.isEmpty ? terminating : ready
+    }
+}
