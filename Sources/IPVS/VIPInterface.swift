@@ -60,10 +60,10 @@ public final class VIPInterface: @unchecked Sendable {
         return index
     }
 
-    /// The addresses on the link (empty when it does not exist).
+    /// The addresses on the link (empty when it does not exist), without the link-local ones the kernel adds.
     public func addresses() throws -> [IPAddress] {
         guard let index = try linkIndex() else { return [] }
-        return try localAddresses().filter { $0.interfaceIndex == index }.map(\.address)
+        return try localAddresses().filter { $0.interfaceIndex == index && !$0.address.isLinkLocal }.map(\.address)
     }
 
     /// Adds `address` as a /32 or /128 to the link (which must exist: see `ensureLink`); no-op if present.
