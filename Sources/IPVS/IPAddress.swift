@@ -51,6 +51,14 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// True for link-local addresses (169.254.0.0/16, fe80::/10), which the kernel adds on its own.
+    public var isLinkLocal: Bool {
+        switch self {
+        case .v4(let address): address.value >> 16 == 0xA9FE
+        case .v6(let address): address.high >> 54 == 0x3FA
+        }
+    }
+
     /// The text form; IPv6 is not bracketed.
     public var description: String {
         switch self {

@@ -9,8 +9,10 @@ public final class IPVSNetlinkClient: IPVSKernel, @unchecked Sendable {
     let logger: Logger
     /// Most requests in flight at once: bounded so the acknowledgements fit in the receive buffer.
     let window: Int
-    /// Most dumps in flight at once (each reply datagram may take up to 32 KiB of the receive buffer).
-    let dumpWindow: Int
+    /// Most dumps in flight at once: one. The kernel ends a dump only on the pass after the one that returned
+    /// data, and it makes that pass when the reply is read; until then any other dump on the socket gets EBUSY.
+    /// So a dump costs one send and one recvmmsg (data and NLMSG_DONE together).
+    let dumpWindow = 1
     let lock = NSLock()
     var nextSequence: UInt32
     var encoder = NetlinkEncoder(capacity: 1 << 20)
@@ -25,7 +27,6 @@ public final class IPVSNetlinkClient: IPVSKernel, @unchecked Sendable {
         // An acknowledgement takes about 1 KiB of receive buffer (skb overhead included); keep half free.
         let buffer = max(socket.receiveBufferSize, 64 << 10)
         self.window = max(16, min(window, buffer / 2048))
-        dumpWindow = max(1, min(128, buffer / (2 * 36 << 10)))
         nextSequence = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
         logger.debug(
             "IPVS netlink ready",

@@ -21,10 +21,12 @@ public enum VirtualServerKey: Sendable, Hashable, Comparable, CustomStringConver
         }
     }
 
-    /// Orders services (by protocol, address, port) before firewall marks (by family, mark).
+    /// Orders as ipvsadm -L does: services (by family, protocol, address, port) before firewall marks (by family,
+    /// mark).
     public static func < (lhs: VirtualServerKey, rhs: VirtualServerKey) -> Bool {
         switch (lhs, rhs) {
         case (.service(let p1, let a1, let port1), .service(let p2, let a2, let port2)):
+            if a1.family != a2.family { return a1.family == .ipv4 }
             if p1 != p2 { return p1.kernelValue < p2.kernelValue }
             if a1 != a2 { return a1 < a2 }
             return port1 < port2

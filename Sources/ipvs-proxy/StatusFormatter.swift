@@ -1,0 +1,112 @@
+import Foundation
+import IPVS
+
+/// Renders the IPVS table for `ipvs-proxy status`: ipvsadm's column layout, or JSON.
+enum StatusFormatter {
+    static func header(_ version: IPVSVersion) -> String {
+        "IP Virtual Server version \(version) (size=\(version.connectionTableSize))\n"
+    }
+
+    /// "TCP  10.0.0.1:80" / "FWM  7" as ipvsadm names a virtual server.
+    static func name(_ key: VirtualServerKey) -> String {
+        switch key {
+        case .service(let proto, let address, let port): "\(proto)  \(address.withPort(port))"
+        case .firewallMark(let mark, let family): family == .ipv4 ? "FWM  \(mark)" : "FWM  \(mark) IPv6"
+        }
+    }
+
+    /// Real servers in ipvsadm's order: by address, then port.
+    static func sorted(_ reals: [RealServerState]) -> [RealServerState] {
+        reals.sorted { $0.server.endpoint < $1.server.endpoint }
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func right(_ value: UInt64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+
+    /// The scheduler and flags part of a service line ("rr persistent 300 mask 255.255.255.0 ops").
+    static func options(_ server: VirtualServer) -> String {
+        var parts = [server.scheduler.rawValue]
+        var schedulerFlags: [String] = []
+        let hashing = ["sh", "mh"].contains(server.scheduler.rawValue) ? server.scheduler.rawValue : nil
+        if server.flags.contains(.shFallback) { schedulerFlags.append(hashing.map { "\($0)-fallback" } ?? "flag-1") }
+        if server.flags.contains(.shPort) { schedulerFlags.append(hashing.map { "\($0)-port" } ?? "flag-2") }
+        if server.flags.contains(.scheduler3) { schedulerFlags.append("flag-3") }
+        if !schedulerFlags.isEmpty { parts.append("(" + schedulerFlags.joined(separator: ",") + ")") }
+        if let persistence = server.persistence {
+            parts.append("persistent \(persistence.timeout)")
+            switch server.key.family {
+            case .ipv4 where persistence.prefixLength < 32:
+                let mask = persistence.prefixLength == 0 ? 0 : UInt32.max << (32 - UInt32(persistence.prefixLength))
+                parts.append("mask \(IPv4Address(mask))")
+            case .ipv6 where persistence.prefixLength < 128:
+                parts.append("mask \(persistence.prefixLength)")
+            default: break
+            }
+        }
+        if server.flags.contains(.onePacket) { parts.append("ops") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Like `ipvsadm -Ln`.
+    static func table(version: IPVSVersion, table: [VirtualServerState]) -> String {
+        var out = header(version)
+        out += "Prot LocalAddress:Port Scheduler Flags\n"
+        out += "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+        for service in table {
+            out += "\(name(service.server.key)) \(options(service.server))\n"
+            for real in sorted(service.realServers) {
+                out += "  -> " + pad(real.server.endpoint.description, 28) + " " + pad("\(real.server.forwarding)", 7)
+                out += " " + pad("\(real.server.weight)", 6) + " " + pad("\(real.activeConnections)", 10)
+                out += " " + pad("\(real.inactiveConnections)", 10) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// Like `ipvsadm -Ln --stats --exact`.
+    static func counters(version: IPVSVersion, table: [VirtualServerState]) -> String {
+        columns(version, table, titles: ["Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"]) { stats in
+            [stats.connections, stats.inPackets, stats.outPackets, stats.inBytes, stats.outBytes]
+        }
+    }
+
+    /// Like `ipvsadm -Ln --rate --exact`.
+    static func rates(version: IPVSVersion, table: [VirtualServerState]) -> String {
+        columns(version, table, titles: ["CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"]) { stats in
+            [stats.connectionRate, stats.inPacketRate, stats.outPacketRate, stats.inByteRate, stats.outByteRate]
+        }
+    }
+
+    static func columns(
+        _ version: IPVSVersion, _ table: [VirtualServerState], titles: [String], values: (Statistics) -> [UInt64]
+    ) -> String {
+        var out = header(version)
+        out += pad("Prot LocalAddress:Port", 33) + titles.map { " " + String(repeating: " ", count: 8 - $0.count) + $0 }
+            .joined() + "\n"
+        out += "  -> RemoteAddress:Port\n"
+        for service in table {
+            out += pad(name(service.server.key), 33) + values(service.statistics).map { " " + right($0, 8) }.joined()
+            out += "\n"
+            for real in sorted(service.realServers) {
+                out += "  -> " + pad(real.server.endpoint.description, 28)
+                out += values(real.statistics).map { " " + right($0, 8) }.joined() + "\n"
+            }
+        }
+        return out
+    }
+}
+
+extension StatusFormatter {
+    /// The table as pretty-printed JSON.
+    static func json(version: IPVSVersion, table: [VirtualServerState]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(StatusReport(version: version, table: table)), as: UTF8.self)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import IPVS
+
+/// The JSON shape of `ipvs-proxy status --json`.
+struct StatusReport: Codable {
+    struct Counters: Codable {
+        var connections, inPackets, outPackets, inBytes, outBytes: UInt64
+        var connectionRate, inPacketRate, outPacketRate, inByteRate, outByteRate: UInt64
+
+        init(_ stats: Statistics) {
+            connections = stats.connections
+            inPackets = stats.inPackets
+            outPackets = stats.outPackets
+            inBytes = stats.inBytes
+            outBytes = stats.outBytes
+            connectionRate = stats.connectionRate
+            inPacketRate = stats.inPacketRate
+            outPacketRate = stats.outPacketRate
+            inByteRate = stats.inByteRate
+            outByteRate = stats.outByteRate
+        }
+    }
+
+    struct Real: Codable {
+        var address: String
+        var port: UInt16
+        var forwarding: String
+        var weight: Int32
+        var upperThreshold, lowerThreshold: UInt32
+        var activeConnections, inactiveConnections, persistentConnections: UInt32
+        var statistics: Counters
+    }
+
+    struct Virtual: Codable {
+        var family: String
+        var `protocol`: String?
+        var address: String?
+        var port: UInt16?
+        var firewallMark: UInt32?
+        var scheduler: String
+        var flags: [String]
+        var persistenceTimeout: UInt32?
+        var persistencePrefixLength: UInt8?
+        var statistics: Counters
+        var realServers: [Real]
+    }
+
+    var version: String
+    var connectionTableSize: UInt32
+    var virtualServers: [Virtual]
+
+    init(version: IPVSVersion, table: [VirtualServerState]) {
+        self.version = version.description
+        connectionTableSize = version.connectionTableSize
+        virtualServers = table.map { state in
+            let server = state.server
+            var virtual = Virtual(
+                family: server.key.family.description, scheduler: server.scheduler.rawValue, flags: [],
+                persistenceTimeout: server.persistence?.timeout,
+                persistencePrefixLength: server.persistence?.prefixLength,
+                statistics: Counters(state.statistics),
+                realServers: state.realServers.map { real in
+                    Real(
+                        address: real.server.address.description, port: real.server.port,
+                        forwarding: real.server.forwarding.rawValue, weight: real.server.weight,
+                        upperThreshold: real.server.upperThreshold, lowerThreshold: real.server.lowerThreshold,
+                        activeConnections: real.activeConnections, inactiveConnections: real.inactiveConnections,
+                        persistentConnections: real.persistentConnections, statistics: Counters(real.statistics))
+                })
+            switch server.key {
+            case .service(let proto, let address, let port):
+                virtual.protocol = proto.rawValue
+                virtual.address = address.description
+                virtual.port = port
+            case .firewallMark(let mark, _):
+                virtual.firewallMark = mark
+            }
+            if server.flags.contains(.onePacket) { virtual.flags.append("one-packet") }
+            if server.flags.contains(.shFallback) { virtual.flags.append("sh-fallback") }
+            if server.flags.contains(.shPort) { virtual.flags.append("sh-port") }
+            if server.persistence != nil { virtual.flags.append("persistent") }
+            return virtual
+        }
+    }
+}

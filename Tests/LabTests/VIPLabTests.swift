@@ -1,0 +1,73 @@
+import Foundation
+import IPVS
+import Logging
+import Testing
+
+/// The VIP dummy link and its addresses, and the sysctls, against the lab kernel.
+extension IPVSLab {
+@Suite(.serialized)
+struct VIPLabTests {
+    @Test func dummyLinkAndAddressesAreIdempotent() throws {
+        try LabShell.prepareNetwork()
+        let vip = try VIPInterface(name: "kube-ipvs0", logger: Logger(label: "lab"))
+        let index = try vip.ensureLink()
+        #expect(try vip.ensureLink() == index)
+        let link = try LabShell.run("ip", ["-d", "link", "show", "kube-ipvs0"]).stdout
+        #expect(link.contains("dummy"), "\(link)")
+        #expect(link.contains(",UP"), "\(link)")
+
+        let v4 = try #require(IPAddress("10.96.0.10"))
+        let v6 = try #require(IPAddress("fd00::10"))
+        try vip.add(v4)
+        try vip.add(v4)
+        try vip.add(v6)
+        #expect(Set(try vip.addresses()) == [v4, v6])
+        let shown = try LabShell.run("ip", ["addr", "show", "dev", "kube-ipvs0"]).stdout
+        #expect(shown.contains("10.96.0.10/32"), "\(shown)")
+        #expect(shown.contains("fd00::10/128"), "\(shown)")
+
+        let local = try vip.localAddresses()
+        #expect(local.contains { $0.address == v4 && $0.interfaceName == "kube-ipvs0" && $0.prefixLength == 32 })
+        #expect(local.contains { $0.address == IPAddress("10.244.0.1") && $0.interfaceName == "lab0" })
+        #expect(local.contains { $0.address == IPAddress("127.0.0.1") && $0.interfaceName == "lo" })
+
+        try vip.remove(v4)
+        try vip.remove(v4)
+        #expect(try vip.addresses() == [v6])
+        try vip.remove(v6)
+        #expect(try vip.addresses().isEmpty)
+        // Another link's addresses are never touched, even when asked to remove the same address.
+        let lab = try VIPInterface(name: "kube-ipvs0", logger: Logger(label: "lab"))
+        try lab.remove(try #require(IPAddress("10.244.0.1")))
+        #expect(try LabShell.run("ip", ["addr", "show", "dev", "lab0"]).stdout.contains("10.244.0.1/16"))
+    }
+
+    @Test func addressOnMissingLinkSaysEnsureLink() throws {
+        let vip = try VIPInterface(name: "no-such-link", logger: Logger(label: "lab"))
+        #expect(try vip.linkIndex() == nil)
+        #expect(try vip.addresses().isEmpty)
+        #expect(throws: IPVSError.self) { try vip.add(try #require(IPAddress("10.96.0.1"))) }
+        try vip.remove(try #require(IPAddress("10.96.0.1")))
+    }
+
+    @Test func sysctlsReadAndWrite() throws {
+        let flags: [Sysctl<Bool>] = [
+            Sysctls.conntrack, Sysctls.expireNodestConn, Sysctls.expireQuiescentTemplate, Sysctls.ipForward,
+        ]
+        for sysctl in flags {
+            let before = try sysctl.read()
+            try sysctl.write(!before)
+            #expect(try sysctl.read() == !before, "\(sysctl.name)")
+            let shown = try LabShell.run("sysctl", ["-n", sysctl.name]).stdout
+            #expect(shown.trimmingCharacters(in: .whitespacesAndNewlines) == (!before ? "1" : "0"))
+            try sysctl.write(before)
+        }
+        for (sysctl, value) in [(Sysctls.connReuseMode, 0), (Sysctls.arpIgnore, 1), (Sysctls.arpAnnounce, 2)] {
+            let before = try sysctl.read()
+            #expect(try sysctl.ensure(value) == (before != value))
+            #expect(try sysctl.read() == value)
+            try sysctl.write(before)
+        }
+    }
+}
+}
