@@ -75,6 +75,7 @@ public struct Reconciler: Sendable {
         now: ContinuousClock.Instant = .now
     ) -> SyncReport {
         refreshSuspects()
+        refreshDraining()
         var scope = scope
         if case .only(let keys, let addresses) = scope, !suspectScope.isEmpty {
             scope = .only(virtualServers: keys.union(suspectScope), addresses: addresses)
@@ -128,6 +129,18 @@ public struct Reconciler: Sendable {
 
     /// Keys re-read after a failure, to be planned on the next pass even if no event touches them.
     private var suspectScope: Set<VirtualServerKey> = []
+
+    /// Draining real servers are deleted once idle: read their virtual servers' connection counts afresh.
+    private mutating func refreshDraining() {
+        for key in Set(termination.deadlines.keys.map(\.virtualServer)) {
+            do {
+                actual.refresh(key, with: try kernel.virtualServer(key))
+                suspectScope.insert(key)
+            } catch {
+                logger.warning("could not read a draining virtual server", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
+        }
+    }
 
     private mutating func refreshSuspects() {
         for key in suspect {

@@ -1,0 +1,94 @@
+import IPVS
+import Kube
+import Logging
+
+/// The decisions of the reconcile loop, apart from its concurrency: a plain struct fed batches of inputs.
+struct ReconcileLoop {
+    /// What handling one batch led to.
+    struct Outcome {
+        /// True once the first full pass (after the source's initial state) has run.
+        var firstSyncDone: Bool
+    }
+
+    /// The source's stream ended while the proxy was running.
+    struct SourceEnded: Error, CustomStringConvertible {
+        var description: String { "the object source stopped delivering events" }
+    }
+
+    var reconciler: Reconciler
+    var tracker: DesiredStateTracker
+    let syncPeriod: Duration
+    let logger: Logger
+    var synced = false
+    var touched = DesiredStateTracker.Touched()
+    var lastFullSync: ContinuousClock.Instant?
+    var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
+
+    mutating func handle(_ inputs: [Inbox.Input], now: ContinuousClock.Instant) throws -> Outcome {
+        var fullSync = false
+        var changes = 0
+        for input in inputs {
+            switch input {
+            case .event(.change(let change)):
+                touched.formUnion(tracker.apply(change))
+                changes += 1
+            case .event(.synced):
+                if !synced { fullSync = true }
+                synced = true
+            case .tick:
+                if let lastFullSync, now - lastFullSync >= syncPeriod { fullSync = true }
+            case .sourceEnded:
+                throw SourceEnded()
+            }
+        }
+        guard synced else { return Outcome(firstSyncDone: false) }
+        reportDiagnostics()
+        if fullSync {
+            do {
+                try reconciler.adopt()
+            } catch {
+                logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
+            }
+            log(reconciler.sync(tracker.desired, scope: .all, now: now), changes: changes, full: true)
+            touched = DesiredStateTracker.Touched()
+            lastFullSync = now
+        } else if !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty {
+            let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
+            log(reconciler.sync(tracker.desired, scope: scope, now: now), changes: changes, full: false)
+            touched = DesiredStateTracker.Touched()
+        }
+        return Outcome(firstSyncDone: lastFullSync != nil)
+    }
+
+    private func log(_ report: SyncReport, changes: Int, full: Bool) {
+        for (operation, error) in report.failures.sorted(by: { $0.key.description < $1.key.description }) {
+            logger.error("kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
+        }
+        for (address, error) in report.addressFailures {
+            logger.error("could not change the VIP link", metadata: ["address": "\(address)", "error": "\(error)"])
+        }
+        guard !report.plan.isEmpty || full else { return }
+        logger.info(
+            full ? "full sync" : "sync",
+            metadata: [
+                "objectChanges": "\(changes)",
+                "operations": "\(report.plan.operations.count)",
+                "bind": "\(report.plan.bind.count)",
+                "unbind": "\(report.plan.unbind.count)",
+                "failed": "\(report.failures.count + report.addressFailures.count)",
+                "draining": "\(reconciler.termination.pendingCount)",
+            ]
+        )
+    }
+
+    /// Logs each Service's problems once, when they appear or change.
+    private mutating func reportDiagnostics() {
+        guard tracker.diagnostics != reportedDiagnostics else { return }
+        for (service, diagnostics) in tracker.diagnostics where reportedDiagnostics[service] != diagnostics {
+            for diagnostic in diagnostics {
+                logger.warning("\(diagnostic)", metadata: ["service": "\(service)", "code": "\(diagnostic.code.rawValue)"])
+            }
+        }
+        reportedDiagnostics = tracker.diagnostics
+    }
+}
