@@ -85,6 +85,7 @@ final class FakeLink: VIPLink {
     }
 
     var writes: Int { state.withLock { $0.writes } }
+    var exists: Bool { state.withLock { $0.exists } }
     func ensure() throws { state.withLock { $0.exists = true } }
     func addresses() throws -> [IPAddress] { state.withLock { Array($0.addresses) } }
     func add(_ address: IPAddress) throws {

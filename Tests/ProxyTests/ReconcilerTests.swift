@@ -88,3 +88,14 @@ import Testing
         #expect(link.writes == 0)
     }
 }
+
+extension ReconcilerTests {
+    @Test func readOnlyAdoptionDoesNotCreateTheLink() throws {
+        let link = FakeLink(exists: false)
+        var reconciler = Reconciler(kernel: FakeKernel(), link: link, logger: logger)
+        try reconciler.adopt(readOnly: true)
+        #expect(!link.exists)
+        try reconciler.adopt()
+        #expect(link.exists)
+    }
+}

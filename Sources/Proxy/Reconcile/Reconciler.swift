@@ -47,10 +47,11 @@ public struct Reconciler: Sendable {
         Ownership(linkAddresses: actual.linkAddresses, nodeAddresses: nodeAddresses, nodePortRange: nodePortRange)
     }
 
-    /// Reads the kernel's table and the link's addresses (creating the link if missing). Nothing is written to
-    /// IPVS. Also the periodic re-read that catches changes made behind the proxy's back.
-    public mutating func adopt() throws {
-        try link.ensure()
+    /// Reads the kernel's table and the link's addresses, creating the link if missing unless `readOnly` (for
+    /// `plan`, which changes nothing). Nothing is written to IPVS. Also the periodic re-read that catches changes
+    /// made behind the proxy's back.
+    public mutating func adopt(readOnly: Bool = false) throws {
+        if !readOnly { try link.ensure() }
         actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
         suspect = []
     }

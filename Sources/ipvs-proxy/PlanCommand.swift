@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import IPVS
+import Kube
+import Logging
+import Proxy
+
+/// `ipvs-proxy plan`: what `run` would change now, without changing anything.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the operations `run` would apply to the kernel now; change nothing."
+    )
+
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var proxy: ProxyOptions
+
+    func run() async throws {
+        let logger = LogSetup.bootstrap(level: proxy.logLevel, label: "ipvs-proxy")
+        let wiring: ProxyWiring
+        var reconciler: Reconciler
+        let objects: any ObjectSource
+        do {
+            wiring = try ProxyWiring(options: proxy, logger: logger)
+            reconciler = wiring.reconciler
+            try reconciler.adopt(readOnly: true)
+            objects = try source.makeSource(logger: logger)
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
+        }
+        var tracker = DesiredStateTracker(configuration: wiring.configuration)
+        for await event in objects.events() {
+            switch event {
+            case .change(let change): tracker.apply(change)
+            case .synced: break
+            }
+            if event == .synced { break }
+        }
+        for diagnostics in tracker.diagnostics.values {
+            for diagnostic in diagnostics { logger.warning("\(diagnostic)") }
+        }
+        let plan = reconciler.plan(tracker.desired)
+        if !plan.isEmpty { print(plan) }
+        logger.info("plan", metadata: ["operations": "\(plan.operations.count)", "bind": "\(plan.bind.count)", "unbind": "\(plan.unbind.count)"])
+    }
+}
