@@ -49,6 +49,18 @@ struct ProxyWiring {
         )
     }
 
+    /// Sets the kernel settings the proxy depends on (as kube-proxy's IPVS mode does): IPVS keeps conntrack
+    /// entries (masquerading needs them), the node forwards, connections to a removed real server are dropped
+    /// rather than black-holed, and persistence templates of drained real servers expire.
+    static func prepareKernel(logger: Logger) throws {
+        let settings: [Sysctl<Bool>] = [
+            Sysctls.conntrack, Sysctls.ipForward, Sysctls.expireNodestConn, Sysctls.expireQuiescentTemplate,
+        ]
+        for setting in settings where try setting.ensure(true) {
+            logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "1"])
+        }
+    }
+
     /// Prints a start-up failure as one line with its fix and picks the exit code: 3 when IPVS is missing,
     /// 4 without CAP_NET_ADMIN, 1 otherwise.
     static func exitCode(for error: any Error, command: String) -> Int32 {

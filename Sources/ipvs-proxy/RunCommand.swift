@@ -38,6 +38,11 @@ struct RunCommand: AsyncParsableCommand {
             try runCleanup(wiring, logger: logger)
             return
         }
+        do {
+            try ProxyWiring.prepareKernel(logger: logger)
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
+        }
         let objects: any ObjectSource
         do {
             objects = try source.makeSource(logger: logger)
