@@ -7,6 +7,6 @@ struct IPVSProxyCommand: AsyncParsableCommand {
         commandName: "ipvs-proxy",
         abstract: "A Kubernetes service proxy that programs the Linux kernel's IPVS load balancer directly.",
         version: BuildInfo.version,
-        subcommands: []
+        subcommands: [PodsCommand.self]
     )
 }
