@@ -101,16 +101,20 @@ public struct PodNetwork: Sendable {
     }
 
     /// Stops every server and removes what `up` made: pod namespaces (and so their veths), the bridge, the
-    /// state and pid files; restores `net.ipv4.ip_forward`. Carries on past failures and throws the first.
+    /// state and pid files; restores `net.ipv4.ip_forward`. Carries on past failures and throws the first; the
+    /// state file then stays, so `down` can be run again.
     public func down() async throws(PodsError) {
         var firstError: PodsError?
         for pod in layout.pods where state.createdPods.contains(pod.name) {
             do { try await stop(pod.name) } catch { firstError = firstError ?? error }
-            if Self.namespaceExists(pod.namespace) {
-                do { try runner.run(["ip", "netns", "del", pod.namespace]) } catch { firstError = firstError ?? error }
-            }
+            // The node end first: deleting it removes the pair at once, whereas a namespace's links go
+            // asynchronously after `ip netns del`.
+            let teardown = layout.podTeardownCommands(pod)
             if runner.succeeds(["ip", "link", "show", "dev", pod.hostInterface]) {
-                do { try runner.run(["ip", "link", "del", pod.hostInterface]) } catch { firstError = firstError ?? error }
+                do { try runner.run(teardown[0]) } catch { firstError = firstError ?? error }
+            }
+            if Self.namespaceExists(pod.namespace) {
+                do { try runner.run(teardown[1]) } catch { firstError = firstError ?? error }
             }
             try? FileManager.default.removeItem(atPath: layout.pidFile(pod))
         }
@@ -122,8 +126,9 @@ public struct PodNetwork: Sendable {
         if let previous = state.previousIPForward {
             do { try Self.writeIPForward(previous) } catch { firstError = firstError ?? error }
         }
-        try? FileManager.default.removeItem(atPath: layout.stateFile)
+        // On failure the state file stays, so that `down` can be run again; it skips what is already gone.
         if let firstError { throw firstError }
+        try? FileManager.default.removeItem(atPath: layout.stateFile)
         logger.info("pods fixture down", metadata: ["bridge": "\(layout.options.bridgeName)"])
     }
 

@@ -110,10 +110,10 @@ public struct PodNetworkLayout: Sendable, Hashable, Codable {
         ]
     }
 
-    /// The `ip` commands that remove one pod: deleting the namespace destroys its veth end, which destroys the
-    /// pair; the second command removes the node end should it have outlived the namespace.
+    /// The `ip` commands that remove one pod: its veth pair (deleting the node end deletes both, at once), then
+    /// its namespace.
     public func podTeardownCommands(_ pod: PodSpec) -> [[String]] {
-        [["ip", "netns", "del", pod.namespace], ["ip", "link", "del", pod.hostInterface]]
+        [["ip", "link", "del", pod.hostInterface], ["ip", "netns", "del", pod.namespace]]
     }
 
     /// The `ip` command that removes the bridge.

@@ -16,6 +16,8 @@ struct PodsUpCommand: AsyncParsableCommand {
     @Option(help: "The pod CIDR: the bridge takes its first address, pods from --first-offset on.")
     var cidr = PodCIDR.default.description
     @Option(help: "The node bridge's name.") var bridge = PodNetworkOptions().bridgeName
+    @Option(name: .customLong("name-prefix"), help: "Pod i is named PREFIXi (also its netns name).")
+    var namePrefix = PodNetworkOptions().namePrefix
     @Option(name: .customLong("first-offset"), help: "Pod 0's host offset in the CIDR.")
     var firstOffset: UInt64 = PodNetworkOptions().firstPodOffset
     @Option(name: .customLong("http-port"), help: "Each pod's HTTP port.") var httpPort = 80
@@ -29,7 +31,7 @@ struct PodsUpCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = PodNetworkOptions(
-            count: count, cidr: try PodCIDR(parsing: cidr), bridgeName: bridge, firstPodOffset: firstOffset,
+            count: count, cidr: try PodCIDR(parsing: cidr), bridgeName: bridge, namePrefix: namePrefix, firstPodOffset: firstOffset,
             httpPort: httpPort, echoPort: echoPort, seed: seed, runDirectory: fixture.runDirectory,
             readinessTimeout: .seconds(readyTimeout))
         for assignment in delay { try options.addDelay(assignment) }

@@ -37,7 +37,7 @@ import Testing
                 ["ip", "-n", "pod-0", "route", "add", "default", "via", "10.9.0.1"],
             ])
         #expect(
-            layout.podTeardownCommands(pod) == [["ip", "netns", "del", "pod-0"], ["ip", "link", "del", "ipvslab0-0"]])
+            layout.podTeardownCommands(pod) == [["ip", "link", "del", "ipvslab0-0"], ["ip", "netns", "del", "pod-0"]])
         #expect(layout.bridgeTeardownCommands == [["ip", "link", "del", "ipvslab0"]])
         let plan = layout.setupPlan(executable: "/bin/ipvs-proxy")
         #expect(plan.count == 3 + 8 + 1)
