@@ -4,7 +4,9 @@ import Logging
 extension PodNetwork {
     /// Every pod and whether its server runs, is paused or is stopped.
     public func status() -> [PodStatus] {
-        layout.pods.map { pod in
+        layout.pods.map { planned in
+            var pod = planned
+            pod.delay = state.delayChanges[pod.name] ?? pod.delay
             guard let process = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name) else {
                 return PodStatus(spec: pod, server: .stopped, pid: nil)
             }
@@ -57,6 +59,22 @@ extension PodNetwork {
         logger.info("pod resumed", metadata: ["pod": "\(name)"])
     }
 
+    /// Changes a pod's response delay: at once if its server runs (through its delay file and SIGUSR1), and for
+    /// good (a restarted pod keeps it). For a pod that slows down, or recovers, midway.
+    public mutating func setDelay(_ name: String, _ delay: DelayDistribution) async throws(PodsError) {
+        let pod = try self.pod(name)
+        state.delayChanges[name] = delay
+        try state.save()
+        let file = layout.delayFile(pod)
+        do {
+            try Data((delay.description + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            throw PodsError(.file, "could not write the delay file", cause: .underlying("\(file): \(error)"))
+        }
+        try PodProcess.find(pidFile: layout.pidFile(pod), podName: name)?.send(SIGUSR1)
+        logger.info("pod delay changed", metadata: ["pod": "\(name)", "delay": "\(delay)"])
+    }
+
     private func pod(_ name: String) throws(PodsError) -> PodSpec {
         guard let pod = layout.pod(named: name) else {
             let names = layout.pods.map(\.name).joined(separator: ", ")
@@ -74,7 +92,9 @@ extension PodNetwork {
     }
 
     /// Starts a pod's server in its namespace, detached, logging to its log file; returns the process id.
-    func spawnServer(_ pod: PodSpec) throws(PodsError) -> Int32 {
+    func spawnServer(_ planned: PodSpec) throws(PodsError) -> Int32 {
+        var pod = planned
+        pod.delay = state.delayChanges[pod.name] ?? pod.delay
         try? FileManager.default.removeItem(atPath: layout.pidFile(pod))
         let command = layout.serveCommand(pod, executable: state.executable)
         logger.debug("starting pod server", metadata: ["pod": "\(pod.name)", "command": "\(command)"])

@@ -6,12 +6,13 @@ import Logging
 /// ```swift
 /// var options = PodNetworkOptions(count: 3)
 /// try options.addDelay("pod-1=exp:50ms")
-/// let pods = try await PodNetwork.up(options, executable: "/path/to/ipvs-proxy", logger: logger)
+/// var pods = try await PodNetwork.up(options, executable: "/path/to/ipvs-proxy", logger: logger)
 /// for pod in pods.layout.pods { print(pod.name, pod.address) }     // pod-0 10.244.0.10 ...
 /// try await pods.stop("pod-1")      // connections to pod-1 are refused
 /// try await pods.start("pod-1")     // and answered again
 /// try await pods.pause("pod-2")     // pod-2 accepts but never answers
 /// try await pods.resume("pod-2")
+/// try await pods.setDelay("pod-0", .exponential(mean: .milliseconds(200)))   // pod-0 slows down midway
 /// try await pods.down()             // removes the namespaces, veths and bridge it made
 /// ```
 ///
@@ -117,6 +118,7 @@ public struct PodNetwork: Sendable {
                 do { try runner.run(teardown[1]) } catch { firstError = firstError ?? error }
             }
             try? FileManager.default.removeItem(atPath: layout.pidFile(pod))
+            try? FileManager.default.removeItem(atPath: layout.delayFile(pod))
         }
         if state.createdBridge, runner.succeeds(["ip", "link", "show", "dev", layout.options.bridgeName]) {
             for command in layout.bridgeTeardownCommands {

@@ -70,6 +70,9 @@ public struct PodNetworkLayout: Sendable, Hashable, Codable {
     /// The file where a pod's server writes its process id once it is serving.
     public func pidFile(_ pod: PodSpec) -> String { options.runDirectory + "/\(pod.name).pid" }
 
+    /// The file from which a pod's server reads a new delay on SIGUSR1.
+    public func delayFile(_ pod: PodSpec) -> String { options.runDirectory + "/\(pod.name).delay" }
+
     /// The file that receives a pod's server output.
     public func logFile(_ pod: PodSpec) -> String { options.runDirectory + "/\(pod.name).log" }
 
@@ -106,7 +109,8 @@ public struct PodNetworkLayout: Sendable, Hashable, Codable {
         [
             "ip", "netns", "exec", pod.namespace, executable, "pods", "serve", "--name", pod.name,
             "--http-port", String(pod.httpPort), "--echo-port", String(pod.echoPort), "--delay",
-            pod.delay.description, "--seed", String(pod.seed), "--pid-file", pidFile(pod),
+            pod.delay.description, "--seed", String(pod.seed), "--pid-file", pidFile(pod), "--delay-file",
+            delayFile(pod),
         ]
     }
 

@@ -11,6 +11,8 @@ struct PodNetworkState: Codable, Sendable {
     var createdBridge = false
     /// The pods whose namespace and veth the fixture made (or began to make).
     var createdPods: [String] = []
+    /// Delays changed after `up` (``PodNetwork/setDelay(_:_:)``), by pod name; a restarted pod keeps its change.
+    var delayChanges: [String: DelayDistribution] = [:]
     /// `net.ipv4.ip_forward` before `up` changed it, if it did.
     var previousIPForward: String?
 

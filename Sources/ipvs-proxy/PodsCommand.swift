@@ -7,7 +7,8 @@ struct PodsCommand: AsyncParsableCommand {
         abstract: "Backend pods in network namespaces on a node bridge (the lab's test fixture; needs root).",
         subcommands: [
             PodsUpCommand.self, PodsDownCommand.self, PodsListCommand.self, PodsStopCommand.self,
-            PodsStartCommand.self, PodsPauseCommand.self, PodsResumeCommand.self, PodsServeCommand.self,
+            PodsStartCommand.self, PodsPauseCommand.self, PodsResumeCommand.self, PodsDelayCommand.self,
+            PodsServeCommand.self,
         ]
     )
 }

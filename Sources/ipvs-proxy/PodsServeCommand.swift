@@ -15,6 +15,8 @@ struct PodsServeCommand: AsyncParsableCommand {
     @Option(help: "The HTTP response delay, e.g. 50ms or exp:50ms.") var delay = "none"
     @Option(help: "The delay generator's seed.") var seed: UInt64 = 1
     @Option(name: .customLong("pid-file"), help: "Where to write the process id once serving.") var pidFile: String?
+    @Option(name: .customLong("delay-file"), help: "On SIGUSR1, read a new delay from this file.")
+    var delayFile: String?
 
     func run() async throws {
         // `pods up` starts this in a session of its own; started by hand, leave the terminal's session too, so
@@ -24,6 +26,8 @@ struct PodsServeCommand: AsyncParsableCommand {
             name: name, host: host, httpPort: httpPort, tcpEchoPort: echoPort, udpEchoPort: echoPort,
             delay: try DelayDistribution(parsing: delay), seed: seed)
         let server = try await PodServer.start(configuration, logger: PodsRunDirectoryOption.logger)
+        let reloading = delayFile.map { server.reloadingDelay(from: $0) }
+        defer { reloading?.cancel() }
         let pid = String(getpid())
         if let pidFile {
             try Data((pid + "\n").utf8).write(to: URL(fileURLWithPath: pidFile), options: .atomic)

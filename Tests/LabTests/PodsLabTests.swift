@@ -80,6 +80,16 @@ import Testing
         #expect(await silent.udpEcho(host: "\(paused.address)", port: paused.echoPort) == .timedOut)
         try await network.resume(paused.name)
         await expectAnswers(paused)
+
+        // Slowing down midway: the running server takes the new delay at once (a lower bound, not a speed test).
+        var slowed = network
+        try await slowed.setDelay("pod-0", .constant(.milliseconds(400)))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let slow = await PodProbe(timeout: .seconds(20)).http(host: "\(network.layout.pods[0].address)", port: 80)
+        #expect(slow.value?.first?.body == "pod-0\n")
+        #expect(clock.now - started >= .milliseconds(400))
+        #expect(slowed.status().first?.spec.delay == .constant(.milliseconds(400)))
     }
 
     /// The CLI, one process per step, as the demo and a person use it: state passes through the state file.

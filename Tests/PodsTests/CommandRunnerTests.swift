@@ -32,6 +32,12 @@ import Testing
         let pid = try CommandRunner().spawn(["sh", "-c", "echo started; exec sleep 30"], logFile: log)
         let process = PodProcess(pid: pid)
         #expect(await process.wait(until: .alive, timeout: .seconds(5)))
+        // Its output goes to the log (wait for it, so that the signals below find it past `echo`).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while (try? String(contentsOfFile: log, encoding: .utf8)) != "started\n", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "started\n")
         #expect(!process.isServer(of: "pod-0"))
         try process.send(SIGSTOP)
         #expect(await process.wait(until: .stopped, timeout: .seconds(5)))
@@ -39,7 +45,6 @@ import Testing
         #expect(await process.wait(until: .alive, timeout: .seconds(5)))
         try process.send(SIGTERM)
         #expect(await process.wait(until: .gone, timeout: .seconds(5)))
-        #expect(try String(contentsOfFile: log, encoding: .utf8) == "started\n")
     }
 
     @Test func findIgnoresStaleOrForeignPidFiles() throws {

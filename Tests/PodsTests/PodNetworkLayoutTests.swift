@@ -52,6 +52,7 @@ import Testing
             layout.serveCommand(layout.pods[1], executable: "/x/ipvs-proxy") == [
                 "ip", "netns", "exec", "pod-1", "/x/ipvs-proxy", "pods", "serve", "--name", "pod-1", "--http-port",
                 "8080", "--echo-port", "7007", "--delay", "exp:50ms", "--seed", "101", "--pid-file", "/tmp/p/pod-1.pid",
+                "--delay-file", "/tmp/p/pod-1.delay",
             ])
         #expect(layout.pods[0].delay == .none)
         #expect(layout.logFile(layout.pods[0]) == "/tmp/p/pod-0.log")

@@ -3,8 +3,9 @@ import Testing
 
 @testable import Pods
 
-/// A real PodServer on this host's loopback, on ephemeral ports, talked to through PodProbe.
-@Suite struct PodServerTests {
+/// A real PodServer on this host's loopback, on ephemeral ports, talked to through PodProbe. Serialized: a test
+/// that expects a closed port to refuse must not see another test's server take that port.
+@Suite(.serialized) struct PodServerTests {
     private static let logger = Logger(label: "pods-test")
 
     private func withServer(
