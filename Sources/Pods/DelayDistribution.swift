@@ -67,16 +67,3 @@ public enum DelayDistribution: Sendable, Hashable {
         return radius * cos(2 * Double.pi * Double.random(in: 0..<1, using: &generator))
     }
 }
-
-extension Duration {
-    /// This duration times a non-negative factor, clamped to `Int64.max` nanoseconds.
-    func scaled(by factor: Double) -> Duration {
-        Duration.clampedSeconds(secondsAsDouble * factor, maximum: .nanoseconds(Int64.max))
-    }
-
-    /// A duration of `seconds`, clamped into `0...maximum` (not-a-number gives `maximum`).
-    static func clampedSeconds(_ seconds: Double, maximum: Duration) -> Duration {
-        guard seconds.isFinite, seconds < maximum.secondsAsDouble else { return maximum }
-        return .nanoseconds(Int64(max(0, seconds) * 1e9))
-    }
-}

@@ -30,20 +30,3 @@ enum DurationText {
         return "\(nanoseconds)ns"
     }
 }
-
-extension Duration {
-    /// The duration in whole nanoseconds, clamped to the range of `Int64`.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflowed) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let (sum, overflowedAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        if overflowed || overflowedAgain { return seconds < 0 ? .min : .max }
-        return sum
-    }
-
-    /// The duration in seconds, as a floating-point number.
-    var secondsAsDouble: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
-    }
-}

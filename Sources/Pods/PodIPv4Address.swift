@@ -29,11 +29,6 @@ public struct PodIPv4Address: Sendable, Hashable, Comparable, CustomStringConver
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 }
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}
-
 extension PodIPv4Address: Codable {
     /// Decodes dotted-quad notation.
     public init(from decoder: any Decoder) throws {

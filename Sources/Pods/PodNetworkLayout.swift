@@ -93,8 +93,10 @@ public struct PodNetworkLayout: Sendable, Hashable, Codable {
         let namespace = pod.namespace
         return [
             ["ip", "netns", "add", namespace],
-            ["ip", "link", "add", pod.hostInterface, "type", "veth", "peer", "name", pod.podInterface,
-                "netns", namespace],
+            [
+                "ip", "link", "add", pod.hostInterface, "type", "veth", "peer", "name", pod.podInterface,
+                "netns", namespace,
+            ],
             ["ip", "link", "set", pod.hostInterface, "master", options.bridgeName],
             ["ip", "link", "set", pod.hostInterface, "up"],
             ["ip", "-n", namespace, "link", "set", "lo", "up"],

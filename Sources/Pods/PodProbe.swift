@@ -3,7 +3,7 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A small client for the pods' services: one HTTP exchange (optionally several requests on one keep-alive
@@ -82,7 +82,7 @@ public struct PodProbe: Sendable {
         }
         let loop = group.next()
         let promise = loop.makePromise(of: Value.self)
-        let timer = loop.scheduleTask(in: TimeAmount(timeout)) { promise.fail(ProbeTimedOut()) }
+        let timer = loop.scheduleTask(in: TimeAmount(timeout)) { promise.fail(ProbeFailure.timedOut) }
         let connected = start(loop, address, promise)
         connected.whenFailure { promise.fail($0) }
         let result: ProbeOutcome<Value>
@@ -98,7 +98,7 @@ public struct PodProbe: Sendable {
 
     private static func classify<Value>(_ error: any Error) -> ProbeOutcome<Value> {
         switch error {
-        case is ProbeTimedOut: return .timedOut
+        case ProbeFailure.timedOut: return .timedOut
         case ChannelError.connectTimeout: return .timedOut
         case let error as IOError where error.errnoCode == ECONNREFUSED: return .refused
         case let error as NIOConnectionError:
@@ -110,9 +110,3 @@ public struct PodProbe: Sendable {
         }
     }
 }
-
-/// The probe's own timeout fired.
-struct ProbeTimedOut: Error {}
-
-/// The peer closed the connection before the exchange was complete.
-struct ProbeConnectionClosed: Error {}

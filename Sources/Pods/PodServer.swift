@@ -113,8 +113,7 @@ public final class PodServer: Sendable {
             .bind(host: configuration.host, port: port).get()
     }
 
-    private static func bindTCPEcho(host: String, port: Int, group: any EventLoopGroup) async throws -> any Channel
-    {
+    private static func bindTCPEcho(host: String, port: Int, group: any EventLoopGroup) async throws -> any Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

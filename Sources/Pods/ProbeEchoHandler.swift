@@ -28,7 +28,7 @@ final class ProbeEchoHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProbeConnectionClosed())
+        promise.fail(ProbeFailure.connectionClosed)
         context.fireChannelInactive()
     }
 

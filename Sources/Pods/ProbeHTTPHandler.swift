@@ -50,7 +50,7 @@ final class ProbeHTTPHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProbeConnectionClosed())
+        promise.fail(ProbeFailure.connectionClosed)
         context.fireChannelInactive()
     }
 

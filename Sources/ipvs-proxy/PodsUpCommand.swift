@@ -31,7 +31,8 @@ struct PodsUpCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = PodNetworkOptions(
-            count: count, cidr: try PodCIDR(parsing: cidr), bridgeName: bridge, namePrefix: namePrefix, firstPodOffset: firstOffset,
+            count: count, cidr: try PodCIDR(parsing: cidr), bridgeName: bridge, namePrefix: namePrefix,
+            firstPodOffset: firstOffset,
             httpPort: httpPort, echoPort: echoPort, seed: seed, runDirectory: fixture.runDirectory,
             readinessTimeout: .seconds(readyTimeout))
         for assignment in delay { try options.addDelay(assignment) }

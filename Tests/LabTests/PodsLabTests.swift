@@ -35,9 +35,11 @@ import Testing
 
     private func expectNothingLeft(_ layout: PodNetworkLayout, sourceLocation: SourceLocation = #_sourceLocation) {
         let runner = CommandRunner()
-        #expect(!runner.succeeds(["ip", "link", "show", "dev", layout.options.bridgeName]), sourceLocation: sourceLocation)
+        #expect(
+            !runner.succeeds(["ip", "link", "show", "dev", layout.options.bridgeName]), sourceLocation: sourceLocation)
         for pod in layout.pods {
-            #expect(!FileManager.default.fileExists(atPath: "/run/netns/\(pod.namespace)"), sourceLocation: sourceLocation)
+            #expect(
+                !FileManager.default.fileExists(atPath: "/run/netns/\(pod.namespace)"), sourceLocation: sourceLocation)
             #expect(!runner.succeeds(["ip", "link", "show", "dev", pod.hostInterface]), sourceLocation: sourceLocation)
         }
         #expect(!FileManager.default.fileExists(atPath: layout.stateFile), sourceLocation: sourceLocation)
@@ -97,15 +99,17 @@ import Testing
         let binary = try Self.ipvsProxyBinary()
         let runner = CommandRunner()
         let runDirectory = ["--run-dir", "/run/ipvs-proxy-pods-cli"]
-        try runner.run([binary, "pods", "up", "--count", "2", "--cidr", "10.250.0.0/24", "--bridge", "ipvslabcli"]
-            + runDirectory)
+        try runner.run(
+            [binary, "pods", "up", "--count", "2", "--cidr", "10.250.0.0/24", "--bridge", "ipvslabcli"]
+                + runDirectory)
         do {
             try runner.run([binary, "pods", "stop", "pod-1"] + runDirectory)
             let listing = try runner.run([binary, "pods", "list"] + runDirectory).split(separator: "\n")
             #expect(listing.count == 3)
-            #expect(listing.dropFirst().map { $0.split(separator: " ").prefix(5).joined(separator: " ") } == [
-                "pod-0 10.250.0.10 80 7 running", "pod-1 10.250.0.11 80 7 stopped",
-            ])
+            #expect(
+                listing.dropFirst().map { $0.split(separator: " ").prefix(5).joined(separator: " ") } == [
+                    "pod-0 10.250.0.10 80 7 running", "pod-1 10.250.0.11 80 7 stopped",
+                ])
             #expect(throws: PodsError.self) { try runner.run([binary, "pods", "stop", "pod-9"] + runDirectory) }
         } catch {
             _ = try? runner.run([binary, "pods", "down"] + runDirectory)

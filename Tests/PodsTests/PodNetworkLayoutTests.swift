@@ -65,7 +65,8 @@ import Testing
         let layout = try PodNetworkLayout(options)
         #expect(
             layout.pods.map(\.delay) == [
-                .constant(.milliseconds(5)), .constant(.milliseconds(5)), .pareto(minimum: .milliseconds(1), shape: 1.2),
+                .constant(.milliseconds(5)), .constant(.milliseconds(5)),
+                .pareto(minimum: .milliseconds(1), shape: 1.2),
             ])
         for bad in ["pod-1", "=5ms", "pod-1=", "pod-1=slow"] {
             #expect(throws: PodsError.self) { try options.addDelay(bad) }
