@@ -7,6 +7,8 @@ struct IPVSProxyCommand: AsyncParsableCommand {
         commandName: "ipvs-proxy",
         abstract: "A Kubernetes service proxy that programs the Linux kernel's IPVS load balancer directly.",
         version: BuildInfo.version,
-        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, LabBenchIPVSCommand.self]
+        subcommands: [
+            RunCommand.self, PlanCommand.self, StatusCommand.self, PodsCommand.self, LabBenchIPVSCommand.self,
+        ]
     )
 }

@@ -1,0 +1,30 @@
+/// Conversions between `Duration` and numbers, clamped rather than trapping.
+extension Duration {
+    /// The duration in whole nanoseconds, clamped to the range of `Int64`.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflowed) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflowedAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if overflowed || overflowedAgain { return seconds < 0 ? .min : .max }
+        return sum
+    }
+
+    /// The duration in seconds, as a floating-point number.
+    var secondsAsDouble: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+
+    /// This duration times a non-negative factor, clamped to `Int64.max` nanoseconds.
+    func scaled(by factor: Double) -> Duration {
+        Duration.clampedSeconds(secondsAsDouble * factor, maximum: .nanoseconds(Int64.max))
+    }
+
+    /// A duration of `seconds`, clamped into `0...maximum` (not-a-number gives `maximum`).
+    static func clampedSeconds(_ seconds: Double, maximum: Duration) -> Duration {
+        let nanoseconds = seconds * 1e9
+        // Compared as doubles: `Double(Int64.max)` rounds up to 2^63, so anything below it converts safely.
+        guard nanoseconds.isFinite, nanoseconds < Double(maximum.nanosecondsClamped) else { return maximum }
+        return .nanoseconds(Int64(max(0, nanoseconds)))
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+
+extension PodNetwork {
+    /// Every pod and whether its server runs, is paused or is stopped.
+    public func status() -> [PodStatus] {
+        layout.pods.map { planned in
+            var pod = planned
+            pod.delay = state.delayChanges[pod.name] ?? pod.delay
+            guard let process = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name) else {
+                return PodStatus(spec: pod, server: .stopped, pid: nil)
+            }
+            return PodStatus(spec: pod, server: process.state == .stopped ? .paused : .running, pid: process.pid)
+        }
+    }
+
+    /// Stops a pod's server (SIGTERM, then SIGKILL if it lingers): its ports refuse connections. Stopping a
+    /// stopped pod does nothing.
+    public func stop(_ name: String) async throws(PodsError) {
+        let pod = try self.pod(name)
+        guard let process = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name) else { return }
+        try process.send(SIGTERM)
+        try? process.send(SIGCONT)  // A paused server must run to handle SIGTERM.
+        if await !process.wait(until: .gone, timeout: .seconds(10)) {
+            logger.warning("pod server ignored SIGTERM, killing it", metadata: ["pod": "\(name)"])
+            try process.send(SIGKILL)
+            _ = await process.wait(until: .gone, timeout: .seconds(10))
+        }
+        try? FileManager.default.removeItem(atPath: layout.pidFile(pod))
+        logger.info("pod stopped", metadata: ["pod": "\(name)"])
+    }
+
+    /// Starts a stopped pod's server again and waits until it answers. Starting a running pod does nothing.
+    public func start(_ name: String) async throws(PodsError) {
+        let pod = try self.pod(name)
+        guard PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name) == nil else { return }
+        let pid = try spawnServer(pod)
+        try await waitUntilServing(pod, spawnedPid: pid)
+        logger.info("pod started", metadata: ["pod": "\(name)"])
+    }
+
+    /// Freezes a pod's server (SIGSTOP): the kernel still accepts its TCP connections, but nothing answers.
+    public func pause(_ name: String) async throws(PodsError) {
+        let process = try runningProcess(name)
+        try process.send(SIGSTOP)
+        guard await process.wait(until: .stopped, timeout: .seconds(10)) else {
+            throw PodsError(.systemCall, "the pod's server did not stop on SIGSTOP", cause: .object(name))
+        }
+        logger.info("pod paused", metadata: ["pod": "\(name)"])
+    }
+
+    /// Lets a paused pod's server run again (SIGCONT).
+    public func resume(_ name: String) async throws(PodsError) {
+        let process = try runningProcess(name)
+        try process.send(SIGCONT)
+        guard await process.wait(until: .alive, timeout: .seconds(10)) else {
+            throw PodsError(.systemCall, "the pod's server did not resume on SIGCONT", cause: .object(name))
+        }
+        logger.info("pod resumed", metadata: ["pod": "\(name)"])
+    }
+
+    /// Changes a pod's response delay: at once if its server runs (through its delay file and SIGUSR1), and for
+    /// good (a restarted pod keeps it). For a pod that slows down, or recovers, midway.
+    public mutating func setDelay(_ name: String, _ delay: DelayDistribution) async throws(PodsError) {
+        let pod = try self.pod(name)
+        state.delayChanges[name] = delay
+        try state.save()
+        let file = layout.delayFile(pod)
+        do {
+            try Data((delay.description + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            throw PodsError(.file, "could not write the delay file", cause: .underlying("\(file): \(error)"))
+        }
+        try PodProcess.find(pidFile: layout.pidFile(pod), podName: name)?.send(SIGUSR1)
+        logger.info("pod delay changed", metadata: ["pod": "\(name)", "delay": "\(delay)"])
+    }
+
+    private func pod(_ name: String) throws(PodsError) -> PodSpec {
+        guard let pod = layout.pod(named: name) else {
+            let names = layout.pods.map(\.name).joined(separator: ", ")
+            throw PodsError(.unknownPod, "no pod named '\(name)' (the pods are \(names))", cause: .object(name))
+        }
+        return pod
+    }
+
+    private func runningProcess(_ name: String) throws(PodsError) -> PodProcess {
+        let pod = try self.pod(name)
+        guard let process = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name) else {
+            throw PodsError(.serverNotReady, "the pod's server is not running", cause: .object(name))
+        }
+        return process
+    }
+
+    /// Starts a pod's server in its namespace, detached, logging to its log file; returns the process id.
+    func spawnServer(_ planned: PodSpec) throws(PodsError) -> Int32 {
+        var pod = planned
+        pod.delay = state.delayChanges[pod.name] ?? pod.delay
+        try? FileManager.default.removeItem(atPath: layout.pidFile(pod))
+        let command = layout.serveCommand(pod, executable: state.executable)
+        logger.debug("starting pod server", metadata: ["pod": "\(pod.name)", "command": "\(command)"])
+        return try runner.spawn(command, logFile: layout.logFile(pod))
+    }
+
+    /// Waits until a pod's server has written its pid file and answers HTTP from the node; fails early, with
+    /// the end of its log, if the process exits.
+    func waitUntilServing(_ pod: PodSpec, spawnedPid: Int32) async throws(PodsError) {
+        let deadline = ContinuousClock.now + layout.options.readinessTimeout
+        let probe = PodProbe(timeout: .seconds(1))
+        var lastOutcome = "not started"
+        while ContinuousClock.now < deadline {
+            let server = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name)
+            if server == nil, PodProcess(pid: spawnedPid).state == .gone {
+                throw PodsError(
+                    .serverNotReady, "the server of \(pod.name) exited while starting",
+                    cause: .underlying(logTail(pod)))
+            }
+            if server != nil {
+                let outcome = await probe.http(host: "\(pod.address)", port: pod.httpPort)
+                if outcome.value?.first?.pod == pod.name { return }
+                lastOutcome = "\(outcome)"
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        throw PodsError(
+            .serverNotReady,
+            "the server of \(pod.name) did not answer at \(pod.address):\(pod.httpPort) within "
+                + "\(layout.options.readinessTimeout) (last probe: \(lastOutcome))",
+            cause: .underlying(logTail(pod)))
+    }
+
+    private func logTail(_ pod: PodSpec) -> String {
+        let text = (try? String(contentsOfFile: layout.logFile(pod), encoding: .utf8)) ?? ""
+        return "\(layout.logFile(pod)): " + text.split(separator: "\n").suffix(5).joined(separator: " | ")
+    }
+}

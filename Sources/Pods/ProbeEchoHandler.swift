@@ -1,0 +1,39 @@
+import NIOCore
+
+/// Sends a payload over TCP and completes once as many bytes have come back.
+final class ProbeEchoHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let payload: String
+    private let promise: EventLoopPromise<String>
+    private var received = ByteBuffer()
+
+    init(payload: String, promise: EventLoopPromise<String>) {
+        self.payload = payload
+        self.promise = promise
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: payload)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var part = unwrapInboundIn(data)
+        received.writeBuffer(&part)
+        if received.readableBytes >= payload.utf8.count {
+            promise.succeed(String(buffer: received))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(ProbeFailure.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import Pods
+
+@Suite struct CommandRunnerTests {
+    @Test func runsAndCapturesOutput() throws {
+        #expect(try CommandRunner().run(["echo", "hello", "pods"]) == "hello pods\n")
+        #expect(CommandRunner().succeeds(["true"]))
+        #expect(!CommandRunner().succeeds(["false"]))
+    }
+
+    @Test func failureCarriesStatusAndStderr() {
+        #expect {
+            try CommandRunner().run(["sh", "-c", "echo oops >&2; exit 3"])
+        } throws: { error in
+            guard let error = error as? PodsError, error.code == .commandFailed,
+                case .command(let arguments, let status, let stderr) = error.cause
+            else { return false }
+            return arguments.first == "sh" && status == 3 && stderr == "oops\n"
+        }
+    }
+
+    @Test func unknownCommand() {
+        #expect(throws: PodsError.self) { try CommandRunner().run(["no-such-command-for-pods-tests"]) }
+    }
+
+    /// A spawned process is seen alive, stopped by SIGSTOP, alive again after SIGCONT, and gone after SIGTERM.
+    @Test func processStates() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pods-test-\(getpid()).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let pid = try CommandRunner().spawn(["sh", "-c", "echo started; exec sleep 30"], logFile: log)
+        let process = PodProcess(pid: pid)
+        #expect(await process.wait(until: .alive, timeout: .seconds(5)))
+        // Its output goes to the log (wait for it, so that the signals below find it past `echo`).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while (try? String(contentsOfFile: log, encoding: .utf8)) != "started\n", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "started\n")
+        #expect(!process.isServer(of: "pod-0"))
+        try process.send(SIGSTOP)
+        #expect(await process.wait(until: .stopped, timeout: .seconds(5)))
+        try process.send(SIGCONT)
+        #expect(await process.wait(until: .alive, timeout: .seconds(5)))
+        try process.send(SIGTERM)
+        #expect(await process.wait(until: .gone, timeout: .seconds(5)))
+    }
+
+    @Test func findIgnoresStaleOrForeignPidFiles() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pods-test-\(getpid()).pid").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "\(getpid())\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(PodProcess.find(pidFile: file, podName: "pod-0") == nil)  // alive, but not a pod server
+        #expect(PodProcess.find(pidFile: file + ".missing", podName: "pod-0") == nil)
+    }
+}
