@@ -49,12 +49,14 @@ struct ReconcileLoop {
             } catch {
                 logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
             }
-            log(reconciler.sync(tracker.desired, scope: .all, now: now), changes: changes, full: true)
+            let report = reconciler.sync(tracker.desired, scope: .all, now: now)
+            log(report, changes: changes, full: true)
             touched = DesiredStateTracker.Touched()
             lastFullSync = now
         } else if !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
-            log(reconciler.sync(tracker.desired, scope: scope, now: now), changes: changes, full: false)
+            let report = reconciler.sync(tracker.desired, scope: scope, now: now)
+            log(report, changes: changes, full: false)
             touched = DesiredStateTracker.Touched()
         }
         return Outcome(firstSyncDone: lastFullSync != nil)

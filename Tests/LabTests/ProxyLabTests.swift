@@ -1,0 +1,95 @@
+import Foundation
+import IPVS
+import Testing
+
+/// The proxy end to end against the real kernel, with real traffic through the fixture pods.
+@Suite(.serialized, Lab.only) struct ProxyLabTests {
+    @Test func roundRobinSpreadsEvenlyAndARestartWritesNothingNorDropsAConnection() async throws {
+        try await ProxyLab.withPods {
+            let directory = try ProxyLab.manifestsDirectory()
+            try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.1.10", pods: [0, 1, 2]), to: directory, as: "web.yaml")
+            let first = try ProxyLab.runOnce(directory)
+            #expect(first.contains("operations=4"), "1 virtual server and 3 real servers: \(first)")
+
+            var answers: [String: Int] = [:]
+            for _ in 0..<30 { answers[try ProxyLab.ask("10.96.1.10"), default: 0] += 1 }
+            #expect(answers == ["pod-0": 10, "pod-1": 10, "pod-2": 10])
+
+            let held = try HTTPConnection(ipv4: "10.96.1.10", port: 80)
+            let pod = try held.get()
+            let before = try ProxyLab.kernel("10.96.1.10")?.server
+            let second = try ProxyLab.runOnce(directory)
+            #expect(second.contains("operations=0 unbind=0") && second.contains("bind=0"), "\(second)")
+            #expect(try ProxyLab.kernel("10.96.1.10")?.server == before)
+            #expect(try held.get() == pod, "the connection open across the restart still answers")
+        }
+    }
+
+    @Test func clientIPAffinityKeepsOneClientOnOnePod() async throws {
+        try await ProxyLab.withPods {
+            let directory = try ProxyLab.manifestsDirectory()
+            let service = ProxyLab.webService("sticky", vip: "10.96.1.11", pods: [0, 1, 2], affinity: "ClientIP")
+            try ProxyLab.write(service, to: directory, as: "sticky.yaml")
+            _ = try ProxyLab.runOnce(directory)
+            let persistence = try ProxyLab.kernel("10.96.1.11")?.server.persistence
+            #expect(persistence?.timeout == 10800)
+            var pods = Set<String>()
+            for _ in 0..<12 { pods.insert(try ProxyLab.ask("10.96.1.11")) }
+            #expect(pods.count == 1, "one client, one pod: \(pods)")
+        }
+    }
+
+    @Test func editsAndDeletesOfManifestFilesReachTheKernelAndSIGTERMLeavesItAsIs() async throws {
+        try await ProxyLab.withPods {
+            let directory = try ProxyLab.manifestsDirectory()
+            try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.1.12", pods: [0, 1, 2]), to: directory, as: "web.yaml")
+            try ProxyLab.write(ProxyLab.webService("api", vip: "10.96.1.13", pods: [0]), to: directory, as: "api.yaml")
+            let proxy = try ProxyProcess(arguments: ProxyLab.arguments(directory, ["--graceful-period", "2s"]))
+            #expect(try await ProxyLab.eventually { try ProxyLab.kernel("10.96.1.12")?.realServers.count == 3 }, "\(proxy.output)")
+
+            try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.1.12", pods: [0, 2]), to: directory, as: "web.yaml")
+            let scaled = try await ProxyLab.eventually {
+                try ProxyLab.kernel("10.96.1.12")?.realServers.map { $0.server.address.description }.sorted()
+                    == ["10.244.0.10", "10.244.0.12"]
+            }
+            #expect(scaled, "an endpoint removed from the file leaves the kernel: \(proxy.output)")
+            var answers = Set<String>()
+            for _ in 0..<6 { answers.insert(try ProxyLab.ask("10.96.1.12")) }
+            #expect(answers == ["pod-0", "pod-2"])
+
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("api.yaml"))
+            #expect(try await ProxyLab.eventually { try ProxyLab.kernel("10.96.1.13") == nil }, "\(proxy.output)")
+            let addresses = try LabShell.run("ip", ["-br", "addr", "show", "dev", ProxyLab.interface]).stdout
+            #expect(!addresses.contains("10.96.1.13") && addresses.contains("10.96.1.12"), "\(addresses)")
+
+            #expect(proxy.stop() == 0)
+            print("DEBUG proxy log:\n\(proxy.output)")
+            print("DEBUG ps:\n\(try LabShell.run("ps", ["-ef"]).stdout)")
+            #expect(try ProxyLab.kernel("10.96.1.12")?.realServers.count == 2, "SIGTERM leaves the kernel as it is")
+        }
+    }
+
+    @Test func aConnectionToARemovedEndpointStaysAliveWhileItDrains() async throws {
+        try await ProxyLab.withPods {
+            let directory = try ProxyLab.manifestsDirectory()
+            try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.1.14", pods: [0]), to: directory, as: "web.yaml")
+            let proxy = try ProxyProcess(arguments: ProxyLab.arguments(directory, ["--graceful-period", "60s"]))
+            #expect(try await ProxyLab.eventually { try ProxyLab.kernel("10.96.1.14")?.realServers.count == 1 })
+            let held = try HTTPConnection(ipv4: "10.96.1.14", port: 80)
+            #expect(try held.get() == "pod-0\n")
+
+            try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.1.14", pods: [1]), to: directory, as: "web.yaml")
+            let drained = try await ProxyLab.eventually {
+                let reals = try ProxyLab.kernel("10.96.1.14")?.realServers ?? []
+                return reals.map { "\($0.server.address)=\($0.server.weight)" }.sorted()
+                    == ["10.244.0.10=0", "10.244.0.11=1"]
+            }
+            #expect(drained, "the removed endpoint is drained (weight 0), not deleted: \(proxy.output)")
+            #expect(try held.get() == "pod-0\n", "the open connection still reaches its pod")
+            let answer = try ProxyLab.ask("10.96.1.14")
+            #expect(answer == "pod-1", "new connections go to the new endpoint")
+            print("DEBUG answer=\(answer) kernel=\(try LabShell.run("ipvsadm", ["-Ln"]).stdout)\nproxy:\n\(proxy.output)")
+            #expect(proxy.stop() == 0)
+        }
+    }
+}

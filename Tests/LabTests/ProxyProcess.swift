@@ -1,0 +1,34 @@
+import Foundation
+
+/// `ipvs-proxy run` as a long-running child process of a lab test, logging to a file.
+final class ProxyProcess {
+    let process = Process()
+    let log: URL
+
+    init(arguments: [String]) throws {
+        log = URL(fileURLWithPath: "/tmp/proxylab-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: try PodsLabTests.ipvsProxyBinary())
+        process.arguments = arguments
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// What it has logged so far.
+    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
