@@ -211,6 +211,27 @@ struct APIServerSourceTests {
         #expect(continues == ["-", "invalid-token", "-"])
     }
 
+    @Test func silentConnectionIsReplacedAndResumes() async throws {
+        let list = try Fixtures.text("services-list.json")
+        let server = try await TestAPIServer { request in
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
+            return request.isWatch ? .stream([], .hold) : .json(status: 200, body: list)
+        }
+        var source = Self.source(server)
+        source.options.idleTimeout = .milliseconds(200)
+        let task = Task { [source] in for await _ in source.events() {} }
+        await waitFor { server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }.count >= 2 }
+        task.cancel()
+        await server.shutdown()
+        let versions = server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }
+            .map { $0.query["resourceVersion"] ?? "" }
+        #expect(versions.count >= 2)
+        #expect(Set(versions) == ["216"])
+        #expect(server.requests.filter { !$0.isWatch && $0.path == Replay.servicesPath }.count == 1)
+    }
+
     @Test func tokenFileIsReReadForEachRequest() async throws {
         let directory = try TemporaryDirectory()
         try directory.write("token", "first\n")
