@@ -182,7 +182,8 @@ struct APIServerSourceTests {
             events.all(.service).suffix(3) == [
                 "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
             ])
-        #expect(server.requests.filter(\.isWatch).count == 2)  // no reconnection because of bad lines
+        // No reconnection because of bad lines.
+        #expect(server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }.count == 1)
     }
 
     @Test func badContinueTokenRestartsTheList() async throws {
@@ -209,6 +210,32 @@ struct APIServerSourceTests {
         let continues = server.requests.filter { !$0.isWatch && $0.path == Replay.servicesPath }
             .map { $0.query["continue"] ?? "-" }
         #expect(continues == ["-", "invalid-token", "-"])
+    }
+
+    @Test func silentConnectionIsReplacedAndResumes() async throws {
+        let list = try Fixtures.text("services-list.json")
+        let server = try await TestAPIServer { request in
+            guard request.path == Replay.servicesPath else {
+                return (try? Self.quietSlices(request)) ?? .stream([], .hold)
+            }
+            return request.isWatch ? .stream([], .hold) : .json(status: 200, body: list)
+        }
+        var source = Self.source(server)
+        source.options.idleTimeout = .milliseconds(200)
+        let task = Task { [source] in for await _ in source.events() {} }
+        await waitFor { server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }.count >= 2 }
+        task.cancel()
+        await server.shutdown()
+        let versions = server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }
+            .map { $0.query["resourceVersion"] ?? "" }
+        #expect(versions.count >= 2)
+        #expect(Set(versions) == ["216"])
+        // Resumed, not relisted: no LIST after the first WATCH. (A LIST before it may itself have hit the
+        // short idle timeout on a loaded machine and been retried.)
+        let services = server.requests.filter { $0.path == Replay.servicesPath }
+        let firstWatch = services.firstIndex(where: \.isWatch) ?? services.count
+        let listsAfterFirstWatch = services[firstWatch...].filter { !$0.isWatch }.count
+        #expect(listsAfterFirstWatch == 0)
     }
 
     @Test func tokenFileIsReReadForEachRequest() async throws {

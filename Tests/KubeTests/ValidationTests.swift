@@ -105,6 +105,25 @@ struct ValidationTests {
         Case(
             name: "IP family", mutate: { $0.spec?.ipFamilies = ["IPv5"] },
             expected: "services/default/web: spec.ipFamilies[0]: unknown IP family \"IPv5\""),
+        Case(
+            name: "duplicate port name", mutate: { $0.spec?.ports?[1].name = "http" },
+            expected: "services/default/web: spec.ports[1].name: duplicate port name \"http\""),
+        Case(
+            name: "duplicate port and protocol",
+            mutate: {
+                $0.spec?.ports?[1].port = 80; $0.spec?.ports?[1].protocol = "TCP"
+            },
+            expected: "services/default/web: spec.ports[1]: duplicate port 80/TCP"),
+        Case(
+            name: "invalid name", mutate: { $0.metadata.name = "Web_1" },
+            expected:
+                "services/default/Web_1: metadata.name: \"Web_1\" is not a valid name (lowercase letters, digits and '-', at most 63)"
+        ),
+        Case(
+            name: "invalid namespace", mutate: { $0.metadata.namespace = "a/b" },
+            expected:
+                "services/a/b/web: metadata.namespace: \"a/b\" is not a valid namespace (lowercase letters, digits and '-', at most 63)"
+        ),
     ]
 
     @Test(arguments: invalidServices)
@@ -129,6 +148,20 @@ struct ValidationTests {
                 error.inFile("m/web.yaml").description
                     == "m/web.yaml: services/default/web: spec.ports[1].port: 70000 is out of range 1-65535")
         }
+    }
+
+    @Test func samePortOnTwoProtocolsAndDottedSliceNamesAreValid() throws {
+        let dns = try ServiceValidator.validate(
+            Self.service {
+                $0.spec?.ports = [
+                    Service.Port(name: "dns-tcp", protocol: "TCP", port: 53),
+                    Service.Port(name: "dns-udp", protocol: "UDP", port: 53),
+                ]
+            })
+        #expect(dns.ports.map(\.protocol) == [.tcp, .udp])
+        var slice = Self.slice([["10.0.0.1"]])
+        slice.metadata.name = "web.abc-12"
+        #expect(try EndpointSliceValidator.validate(slice).slice.key.name == "web.abc-12")
     }
 
     @Test func validServiceVariants() throws {

@@ -21,6 +21,9 @@ public struct APIServerSource: ObjectSource {
         public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
         /// The retry policy.
         public var backoff = Backoff()
+        /// A connection that delivers nothing (not even the API server's roughly once-a-minute bookmarks)
+        /// for this long is considered dead and the watch resumes on a new one.
+        public var idleTimeout: Duration = .seconds(150)
         /// The largest LIST page body accepted, in bytes.
         public var maximumListBytes = 256 << 20
         /// Creates default options.
@@ -28,7 +31,8 @@ public struct APIServerSource: ObjectSource {
     }
 
     let connection: ClusterConnection
-    let options: Options
+    /// The tuning in use.
+    public var options: Options
     let logger: Logger
 
     /// Creates a source; nothing happens until ``events()``.
@@ -52,6 +56,8 @@ public struct APIServerSource: ObjectSource {
             }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
             configuration.timeout.connect = .seconds(10)
+            let idle = options.idleTimeout.components
+            configuration.timeout.read = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             let gate = SyncGate(remaining: 2)
             let watcher = ResourceWatcher(

@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 
 extension ClusterConnection {
@@ -35,5 +36,3 @@ extension ClusterConnection {
         }
     }
 }
-
-import Foundation

@@ -105,6 +105,7 @@ struct ResourceWatcher: Sendable {
             ("timeoutSeconds", String(timeout)),
         ]
         var buffer = WatchLineBuffer()
+        var receivedAny = false
         do {
             let response = try await client.execute(
                 request(Resource.collectionPath, query), timeout: .seconds(Int64(timeout) + 60))
@@ -117,6 +118,7 @@ struct ResourceWatcher: Sendable {
                 let output = buffer.append(chunk.readableBytesView)
                 if output.overflows > 0 { logger.error("watch event too large; skipped") }
                 for line in output.lines {
+                    receivedAny = true
                     if let outcome = handle(line, Resource.self, state: &state, generator: &generator, logger) {
                         return outcome
                     }
@@ -127,7 +129,9 @@ struct ResourceWatcher: Sendable {
             {
                 return outcome
             }
-            return state.watchEnded(cleanly: true, using: &generator)
+            // A watch the server ends without sending anything is not trusted as a clean end: retrying it
+            // at once could spin (a misbehaving proxy closing every watch), so it backs off.
+            return state.watchEnded(cleanly: receivedAny, using: &generator)
         } catch {
             if Task.isCancelled { return nil }
             logger.info(

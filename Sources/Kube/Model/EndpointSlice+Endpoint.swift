@@ -46,41 +46,4 @@ extension EndpointSlice {
             self.hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
         }
     }
-
-    /// discovery/v1 `EndpointConditions`. Absent `ready` means ready; absent `serving` follows `ready`.
-    public struct Conditions: Codable, Sendable, Hashable {
-        /// Ready to receive new connections.
-        public var ready: Bool?
-        /// Able to serve (may be terminating).
-        public var serving: Bool?
-        /// Being shut down.
-        public var terminating: Bool?
-        /// Creates conditions.
-        public init(ready: Bool? = nil, serving: Bool? = nil, terminating: Bool? = nil) {
-            self.ready = ready
-            self.serving = serving
-            self.terminating = terminating
-        }
-    }
-
-    /// discovery/v1 `EndpointHints`.
-    public struct Hints: Codable, Sendable, Hashable {
-        /// Zones that should consume this endpoint.
-        public var forZones: [NamedHint]?
-        /// Nodes that should consume this endpoint.
-        public var forNodes: [NamedHint]?
-        /// Creates hints.
-        public init(forZones: [NamedHint]? = nil, forNodes: [NamedHint]? = nil) {
-            self.forZones = forZones
-            self.forNodes = forNodes
-        }
-    }
-
-    /// A zone or node named in ``Hints``.
-    public struct NamedHint: Codable, Sendable, Hashable {
-        /// The zone or node name.
-        public var name: String
-        /// Creates a hint.
-        public init(name: String) { self.name = name }
-    }
 }

@@ -19,6 +19,7 @@ public enum EndpointSliceValidator {
         guard let key = ObjectNaming.key(slice.metadata) else {
             throw check.fail(.missingField, "metadata.name", "is required")
         }
+        try check.names(key, subdomainName: true)
         guard let typeText = slice.addressType, !typeText.isEmpty else {
             throw check.fail(.missingField, "addressType", "is required")
         }

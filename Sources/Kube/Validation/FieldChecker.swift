@@ -50,4 +50,21 @@ struct FieldChecker {
         }
         return parsed
     }
+
+    /// Checks the namespace and name of a key: DNS labels, or (for `subdomainName`) a DNS subdomain name.
+    func names(_ key: ObjectKey, subdomainName: Bool) throws(ValidationError) {
+        guard ObjectNaming.isDNSLabel(key.namespace) else {
+            throw fail(
+                .unsupportedValue, "metadata.namespace",
+                "\"\(key.namespace)\" is not a valid namespace (lowercase letters, digits and '-', at most 63)")
+        }
+        let valid = subdomainName ? ObjectNaming.isDNSSubdomain(key.name) : ObjectNaming.isDNSLabel(key.name)
+        guard valid else {
+            let rule =
+                subdomainName
+                ? "lowercase letters, digits, '-' and '.', at most 253"
+                : "lowercase letters, digits and '-', at most 63"
+            throw fail(.unsupportedValue, "metadata.name", "\"\(key.name)\" is not a valid name (\(rule))")
+        }
+    }
 }

@@ -16,4 +16,25 @@ enum ObjectNaming {
         let namespace = metadata.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? defaultNamespace
         return ObjectKey(namespace: namespace, name: name)
     }
+
+    /// True for an RFC 1123 DNS label (namespaces, Service names): lowercase letters, digits and `-`,
+    /// starting and ending with a letter or digit, at most 63 characters.
+    static func isDNSLabel(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count), let first = bytes.first, let last = bytes.last else { return false }
+        return isAlphanumeric(first) && isAlphanumeric(last)
+            && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// True for an RFC 1123 DNS subdomain (EndpointSlice names): dot-separated labels, at most 253 characters.
+    static func isDNSSubdomain(_ text: String) -> Bool {
+        text.utf8.count <= 253
+            && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
+                isDNSLabel(String($0))
+            }
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
 }

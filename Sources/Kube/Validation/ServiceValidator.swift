@@ -12,6 +12,7 @@ public enum ServiceValidator {
         guard let key = ObjectNaming.key(service.metadata) else {
             throw check.fail(.missingField, "metadata.name", "is required")
         }
+        try check.names(key, subdomainName: false)
         let spec = service.spec ?? Service.Spec()
         let type: ServiceType = try check.choice(spec.type, "spec.type", default: .clusterIP)
         let labels = service.metadata.labels ?? [:]
@@ -85,6 +86,9 @@ public enum ServiceValidator {
             if ports.count > 1 && name.isEmpty {
                 throw check.fail(.missingField, "\(field).name", "is required when a Service has several ports")
             }
+            if !name.isEmpty, result.contains(where: { $0.name == name }) {
+                throw check.fail(.unsupportedValue, "\(field).name", "duplicate port name \"\(name)\"")
+            }
             let target: TargetPort
             switch port.targetPort {
             case nil: target = .number(number)
@@ -99,10 +103,14 @@ public enum ServiceValidator {
                     target = .name(text)
                 }
             }
+            let transport = try check.transport(port.protocol, "\(field).protocol")
+            if result.contains(where: { $0.port == number && $0.protocol == transport }) {
+                throw check.fail(.unsupportedValue, field, "duplicate port \(number)/\(transport.rawValue)")
+            }
             result.append(
                 ValidatedService.Port(
                     name: name,
-                    protocol: try check.transport(port.protocol, "\(field).protocol"),
+                    protocol: transport,
                     port: number,
                     targetPort: target,
                     nodePort: try check.optionalPort(port.nodePort, "\(field).nodePort")
