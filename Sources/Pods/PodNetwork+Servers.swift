@@ -59,8 +59,9 @@ extension PodNetwork {
         logger.info("pod resumed", metadata: ["pod": "\(name)"])
     }
 
-    /// Changes a pod's response delay: at once if its server runs (through its delay file and SIGUSR1), and for
-    /// good (a restarted pod keeps it). For a pod that slows down, or recovers, midway.
+    /// Changes a pod's response delay: a running server has applied it when this returns (through its delay
+    /// file and SIGUSR1), a paused one applies it when resumed, and a restarted one keeps it. For a pod that
+    /// slows down, or recovers, midway.
     public mutating func setDelay(_ name: String, _ delay: DelayDistribution) async throws(PodsError) {
         let pod = try self.pod(name)
         state.delayChanges[name] = delay
@@ -71,7 +72,24 @@ extension PodNetwork {
         } catch {
             throw PodsError(.file, "could not write the delay file", cause: .underlying("\(file): \(error)"))
         }
-        try PodProcess.find(pidFile: layout.pidFile(pod), podName: name)?.send(SIGUSR1)
+        // Only a server that has written its pid file has its SIGUSR1 handler (a starting one reads the new
+        // delay from its command line: `spawnServer` applies the change).
+        let acknowledgement = file + ".applied"
+        try? FileManager.default.removeItem(atPath: acknowledgement)
+        if let process = PodProcess.recorded(pidFile: layout.pidFile(pod), podName: name) {
+            try process.send(SIGUSR1)
+            // A paused server applies it when resumed; a running one acknowledges before this returns.
+            if process.state == .alive {
+                let deadline = ContinuousClock.now + layout.options.readinessTimeout
+                while (try? String(contentsOfFile: acknowledgement, encoding: .utf8)) != delay.description + "\n" {
+                    guard ContinuousClock.now < deadline else {
+                        throw PodsError(
+                            .serverNotReady, "the pod's server did not apply the delay", cause: .object(name))
+                    }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
+        }
         logger.info("pod delay changed", metadata: ["pod": "\(name)", "delay": "\(delay)"])
     }
 
@@ -108,7 +126,7 @@ extension PodNetwork {
         let probe = PodProbe(timeout: .seconds(1))
         var lastOutcome = "not started"
         while ContinuousClock.now < deadline {
-            let server = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name)
+            let server = PodProcess.recorded(pidFile: layout.pidFile(pod), podName: pod.name)
             if server == nil, PodProcess(pid: spawnedPid).state == .gone {
                 throw PodsError(
                     .serverNotReady, "the server of \(pod.name) exited while starting",

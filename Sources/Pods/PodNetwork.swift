@@ -119,6 +119,7 @@ public struct PodNetwork: Sendable {
             }
             try? FileManager.default.removeItem(atPath: layout.pidFile(pod))
             try? FileManager.default.removeItem(atPath: layout.delayFile(pod))
+            try? FileManager.default.removeItem(atPath: layout.delayFile(pod) + ".applied")
         }
         if state.createdBridge, runner.succeeds(["ip", "link", "show", "dev", layout.options.bridgeName]) {
             for command in layout.bridgeTeardownCommands {

@@ -65,6 +65,10 @@ public struct PodProbe: Sendable {
                 .connect(to: address)
                 .flatMap { channel in
                     channel.writeAndFlush(channel.allocator.buffer(string: payload)).map { channel }
+                        .flatMapErrorThrowing { error in
+                            channel.close(promise: nil)
+                            throw error
+                        }
                 }
         }
     }

@@ -15,14 +15,23 @@ struct PodProcess {
 
     let pid: Int32
 
-    /// The server process recorded in `pidFile` for `podName`, if the file names a live process that is that
-    /// pod's server.
+    /// The running (or paused) server of `podName` that writes `pidFile`: the one the pid file names, else (the
+    /// file is not written yet while a server starts, or is stale) the process whose command line names both,
+    /// found in `/proc`.
     static func find(pidFile: String, podName: String) -> PodProcess? {
+        if let recorded = recorded(pidFile: pidFile, podName: podName) { return recorded }
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.map(PodProcess.init).first { $0.isServer(of: podName, pidFile: pidFile) && $0.state != .gone }
+    }
+
+    /// The server that `pidFile` names, if it runs (or is paused) and is `podName`'s. A server writes its pid
+    /// file once it serves, so this one has its signal handlers in place.
+    static func recorded(pidFile: String, podName: String) -> PodProcess? {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
             let pid = Int32(text.trimmingWhitespace()), pid > 0
         else { return nil }
         let process = PodProcess(pid: pid)
-        guard process.state != .gone, process.isServer(of: podName) else { return nil }
+        guard process.state != .gone, process.isServer(of: podName, pidFile: pidFile) else { return nil }
         return process
     }
 
@@ -43,12 +52,14 @@ struct PodProcess {
         }
     }
 
-    /// Whether the process's command line is `... pods serve ... --name NAME ...`.
-    func isServer(of podName: String) -> Bool {
+    /// Whether the process's command line is `... pods serve ... --name NAME ...` (and `--pid-file PIDFILE`, when
+    /// given).
+    func isServer(of podName: String, pidFile: String? = nil) -> Bool {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        let named = zip(words, words.dropFirst()).contains { $0 == "--name" && $1 == podName }
-        return named && zip(words, words.dropFirst()).contains { $0 == "pods" && $1 == "serve" }
+        let pairs = Array(zip(words, words.dropFirst()))
+        return pairs.contains { $0 == "pods" && $1 == "serve" } && pairs.contains { $0 == "--name" && $1 == podName }
+            && (pidFile.map { file in pairs.contains { $0 == "--pid-file" && $1 == file } } ?? true)
     }
 
     /// Sends `signal`.

@@ -33,8 +33,8 @@ extension PodServer {
 
 extension PodServer {
     /// Re-reads the response delay from `file` (the command-line form, e.g. `exp:200ms`) whenever `signalNumber`
-    /// arrives: how the fixture makes a running pod slow down (or recover) midway. Keep the returned source; the
-    /// reloading stops when it is cancelled or released.
+    /// arrives: how the fixture makes a running pod slow down (or recover) midway. Once applied, the delay is
+    /// written back to `file.applied`. Keep the returned source; the reloading stops when it is cancelled.
     public func reloadingDelay(from file: String, on signalNumber: Int32 = SIGUSR1) -> any DispatchSourceSignal {
         signal(signalNumber, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: DispatchQueue(label: "pod-delay"))
@@ -43,6 +43,9 @@ extension PodServer {
                 let text = try String(contentsOfFile: file, encoding: .utf8).trimmingWhitespace()
                 let delay = try DelayDistribution(parsing: text)
                 sampler.distribution = delay
+                // The acknowledgement that the fixture waits for.
+                try Data((delay.description + "\n").utf8).write(
+                    to: URL(fileURLWithPath: file + ".applied"), options: .atomic)
                 logger.info("delay changed", metadata: ["pod": "\(configuration.name)", "delay": "\(delay)"])
             } catch {
                 logger.error("delay not changed", metadata: ["file": "\(file)", "error": "\(error)"])

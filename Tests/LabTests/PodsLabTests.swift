@@ -94,6 +94,18 @@ import Testing
         #expect(slowed.status().first?.spec.delay == .constant(.milliseconds(400)))
     }
 
+    /// A fixture whose servers cannot start fails with the reason, and removes what it had made.
+    @Test func failedUpLeavesNothing() async throws {
+        let options = PodNetworkOptions(count: 2, bridgeName: "ipvslabfail", runDirectory: "/run/ipvs-proxy-pods-fail")
+        let layout = try PodNetworkLayout(options)
+        await #expect {
+            _ = try await PodNetwork.up(options, executable: "/bin/false", logger: Self.logger)
+        } throws: { error in
+            (error as? PodsError)?.code == .serverNotReady
+        }
+        expectNothingLeft(layout)
+    }
+
     /// The CLI, one process per step, as the demo and a person use it: state passes through the state file.
     @Test func commandLineUpListStopDown() throws {
         let binary = try Self.ipvsProxyBinary()

@@ -54,4 +54,27 @@ import Testing
         #expect(PodProcess.find(pidFile: file, podName: "pod-0") == nil)  // alive, but not a pod server
         #expect(PodProcess.find(pidFile: file + ".missing", podName: "pod-0") == nil)
     }
+
+    /// A server not yet recorded in its pid file is still found, by its command line, so `stop` and `down` can
+    /// end a server that is starting.
+    @Test func findFallsBackToTheCommandLine() async throws {
+        let directory = FileManager.default.temporaryDirectory.path
+        let pidFile = directory + "/pods-test-\(getpid())-fallback.pid"
+        let log = directory + "/pods-test-\(getpid())-fallback.log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let arguments = ["sh", "-c", "sleep 30; true", "pods", "serve", "--name", "pod-t", "--pid-file", pidFile]
+        let pid = try CommandRunner().spawn(arguments, logFile: log)
+        let process = PodProcess(pid: pid)
+        #expect(await process.wait(until: .alive, timeout: .seconds(5)))
+        #expect(PodProcess.recorded(pidFile: pidFile, podName: "pod-t") == nil)
+        #expect(PodProcess.find(pidFile: pidFile, podName: "pod-t")?.pid == pid)
+        #expect(PodProcess.find(pidFile: pidFile, podName: "pod-u") == nil)
+        #expect(PodProcess.find(pidFile: pidFile + ".other", podName: "pod-t") == nil)
+        try "\(pid)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        #expect(PodProcess.recorded(pidFile: pidFile, podName: "pod-t")?.pid == pid)
+        try process.send(SIGKILL)
+        #expect(await process.wait(until: .gone, timeout: .seconds(5)))
+        #expect(PodProcess.find(pidFile: pidFile, podName: "pod-t") == nil)
+    }
 }
