@@ -93,6 +93,12 @@ enum ProxyLab {
         return try IPVSNetlinkClient(logger: logger).virtualServer(.service(.tcp, address, port: port))
     }
 
+    /// The kernel's whole table with connection counts, for failure messages.
+    static func table() -> String {
+        let tables = try? [LabShell.run("ipvsadm", ["-Ln"]), LabShell.run("ipvsadm", ["-Lnc"])]
+        return tables.map { $0.map(\.stdout).joined() } ?? "(ipvsadm did not run)"
+    }
+
     /// Waits up to `seconds` for `condition`, checking every 200 ms.
     static func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
