@@ -72,7 +72,8 @@ enum ProxyLab {
 
     /// The arguments every test's proxy gets.
     static func arguments(_ directory: URL, _ extra: [String] = []) -> [String] {
-        ["run", "--manifests", directory.path, "--interface", interface, "--hostname-override", "lab"] + extra
+        ["run", "--manifests", directory.path, "--interface", interface, "--hostname-override", "lab", "--log-level", "debug"]
+            + extra
     }
 
     /// Runs `ipvs-proxy run ... --once` and returns what it logged.
@@ -90,12 +91,20 @@ enum ProxyLab {
     /// The kernel's view of one virtual server.
     static func kernel(_ vip: String, port: UInt16 = 80) throws -> VirtualServerState? {
         guard let address = IPAddress(vip) else { return nil }
-        return try IPVSNetlinkClient(logger: logger).virtualServer(.service(.tcp, address, port: port))
+        let ours = try IPVSNetlinkClient(logger: logger).virtualServer(.service(.tcp, address, port: port))
+        let peer = try LabShell.run("ipvsadm", ["-Ln", "-t", "\(vip):\(port)"]).stdout
+        let peerReals = peer.split(separator: "\n").filter { $0.contains("->") && !$0.contains("RemoteAddress") }.count
+        if (ours?.realServers.count ?? -1) != peerReals && !(ours == nil && peer.isEmpty) {
+            print("DISAGREE ours=\(ours.map { $0.realServers.map { "\($0.server.address)=\($0.server.weight)" } } ?? []) ipvsadm=\(peer)")
+        }
+        return ours
     }
 
     /// The kernel's whole table with connection counts, for failure messages.
     static func table() -> String {
-        let tables = try? [LabShell.run("ipvsadm", ["-Ln"]), LabShell.run("ipvsadm", ["-Lnc"])]
+        let tables = try? [
+            LabShell.run("ipvsadm", ["-Ln"]), LabShell.run("ipvsadm", ["-Lnc"]), LabShell.run("ps", ["-eo", "pid,ppid,args"]),
+        ]
         return tables.map { $0.map(\.stdout).joined() } ?? "(ipvsadm did not run)"
     }
 

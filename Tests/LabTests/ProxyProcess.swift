@@ -10,7 +10,9 @@ final class ProxyProcess {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: try PodsLabTests.ipvsProxyBinary())
         process.arguments = arguments
-        process.standardError = try FileHandle(forWritingTo: log)
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        process.standardError = handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
     }
