@@ -51,6 +51,21 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Reads an address of `family` straight from a received attribute (16 bytes, or 4 for IPv4).
+    init?(raw: UnsafeRawBufferPointer, family: AddressFamily) {
+        switch family {
+        case .ipv4:
+            guard raw.count >= 4 else { return nil }
+            self = .v4(IPv4Address(UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self))))
+        case .ipv6:
+            guard raw.count >= 16 else { return nil }
+            self = .v6(
+                IPv6Address(
+                    high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                    low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))))
+        }
+    }
+
     /// True for link-local addresses (169.254.0.0/16, fe80::/10), which the kernel adds on its own.
     public var isLinkLocal: Bool {
         switch self {

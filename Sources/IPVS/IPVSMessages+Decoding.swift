@@ -13,7 +13,7 @@ extension IPVSMessages {
             guard let protoValue = attributes.u16(UInt16(IPVS_SVC_ATTR_PROTOCOL)),
                 let proto = IPVSProtocol(kernelValue: protoValue),
                 let raw = attributes[UInt16(IPVS_SVC_ATTR_ADDR)],
-                let address = IPAddress(kernelBytes: raw, family: family),
+                let address = IPAddress(raw: raw, family: family),
                 let port = attributes.be16(UInt16(IPVS_SVC_ATTR_PORT))
             else { return nil }
             key = .service(proto, address, port: port)
@@ -46,7 +46,7 @@ extension IPVSMessages {
         let destFamily =
             attributes.u16(UInt16(IPVS_DEST_ATTR_ADDR_FAMILY)).flatMap { AddressFamily(kernelValue: $0) } ?? family
         guard let raw = attributes[UInt16(IPVS_DEST_ATTR_ADDR)],
-            let address = IPAddress(kernelBytes: raw, family: destFamily),
+            let address = IPAddress(raw: raw, family: destFamily),
             let port = attributes.be16(UInt16(IPVS_DEST_ATTR_PORT))
         else { return nil }
         let server = RealServer(

@@ -77,7 +77,7 @@ public enum IPVSMessages {
         switch key {
         case .service(let proto, let address, let port):
             encoder.attribute(UInt16(IPVS_SVC_ATTR_PROTOCOL), u16: proto.kernelValue)
-            encoder.attribute(UInt16(IPVS_SVC_ATTR_ADDR), bytes: address.kernelBytes)
+            encoder.attribute(UInt16(IPVS_SVC_ATTR_ADDR), kernelAddress: address)
             encoder.attribute(UInt16(IPVS_SVC_ATTR_PORT), be16: port)
         case .firewallMark(let mark, _):
             encoder.attribute(UInt16(IPVS_SVC_ATTR_FWMARK), u32: mark)
@@ -86,7 +86,7 @@ public enum IPVSMessages {
             encoder.attribute(UInt16(IPVS_SVC_ATTR_SCHED_NAME), string: server.scheduler.rawValue)
             var flags = server.flags.rawValue & ServiceFlags.settable
             if server.persistence != nil { flags |= ServiceFlags.persistentBit }
-            encoder.attribute(UInt16(IPVS_SVC_ATTR_FLAGS), bytes: flagBytes(flags: flags, mask: UInt32.max))
+            encoder.attribute(UInt16(IPVS_SVC_ATTR_FLAGS), u32: flags, UInt32.max)
             encoder.attribute(UInt16(IPVS_SVC_ATTR_TIMEOUT), u32: server.persistence?.timeout ?? 0)
             encoder.attribute(
                 UInt16(IPVS_SVC_ATTR_NETMASK),
@@ -101,7 +101,7 @@ public enum IPVSMessages {
         _ endpoint: RealServerEndpoint, full: RealServer?, into encoder: inout NetlinkEncoder
     ) {
         let nest = encoder.beginNested(UInt16(IPVS_CMD_ATTR_DEST))
-        encoder.attribute(UInt16(IPVS_DEST_ATTR_ADDR), bytes: endpoint.address.kernelBytes)
+        encoder.attribute(UInt16(IPVS_DEST_ATTR_ADDR), kernelAddress: endpoint.address)
         encoder.attribute(UInt16(IPVS_DEST_ATTR_PORT), be16: endpoint.port)
         if let real = full {
             encoder.attribute(UInt16(IPVS_DEST_ATTR_FWD_METHOD), u32: real.forwarding.kernelValue)
@@ -111,14 +111,6 @@ public enum IPVSMessages {
         }
         encoder.attribute(UInt16(IPVS_DEST_ATTR_ADDR_FAMILY), u16: endpoint.address.family.kernelValue)
         encoder.endNested(nest)
-    }
-
-    /// struct ip_vs_flags { __u32 flags; __u32 mask; } in host order.
-    static func flagBytes(flags: UInt32, mask: UInt32) -> [UInt8] {
-        var out: [UInt8] = []
-        withUnsafeBytes(of: flags) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: mask) { out.append(contentsOf: $0) }
-        return out
     }
 
     /// IPVS_SVC_ATTR_NETMASK as the kernel reads it: an IPv4 mask in network order, or an IPv6 prefix length.

@@ -77,11 +77,33 @@ public struct NetlinkEncoder: Sendable {
 
     /// An attribute holding a NUL-terminated string.
     public mutating func attribute(_ type: UInt16, string: String) {
-        let utf8 = Array(string.utf8)
+        let utf8 = string.utf8
         header(type, length: utf8.count + 1)
         bytes.append(contentsOf: utf8)
         bytes.append(0)
         pad()
+    }
+
+    /// An attribute holding two native-order 32-bit values (struct ip_vs_flags).
+    public mutating func attribute(_ type: UInt16, u32 first: UInt32, _ second: UInt32) {
+        header(type, length: 8)
+        append(first)
+        append(second)
+    }
+
+    /// An attribute holding an address in the kernel's 16-byte `union nf_inet_addr` form (IPv4 in the first
+    /// four bytes, then zeros), written without intermediate arrays.
+    public mutating func attribute(_ type: UInt16, kernelAddress address: IPAddress) {
+        header(type, length: 16)
+        switch address {
+        case .v4(let v4):
+            append(v4.value.bigEndian)
+            append(UInt64(0))
+            append(UInt32(0))
+        case .v6(let v6):
+            append(v6.high.bigEndian)
+            append(v6.low.bigEndian)
+        }
     }
 
     /// Starts a nested attribute; returns its start offset for `endNested`.

@@ -109,7 +109,7 @@ public final class VIPInterface: @unchecked Sendable {
                 let index = Int32(bitPattern: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
                 let attributes = NetlinkAttributes(UnsafeRawBufferPointer(rebasing: raw[8...]))
                 guard let bytes = attributes[UInt16(IFA_LOCAL)] ?? attributes[UInt16(IFA_ADDRESS)],
-                    let address = IPAddress(kernelBytes: bytes, family: family)
+                    let address = IPAddress(raw: bytes, family: family)
                 else { return }
                 out.append(
                     LocalAddress(address: address, prefixLength: raw[1], interfaceIndex: index,

@@ -7,10 +7,10 @@ enum StatusFormatter {
         "IP Virtual Server version \(version) (size=\(version.connectionTableSize))\n"
     }
 
-    /// "TCP  10.0.0.1:80" / "FWM  7" as ipvsadm names a virtual server.
+    /// "TCP  10.0.0.1:80" / "SCTP 10.0.0.1:80" / "FWM  7" as ipvsadm names a virtual server (protocol padded to 4).
     static func name(_ key: VirtualServerKey) -> String {
         switch key {
-        case .service(let proto, let address, let port): "\(proto)  \(address.withPort(port))"
+        case .service(let proto, let address, let port): pad("\(proto)", 4) + " " + address.withPort(port)
         case .firewallMark(let mark, let family): family == .ipv4 ? "FWM  \(mark)" : "FWM  \(mark) IPv6"
         }
     }

@@ -142,6 +142,20 @@ struct IPVSLabTests {
         #expect(oursThresholds == (try LabShell.run("ipvsadm", ["-Ln", "--thresholds"]).stdout))
     }
 
+    /// `ipvs-proxy status` prints what `ipvsadm -Ln` prints, and `--stats` what `ipvsadm -Ln --stats --exact` does.
+    @Test func statusPrintsWhatIpvsadmPrints() throws {
+        let binary = FileManager.default.currentDirectoryPath + "/.build/debug/ipvs-proxy"
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the ipvs-proxy executable first")
+        try writeTable()
+        let ours = try LabShell.run(binary, ["status"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        #expect(ours.stdout == (try LabShell.run("ipvsadm", ["-Ln"]).stdout))
+        let stats = try LabShell.run(binary, ["status", "--stats"]).stdout
+        #expect(stats == (try LabShell.run("ipvsadm", ["-Ln", "--stats", "--exact"]).stdout))
+        let rates = try LabShell.run(binary, ["status", "--rate"]).stdout
+        #expect(rates == (try LabShell.run("ipvsadm", ["-Ln", "--rate", "--exact"]).stdout))
+    }
+
     @Test func weListWhatIpvsadmWrites() throws {
         let restore = try LabShell.run("ipvsadm", ["-R"], input: Self.ipvsadmRules)
         #expect(restore.status == 0, "\(restore.stderr)")

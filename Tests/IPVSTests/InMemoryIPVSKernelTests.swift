@@ -1,0 +1,51 @@
+import Glibc
+import Testing
+
+@testable import IPVS
+
+/// The in-memory fake must answer as the lab kernel does (IPVSErrorLabTests checks the same cases for real).
+@Suite struct InMemoryIPVSKernelTests {
+    static let key = VirtualServerKey.service(.tcp, .v4(IPv4Address(10, 96, 0, 20)), port: 80)
+    static let other = VirtualServerKey.service(.udp, .v4(IPv4Address(10, 96, 0, 21)), port: 53)
+    static let real = RealServer(address: .v4(IPv4Address(10, 244, 5, 5)), port: 80)
+
+    @Test func batchAnswersLikeTheKernel() throws {
+        let kernel = InMemoryIPVSKernel()
+        let operations: [IPVSOperation] = [
+            .addVirtualServer(VirtualServer(key: Self.key)),
+            .addVirtualServer(VirtualServer(key: Self.key)),
+            .addRealServer(Self.real, to: Self.key),
+            .addRealServer(Self.real, to: .firewallMark(404, family: .ipv4)),
+            .addVirtualServer(VirtualServer(key: Self.other, scheduler: "bogus")),
+            .addVirtualServer(VirtualServer(key: Self.other, scheduler: .roundRobin)),
+            .deleteRealServer(RealServerEndpoint(address: .v4(IPv4Address(1, 2, 3, 4)), port: 1), from: Self.key),
+            .updateRealServer(RealServer(address: Self.real.address, port: 80, weight: -1), in: Self.key),
+        ]
+        let errnos = kernel.apply(operations).map { result -> Int32? in
+            if case .failure(let error) = result { return error.errno }
+            return nil
+        }
+        #expect(errnos == [nil, EEXIST, nil, ESRCH, ENOENT, nil, ENOENT, ERANGE])
+        #expect(Set(try kernel.virtualServers().map(\.server.key)) == [Self.key, Self.other])
+        #expect(try kernel.virtualServer(Self.key)?.realServers.map(\.server) == [Self.real])
+        #expect(kernel.journal.count == operations.count)
+    }
+
+    @Test func updateDeleteFlushAndTimeouts() throws {
+        let kernel = InMemoryIPVSKernel()
+        try kernel.add(VirtualServer(key: Self.key))
+        try kernel.add(Self.real, to: Self.key)
+        var changed = Self.real
+        changed.weight = 0
+        try kernel.update(changed, in: Self.key)
+        #expect(try kernel.virtualServer(Self.key)?.realServers.first?.server.weight == 0)
+        try kernel.delete(changed.endpoint, from: Self.key)
+        try kernel.delete(Self.key)
+        #expect(throws: IPVSError.self) { try kernel.delete(Self.key) }
+        try kernel.add(VirtualServer(key: Self.other))
+        try kernel.flush()
+        #expect(try kernel.virtualServers().isEmpty)
+        try kernel.setTimeouts(Timeouts(tcp: 0, tcpFin: 30, udp: 0))
+        #expect(try kernel.timeouts() == Timeouts(tcp: 900, tcpFin: 30, udp: 300))
+    }
+}
