@@ -7,6 +7,7 @@ import NIOCore
 struct ResourceWatcher: Sendable {
     let client: HTTPClient
     let connection: ClusterConnection
+    let routing: HTTPRouting
     let options: APIServerSource.Options
     let logger: Logger
     let continuation: AsyncStream<SourceEvent>.Continuation
@@ -45,9 +46,9 @@ struct ResourceWatcher: Sendable {
     func request(_ path: String, _ query: [(String, String)]) -> HTTPClientRequest {
         var components = URLComponents()
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        var base = connection.server
-        while base.hasSuffix("/") { base.removeLast() }
-        var request = HTTPClientRequest(url: base + path + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
+        var request = HTTPClientRequest(url: routing.baseURL + path + query)
+        if let host = routing.hostHeader { request.headers.add(name: "Host", value: host) }
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "ipvs-proxy")
         if let token = connection.currentToken() {
