@@ -58,6 +58,10 @@ public struct APIServerSource: ObjectSource {
             }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
             configuration.dnsOverride = routing.dnsOverride
+            // The watcher retries with its own capped, jittered backoff; the client's retrying of failed
+            // connections would instead hold each request until the connect timeout and hide the cause
+            // (an untrusted certificate, say) for that long.
+            configuration.connectionPool.retryConnectionEstablishment = false
             configuration.timeout.connect = .seconds(10)
             let idle = options.idleTimeout.components
             configuration.timeout.read = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
