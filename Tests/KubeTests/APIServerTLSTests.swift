@@ -196,6 +196,16 @@ struct APIServerTLSTests {
             case .noClientCertificate: "CERTIFICATE_REQUIRED"
             }
         #expect(errors.allSatisfy { $0.localizedCaseInsensitiveContains(expected) }, "\(errors)")
+        // What to check, in kubeconfig terms.
+        let hints = failures.map { $0.metadata["hint"] ?? "" }
+        let hint =
+            switch failure {
+            case .wrongCA: "not trusted: the configured certificate-authority does not sign it"
+            case .noCAWithoutSkip: "not trusted: no certificate-authority is configured"
+            case .nameMismatchWithoutTLSServerName: "not valid for the server address; set tls-server-name"
+            case .noClientCertificate: "requires a valid client certificate (client-certificate, client-key): none"
+            }
+        #expect(hints.allSatisfy { $0.contains(hint) }, "\(hints)")
     }
 
     @Test func insecureSkipTLSVerifyWorksWithoutCA() async throws {

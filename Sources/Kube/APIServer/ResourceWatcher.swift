@@ -91,7 +91,7 @@ struct ResourceWatcher: Sendable {
         } catch {
             if Task.isCancelled { return nil }
             let delay = state.listFailed(using: &generator)
-            logger.warning("list failed", metadata: ["error": "\(error)"])
+            logger.warning("list failed", metadata: failureMetadata(error))
             return delay
         }
     }
@@ -135,9 +135,9 @@ struct ResourceWatcher: Sendable {
             return state.watchEnded(cleanly: receivedAny, using: &generator)
         } catch {
             if Task.isCancelled { return nil }
-            logger.info(
-                "watch connection lost; resuming",
-                metadata: ["error": "\(error)", "resourceVersion": "\(state.resourceVersion ?? "")"])
+            var metadata = failureMetadata(error)
+            metadata["resourceVersion"] = "\(state.resourceVersion ?? "")"
+            logger.info("watch connection lost; resuming", metadata: metadata)
             return state.watchEnded(cleanly: false, using: &generator)
         }
     }
@@ -171,6 +171,13 @@ struct ResourceWatcher: Sendable {
             if case .error(let status) = input { logger.warning("watch error", metadata: ["status": "\(status)"]) }
             return .some(delay)
         }
+    }
+
+    /// The error and, for a TLS failure, which setting to check.
+    func failureMetadata(_ error: any Error) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["error": "\(error)"]
+        if let hint = TLSFailureHint.hint(for: error, connection: connection) { metadata["hint"] = "\(hint)" }
+        return metadata
     }
 
     func report(_ items: [DecodedItem], _ logger: Logger) {
