@@ -2,17 +2,23 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A loopback HTTP/1.1 server speaking the kube-apiserver wire protocol, scripted per test: JSON responses
 /// with a status code, and chunked watch bodies written chunk by chunk (flushed separately, a little apart,
 /// so the client really receives events split across reads) that then end cleanly, are cut (the connection
-/// closes without the terminating chunk), or stay open.
+/// closes without the terminating chunk), or stay open. Given a TLS configuration it serves HTTPS and
+/// records, per request, the client certificate presented and, per handshake, the SNI name asked for.
 final class TestAPIServer: Sendable {
     struct Request: Sendable, CustomStringConvertible {
         let path: String
         let query: [String: String]
         let authorization: String?
+        /// The `Host` header.
+        var host: String? = nil
+        /// The DER of the client certificate presented on this request's connection, if any.
+        var clientCertificate: [UInt8]? = nil
         var isWatch: Bool { query["watch"] == "true" }
         var description: String {
             "\(path)?\(query.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: "&"))"
@@ -37,23 +43,43 @@ final class TestAPIServer: Sendable {
 
     let handler: Handler
     let channel: any Channel
+    let scheme: String
     private let log = Mutex<[Request]>([])
+    private let serverNames = Mutex<[String?]>([])
 
-    var baseURL: String {
-        "http://127.0.0.1:\(channel.localAddress?.port ?? 0)"
-    }
+    /// The bound port (kept, since a closed channel no longer knows its address).
+    let port: Int
+
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     var requests: [Request] { log.withLock { $0 } }
 
+    /// The SNI name of each TLS handshake (nil when the client sent none).
+    var handshakeServerNames: [String?] { serverNames.withLock { $0 } }
+
     func record(_ request: Request) { log.withLock { $0.append(request) } }
 
-    init(handler: @escaping Handler) async throws {
+    func recordHandshake(serverName: String?) { serverNames.withLock { $0.append(serverName) } }
+
+    init(tls: TLSConfiguration? = nil, handler: @escaping Handler) async throws {
         self.handler = handler
+        self.scheme = tls == nil ? "http" : "https"
         let box = Mutex<TestAPIServer?>(nil)
+        let context = try tls.map { configuration in
+            var configuration = configuration
+            configuration.sslContextCallback = { values, promise in
+                box.withLock { $0 }?.recordHandshake(serverName: values.serverHostname)
+                promise.succeed(.noChanges)
+            }
+            return try NIOSSLContext(configuration: configuration)
+        }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     guard let server = box.withLock({ $0 }) else { throw TestFailure("server not ready") }
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(server: server))
@@ -61,6 +87,7 @@ final class TestAPIServer: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         self.channel = channel
+        self.port = channel.localAddress?.port ?? 0
         box.withLock { $0 = self }
     }
 
@@ -96,8 +123,10 @@ private final class RequestHandler: ChannelInboundHandler {
             let components = URLComponents(string: head.uri)
             var query: [String: String] = [:]
             for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
+            let peer = try? context.pipeline.syncOperations.nioSSL_peerCertificate()
             let request = TestAPIServer.Request(
-                path: components?.path ?? head.uri, query: query, authorization: head.headers["Authorization"].first)
+                path: components?.path ?? head.uri, query: query, authorization: head.headers["Authorization"].first,
+                host: head.headers["Host"].first, clientCertificate: peer.flatMap { try? $0.toDERBytes() })
             server.record(request)
             respond(context, server.handler(request))
         }

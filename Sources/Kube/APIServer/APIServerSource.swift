@@ -47,22 +47,29 @@ public struct APIServerSource: ObjectSource {
         let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
         let task = Task { [self] in
             let tls: TLSConfiguration?
+            let routing: HTTPRouting
             do {
                 tls = try connection.tlsConfiguration()
+                routing = try connection.routing()
             } catch {
                 logger.error("cannot connect to the API server", metadata: ["error": "\(error)"])
                 continuation.finish()
                 return
             }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+            configuration.dnsOverride = routing.dnsOverride
+            // The watcher retries with its own capped, jittered backoff; the client's retrying of failed
+            // connections would instead hold each request until the connect timeout and hide the cause
+            // (an untrusted certificate, say) for that long.
+            configuration.connectionPool.retryConnectionEstablishment = false
             configuration.timeout.connect = .seconds(10)
             let idle = options.idleTimeout.components
             configuration.timeout.read = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             let gate = SyncGate(remaining: 2)
             let watcher = ResourceWatcher(
-                client: client, connection: connection, options: options, logger: logger, continuation: continuation,
-                gate: gate)
+                client: client, connection: connection, routing: routing, options: options, logger: logger,
+                continuation: continuation, gate: gate)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await watcher.run(Service.self) }
                 group.addTask { await watcher.run(EndpointSlice.self) }

@@ -7,6 +7,7 @@ import NIOCore
 struct ResourceWatcher: Sendable {
     let client: HTTPClient
     let connection: ClusterConnection
+    let routing: HTTPRouting
     let options: APIServerSource.Options
     let logger: Logger
     let continuation: AsyncStream<SourceEvent>.Continuation
@@ -45,9 +46,9 @@ struct ResourceWatcher: Sendable {
     func request(_ path: String, _ query: [(String, String)]) -> HTTPClientRequest {
         var components = URLComponents()
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        var base = connection.server
-        while base.hasSuffix("/") { base.removeLast() }
-        var request = HTTPClientRequest(url: base + path + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
+        var request = HTTPClientRequest(url: routing.baseURL + path + query)
+        if let host = routing.hostHeader { request.headers.add(name: "Host", value: host) }
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "ipvs-proxy")
         if let token = connection.currentToken() {
@@ -90,7 +91,7 @@ struct ResourceWatcher: Sendable {
         } catch {
             if Task.isCancelled { return nil }
             let delay = state.listFailed(using: &generator)
-            logger.warning("list failed", metadata: ["error": "\(error)"])
+            logger.warning("list failed", metadata: failureMetadata(error))
             return delay
         }
     }
@@ -134,9 +135,9 @@ struct ResourceWatcher: Sendable {
             return state.watchEnded(cleanly: receivedAny, using: &generator)
         } catch {
             if Task.isCancelled { return nil }
-            logger.info(
-                "watch connection lost; resuming",
-                metadata: ["error": "\(error)", "resourceVersion": "\(state.resourceVersion ?? "")"])
+            var metadata = failureMetadata(error)
+            metadata["resourceVersion"] = "\(state.resourceVersion ?? "")"
+            logger.info("watch connection lost; resuming", metadata: metadata)
             return state.watchEnded(cleanly: false, using: &generator)
         }
     }
@@ -170,6 +171,13 @@ struct ResourceWatcher: Sendable {
             if case .error(let status) = input { logger.warning("watch error", metadata: ["status": "\(status)"]) }
             return .some(delay)
         }
+    }
+
+    /// The error and, for a TLS failure, which setting to check.
+    func failureMetadata(_ error: any Error) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["error": "\(error)"]
+        if let hint = TLSFailureHint.hint(for: error, connection: connection) { metadata["hint"] = "\(hint)" }
+        return metadata
     }
 
     func report(_ items: [DecodedItem], _ logger: Logger) {

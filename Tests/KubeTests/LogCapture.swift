@@ -1,0 +1,55 @@
+import Logging
+import Synchronization
+
+/// A log handler that keeps what is logged (message, merged metadata) so tests can check what an operator
+/// would see, and streams each record to one waiting reader.
+final class LogCapture: Sendable {
+    struct Record: Sendable, CustomStringConvertible {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+        var description: String {
+            "\(level) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " "))"
+        }
+    }
+
+    private let log = Mutex<[Record]>([])
+    let stream: AsyncStream<Record>
+    private let continuation: AsyncStream<Record>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Record.self)
+    }
+
+    var records: [Record] { log.withLock { $0 } }
+
+    func append(_ record: Record) {
+        log.withLock { $0.append(record) }
+        continuation.yield(record)
+    }
+
+    /// A logger writing here, at `level` and above.
+    func logger(level: Logger.Level = .info) -> Logger {
+        var logger = Logger(label: "kube-test") { _ in Handler(capture: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append(
+                Record(
+                    level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        }
+    }
+}
