@@ -88,16 +88,22 @@ enum ProxyLab {
         try HTTPConnection(ipv4: vip, port: 80).get().trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The kernel's view of one virtual server.
+    /// The kernel's view of one virtual server, through this project's netlink client.
     static func kernel(_ vip: String, port: UInt16 = 80) throws -> VirtualServerState? {
         guard let address = IPAddress(vip) else { return nil }
-        let ours = try IPVSNetlinkClient(logger: logger).virtualServer(.service(.tcp, address, port: port))
-        let peer = try LabShell.run("ipvsadm", ["-Ln", "-t", "\(vip):\(port)"]).stdout
-        let peerReals = peer.split(separator: "\n").filter { $0.contains("->") && !$0.contains("RemoteAddress") }.count
-        if (ours?.realServers.count ?? -1) != peerReals && !(ours == nil && peer.isEmpty) {
-            print("DISAGREE ours=\(ours.map { $0.realServers.map { "\($0.server.address)=\($0.server.weight)" } } ?? []) ipvsadm=\(peer)")
-        }
-        return ours
+        return try IPVSNetlinkClient(logger: logger).virtualServer(.service(.tcp, address, port: port))
+    }
+
+    /// The real servers of one virtual server as `ipvsadm -Ln` (the independent peer) reports them:
+    /// "address=weight", sorted; nil when the kernel has no such virtual server.
+    static func peer(_ vip: String, port: UInt16 = 80) throws -> [String]? {
+        let output = try LabShell.run("ipvsadm", ["-Ln", "-t", "\(vip):\(port)"])
+        guard output.status == 0, output.stdout.contains("\(vip):\(port)") else { return nil }
+        return output.stdout.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.first == "->", words.count >= 4, words[1] != "RemoteAddress:Port" else { return nil }
+            return "\(words[1].split(separator: ":")[0])=\(words[3])"
+        }.sorted()
     }
 
     /// The kernel's whole table with connection counts, for failure messages.
