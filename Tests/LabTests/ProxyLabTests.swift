@@ -54,7 +54,7 @@ import Testing
             }
             let ours = try ProxyLab.kernel("10.96.1.12")?.realServers.map { "\($0.server.address)=\($0.server.weight)" }
             #expect(ours?.sorted() == (try ProxyLab.peer("10.96.1.12")), "this project's read agrees with ipvsadm")
-            #expect(scaled, "an endpoint removed from the file leaves the kernel: \(proxy.output)")
+            #expect(scaled, "an endpoint removed from the file leaves the kernel: \(ProxyLab.table())\n\(proxy.output)")
             var answers = Set<String>()
             for _ in 0..<6 { answers.insert(try ProxyLab.ask("10.96.1.12")) }
             #expect(answers == ["pod-0", "pod-2"], "\(ProxyLab.table())\n\(proxy.output)")
@@ -83,7 +83,7 @@ import Testing
             let drained = try await ProxyLab.eventually {
                 try ProxyLab.peer("10.96.1.14") == ["10.244.0.10=0", "10.244.0.11=1"]
             }
-            #expect(drained, "the removed endpoint is drained (weight 0), not deleted: \(proxy.output)")
+            #expect(drained, "the removed endpoint is drained (weight 0), not deleted: \(ProxyLab.table())\n\(proxy.output)")
             #expect(try held.get() == "pod-0\n", "the open connection still reaches its pod")
             let answer = try ProxyLab.ask("10.96.1.14")
             #expect(answer == "pod-1", "new connections go to the new endpoint: \(ProxyLab.table())\n\(proxy.output)")
