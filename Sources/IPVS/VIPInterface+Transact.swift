@@ -10,15 +10,22 @@ extension VIPInterface {
 
         /// Throws the errno as an `IPVSError` naming the request.
         func check() throws {
-            guard errno != 0 else { return }
+            try result.get()
+        }
+
+        /// Success, or the errno as an `IPVSError` naming the request.
+        var result: Result<Void, IPVSError> {
+            guard errno != 0 else { return .success(()) }
             if errno == EPERM || errno == EACCES {
-                throw IPVSError(
-                    code: .permissionDenied, message: "\(what): permission denied: needs root or CAP_NET_ADMIN",
-                    errno: errno, object: what)
+                return .failure(
+                    IPVSError(
+                        code: .permissionDenied, message: "\(what): permission denied: needs root or CAP_NET_ADMIN",
+                        errno: errno, object: what))
             }
-            throw IPVSError(
-                code: errno == EINVAL ? .invalidArgument : .other,
-                message: "\(what): \(String(cString: strerror(errno)))", errno: errno, object: what)
+            return .failure(
+                IPVSError(
+                    code: errno == EINVAL ? .invalidArgument : .other,
+                    message: "\(what): \(String(cString: strerror(errno)))", errno: errno, object: what))
         }
     }
 

@@ -50,6 +50,39 @@ struct VIPLabTests {
         try vip.remove(try #require(IPAddress("10.96.0.1")))
     }
 
+    @Test func batchedAddsAndRemovesMatchEachAddress() throws {
+        try LabShell.prepareNetwork()
+        let vip = try VIPInterface(name: "kube-ipvs0", logger: Logger(label: "lab"))
+        try vip.ensureLink()
+        // More than one window of requests, IPv4 and IPv6, one already present (no error: it stays).
+        let v4 = (0..<1_200).compactMap { IPAddress("10.97.\($0 / 256).\($0 % 256)") }
+        let v6 = (1...20).compactMap { IPAddress("fd00::97:\($0)") }
+        try vip.add(v4[0])
+        let results = try vip.add(v4 + v6)
+        #expect(results.count == v4.count + v6.count)
+        #expect(results.allSatisfy { if case .success = $0 { true } else { false } })
+        #expect(Set(try vip.addresses()) == Set(v4 + v6))
+        let shown = try LabShell.run("ip", ["-o", "addr", "show", "dev", "kube-ipvs0"]).stdout
+        #expect(shown.contains("10.97.4.175/32"), "\(shown.prefix(300))")
+        // Removing a mix of present and absent addresses: each counts as removed, only the link's go.
+        let absent = try #require(IPAddress("10.98.0.1"))
+        let removed = try vip.remove(Array(v4.dropFirst(100)) + v6 + [absent])
+        #expect(removed.count == v4.count - 100 + v6.count + 1)
+        #expect(removed.allSatisfy { if case .success = $0 { true } else { false } })
+        #expect(Set(try vip.addresses()) == Set(v4.prefix(100)))
+        _ = try vip.remove(Array(v4.prefix(100)))
+        #expect(try vip.addresses().isEmpty)
+    }
+
+    @Test func batchedAddOnMissingLinkThrowsAndRemoveIsANoOp() throws {
+        let vip = try VIPInterface(name: "no-such-link", logger: Logger(label: "lab"))
+        let address = try #require(IPAddress("10.96.0.1"))
+        #expect(throws: IPVSError.self) { try vip.add([address]) }
+        let removed = try vip.remove([address])
+        #expect(removed.count == 1)
+        #expect(try vip.add([]).isEmpty)
+    }
+
     @Test func sysctlsReadAndWrite() throws {
         let flags: [Sysctl<Bool>] = [
             Sysctls.conntrack, Sysctls.expireNodestConn, Sysctls.expireQuiescentTemplate, Sysctls.ipForward,

@@ -28,6 +28,47 @@ import Testing
         #expect(kernel.applied.count == 3)
     }
 
+    @Test func addressesGoToTheLinkAsOneBatchAndARefusedOneIsRetried() throws {
+        let kernel = FakeKernel()
+        let link = BatchLink()
+        let vips = ["10.96.0.10", "10.96.0.11", "10.96.0.12"].map(F.ip)
+        let state = DesiredState(
+            virtualServers: vips.map { DesiredVirtualServer(server: F.vs(F.key(.tcp, "\($0)", 80)), realServers: []) },
+            boundAddresses: Set(vips))
+        var reconciler = Reconciler(kernel: kernel, link: link, logger: logger)
+        try reconciler.adopt()
+        link.refuse([vips[1]])
+        let first = reconciler.sync(state)
+        #expect(link.batches == 1)
+        #expect(link.singles == 0)
+        #expect(Set(first.addressFailures.keys) == [vips[1]])
+        #expect(link.addressSet == [vips[0], vips[2]])
+        link.refuse([])
+        let second = reconciler.sync(state)
+        #expect(second.plan.bind == [vips[1]])
+        #expect(second.succeeded)
+        #expect(link.addressSet == Set(vips))
+        let gone = reconciler.sync(DesiredState())
+        #expect(Set(gone.plan.unbind) == Set(vips))
+        #expect(link.addressSet.isEmpty)
+        #expect(link.batches == 3)
+    }
+
+    @Test func aBatchThatCannotBeSentFailsEveryAddressOfIt() throws {
+        let kernel = FakeKernel()
+        let link = BatchLink()
+        var reconciler = Reconciler(kernel: kernel, link: link, logger: logger)
+        try reconciler.adopt()
+        link.breakSocket(true)
+        let report = reconciler.sync(desired)
+        #expect(Set(report.addressFailures.keys) == [F.ip(F.vip)])
+        #expect(report.addressFailures[F.ip(F.vip)]?.code == .transport)
+        #expect(reconciler.actual.linkAddresses.isEmpty)
+        link.breakSocket(false)
+        #expect(reconciler.sync(desired).plan.bind == [F.ip(F.vip)])
+        #expect(link.addressSet == [F.ip(F.vip)])
+    }
+
     @Test func restartWithUnchangedObjectsWritesNothing() throws {
         let kernel = FakeKernel([F.state(F.vs(F.web), reals)])
         let link = FakeLink(addresses: [F.ip(F.vip)])

@@ -43,6 +43,7 @@ public struct ManifestsDirectoryScanner: Sendable {
         let now = FileSignature.now()
         var diagnostics: [ManifestDiagnostic] = []
         var present: Set<String> = []
+        var loaded = false
         for name in names.sorted() where Self.isManifestName(name) {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             guard let signature = FileSignature.of(path) else { continue }
@@ -63,10 +64,14 @@ public struct ManifestsDirectoryScanner: Sendable {
             }
             let settled = now - signature.modified > Self.settleTime
             diagnostics += state.load(path, signature: settled ? signature : nil, content: content)
+            loaded = true
         }
         for path in state.paths where !present.contains(path) {
             state.remove(path)
+            loaded = true
         }
+        // Merging is proportional to every object of every file: skip it when no file was read or removed.
+        guard loaded else { return ([], diagnostics) }
         let (changes, mergeDiagnostics) = state.commit()
         return (changes, diagnostics + mergeDiagnostics)
     }

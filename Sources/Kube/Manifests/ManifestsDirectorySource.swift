@@ -28,7 +28,17 @@ public struct ManifestsDirectorySource: ObjectSource {
             var scanner = ManifestsDirectoryScanner(directory: directory)
             var synced = false
             while !Task.isCancelled {
+                let clock = ContinuousClock()
+                let start = clock.now
                 let (changes, diagnostics) = scanner.scan()
+                if !changes.isEmpty || !synced {
+                    logger.info(
+                        "manifests scanned",
+                        metadata: [
+                            "files": "\(scanner.state.paths.count)", "changes": "\(changes.count)",
+                            "seconds": "\(clock.now - start)",
+                        ])
+                }
                 for diagnostic in diagnostics { log(diagnostic) }
                 for change in changes {
                     logger.debug("manifest change", metadata: ["change": "\(change)"])

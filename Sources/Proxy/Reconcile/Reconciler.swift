@@ -82,6 +82,8 @@ public struct Reconciler: Sendable {
             scope = .only(virtualServers: keys.union(suspectScope), addresses: addresses)
         }
         suspectScope = []
+        let clock = ContinuousClock()
+        var mark = clock.now
         let plan = Planner.plan(
             desired: desired,
             actual: actual.virtualServers,
@@ -91,14 +93,16 @@ public struct Reconciler: Sendable {
             now: now
         )
         var report = SyncReport(plan: plan)
-        for address in plan.bind {
-            do {
-                try link.add(address)
-                actual.bound(address)
-            } catch {
-                report.addressFailures[address] = Self.ipvsError(error, address: address)
+        report.timing.plan = clock.now - mark
+        mark = clock.now
+        for (address, result) in zip(plan.bind, Self.each(plan.bind, link.add)) {
+            switch result {
+            case .success: actual.bound(address)
+            case .failure(let error): report.addressFailures[address] = error
             }
         }
+        report.timing.bind = clock.now - mark
+        mark = clock.now
         let results = kernel.apply(plan.operations)
         for (operation, result) in zip(plan.operations, results) {
             switch result {
@@ -113,15 +117,30 @@ public struct Reconciler: Sendable {
                 )
             }
         }
-        for address in plan.unbind {
-            do {
-                try link.remove(address)
-                actual.unbound(address)
-            } catch {
-                report.addressFailures[address] = Self.ipvsError(error, address: address)
+        report.timing.apply = clock.now - mark
+        mark = clock.now
+        for (address, result) in zip(plan.unbind, Self.each(plan.unbind, link.remove)) {
+            switch result {
+            case .success: actual.unbound(address)
+            case .failure(let error): report.addressFailures[address] = error
             }
         }
+        report.timing.unbind = clock.now - mark
         return report
+    }
+
+    /// One batch over the link: a result per address, every one failed when the batch could not be tried.
+    static func each(
+        _ addresses: [IPAddress], _ batch: ([IPAddress]) throws -> [Result<Void, IPVSError>]
+    ) -> [Result<Void, IPVSError>] {
+        guard !addresses.isEmpty else { return [] }
+        do {
+            let results = try batch(addresses)
+            precondition(results.count == addresses.count, "a link batch must answer every address")
+            return results
+        } catch {
+            return addresses.map { .failure(ipvsError(error, address: $0)) }
+        }
     }
 
     static func ipvsError(_ error: any Error, address: IPAddress) -> IPVSError {

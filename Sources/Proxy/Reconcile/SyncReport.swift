@@ -8,6 +8,8 @@ public struct SyncReport: Sendable, Hashable {
     public var failures: [IPVSOperation: IPVSError]
     /// Addresses that could not be bound or unbound, with the error.
     public var addressFailures: [IPAddress: IPVSError]
+    /// How long each phase took.
+    public var timing = SyncTiming()
 
     /// A report.
     public init(plan: Plan = Plan(), failures: [IPVSOperation: IPVSError] = [:], addressFailures: [IPAddress: IPVSError] = [:]) {

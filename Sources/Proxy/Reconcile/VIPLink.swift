@@ -10,4 +10,22 @@ public protocol VIPLink: Sendable {
     func add(_ address: IPAddress) throws
     /// Removes an address; no-op if absent.
     func remove(_ address: IPAddress) throws
+    /// Adds several addresses; one result per address, in order. Throws when none could be tried.
+    func add(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>]
+    /// Removes several addresses; one result per address, in order. Throws when none could be tried.
+    func remove(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>]
+}
+
+extension VIPLink {
+    /// One address at a time, for links that have no batch of their own.
+    public func add(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>] {
+        addresses.map { address in Result { try add(address) }.mapError { Reconciler.ipvsError($0, address: address) } }
+    }
+
+    /// One address at a time, for links that have no batch of their own.
+    public func remove(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>] {
+        addresses.map { address in
+            Result { try remove(address) }.mapError { Reconciler.ipvsError($0, address: address) }
+        }
+    }
 }

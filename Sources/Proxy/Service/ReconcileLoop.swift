@@ -25,6 +25,9 @@ struct ReconcileLoop {
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
 
     mutating func handle(_ inputs: [Inbox.Input], now: ContinuousClock.Instant) throws -> Outcome {
+        let clock = ContinuousClock()
+        let (start, startCPU) = (clock.now, ThreadCPUTime.now())
+        let cost = { (clock.now - start, ThreadCPUTime.now() - startCPU) }
         var fullSync = false
         var changes = 0
         for input in inputs {
@@ -50,19 +53,20 @@ struct ReconcileLoop {
                 logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
             }
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
-            log(report, changes: changes, full: true)
+            log(report, changes: changes, full: true, cost: cost())
             touched = DesiredStateTracker.Touched()
             lastFullSync = now
         } else if !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
-            log(report, changes: changes, full: false)
+            log(report, changes: changes, full: false, cost: cost())
             touched = DesiredStateTracker.Touched()
         }
         return Outcome(firstSyncDone: lastFullSync != nil)
     }
 
-    private func log(_ report: SyncReport, changes: Int, full: Bool) {
+    /// Logs a pass; `cost` is its wall-clock and CPU time (this thread: the pass runs synchronously on it).
+    private func log(_ report: SyncReport, changes: Int, full: Bool, cost: (wall: Duration, cpu: Duration)) {
         for (operation, error) in report.failures.sorted(by: { $0.key.description < $1.key.description }) {
             logger.error("kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
         }
@@ -79,6 +83,11 @@ struct ReconcileLoop {
                 "unbind": "\(report.plan.unbind.count)",
                 "failed": "\(report.failures.count + report.addressFailures.count)",
                 "draining": "\(reconciler.termination.pendingCount)",
+                "seconds": "\(ThreadCPUTime.seconds(cost.wall))",
+                "cpuSeconds": "\(ThreadCPUTime.seconds(cost.cpu))",
+                "planSeconds": "\(ThreadCPUTime.seconds(report.timing.plan))",
+                "bindSeconds": "\(ThreadCPUTime.seconds(report.timing.bind))",
+                "applySeconds": "\(ThreadCPUTime.seconds(report.timing.apply))",
             ]
         )
     }
