@@ -75,13 +75,16 @@ public struct Reconciler: Sendable {
         scope: PlanScope = .all,
         now: ContinuousClock.Instant = .now
     ) -> SyncReport {
-        refreshSuspects()
-        refreshDraining()
+        // Virtual servers whose operations failed, and those with draining real servers (whose connection
+        // counts decide their deletion), are read afresh and planned even when no event touched them.
+        let retried = reread(suspect, reason: "an operation on it failed")
+        suspect.subtract(retried)
+        let draining = reread(
+            Set(termination.deadlines.keys.map(\.virtualServer)).subtracting(retried), reason: "it is draining")
         var scope = scope
-        if case .only(let keys, let addresses) = scope, !suspectScope.isEmpty {
-            scope = .only(virtualServers: keys.union(suspectScope), addresses: addresses)
+        if case .only(let keys, let addresses) = scope, !retried.isEmpty || !draining.isEmpty {
+            scope = .only(virtualServers: keys.union(retried).union(draining), addresses: addresses)
         }
-        suspectScope = []
         let clock = ContinuousClock()
         var mark = clock.now
         let plan = Planner.plan(
@@ -147,31 +150,21 @@ public struct Reconciler: Sendable {
         error as? IPVSError ?? IPVSError(code: .other, message: "\(error)", object: "address \(address)")
     }
 
-    /// Keys re-read after a failure, to be planned on the next pass even if no event touches them.
-    private var suspectScope: Set<VirtualServerKey> = []
-
-    /// Draining real servers are deleted once idle: read their virtual servers' connection counts afresh.
-    private mutating func refreshDraining() {
-        for key in Set(termination.deadlines.keys.map(\.virtualServer)) {
+    /// Reads these virtual servers from the kernel into the actual state; returns those it could read (the rest
+    /// are logged and keep what was known).
+    private mutating func reread(_ keys: Set<VirtualServerKey>, reason: String) -> Set<VirtualServerKey> {
+        var read: Set<VirtualServerKey> = []
+        for key in keys {
             do {
                 actual.refresh(key, with: try kernel.virtualServer(key))
-                suspectScope.insert(key)
+                read.insert(key)
             } catch {
-                logger.warning("could not read a draining virtual server", metadata: ["key": "\(key)", "error": "\(error)"])
+                logger.warning(
+                    "could not re-read a virtual server",
+                    metadata: ["key": "\(key)", "reason": "\(reason)", "error": "\(error)"]
+                )
             }
         }
-    }
-
-    private mutating func refreshSuspects() {
-        for key in suspect {
-            do {
-                actual.refresh(key, with: try kernel.virtualServer(key))
-                suspectScope.insert(key)
-            } catch {
-                logger.warning("could not re-read a virtual server", metadata: ["key": "\(key)", "error": "\(error)"])
-                continue
-            }
-        }
-        suspect = suspect.subtracting(suspectScope)
+        return read
     }
 }
