@@ -73,8 +73,15 @@ import Testing
         try "\(pid)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
         #expect(PodProcess.recorded(pidFile: pidFile, podName: "pod-t")?.pid == pid)
-        try process.send(SIGKILL)
+        // Kill its whole session (spawn made it a session leader): `sh` forks for `sleep`, and until that child
+        // has exec'd it carries the same command line, so killing `sh` alone could leave a second match behind
+        // on a loaded machine (the likeliest cause of one CI failure in this suite).
+        #expect(kill(-pid, SIGKILL) == 0)
         #expect(await process.wait(until: .gone, timeout: .seconds(5)))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while PodProcess.find(pidFile: pidFile, podName: "pod-t") != nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(PodProcess.find(pidFile: pidFile, podName: "pod-t") == nil)
     }
 }
