@@ -28,14 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
         }
-        var tracker = DesiredStateTracker(configuration: wiring.configuration)
-        for await event in objects.events() {
-            switch event {
-            case .change(let change): tracker.apply(change)
-            case .synced: break
-            }
-            if event == .synced { break }
-        }
+        let tracker = await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
         for diagnostics in tracker.diagnostics.values {
             for diagnostic in diagnostics { logger.warning("\(diagnostic)") }
         }

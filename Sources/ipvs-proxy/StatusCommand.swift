@@ -1,13 +1,23 @@
 import ArgumentParser
 import Foundation
 import IPVS
+import Kube
 import Logging
+import Proxy
 
-/// `ipvs-proxy status`: prints the kernel's IPVS table the way `ipvsadm -Ln` does, or as JSON.
-struct StatusCommand: ParsableCommand {
+/// `ipvs-proxy status`: prints the kernel's IPVS table the way `ipvsadm -Ln` does, or as JSON; with a source
+/// (`--manifests` or `--kubeconfig`), each virtual server is named by its Service port and each real server by
+/// its Pod.
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Print the kernel's IPVS table (like ipvsadm -Ln)."
+        abstract: "Print the kernel's IPVS table (like ipvsadm -Ln), with Service and Pod names given a source.",
+        discussion: """
+            Given --manifests or --kubeconfig (or --context), the objects are read once and each virtual server \
+            line ends with namespace/service:port ("-" for one no Service claims), each real server line with \
+            its Pod (from the EndpointSlice's targetRef). Pass the same node options as `run` (--hostname-override, \
+            --nodeport-addresses, --proxy-name) so NodePorts and Local policies map as the proxy sees them.
+            """
     )
 
     @Flag(help: "Show counters: connections, packets and bytes (like ipvsadm -Ln --stats).")
@@ -19,8 +29,11 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    func run() throws {
-        let logger = Logger(label: "ipvs-proxy.status")
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var proxy: ProxyOptions
+
+    func run() async throws {
+        let logger = LogSetup.bootstrap(level: proxy.logLevel, label: "ipvs-proxy")
         let table: [VirtualServerState]
         let version: IPVSVersion
         do {
@@ -31,14 +44,25 @@ struct StatusCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ipvs-proxy status: \(error)\n".utf8))
             throw ExitCode(error.code == .familyMissing ? 3 : 1)
         }
+        var names: ServiceMap?
+        if source.isGiven {
+            do {
+                let wiring = try ProxyWiring(options: proxy, logger: logger)
+                let objects = try source.makeSource(logger: logger)
+                let tracker = await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
+                names = ServiceMap(tracker: tracker)
+            } catch {
+                throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))
+            }
+        }
         if json {
-            print(try StatusFormatter.json(version: version, table: table))
+            print(try StatusFormatter.json(version: version, table: table, names: names))
         } else if stats {
             print(StatusFormatter.counters(version: version, table: table), terminator: "")
         } else if rate {
             print(StatusFormatter.rates(version: version, table: table), terminator: "")
         } else {
-            print(StatusFormatter.table(version: version, table: table), terminator: "")
+            print(StatusFormatter.table(version: version, table: table, names: names), terminator: "")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IPVS
+import Proxy
 
 /// Renders the IPVS table for `ipvs-proxy status`: ipvsadm's column layout, or JSON.
 enum StatusFormatter {
@@ -53,17 +54,27 @@ enum StatusFormatter {
         return parts.joined(separator: " ")
     }
 
-    /// Like `ipvsadm -Ln`.
-    static func table(version: IPVSVersion, table: [VirtualServerState]) -> String {
+    /// Like `ipvsadm -Ln`; with `names`, each virtual server line ends with its Service port
+    /// (`namespace/name:port`, or `-` when no Service of the proxy's claims it) and each real server line with
+    /// the Pod behind it.
+    static func table(version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil) -> String {
         var out = header(version)
-        out += "Prot LocalAddress:Port Scheduler Flags\n"
-        out += "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+        out += "Prot LocalAddress:Port Scheduler Flags" + (names == nil ? "" : "  Service") + "\n"
+        out += "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn" + (names == nil ? "" : " Pod")
+        out += "\n"
         for service in table {
-            out += "\(name(service.server.key)) \(options(service.server))\n"
+            let key = service.server.key
+            out += "\(name(key)) \(options(service.server))"
+            if let names { out += "  " + (names.servicePorts[key]?.description ?? "-") }
+            out += "\n"
             for real in sorted(service.realServers) {
-                out += "  -> " + pad(real.server.endpoint.description, 28) + " " + pad("\(real.server.forwarding)", 7)
-                out += " " + pad("\(real.server.weight)", 6) + " " + pad("\(real.activeConnections)", 10)
-                out += " " + pad("\(real.inactiveConnections)", 10) + "\n"
+                var line = "  -> " + pad(real.server.endpoint.description, 28) + " " + pad("\(real.server.forwarding)", 7)
+                line += " " + pad("\(real.server.weight)", 6) + " " + pad("\(real.activeConnections)", 10)
+                line += " " + pad("\(real.inactiveConnections)", 10)
+                if let names {
+                    line += names.targets[key]?[real.server.endpoint] ?? "-"
+                }
+                out += line + "\n"
             }
         }
         return out
@@ -104,9 +115,10 @@ enum StatusFormatter {
 
 extension StatusFormatter {
     /// The table as pretty-printed JSON.
-    static func json(version: IPVSVersion, table: [VirtualServerState]) throws -> String {
+    static func json(version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(StatusReport(version: version, table: table)), as: UTF8.self)
+        let report = StatusReport(version: version, table: table, names: names)
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IPVS
+import Proxy
 
 /// The JSON shape of `ipvs-proxy status --json`.
 struct StatusReport: Codable {
@@ -29,6 +30,8 @@ struct StatusReport: Codable {
         var upperThreshold, lowerThreshold: UInt32
         var activeConnections, inactiveConnections, persistentConnections: UInt32
         var statistics: Counters
+        /// The Pod behind it (with `status --manifests/--kubeconfig`).
+        var target: String?
     }
 
     struct Virtual: Codable {
@@ -43,13 +46,15 @@ struct StatusReport: Codable {
         var persistencePrefixLength: UInt8?
         var statistics: Counters
         var realServers: [Real]
+        /// `namespace/name:port` of the Service port it serves (with `status --manifests/--kubeconfig`).
+        var service: String?
     }
 
     var version: String
     var connectionTableSize: UInt32
     var virtualServers: [Virtual]
 
-    init(version: IPVSVersion, table: [VirtualServerState]) {
+    init(version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil) {
         self.version = version.description
         connectionTableSize = version.connectionTableSize
         virtualServers = table.map { state in
@@ -65,8 +70,10 @@ struct StatusReport: Codable {
                         forwarding: real.server.forwarding.rawValue, weight: real.server.weight,
                         upperThreshold: real.server.upperThreshold, lowerThreshold: real.server.lowerThreshold,
                         activeConnections: real.activeConnections, inactiveConnections: real.inactiveConnections,
-                        persistentConnections: real.persistentConnections, statistics: Counters(real.statistics))
-                })
+                        persistentConnections: real.persistentConnections, statistics: Counters(real.statistics),
+                        target: names?.targets[server.key]?[real.server.endpoint])
+                },
+                service: names?.servicePorts[server.key]?.description)
             switch server.key {
             case .service(let proto, let address, let port):
                 virtual.protocol = proto.rawValue

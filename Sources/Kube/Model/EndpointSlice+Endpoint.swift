@@ -13,6 +13,8 @@ extension EndpointSlice {
         public var hints: Hints?
         /// The endpoint's host name.
         public var hostname: String?
+        /// The object behind the endpoint (its Pod).
+        public var targetRef: TargetReference?
 
         /// Creates an endpoint.
         public init(
@@ -21,7 +23,8 @@ extension EndpointSlice {
             nodeName: String? = nil,
             zone: String? = nil,
             hints: Hints? = nil,
-            hostname: String? = nil
+            hostname: String? = nil,
+            targetRef: TargetReference? = nil
         ) {
             self.addresses = addresses
             self.conditions = conditions
@@ -29,10 +32,11 @@ extension EndpointSlice {
             self.zone = zone
             self.hints = hints
             self.hostname = hostname
+            self.targetRef = targetRef
         }
 
         private enum CodingKeys: String, CodingKey {
-            case addresses, conditions, nodeName, zone, hints, hostname
+            case addresses, conditions, nodeName, zone, hints, hostname, targetRef
         }
 
         /// Decodes an endpoint; a missing `addresses` decodes as empty (validation rejects it).
@@ -44,6 +48,7 @@ extension EndpointSlice {
             self.zone = try container.decodeIfPresent(String.self, forKey: .zone)
             self.hints = try container.decodeIfPresent(Hints.self, forKey: .hints)
             self.hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
+            self.targetRef = try container.decodeIfPresent(TargetReference.self, forKey: .targetRef)
         }
     }
 }

@@ -40,11 +40,13 @@ public struct ValidatedEndpointSlice: Sendable, Hashable {
         public var hintZones: [String]
         /// Node hints.
         public var hintNodes: [String]
+        /// The name of the object behind the endpoint (its Pod), when the slice says.
+        public var targetName: String?
 
         /// Creates an endpoint.
         public init(
             addresses: [IPAddress], ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil,
-            zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = []
+            zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = [], targetName: String? = nil
         ) {
             self.addresses = addresses
             self.ready = ready
@@ -54,6 +56,7 @@ public struct ValidatedEndpointSlice: Sendable, Hashable {
             self.zone = zone
             self.hintZones = hintZones
             self.hintNodes = hintNodes
+            self.targetName = targetName
         }
     }
 

@@ -83,7 +83,8 @@ public enum EndpointSliceValidator {
             nodeName: endpoint.nodeName,
             zone: endpoint.zone,
             hintZones: endpoint.hints?.forZones?.map(\.name) ?? [],
-            hintNodes: endpoint.hints?.forNodes?.map(\.name) ?? []
+            hintNodes: endpoint.hints?.forNodes?.map(\.name) ?? [],
+            targetName: endpoint.targetRef?.name
         )
     }
 }

@@ -29,8 +29,8 @@ public struct DesiredStateTracker: Sendable {
     /// Problems with Services that were worked around, by Service.
     public private(set) var diagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
 
-    private var services: [ObjectKey: ValidatedService] = [:]
-    private var slicesByService: [ObjectKey: [ObjectKey: ValidatedEndpointSlice]] = [:]
+    private(set) var services: [ObjectKey: ValidatedService] = [:]
+    private(set) var slicesByService: [ObjectKey: [ObjectKey: ValidatedEndpointSlice]] = [:]
     private var sliceOwner: [ObjectKey: ObjectKey] = [:]
     private var contributions: [ObjectKey: ServiceTranslator.Output] = [:]
     private var addressUsers: [IPVS.IPAddress: Int] = [:]
