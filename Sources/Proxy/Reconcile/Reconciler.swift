@@ -111,6 +111,7 @@ public struct Reconciler: Sendable {
             switch result {
             case .success:
                 actual.record(operation)
+                logger.debug("applied", metadata: ["operation": "\(operation)"])
             case .failure(let error):
                 report.failures[operation] = error
                 suspect.insert(operation.virtualServerKey)
