@@ -49,4 +49,41 @@ import Testing
         }
         _ = client.apply([.deleteVirtualServer(key)])
     }
+
+    /// The proxy's pattern when an endpoint goes: drain (weight 0) in one batch, delete in the next, from one
+    /// long-lived client; right after each, a fresh client (a new socket, as `status` or a test opens) and ipvsadm
+    /// read the virtual server. Every reader must see the write that was acknowledged before it asked.
+    @Test func freshReadersSeeEveryAcknowledgedDrainAndDelete() throws {
+        try LabShell.prepareNetwork()
+        let writer = try IPVSNetlinkClient(logger: Logger(label: "writer"))
+        let vip = try #require(IPAddress("10.96.9.2"))
+        let key = VirtualServerKey.service(.tcp, vip, port: 80)
+        let reals = try (10...12).map { RealServer(address: try #require(IPAddress("10.244.0.\($0)")), port: 80) }
+        _ = writer.apply([.addVirtualServer(VirtualServer(key: key, scheduler: .roundRobin))])
+        func read() throws -> [String]? {
+            try IPVSNetlinkClient(logger: Logger(label: "reader")).virtualServer(key)?.realServers
+                .map { "\($0.server.address)=\($0.server.weight)" }.sorted()
+        }
+        for round in 0..<25 {
+            #expect(writer.apply(reals.map { .addRealServer($0, to: key) }).allSatisfy { (try? $0.get()) != nil })
+            var drained = reals[1]
+            drained.weight = 0
+            let drain = writer.apply([.updateRealServer(drained, in: key)])
+            #expect((try? drain[0].get()) != nil, "round \(round): drain \(drain)")
+            let afterDrain = ["10.244.0.10=1", "10.244.0.11=0", "10.244.0.12=1"]
+            #expect(try read() == afterDrain, "round \(round): a fresh reader after the drain")
+            let delete = writer.apply([.deleteRealServer(drained.endpoint, from: key)])
+            #expect((try? delete[0].get()) != nil, "round \(round): delete \(delete)")
+            let afterDelete = ["10.244.0.10=1", "10.244.0.12=1"]
+            let fresh = try read()
+            let peer = try ProxyLab.peer("10.96.9.2")
+            let again = try read()
+            #expect(fresh == afterDelete, "round \(round): a fresh reader after the delete: \(fresh ?? [])")
+            #expect(peer == afterDelete, "round \(round): ipvsadm after the delete: \(peer ?? [])")
+            #expect(again == afterDelete, "round \(round): a fresh reader after ipvsadm: \(again ?? [])")
+            let cleared = writer.apply([reals[0], reals[2]].map { .deleteRealServer($0.endpoint, from: key) })
+            #expect(cleared.allSatisfy { (try? $0.get()) != nil })
+        }
+        _ = writer.apply([.deleteVirtualServer(key)])
+    }
 }

@@ -46,7 +46,8 @@ enum ProxyLab {
         annotations: String = "{}",
         affinity: String = "None"
     ) -> String {
-        let endpoints = pods.map { "- addresses: [\"10.244.0.\(10 + $0)\"]" }.joined(separator: "\n")
+        let endpoints = pods.map { "- addresses: [\"10.244.0.\(10 + $0)\"]\n  targetRef: {kind: Pod, name: pod-\($0)}" }
+            .joined(separator: "\n")
         return """
             apiVersion: v1
             kind: Service
@@ -114,8 +115,11 @@ enum ProxyLab {
         return tables.map { $0.map(\.stdout).joined() } ?? "(ipvsadm did not run)"
     }
 
-    /// Waits up to `seconds` for `condition`, checking every 200 ms.
-    static func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) async throws -> Bool {
+    /// Waits up to `seconds` for `condition`, checking every 200 ms. The default is long because the lab's guest
+    /// CPU is emulated and, on a host busy with builds, a proxy may need tens of seconds just to start: a wait
+    /// that ends early proves nothing about the proxy, it only makes the test flaky (it returns as soon as the
+    /// condition holds, so a generous bound costs nothing when things are well).
+    static func eventually(_ seconds: Double = 180, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if try condition() { return true }
