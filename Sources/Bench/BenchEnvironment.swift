@@ -67,7 +67,6 @@ final class BenchEnvironment {
         } catch {
             throw BenchError(.setup, "bad pod CIDR \(options.podCIDR)", cause: "\(error)")
         }
-        for (index, pod) in scenario.pods.enumerated() { podOptions.delays[BenchScenario.podName(index)] = pod.delay }
         if let leftover = try? PodNetwork.attach(runDirectory: options.runDirectory, logger: logger) {
             logger.notice("taking down pods left by an earlier bench run", metadata: ["dir": "\(options.runDirectory)"])
             try? await leftover.down()
@@ -76,6 +75,18 @@ final class BenchEnvironment {
             pods = try await PodNetwork.up(podOptions, executable: options.executable, logger: logger)
         } catch {
             throw BenchError(.setup, "cannot bring the pods up", cause: "\(error)")
+        }
+        // The delays are set once the pods answer: `up` waits for an answer within a second, which a pod with a
+        // longer delay would never give.
+        if var network = pods {
+            do {
+                for (index, pod) in scenario.pods.enumerated() where pod.delay != .none {
+                    try await network.setDelay(BenchScenario.podName(index), pod.delay)
+                }
+            } catch {
+                throw BenchError(.setup, "cannot set the pods' delays", cause: "\(error)")
+            }
+            pods = network
         }
         do {
             createdLink = true  // The link's name is the benchmark's own: a leftover from a killed run goes too.
@@ -110,13 +121,15 @@ final class BenchEnvironment {
         ]
         for (index, pod) in scenario.pods.enumerated() {
             let spec = layout.pods[index]
-            let real = RealServer(address: try address("\(spec.address)"), port: UInt16(spec.httpPort), weight: pod.weight)
+            let real = RealServer(
+                address: try address("\(spec.address)"), port: UInt16(spec.httpPort), weight: pod.weight)
             operations.append(.addRealServer(real, to: key))
         }
         virtualServer = key
         for result in kernel.apply(operations) {
             if case .failure(let error) = result {
-                throw BenchError(.setup, "cannot create the virtual server \(key) with scheduler \(scheduler)",
+                throw BenchError(
+                    .setup, "cannot create the virtual server \(key) with scheduler \(scheduler)",
                     cause: "\(error)")
             }
         }

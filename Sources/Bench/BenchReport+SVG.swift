@@ -11,7 +11,7 @@ extension BenchReport {
         let width = 960.0
         let left = 90.0
         let plotWidth = width - left - 40
-        let latencyTop = 110.0
+        let latencyTop = 140.0
         let latencyHeight = 220.0
         let shareTop = latencyTop + latencyHeight + 90
         let rowHeight = 26.0
@@ -27,9 +27,11 @@ extension BenchReport {
             x: 20, y: 66, size: 11, fill: "#444")
         doc.text(
             "load generator ceiling (one pod directly, no IPVS): "
-                + "\(BenchFormat.number(ceiling.requestsPerSecond, digits: 0)) req/s. Kernel \(kernel), \(date)."
-                + (events.isEmpty ? "" : " Events: " + events.joined(separator: "; ")),
+                + "\(BenchFormat.number(ceiling.requestsPerSecond, digits: 0)) req/s. Kernel \(kernel), \(date).",
             x: 20, y: 82, size: 11, fill: "#444")
+        if !events.isEmpty {
+            doc.text("Events in every run: " + events.joined(separator: "; "), x: 20, y: 98, size: 11, fill: "#444")
+        }
         drawLatency(&doc, left: left, top: latencyTop, width: plotWidth, height: latencyHeight)
         drawShares(&doc, left: left, top: shareTop, width: plotWidth, rowHeight: rowHeight)
         for (index, pod) in pods.enumerated() {
@@ -51,7 +53,7 @@ extension BenchReport {
             let value = scale * Double(tick) / 4
             let y = top + height - height * Double(tick) / 4
             doc.line(x1: left, y1: y, x2: left + width, y2: y, stroke: tick == 0 ? "#888" : "#e3e3e3")
-            doc.text(BenchFormat.milliseconds(value), x: left - 8, y: y + 4, size: 11, anchor: "end")
+            doc.text(tick == 0 ? "0" : BenchFormat.milliseconds(value), x: left - 8, y: y + 4, size: 11, anchor: "end")
         }
         guard !results.isEmpty else { return }
         let group = width / Double(results.count)
@@ -66,7 +68,8 @@ extension BenchReport {
                     x: x0 + bar * Double(slot), y: top + height - barHeight, width: bar - 2, height: barHeight,
                     fill: color, title: "\(result.scheduler) \(name): \(BenchFormat.milliseconds(value)) ms")
                 doc.text(
-                    BenchFormat.milliseconds(value), x: x0 + bar * (Double(slot) + 0.5), y: top + height - barHeight - 3,
+                    BenchFormat.milliseconds(value), x: x0 + bar * (Double(slot) + 0.5),
+                    y: top + height - barHeight - 3,
                     size: 9, anchor: "middle", fill: "#333")
             }
             doc.text(
@@ -82,8 +85,8 @@ extension BenchReport {
         }
         for (slot, entry) in Self.percentileColors.enumerated() {
             let x = left + width - 180 + Double(slot) * 60
-            doc.rect(x: x, y: top - 34, width: 12, height: 12, fill: entry.1)
-            doc.text(entry.0, x: x + 16, y: top - 24, size: 11)
+            doc.rect(x: x, y: top - 24, width: 12, height: 12, fill: entry.1)
+            doc.text(entry.0, x: x + 16, y: top - 14, size: 11)
         }
     }
 

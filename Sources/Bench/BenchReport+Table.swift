@@ -5,8 +5,9 @@ extension BenchReport {
     public var table: String {
         var lines: [String] = []
         lines.append("scenario \(scenario): \(summary)")
-        lines.append("load: \(load); \(clientAddresses) client address\(clientAddresses == 1 ? "" : "es")"
-            + (persistenceSeconds.map { "; persistence \(BenchFormat.number($0))s" } ?? ""))
+        lines.append(
+            "load: \(load); \(clientAddresses) client address\(clientAddresses == 1 ? "" : "es")"
+                + (persistenceSeconds.map { "; persistence \(BenchFormat.number($0))s" } ?? ""))
         lines.append(
             "pods: " + pods.map { "\($0.name) delay \($0.delay) weight \($0.weight)" }.joined(separator: ", "))
         for event in events { lines.append("event: \(event)") }

@@ -110,7 +110,8 @@ public struct BenchRunner: Sendable {
     }
 
     private func measureScheduler(
-        _ scenario: BenchScenario, scheduler: Scheduler, key: VirtualServerKey, port: UInt16, environment: BenchEnvironment,
+        _ scenario: BenchScenario, scheduler: Scheduler, key: VirtualServerKey, port: UInt16,
+        environment: BenchEnvironment,
         sources: [SocketAddress], step: Int, steps: Int
     ) async -> SchedulerResult {
         let recorder = RunRecorder()

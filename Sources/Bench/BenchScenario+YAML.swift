@@ -135,7 +135,9 @@ extension BenchScenario {
         let fields = try reader.mapping(node, path, allowed: ["at", "pod", "action", "delay"])
         let at = try reader.duration(fields["at"], path + ".at")
         let pod = try reader.int(fields["pod"], path + ".pod", minimum: 0)
-        guard pod < podCount else { throw reader.fail(path + ".pod", "no pod \(pod) (the pods are 0...\(podCount - 1))") }
+        guard pod < podCount else {
+            throw reader.fail(path + ".pod", "no pod \(pod) (the pods are 0...\(podCount - 1))")
+        }
         let actionName = try reader.string(fields["action"], path + ".action")
         let action: PodEvent.Action
         switch actionName {

@@ -55,6 +55,8 @@ final class ConnectionPool: Sendable {
 
     /// Closes every idle connection.
     func closeAll() {
-        for lease in idle.withLock({ pool in defer { pool.removeAll() }; return pool }) { lease.connection.close() }
+        for lease in idle.withLock({ pool in
+            defer { pool.removeAll() }; return pool
+        }) { lease.connection.close() }
     }
 }

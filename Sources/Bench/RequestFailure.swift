@@ -25,7 +25,9 @@ public enum RequestFailure: String, Error, Sendable, Hashable, Codable, CaseIter
             if error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
                 return .refused
             }
-            if error.connectionErrors.contains(where: { if case .connectTimeout = $0.error as? ChannelError { true } else { false } }) {
+            if error.connectionErrors.contains(where: {
+                if case .connectTimeout = $0.error as? ChannelError { true } else { false }
+            }) {
                 return .timeout
             }
             return .other

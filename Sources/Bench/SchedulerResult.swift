@@ -2,10 +2,15 @@
 public struct SchedulerResult: Sendable, Codable, Hashable {
     /// Latency of answered requests, in milliseconds.
     public struct Latency: Sendable, Codable, Hashable {
+        /// Median.
         public var p50: Double
+        /// 95th percentile.
         public var p95: Double
+        /// 99th percentile.
         public var p99: Double
+        /// Slowest answer.
         public var max: Double
+        /// Mean.
         public var mean: Double
     }
 

@@ -19,12 +19,16 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scenario YAML files, run one after another.") var scenarios: [String]
+    @Argument(help: "Scenario YAML files, run one after another (with --from-json: JSON reports to render).")
+    var scenarios: [String]
+    @Flag(name: .customLong("from-json"), help: "Render saved JSON reports again (table, SVG) instead of running.")
+    var fromJSON = false
     @Option(name: .customLong("output-dir"), help: "Write NAME.json, NAME.svg and NAME.txt (the table) here.")
     var outputDirectory: String?
     @Option(help: "Write the JSON report here ('-' for standard output; one scenario only).") var json: String?
     @Option(help: "Write the SVG chart here (one scenario only).") var svg: String?
-    @Option(help: "Run only these schedulers (comma-separated), overriding the scenario's list.") var schedulers: String?
+    @Option(help: "Run only these schedulers (comma-separated), overriding the scenario's list.") var schedulers:
+        String?
     @Option(help: "Measure each scheduler this long (like 4s), overriding the scenario.") var duration: String?
     @Option(name: .customLong("run-dir"), help: "Where the bench pods keep their state, pid and log files.")
     var runDirectory = "/run/ipvs-proxy-bench"
@@ -38,6 +42,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if fromJSON {
+            for path in scenarios {
+                let report = try JSONDecoder().decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                print(report.table)
+                try write(report)
+            }
+            return
+        }
         var logger = Logger(label: "ipvs-proxy.bench")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let loaded = try scenarios.map { path in try adjusted(try BenchScenario(contentsOfFile: path)) }

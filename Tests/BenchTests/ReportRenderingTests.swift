@@ -18,7 +18,8 @@ import Testing
         var wlc = rr
         wlc.scheduler = "wlc"
         return BenchReport(
-            scenario: "demo", summary: "two <pods> & a test", load: "closed loop, 8 clients", pods: [
+            scenario: "demo", summary: "two <pods> & a test", load: "closed loop, 8 clients",
+            pods: [
                 .init(name: "pod-0", weight: 1, delay: "exp:5ms"), .init(name: "pod-1", weight: 3, delay: "none"),
             ], clientAddresses: 2, persistenceSeconds: nil, events: ["at 2s pod-1: stop"], kernel: "6.1.0",
             date: "2026-11-22T08:00:00Z",
@@ -45,7 +46,9 @@ import Testing
         let data = try JSONEncoder().encode(report)
         #expect(try JSONDecoder().decode(BenchReport.self, from: data) == report)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        for key in ["scenario", "ceiling", "results", "pods", "load", "kernel"] { #expect(object[key] != nil, "\(key)") }
+        for key in ["scenario", "ceiling", "results", "pods", "load", "kernel"] {
+            #expect(object[key] != nil, "\(key)")
+        }
     }
 
     @Test func svgIsWellFormedAndShowsEverySchedulerAndPod() throws {
