@@ -52,16 +52,17 @@ public struct LoadGenerator: Sendable {
         _ pool: ConnectionPool, _ recorder: RunRecorder, deadline: ContinuousClock.Instant,
         interruption: BenchInterruption
     ) async {
+        // Every client sends at least one request, however late it starts.
         var current: ConnectionPool.Lease?
-        while ContinuousClock.now < deadline, !interruption.isRequested {
+        repeat {
             let start = ContinuousClock.now
             current = await exchange(current, pool, recorder, since: start)
             if let lease = current, let budget = pool.budget, lease.used >= budget {
                 lease.connection.close()
                 current = nil
             }
-            if shape.think > .zero { try? await Task.sleep(for: shape.think) }
-        }
+            if shape.think > .zero, ContinuousClock.now < deadline { try? await Task.sleep(for: shape.think) }
+        } while ContinuousClock.now < deadline && !interruption.isRequested
         current?.connection.close()
     }
 
