@@ -110,7 +110,10 @@ let package = Package(
         ),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "IPVS", "Pods"]),
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["Bench", "IPVS", "Pods", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
         // skipped, with the reason shown, anywhere else.
         .testTarget(
