@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "Proxy", targets: ["Proxy"]),
         .library(name: "Pods", targets: ["Pods"]),
+        .library(name: "Bench", targets: ["Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -70,6 +71,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The scheduler benchmark: pods with the scenario's behaviour, one scheduler after another, real traffic.
+        .target(
+            name: "Bench",
+            dependencies: [
+                "IPVS",
+                "Pods",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "ipvs-proxy",
             dependencies: [
@@ -77,6 +91,7 @@ let package = Package(
                 "Kube",
                 "Proxy",
                 "Pods",
+                "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,11 +110,15 @@ let package = Package(
         ),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["Bench", "IPVS", "Pods", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
         // skipped, with the reason shown, anywhere else.
         .testTarget(
             name: "LabTests",
-            dependencies: ["IPVS", "Kube", "Proxy", "Pods"]
+            dependencies: ["IPVS", "Kube", "Proxy", "Pods", "Bench"]
         ),
     ]
 )
