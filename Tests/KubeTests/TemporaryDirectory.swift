@@ -25,6 +25,15 @@ final class TemporaryDirectory {
         try handle.write(contentsOf: Data(text.utf8))
     }
 
+    /// Writes a hidden temporary file and renames it over `name` (replacing it), as editors and `kubectl`-like
+    /// writers do.
+    func replace(_ name: String, _ text: String) throws {
+        try write(".\(name).tmp", text)
+        guard rename(file(".\(name).tmp"), file(name)) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file(name)])
+        }
+    }
+
     func remove(_ name: String) throws { try FileManager.default.removeItem(atPath: file(name)) }
 
     func move(_ from: String, _ to: String) throws {

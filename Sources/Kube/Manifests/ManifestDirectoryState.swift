@@ -1,5 +1,5 @@
-/// The manifests directory as last loaded: the objects of each file, and the merged view. Pure: the
-/// ``ManifestsDirectorySource`` feeds it file contents and emits the changes it returns.
+/// The manifests directory as last loaded: the objects of each file, and which file defines each object. Pure:
+/// the ``ManifestsDirectorySource`` feeds it file contents and emits the changes it returns.
 ///
 /// What a file that changes does to the objects (the policy, chosen to behave like `kubectl apply` against
 /// an API server that rejects bad input, so that a typo never tears down a working Service):
@@ -10,10 +10,15 @@
 ///   error names file, object and field. The file's other objects are applied normally.
 /// - An invalid endpoint is dropped from its slice (warning); the slice is kept.
 /// - An object no longer in any file is deleted. An object moved from one file to another within one
-///   scan (a rename, or both files changed together) is not deleted: it is updated only if it changed.
+///   commit (a rename, or both files changed together) is not deleted: it is updated only if it changed.
 /// - A deleted file deletes its objects (unless another file defines them).
 /// - An object defined in two files: the file first in path order wins; the other is ignored with a warning.
 /// - Objects without a namespace are in `default`.
+///
+/// Work is incremental: ``load(_:signature:content:)`` and ``remove(_:)`` note the objects the file held before
+/// and holds now, and ``commit()`` compares only those objects' winning versions with what was last committed,
+/// so one edited file costs in proportion to its own objects, not to the directory. Each object is held once
+/// (by the file that defines it); the committed view is derived from the files.
 public struct ManifestDirectoryState: Sendable {
     struct FileState: Sendable {
         var signature: FileSignature?
@@ -21,7 +26,10 @@ public struct ManifestDirectoryState: Sendable {
     }
 
     var files: [String: FileState] = [:]
-    var merged = ObjectSnapshot()
+    /// The files defining each object, in path order (the first wins). Usually one.
+    var definers: [ObjectID: [String]] = [:]
+    /// For each object touched since the last commit: its committed version then (nil: it did not exist).
+    var pending: [ObjectID: KubeObject?] = [:]
     var reportedDuplicates: Set<String> = []
 
     /// Creates an empty state.
@@ -33,8 +41,23 @@ public struct ManifestDirectoryState: Sendable {
     /// The paths currently loaded.
     public var paths: [String] { files.keys.sorted() }
 
-    /// The merged view of every file.
-    public var snapshot: ObjectSnapshot { merged }
+    /// How many files are loaded.
+    public var fileCount: Int { files.count }
+
+    /// Whether `path` is loaded.
+    public func contains(_ path: String) -> Bool { files[path] != nil }
+
+    /// The committed view of every file (built on demand: for tests and diagnostics).
+    public var snapshot: ObjectSnapshot {
+        var objects: [ObjectID: KubeObject] = [:]
+        for id in definers.keys {
+            if let object = winner(id), pending[id] == nil { objects[id] = object }
+        }
+        for (id, old) in pending {
+            if let old { objects[id] = old }
+        }
+        return ObjectSnapshot(objects)
+    }
 
     /// Records the new content of `path` (or its failure to load). Returns what to report.
     public mutating func load(
@@ -48,6 +71,7 @@ public struct ManifestDirectoryState: Sendable {
         case .success(let file):
             var diagnostics: [ManifestDiagnostic] = file.ignoredKinds.map { .ignoredKind(kind: $0, file: path) }
             var objects: [ObjectID: KubeObject] = [:]
+            objects.reserveCapacity(file.accepted.count)
             for accepted in file.accepted {
                 objects[accepted.object.id] = accepted.object
                 diagnostics += accepted.warnings.map(ManifestDiagnostic.dropped)
@@ -60,38 +84,65 @@ public struct ManifestDirectoryState: Sendable {
                 }
                 diagnostics.append(.rejected(rejected.error, keptPrevious: kept))
             }
-            files[path] = FileState(signature: signature, objects: objects)
+            replace(path, with: FileState(signature: signature, objects: objects), previous: previous)
             return diagnostics
         }
     }
 
     /// Forgets a deleted file.
     public mutating func remove(_ path: String) {
-        files[path] = nil
+        guard let previous = files[path]?.objects else { return }
+        replace(path, with: nil, previous: previous)
     }
 
-    /// Merges every file and returns the changes since the last commit.
+    /// Returns the changes since the last commit: only objects of files loaded or removed since then are
+    /// compared. Order: Service upserts, slice upserts, slice deletes, Service deletes; by id within each.
     public mutating func commit() -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {
-        var objects: [ObjectID: KubeObject] = [:]
-        var owner: [ObjectID: String] = [:]
+        var upserts: [KubeObject] = []
+        var deletes: [KubeObject] = []
         var diagnostics: [ManifestDiagnostic] = []
-        for path in files.keys.sorted() {
-            guard let state = files[path] else { continue }
-            for (id, object) in state.objects {
-                if let first = owner[id] {
-                    let note = "\(id) \(first) \(path)"
-                    if reportedDuplicates.insert(note).inserted {
-                        diagnostics.append(.duplicate(id, used: first, ignored: path))
-                    }
-                    continue
-                }
-                owner[id] = path
-                objects[id] = object
+        for id in pending.keys.sorted() {
+            let old = pending[id] ?? nil
+            let new = winner(id)
+            if let new, new != old {
+                upserts.append(new)
+            } else if new == nil, let old {
+                deletes.append(old)
+            }
+            guard let paths = definers[id], paths.count > 1 else { continue }
+            for path in paths.dropFirst() where reportedDuplicates.insert("\(id) \(paths[0]) \(path)").inserted {
+                diagnostics.append(.duplicate(id, used: paths[0], ignored: path))
             }
         }
-        let next = ObjectSnapshot(objects)
-        let changes = merged.changes(to: next)
-        merged = next
-        return (changes, diagnostics)
+        pending = [:]
+        let services = upserts.filter { $0.kind == .service } + upserts.filter { $0.kind != .service }
+        let removed = deletes.filter { $0.kind != .service } + deletes.filter { $0.kind == .service }
+        return (services.map(ObjectChange.upsert) + removed.map(ObjectChange.delete), diagnostics)
+    }
+
+    /// The version of `id` in force: the one of the first file (in path order) defining it.
+    func winner(_ id: ObjectID) -> KubeObject? {
+        guard let path = definers[id]?.first else { return nil }
+        return files[path]?.objects[id]
+    }
+
+    private mutating func replace(_ path: String, with state: FileState?, previous: [ObjectID: KubeObject]) {
+        let current = state?.objects ?? [:]
+        for id in previous.keys where pending[id] == nil {
+            pending[id] = .some(winner(id))
+        }
+        for id in current.keys where pending[id] == nil {
+            pending[id] = .some(winner(id))
+        }
+        files[path] = state
+        for id in previous.keys where current[id] == nil {
+            definers[id]?.removeAll { $0 == path }
+            if definers[id]?.isEmpty == true { definers[id] = nil }
+        }
+        for id in current.keys where previous[id] == nil {
+            var paths = definers[id] ?? []
+            paths.insert(path, at: paths.firstIndex { $0 > path } ?? paths.endIndex)
+            definers[id] = paths
+        }
     }
 }

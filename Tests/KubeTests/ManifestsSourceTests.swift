@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import Kube
+
+/// The source's event stream over a real directory, watched by inotify (the full-scan safety net is an hour
+/// away, so only inotify can deliver the edits) and, for comparison, by polling.
+@Suite("Manifests directory source", .timeLimit(.minutes(1)))
+struct ManifestsSourceTests {
+    typealias Files = ManifestsDirectoryTests
+
+    struct Stream {
+        var iterator: AsyncStream<SourceEvent>.AsyncIterator
+
+        /// The next change, as `upsert services/default/a`.
+        mutating func next() async -> String {
+            switch await iterator.next() {
+            case .change(let change)?: change.summary
+            case .synced?: "synced"
+            case nil: "end"
+            }
+        }
+    }
+
+    func replace(_ directory: TemporaryDirectory, _ name: String, _ text: String) throws {
+        try directory.replace(name, text)
+    }
+
+    @Test(arguments: [true, false])
+    func followsCreateEditRenameDeleteAndInvalidFiles(inotify: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        let capture = LogCapture()
+        try directory.write("a.yaml", Files.service("a"))
+        let source = ManifestsDirectorySource(
+            directory: directory.path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
+            rescanInterval: .seconds(3600), useInotify: inotify, logger: capture.logger())
+        var stream = Stream(iterator: source.events().makeAsyncIterator())
+        #expect(await stream.next() == "upsert services/default/a")
+        #expect(await stream.next() == "synced")
+
+        // New files written in place (read once closed); edits replace the file by a rename, as editors do (an
+        // in-place rewrite can be read half-written by any watcher).
+        try directory.write("b.yaml", Files.service("b"))
+        #expect(await stream.next() == "upsert services/default/b")
+        try replace(directory, "b.yaml", Files.service("b", port: 81))
+        #expect(await stream.next() == "upsert services/default/b")
+        try replace(directory, "b.yaml", "kind: Service\nmetadata: {name: [b\n")
+        try replace(directory, "b.yaml", Files.service("b", port: 82))
+        #expect(await stream.next() == "upsert services/default/b")
+        try directory.move("b.yaml", "c.yaml")
+        try replace(directory, "a.yaml", Files.service("a", port: 83))
+        #expect(await stream.next() == "upsert services/default/a")
+        try replace(directory, "c.yaml", Files.slice("b-1", service: "b", addresses: ["10.0.0.1"]))
+        #expect(await stream.next() == "upsert endpointslices/default/b-1")
+        #expect(await stream.next() == "delete services/default/b")
+        try directory.remove("a.yaml")
+        #expect(await stream.next() == "delete services/default/a")
+
+        let messages = capture.records.map(\.message)
+        #expect(messages.contains("manifests directory polled") == !inotify)
+        #expect(!messages.contains { $0.contains("inotify unavailable") })
+    }
+
+    @Test func missingDirectoryIsPolledUntilItAppears() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("later")
+        let capture = LogCapture()
+        let source = ManifestsDirectorySource(
+            directory: path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
+            rescanInterval: .seconds(3600), logger: capture.logger())
+        var stream = Stream(iterator: source.events().makeAsyncIterator())
+        #expect(await stream.next() == "synced")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data(Files.service("a").utf8).write(to: URL(fileURLWithPath: path + "/a.yaml"))
+        #expect(await stream.next() == "upsert services/default/a")
+        #expect(capture.records.contains { $0.message == "inotify unavailable: polling the manifests directory" })
+        #expect(capture.records.contains { $0.message == "manifests directory watched again" })
+    }
+}
