@@ -95,7 +95,9 @@ import Testing
             return nil
         }
         let words = line.split(separator: " ")
-        return words.firstIndex(of: "packets").flatMap { words.index(after: $0) < words.endIndex ? Int(words[$0 + 1]) : nil }
+        return words.firstIndex(of: "packets").flatMap {
+            words.index(after: $0) < words.endIndex ? Int(words[$0 + 1]) : nil
+        }
     }
 
     static func nftTable() -> String {
@@ -108,9 +110,11 @@ import Testing
             defer { Self.outsideClientDown() }
             let directory = try ProxyLab.manifestsDirectory()
             try ProxyLab.write(Self.services, to: directory, as: "edge.yaml")
-            try ProxyLab.write(ProxyLab.webService("self", vip: "10.96.5.10", pods: [0]), to: directory, as: "self.yaml")
+            try ProxyLab.write(
+                ProxyLab.webService("self", vip: "10.96.5.10", pods: [0]), to: directory, as: "self.yaml")
             let binary = try PodsLabTests.ipvsProxyBinary()
-            let run = try LabShell.run(binary, ProxyLab.arguments(directory, ["--once", "--cluster-cidr", "10.244.0.0/16"]))
+            let run = try LabShell.run(
+                binary, ProxyLab.arguments(directory, ["--once", "--cluster-cidr", "10.244.0.0/16"]))
             try #require(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("nftables table written"), "\(run.stderr)")
             let table = Self.nftTable()
@@ -120,7 +124,9 @@ import Testing
             #expect(!table.contains("30081"), "Local policy is not masqueraded: \(table)")
 
             let hairpinBefore = try Self.packets("hairpin") ?? -1
-            #expect(try Self.ask(from: "pod-0", "10.96.5.10") == "pod-0", "hairpin: \(Self.nftTable())\n\(ProxyLab.table())")
+            #expect(
+                try Self.ask(from: "pod-0", "10.96.5.10") == "pod-0", "hairpin: \(Self.nftTable())\n\(ProxyLab.table())"
+            )
             #expect(try Self.packets("hairpin") ?? -1 > hairpinBefore, "the hairpin rule matched")
 
             let outsideBefore = try Self.packets("from outside the cluster") ?? -1
@@ -138,7 +144,38 @@ import Testing
 
             let cleanup = try LabShell.run(binary, ["run", "--cleanup", "--interface", ProxyLab.interface])
             #expect(cleanup.status == 0, "\(cleanup.stderr)")
-            #expect(try LabShell.run("nft", ["list", "table", "inet", "ipvs-proxy"]).status != 0, "--cleanup removes the table")
+            #expect(
+                try LabShell.run("nft", ["list", "table", "inet", "ipvs-proxy"]).status != 0,
+                "--cleanup removes the table")
         }
+    }
+
+    @Test func aRunningProxyWritesOnlyChangedElementsAndRewritesATableDeletedBehindItsBack() async throws {
+        let directory = try ProxyLab.manifestsDirectory()
+        defer { ProxyLab.cleanup() }
+        try ProxyLab.write(ProxyLab.webService("self", vip: "10.96.5.20", pods: [0]), to: directory, as: "self.yaml")
+        let proxy = try ProxyProcess(
+            arguments: ProxyLab.arguments(directory, ["--cluster-cidr", "10.244.0.0/16", "--sync-period", "3s"]))
+        defer { _ = proxy.stop() }
+        // The emulated guest takes tens of seconds to start a proxy when other labs share the host.
+        let written = try await ProxyLab.eventually(90) { Self.nftTable().contains("10.244.0.10 . 10.244.0.10") }
+        #expect(written, "\(proxy.output)")
+
+        try ProxyLab.write(ProxyLab.webService("self", vip: "10.96.5.20", pods: [1]), to: directory, as: "self.yaml")
+        let updated = try await ProxyLab.eventually(60) {
+            let table = Self.nftTable()
+            return table.contains("10.244.0.11 . 10.244.0.11") && !table.contains("10.244.0.10 . 10.244.0.10")
+        }
+        #expect(updated, "\(Self.nftTable())\n\(proxy.output)")
+        #expect(
+            proxy.output.contains("nftables sets updated"), "an endpoint change writes elements only: \(proxy.output)")
+        let writes = proxy.output.components(separatedBy: "nftables table written").count - 1
+        #expect(writes == 1, "the whole table was written once: \(proxy.output)")
+
+        try #require(try LabShell.run("nft", ["delete", "table", "inet", "ipvs-proxy"]).status == 0)
+        let back = try await ProxyLab.eventually(60) { Self.nftTable().contains("10.244.0.11 . 10.244.0.11") }
+        #expect(back, "the periodic full pass rewrites the table: \(proxy.output)")
+        #expect(proxy.stop() == 0)
+        #expect(Self.nftTable().contains("10.96.5.20 . tcp . 80"), "SIGTERM leaves the table as it is")
     }
 }

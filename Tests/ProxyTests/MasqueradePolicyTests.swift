@@ -11,7 +11,10 @@ import Testing
 
     @Test(arguments: [
         // role, family, configuration, expected rule, what
-        (VirtualServerRole.clusterIP, AddressFamily.ipv4, v4, MasqueradeRule?.some(.fromOutsideCluster), "cluster IP, CIDR known"),
+        (
+            VirtualServerRole.clusterIP, AddressFamily.ipv4, v4, MasqueradeRule?.some(.fromOutsideCluster),
+            "cluster IP, CIDR known"
+        ),
         (.clusterIP, .ipv6, v4, nil, "cluster IP, no CIDR of its family"),
         (.clusterIP, .ipv4, none, nil, "cluster IP, no CIDR at all"),
         (.nodePort(.cluster), .ipv4, v4, .fromOutsideCluster, "NodePort, CIDR known"),
@@ -23,8 +26,10 @@ import Testing
         (.clusterIP, .ipv4, all, .always, "masquerade-all: cluster IP"),
         (.nodePort(.local), .ipv6, all, .always, "masquerade-all: even Local"),
     ])
-    func rules(role: VirtualServerRole, family: AddressFamily, configuration: MasqueradeConfiguration,
-               expected: MasqueradeRule?, what: String) {
+    func rules(
+        role: VirtualServerRole, family: AddressFamily, configuration: MasqueradeConfiguration,
+        expected: MasqueradeRule?, what: String
+    ) {
         #expect(MasqueradePolicy.rule(for: role, family: family, configuration: configuration) == expected, "\(what)")
     }
 

@@ -98,7 +98,8 @@ import Testing
     }
 
     @Test func deletingTheTableWorksWhetherOrNotItExists() {
-        #expect(NFTablesScript.delete(table: "ipvs-proxy") == "add table inet ipvs-proxy\ndelete table inet ipvs-proxy\n")
+        #expect(
+            NFTablesScript.delete(table: "ipvs-proxy") == "add table inet ipvs-proxy\ndelete table inet ipvs-proxy\n")
     }
 }
 
@@ -108,5 +109,35 @@ extension MasqueradeDelta {
         for element in added { delta.add(element) }
         for element in removed { delta.remove(element) }
         return delta
+    }
+}
+
+@Suite struct NFTCommandListingTests {
+    static let listing = """
+        table inet filter {
+        \tchain postrouting {
+        \t\ttype filter hook postrouting priority filter; policy accept;
+        \t}
+        }
+        table inet ipvs-proxy {
+        \tchain postrouting {
+        \t\ttype nat hook postrouting priority srcnat; policy accept;
+        \t}
+        }
+        table inet other {
+        \tchain input {
+        \t}
+        }
+        """
+
+    @Test(arguments: [
+        (listing, "ipvs-proxy", true),
+        (listing, "other", false),
+        (listing, "missing", false),
+        ("", "ipvs-proxy", false),
+        ("table inet ipvs-proxy {\n}\ntable inet filter {\n\tchain postrouting {\n\t}\n}\n", "ipvs-proxy", false),
+    ])
+    func theTableCountsAsPresentOnlyWithItsChain(output: String, table: String, expected: Bool) {
+        #expect(NFTCommand.listing(output, hasChain: "postrouting", inTable: table) == expected)
     }
 }

@@ -18,7 +18,8 @@ import Testing
             logger: Logger(label: "test"),
             masquerade: MasqueradeSync(configuration: MasqueradeConfiguration(clusterCIDRs: cidrs), nft: nft)
         )
-        let service = try Objects.web(spec: "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}")
+        let service = try Objects.web(
+            spec: "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}")
         _ = try loop.handle([.event(.change(.upsert(.service(service)))), .event(.synced)], now: F.t0)
         #expect(nft.scripts.count == 1)
         #expect(nft.scripts.first?.contains("10.96.0.10 . tcp . 80") == true)

@@ -26,14 +26,28 @@ public struct NFTCommand: NFTables {
         }
     }
 
-    /// Reads `nft list tables`, which lists names only: listing the table itself would read every set element
-    /// (13 s for 44,000 elements in the emulated lab guest).
+    /// Reads `nft list chains inet`, which lists chains only. nft 1.0.6 reads every set element for `list tables`
+    /// and `list table` alike (0.7 s for 44,000 elements on the host, 5 to 13 s in the emulated lab guest).
     public func hasTable(_ name: String) throws(NFTablesError) -> Bool {
-        let result = try execute(["list", "tables"], input: nil, captureOutput: true)
+        let result = try execute(["list", "chains", "inet"], input: nil, captureOutput: true)
         guard result.status == 0 else {
-            throw NFTablesError(code: .rejected, message: "nft list tables failed", cause: result.stderr)
+            throw NFTablesError(code: .rejected, message: "nft list chains inet failed", cause: result.stderr)
         }
-        return result.stdout.split(whereSeparator: \.isNewline).contains { $0 == "table inet \(name)" }
+        return Self.listing(result.stdout, hasChain: "postrouting", inTable: name)
+    }
+
+    /// True when `nft list chains` output shows table `inet <table>` with chain `chain`.
+    static func listing(_ output: String, hasChain chain: String, inTable table: String) -> Bool {
+        var inside = false
+        for line in output.split(whereSeparator: \.isNewline) {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if !line.hasPrefix(" ") && !line.hasPrefix("\t") {
+                inside = text == "table inet \(table) {"
+            } else if inside && text == "chain \(chain) {" {
+                return true
+            }
+        }
+        return false
     }
 
     private func execute(
@@ -58,12 +72,13 @@ public struct NFTCommand: NFTables {
             // (nft reads all of its input before it reports).
             try stdin.fileHandleForWriting.write(contentsOf: Data((input ?? "").utf8))
             try stdin.fileHandleForWriting.close()
-            // `list tables` prints a line per table, well within a pipe's buffer, so stdout is read first.
+            // `list chains` prints a few lines per chain, well within a pipe's buffer, so stdout is read first.
             let output = captureOutput ? try stdout.fileHandleForReading.readToEnd() ?? Data() : Data()
             let errors = try stderr.fileHandleForReading.readToEnd() ?? Data()
             process.waitUntilExit()
             return (
-                process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+                process.terminationStatus, String(decoding: output, as: UTF8.self),
+                String(decoding: errors, as: UTF8.self)
             )
         } catch {
             if process.isRunning { process.terminate() }

@@ -31,7 +31,8 @@ public enum NFTablesScript {
         lines.append("    chain postrouting {")
         lines.append("        type nat hook postrouting priority srcnat; policy accept;")
         for (suffix, ip) in [("v4", "ip"), ("v6", "ip6")] {
-            let original = "meta l4proto { tcp, udp, sctp } ct original \(ip) daddr . meta l4proto . ct original proto-dst"
+            let original =
+                "meta l4proto { tcp, udp, sctp } ct original \(ip) daddr . meta l4proto . ct original proto-dst"
             lines += [
                 "        \(ip) saddr . \(ip) daddr @hairpin-\(suffix) counter masquerade comment \"hairpin\"",
                 "        \(original) @masq-always-\(suffix) counter masquerade comment \"always\"",

@@ -114,7 +114,8 @@ struct ReconcileLoop {
                 metadata: ["table": "\(table)", "elements": "\(elements)", "seconds": seconds])
         case .updated(let added, let removed):
             logger.debug(
-                "nftables sets updated", metadata: ["table": "\(table)", "added": "\(added)", "removed": "\(removed)", "seconds": seconds])
+                "nftables sets updated",
+                metadata: ["table": "\(table)", "added": "\(added)", "removed": "\(removed)", "seconds": seconds])
         case .failed(let error):
             logger.error(
                 "could not write the masquerading rules; the whole table is rewritten on the next pass",
