@@ -141,3 +141,23 @@ extension MasqueradeDelta {
         #expect(NFTCommand.listing(output, hasChain: "postrouting", inTable: table) == expected)
     }
 }
+
+@Suite struct MasqueradeElementOrderTests {
+    @Test func elementsSortAsTheirSetNamesThenByAddressProtocolAndPort() {
+        let elements: [MasqueradeElement] = [
+            .fromOutside(.tcp, F.ip("10.96.0.10"), port: 80), .always(.udp, F.ip("fd00::1"), port: 53),
+            .hairpin(F.ip("fd00::2")), .always(.tcp, F.ip("10.96.0.2"), port: 80),
+            .always(.tcp, F.ip("10.96.0.10"), port: 8080), .always(.tcp, F.ip("10.96.0.10"), port: 80),
+            .hairpin(F.ip("10.244.0.10")), .fromOutside(.tcp, F.ip("fd00::1"), port: 80),
+        ]
+        let sorted = elements.sorted()
+        #expect(sorted.map(\.setName) == elements.map(\.setName).sorted())
+        #expect(
+            sorted.map(\.description) == [
+                "hairpin-v4 { 10.244.0.10 . 10.244.0.10 }", "hairpin-v6 { fd00::2 . fd00::2 }",
+                "masq-always-v4 { 10.96.0.2 . tcp . 80 }", "masq-always-v4 { 10.96.0.10 . tcp . 80 }",
+                "masq-always-v4 { 10.96.0.10 . tcp . 8080 }", "masq-always-v6 { fd00::1 . udp . 53 }",
+                "masq-outside-v4 { 10.96.0.10 . tcp . 80 }", "masq-outside-v6 { fd00::1 . tcp . 80 }",
+            ])
+    }
+}
