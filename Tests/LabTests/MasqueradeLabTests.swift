@@ -78,10 +78,15 @@ import Testing
     }
 
     /// One HTTP GET from inside `namespace`; the answering pod's name, or nil when nothing answered in time.
-    static func ask(from namespace: String, _ address: String, port: Int = 80) throws -> String? {
+    static func ask(from namespace: String, _ address: String, port: Int = 80, connectTimeout: Int = 10) throws
+        -> String?
+    {
         let output = try LabShell.run(
             "ip",
-            ["netns", "exec", namespace, "socat", "-T", "5", "-", "TCP:\(address):\(port),connect-timeout=4"],
+            [
+                "netns", "exec", namespace, "socat", "-T", "15", "-",
+                "TCP:\(address):\(port),connect-timeout=\(connectTimeout)",
+            ],
             input: "GET / HTTP/1.0\r\nHost: lab\r\n\r\n"
         )
         let header = output.stdout.split(whereSeparator: \.isNewline).first { $0.hasPrefix("X-Pod:") }
