@@ -19,11 +19,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var proxy: ProxyOptions
+    @OptionGroup var masquerade: MasqueradeOptions
 
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
 
-    @Flag(help: "Remove every virtual server and VIP the proxy owns, then exit. Reads no objects.")
+    @Flag(help: "Remove every virtual server, VIP and nftables table the proxy owns, then exit. Reads no objects.")
     var cleanup = false
 
     func run() async throws {
@@ -57,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
             reconciler: wiring.reconciler,
             configuration: wiring.configuration,
             options: options,
+            masquerade: MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()),
             logger: logger
         )
         let group = ServiceGroup(
@@ -83,6 +85,15 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run --cleanup"))
         }
         let report = reconciler.sync(DesiredState(), scope: .all)
+        var removedTable = true
+        do {
+            try MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()).cleanup()
+        } catch let error as NFTablesError where error.code == .nftMissing {
+            logger.notice("no nft binary, so no nftables table to remove", metadata: ["error": "\(error)"])
+        } catch {
+            removedTable = false
+            logger.error("could not remove the nftables table", metadata: ["error": "\(error)"])
+        }
         logger.info(
             "cleanup",
             metadata: [
@@ -90,6 +101,6 @@ struct RunCommand: AsyncParsableCommand {
                 "failed": "\(report.failures.count + report.addressFailures.count)",
             ]
         )
-        if !report.succeeded { throw ExitCode(1) }
+        if !report.succeeded || !removedTable { throw ExitCode(1) }
     }
 }

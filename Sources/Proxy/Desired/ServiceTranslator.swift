@@ -44,14 +44,15 @@ public enum ServiceTranslator {
 
         for port in service.ports {
             let proto = IPVSProtocol(port.protocol)
-            var targets: [(IPVS.IPAddress, UInt16, TrafficPolicy)] = clusterIPs.map {
-                ($0, port.port, service.internalTrafficPolicy)
+            let external = service.externalTrafficPolicy
+            var targets: [(IPVS.IPAddress, UInt16, TrafficPolicy, VirtualServerRole)] = clusterIPs.map {
+                ($0, port.port, service.internalTrafficPolicy, .clusterIP)
             }
-            targets += externals.map { ($0, port.port, service.externalTrafficPolicy) }
+            targets += externals.map { ($0, port.port, external, .external(external)) }
             if let nodePort = port.nodePort, service.type == .nodePort || service.type == .loadBalancer {
-                targets += configuration.nodePortAddresses.map { ($0, nodePort, service.externalTrafficPolicy) }
+                targets += configuration.nodePortAddresses.map { ($0, nodePort, external, .nodePort(external)) }
             }
-            for (address, servicePort, policy) in targets {
+            for (address, servicePort, policy, role) in targets {
                 var server = VirtualServer(
                     key: .service(proto, address, port: servicePort),
                     scheduler: scheduler,
@@ -72,7 +73,7 @@ public enum ServiceTranslator {
                     slices: slices,
                     nodeName: configuration.nodeName
                 )
-                output.virtualServers.append(DesiredVirtualServer(server: server, realServers: reals))
+                output.virtualServers.append(DesiredVirtualServer(server: server, realServers: reals, role: role))
             }
         }
         return output

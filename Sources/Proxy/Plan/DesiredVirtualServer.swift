@@ -6,10 +6,13 @@ public struct DesiredVirtualServer: Sendable, Hashable {
     public var server: VirtualServer
     /// The real servers, by address and port.
     public var realServers: [RealServerEndpoint: RealServer]
+    /// How it is reached: what masquerading decides on. Not part of the kernel's virtual server.
+    public var role: VirtualServerRole
 
     /// A desired virtual server with the given real servers.
-    public init(server: VirtualServer, realServers: [RealServer] = []) {
+    public init(server: VirtualServer, realServers: [RealServer] = [], role: VirtualServerRole = .clusterIP) {
         self.server = server
+        self.role = role
         self.realServers = Dictionary(realServers.map { ($0.endpoint, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -28,16 +28,20 @@ public struct ProxyService: ServiceLifecycle.Service {
     let reconciler: Reconciler
     let configuration: ProxyConfiguration
     let options: Options
+    let masquerade: MasqueradeSync?
     let logger: Logger
 
-    /// A proxy service over `source`, applying through `reconciler`.
+    /// A proxy service over `source`, applying through `reconciler`, and keeping the masquerading rules through
+    /// `masquerade` when given.
     public init(
         source: any ObjectSource,
         reconciler: Reconciler,
         configuration: ProxyConfiguration,
         options: Options = Options(),
+        masquerade: MasqueradeSync? = nil,
         logger: Logger
     ) {
+        self.masquerade = masquerade
         self.source = source
         self.reconciler = reconciler
         self.configuration = configuration
@@ -50,7 +54,8 @@ public struct ProxyService: ServiceLifecycle.Service {
             reconciler: reconciler,
             tracker: DesiredStateTracker(configuration: configuration),
             syncPeriod: options.syncPeriod,
-            logger: logger
+            logger: logger,
+            masquerade: masquerade
         )
         try loop.reconciler.adopt()
         logger.info(

@@ -19,6 +19,8 @@ struct ReconcileLoop {
     var tracker: DesiredStateTracker
     let syncPeriod: Duration
     let logger: Logger
+    /// The masquerading rules, brought in step after each pass; nil when the proxy writes no nftables.
+    var masquerade: MasqueradeSync? = nil
     var synced = false
     var touched = DesiredStateTracker.Touched()
     var lastFullSync: ContinuousClock.Instant?
@@ -54,12 +56,14 @@ struct ReconcileLoop {
             }
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
             log(report, changes: changes, full: true, cost: cost())
+            syncMasquerade(touched: nil)
             touched = DesiredStateTracker.Touched()
             lastFullSync = now
         } else if !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
             log(report, changes: changes, full: false, cost: cost())
+            syncMasquerade(touched: touched.virtualServers)
             touched = DesiredStateTracker.Touched()
         }
         return Outcome(firstSyncDone: lastFullSync != nil)
@@ -90,6 +94,33 @@ struct ReconcileLoop {
                 "applySeconds": "\(ThreadCPUTime.seconds(report.timing.apply))",
             ]
         )
+    }
+
+    /// Brings the nftables table in step with the desired state (nil: a full pass) and logs what it did.
+    private mutating func syncMasquerade(touched: Set<VirtualServerKey>?) {
+        guard var masquerade else { return }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let action = masquerade.sync(tracker.desired, touched: touched)
+        let seconds = Logger.MetadataValue.string(ThreadCPUTime.seconds(clock.now - start))
+        self.masquerade = masquerade
+        let table = masquerade.configuration.table
+        switch action {
+        case .unchanged:
+            break
+        case .replaced(let elements):
+            logger.info(
+                "nftables table written",
+                metadata: ["table": "\(table)", "elements": "\(elements)", "seconds": seconds])
+        case .updated(let added, let removed):
+            logger.debug(
+                "nftables sets updated",
+                metadata: ["table": "\(table)", "added": "\(added)", "removed": "\(removed)", "seconds": seconds])
+        case .failed(let error):
+            logger.error(
+                "could not write the masquerading rules; the whole table is rewritten on the next pass",
+                metadata: ["table": "\(table)", "error": "\(error)"])
+        }
     }
 
     /// Logs each Service's problems once, when they appear or change.

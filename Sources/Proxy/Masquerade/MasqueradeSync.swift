@@ -1,0 +1,70 @@
+import IPVS
+
+/// Keeps the proxy's nftables table in step with the desired state, writing only when something changed.
+///
+/// The first pass, and the first after a failure or after the table was found missing, replaces the whole table
+/// in one transaction. Otherwise a pass writes only the set elements that changed since the last successful
+/// write, also in one transaction; with nothing changed, nothing is run. The periodic full pass recomputes every
+/// virtual server and checks that the table is still there.
+public struct MasqueradeSync: Sendable {
+    /// What one pass did.
+    public enum Action: Sendable, Hashable {
+        /// Nothing changed; nothing was run.
+        case unchanged
+        /// The whole table was written, with this many set elements.
+        case replaced(elements: Int)
+        /// Only set elements were written.
+        case updated(added: Int, removed: Int)
+        /// The write failed (it is retried as a whole-table replace on the next pass).
+        case failed(NFTablesError)
+    }
+
+    /// The elements the sets must hold.
+    public private(set) var tracker: MasqueradeTracker
+    /// False until the table is known to match `tracker.elements` less `tracker.pending`.
+    public private(set) var inStep = false
+    let nft: any NFTables
+
+    /// A sync writing through `nft`.
+    public init(configuration: MasqueradeConfiguration, nft: any NFTables) {
+        self.tracker = MasqueradeTracker(configuration: configuration)
+        self.nft = nft
+    }
+
+    /// The configuration.
+    public var configuration: MasqueradeConfiguration { tracker.configuration }
+
+    /// Brings the table in step after a pass over `touched` virtual servers (nil: a full pass over all).
+    public mutating func sync(_ desired: DesiredState, touched: Set<VirtualServerKey>?) -> Action {
+        if let touched {
+            tracker.update(touched, in: desired)
+        } else {
+            tracker.rebuild(from: desired)
+            do {
+                if inStep, try !nft.hasTable(configuration.table) { inStep = false }
+            } catch {
+                inStep = false
+                return .failed(error)
+            }
+        }
+        let delta = tracker.takePending()
+        do {
+            if !inStep {
+                try nft.run(NFTablesScript.replace(configuration: configuration, elements: tracker.elements))
+                inStep = true
+                return .replaced(elements: tracker.elements.count)
+            }
+            guard !delta.isEmpty else { return .unchanged }
+            try nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
+            return .updated(added: delta.added.count, removed: delta.removed.count)
+        } catch {
+            inStep = false
+            return .failed(error)
+        }
+    }
+
+    /// Removes the table (`run --cleanup`).
+    public func cleanup() throws(NFTablesError) {
+        try nft.run(NFTablesScript.delete(table: configuration.table))
+    }
+}

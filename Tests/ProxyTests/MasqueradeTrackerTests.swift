@@ -1,0 +1,70 @@
+import IPVS
+import Kube
+import Testing
+
+@testable import Proxy
+
+@Suite struct MasqueradeTrackerTests {
+    let configuration = MasqueradeConfiguration(clusterCIDRs: [AddressPrefix("10.244.0.0/16")].compactMap { $0 })
+
+    func server(_ key: VirtualServerKey, _ role: VirtualServerRole, _ reals: [String]) -> DesiredVirtualServer {
+        DesiredVirtualServer(server: F.vs(key), realServers: reals.map { F.rs($0, 8080) }, role: role)
+    }
+
+    @Test func aVirtualServerContributesItsRuleAndAHairpinElementPerEndpoint() {
+        let tracker = MasqueradeTracker(configuration: configuration)
+        let node = F.key(.tcp, "192.168.1.5", 30080)
+        #expect(
+            tracker.contribution(of: server(node, .nodePort(.cluster), ["10.244.0.10", "10.244.0.11"])) == [
+                .fromOutside(.tcp, F.ip("192.168.1.5"), port: 30080), .hairpin(F.ip("10.244.0.10")),
+                .hairpin(F.ip("10.244.0.11")),
+            ])
+        #expect(tracker.contribution(of: server(node, .nodePort(.local), [])) == [])
+        #expect(tracker.contribution(of: server(.firewallMark(7, family: .ipv4), .clusterIP, [])) == [])
+    }
+
+    @Test func anEndpointSharedByTwoVirtualServersLeavesTheHairpinSetWithTheLastOne() {
+        var tracker = MasqueradeTracker(configuration: configuration)
+        let dns = server(F.dns, .clusterIP, ["10.244.0.10"])
+        let web = server(F.web, .clusterIP, ["10.244.0.10", "10.244.0.11"])
+        var desired = DesiredState(virtualServers: [dns, web])
+        tracker.update([F.dns, F.web], in: desired)
+        let hairpin = MasqueradeElement.hairpin(F.ip("10.244.0.10"))
+        #expect(tracker.elements.contains(hairpin))
+        #expect(tracker.takePending().added.count == 4)
+
+        desired.virtualServers[F.web] = nil
+        tracker.update([F.web], in: desired)
+        let first = tracker.takePending()
+        #expect(first.removed == [.fromOutside(.tcp, F.ip(F.vip), port: 80), .hairpin(F.ip("10.244.0.11"))])
+        #expect(first.added.isEmpty)
+        #expect(tracker.elements.contains(hairpin), "dns still has it")
+
+        desired.virtualServers[F.dns] = nil
+        tracker.update([F.dns], in: desired)
+        #expect(tracker.takePending().removed == [.fromOutside(.udp, F.ip(F.vip), port: 53), hairpin])
+        #expect(tracker.elements.isEmpty)
+    }
+
+    @Test func changesThatCancelOutLeaveNothingPending() {
+        var tracker = MasqueradeTracker(configuration: configuration)
+        let web = server(F.web, .clusterIP, ["10.244.0.10"])
+        tracker.update([F.web], in: DesiredState(virtualServers: [web]))
+        _ = tracker.takePending()
+        tracker.update([F.web], in: DesiredState())
+        tracker.update([F.web], in: DesiredState(virtualServers: [web]))
+        #expect(tracker.pending.isEmpty)
+        #expect(tracker.elements.count == 2)
+    }
+
+    @Test func anUpdateLooksOnlyAtTheKeysItIsGiven() {
+        var tracker = MasqueradeTracker(configuration: configuration)
+        let desired = DesiredState(virtualServers: [server(F.web, .clusterIP, []), server(F.dns, .clusterIP, [])])
+        tracker.update([F.web], in: desired)
+        #expect(tracker.elements == [.fromOutside(.tcp, F.ip(F.vip), port: 80)])
+        tracker.rebuild(from: desired)
+        #expect(tracker.elements.count == 2)
+        tracker.rebuild(from: DesiredState())
+        #expect(tracker.elements.isEmpty, "a full pass withdraws what is gone")
+    }
+}
