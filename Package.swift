@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "Proxy", targets: ["Proxy"]),
         .library(name: "Pods", targets: ["Pods"]),
+        .library(name: "Health", targets: ["Health"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -49,12 +50,23 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Active health probes (TCP, HTTP, UDP) on one event loop; knows nothing of Kubernetes or IPVS.
+        .target(
+            name: "Health",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Desired state, plan, reconcile loop: the only module that sees both Kube and IPVS.
         .target(
             name: "Proxy",
             dependencies: [
                 "IPVS",
                 "Kube",
+                "Health",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,7 +89,10 @@ let package = Package(
                 "Kube",
                 "Proxy",
                 "Pods",
+                "Health",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -93,13 +108,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Health"]),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
+        .testTarget(
+            name: "HealthTests",
+            dependencies: ["Health", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
         // skipped, with the reason shown, anywhere else.
         .testTarget(
             name: "LabTests",
-            dependencies: ["IPVS", "Kube", "Proxy", "Pods"]
+            dependencies: ["IPVS", "Kube", "Proxy", "Pods", "Health"]
         ),
     ]
 )

@@ -9,6 +9,7 @@ struct IPVSProxyCommand: AsyncParsableCommand {
         version: BuildInfo.version,
         subcommands: [
             RunCommand.self, PlanCommand.self, StatusCommand.self, PodsCommand.self, LabBenchIPVSCommand.self,
+            LabBenchHealthCommand.self,
         ]
     )
 }

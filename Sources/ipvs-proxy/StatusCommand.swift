@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IPVS
 import Logging
+import Proxy
 
 /// `ipvs-proxy status`: prints the kernel's IPVS table the way `ipvsadm -Ln` does, or as JSON.
 struct StatusCommand: ParsableCommand {
@@ -19,6 +20,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "The running proxy's health state file (health checks are shown when it exists).")
+    var healthStateFile = "/run/ipvs-proxy/health.json"
+
     func run() throws {
         let logger = Logger(label: "ipvs-proxy.status")
         let table: [VirtualServerState]
@@ -31,14 +35,20 @@ struct StatusCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ipvs-proxy status: \(error)\n".utf8))
             throw ExitCode(error.code == .familyMissing ? 3 : 1)
         }
+        let health = FileManager.default.fileExists(atPath: healthStateFile)
+            ? try? HealthStateReport.read(from: healthStateFile) : nil
         if json {
-            print(try StatusFormatter.json(version: version, table: table))
+            print(try StatusFormatter.json(version: version, table: table, health: health))
         } else if stats {
             print(StatusFormatter.counters(version: version, table: table), terminator: "")
         } else if rate {
             print(StatusFormatter.rates(version: version, table: table), terminator: "")
         } else {
             print(StatusFormatter.table(version: version, table: table), terminator: "")
+        }
+        if let health, !json {
+            let now = Date().timeIntervalSince1970
+            print(StatusFormatter.health(health, path: healthStateFile, now: now), terminator: "")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IPVS
+import Proxy
 
 /// Renders the IPVS table for `ipvs-proxy status`: ipvsadm's column layout, or JSON.
 enum StatusFormatter {
@@ -104,9 +105,9 @@ enum StatusFormatter {
 
 extension StatusFormatter {
     /// The table as pretty-printed JSON.
-    static func json(version: IPVSVersion, table: [VirtualServerState]) throws -> String {
+    static func json(version: IPVSVersion, table: [VirtualServerState], health: HealthStateReport? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(StatusReport(version: version, table: table)), as: UTF8.self)
+        return String(decoding: try encoder.encode(StatusReport(version: version, table: table, health: health)), as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IPVS
+import Proxy
 
 /// The JSON shape of `ipvs-proxy status --json`.
 struct StatusReport: Codable {
@@ -48,8 +49,11 @@ struct StatusReport: Codable {
     var version: String
     var connectionTableSize: UInt32
     var virtualServers: [Virtual]
+    /// The running proxy's health state file, when there is one.
+    var health: HealthStateReport?
 
-    init(version: IPVSVersion, table: [VirtualServerState]) {
+    init(version: IPVSVersion, table: [VirtualServerState], health: HealthStateReport? = nil) {
+        self.health = health
         self.version = version.description
         connectionTableSize = version.connectionTableSize
         virtualServers = table.map { state in

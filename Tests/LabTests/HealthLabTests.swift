@@ -1,0 +1,104 @@
+import Foundation
+import IPVS
+import Pods
+import Testing
+
+/// Health checks end to end: a pod that stops answering leaves the kernel's table while clients keep being
+/// served, and rejoins once it answers again. Membership is read from the kernel (ipvsadm), never inferred from
+/// timing; the elapsed times are printed for the record.
+@Suite(.serialized, Lab.only) struct HealthLabTests {
+    static let vip = "10.96.1.20"
+
+    /// The Service's annotations: probe every second, two failures out, two successes back.
+    static func annotations(_ mode: String, action: String) -> String {
+        "{ipvs-proxy.io/health-check: \(mode), ipvs-proxy.io/health-check-interval: 1s,"
+            + " ipvs-proxy.io/health-check-timeout: 500ms, ipvs-proxy.io/health-check-rise: 2,"
+            + " ipvs-proxy.io/health-check-fall: 2, ipvs-proxy.io/health-check-action: \(action)}"
+    }
+
+    /// Real servers taking new connections (weight above 0), as ipvsadm lists them.
+    static func serving() throws -> Set<String> {
+        Set((try ProxyLab.peer(vip) ?? []).filter { !$0.hasSuffix("=0") }.map { String($0.split(separator: "=")[0]) })
+    }
+
+    static func pods() throws -> PodNetwork {
+        try PodNetwork.attach(runDirectory: "/run/ipvs-proxy-pods-proxylab", logger: ProxyLab.logger)
+    }
+
+    /// Runs the proxy on one Service over pods 0-2 with the given probe; `body` gets the proxy and the state file.
+    static func withProxy(mode: String, action: String, _ body: (ProxyProcess, String) async throws -> Void) async throws {
+        try await ProxyLab.withPods {
+            let directory = try ProxyLab.manifestsDirectory()
+            let service = ProxyLab.webService(
+                "checked", vip: vip, pods: [0, 1, 2], annotations: annotations(mode, action: action))
+            try ProxyLab.write(service, to: directory, as: "checked.yaml")
+            let stateFile = "/tmp/health-\(UUID().uuidString).json"
+            let proxy = try ProxyProcess(
+                arguments: ProxyLab.arguments(
+                    directory, ["--graceful-period", "2s", "--sync-period", "2s", "--health-state-file", stateFile]))
+            defer { _ = proxy.stop() }
+            let all: Set<String> = ["10.244.0.10", "10.244.0.11", "10.244.0.12"]
+            #expect(try await ProxyLab.eventually(60) { try serving() == all }, "\(ProxyLab.table())\n\(proxy.output)")
+            try await body(proxy, stateFile)
+        }
+    }
+
+    @Test func aPausedPodLeavesOnHTTPProbesAndRejoinsWhenResumed() async throws {
+        try await Self.withProxy(mode: "http", action: "remove") { proxy, stateFile in
+            let network = try Self.pods()
+            let clock = ContinuousClock()
+            try await network.pause("pod-1")
+            let paused = clock.now
+            let left = try await ProxyLab.eventually(30) { !(try Self.serving().contains("10.244.0.11")) }
+            let outAfter = clock.now - paused
+            #expect(left, "pod-1 still takes new connections:\n\(ProxyLab.table())\n\(proxy.output)")
+            // Clients keep being served, by the other pods only.
+            var answers = Set<String>()
+            for _ in 0..<12 { answers.insert(try ProxyLab.ask(Self.vip)) }
+            #expect(answers == ["pod-0", "pod-2"])
+            #expect(proxy.output.contains("real server unhealthy"))
+            let status = try LabShell.run(try PodsLabTests.ipvsProxyBinary(), ["status", "--health-state-file", stateFile])
+            #expect(status.stdout.contains("10.244.0.11:80") && status.stdout.contains("DOWN"), "\(status.stdout)")
+            // Full resyncs (every 2 s here) re-read the kernel and reconcile everything: it stays out through two.
+            let fullSyncs = { proxy.output.components(separatedBy: "full sync").count - 1 }
+            let seen = fullSyncs()
+            #expect(try await ProxyLab.eventually(60) { fullSyncs() >= seen + 2 }, "no full sync ran: \(proxy.output)")
+            #expect(!(try Self.serving().contains("10.244.0.11")), "a resync re-added it:\n\(ProxyLab.table())")
+
+            try await network.resume("pod-1")
+            let resumed = clock.now
+            let back = try await ProxyLab.eventually(30) { try Self.serving().contains("10.244.0.11") }
+            let inAfter = clock.now - resumed
+            #expect(back, "pod-1 did not rejoin:\n\(ProxyLab.table())\n\(proxy.output)")
+            answers = []
+            for _ in 0..<12 { answers.insert(try ProxyLab.ask(Self.vip)) }
+            #expect(answers == ["pod-0", "pod-1", "pod-2"])
+            print("health lab (http, remove): out of the kernel's rotation \(outAfter) after pause (fall 2 x 1 s + 1 s = 3 s),"
+                + " back \(inAfter) after resume (rise 2 x 1 s = 2 s), as seen by polling ipvsadm every 200 ms")
+        }
+    }
+
+    @Test func aStoppedPodIsInhibitedOnTCPProbesAndRestoredWhenStarted() async throws {
+        try await Self.withProxy(mode: "tcp", action: "inhibit") { proxy, _ in
+            let network = try Self.pods()
+            let clock = ContinuousClock()
+            try await network.stop("pod-2")
+            let stopped = clock.now
+            let inhibited = try await ProxyLab.eventually(30) {
+                (try ProxyLab.peer(Self.vip) ?? []).contains("10.244.0.12=0")
+            }
+            let outAfter = clock.now - stopped
+            #expect(inhibited, "pod-2 not at weight 0:\n\(ProxyLab.table())\n\(proxy.output)")
+            var answers = Set<String>()
+            for _ in 0..<12 { answers.insert(try ProxyLab.ask(Self.vip)) }
+            #expect(answers == ["pod-0", "pod-1"])
+
+            try await network.start("pod-2")
+            let started = clock.now
+            let back = try await ProxyLab.eventually(30) { (try ProxyLab.peer(Self.vip) ?? []).contains("10.244.0.12=1") }
+            let inAfter = clock.now - started
+            #expect(back, "pod-2 not restored:\n\(ProxyLab.table())\n\(proxy.output)")
+            print("health lab (tcp, inhibit): weight 0 \(outAfter) after stop, weight 1 again \(inAfter) after start")
+        }
+    }
+}
