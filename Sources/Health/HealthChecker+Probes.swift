@@ -33,15 +33,20 @@ extension HealthChecker {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            UDPProbeHandler(attempt: attempt, payload: payload, expect: expect)
+                            UDPProbeHandler(attempt: attempt, expect: expect)
                         )
                     }
                 }
                 .connect(to: attempt.entry.address)
                 .whenComplete { result in
                     switch result {
-                    case .success(let channel): attempt.attach(channel)
-                    case .failure(let error): attempt.finish(Self.failure(error))
+                    case .success(let channel):
+                        attempt.attach(channel)
+                        channel.writeAndFlush(channel.allocator.buffer(bytes: payload)).whenFailure { error in
+                            attempt.finish(ProbeFailure(code: .connection, message: "send failed", cause: error))
+                        }
+                    case .failure(let error):
+                        attempt.finish(Self.failure(error))
                     }
                 }
         }
@@ -55,7 +60,6 @@ extension HealthChecker {
     ) {
         var bootstrap = bootstraps[attempt.entry.target.probe.timeout] ?? ClientBootstrap(group: loop)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
         if bootstraps.count < 16 { bootstraps[attempt.entry.target.probe.timeout] = bootstrap }
         if let initializer {
             bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout).channelInitializer { channel in

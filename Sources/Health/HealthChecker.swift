@@ -49,6 +49,17 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
         try await loop.submit { self.entries.mapValues(\.state.status) }.get()
     }
 
+    /// The last failure of up to `limit` targets whose last probe failed, for diagnosis.
+    public func lastFailures(limit: Int = 10) async throws -> [HealthTarget: String] {
+        try await loop.submit {
+            var failures: [HealthTarget: String] = [:]
+            for (target, entry) in self.entries where failures.count < limit {
+                if let failure = entry.lastFailure { failures[target] = failure }
+            }
+            return failures
+        }.get()
+    }
+
     /// The counters so far, with the loop thread's CPU time. `resetLag` starts the lag figures afresh afterwards
     /// (a benchmark measures them over a window).
     public func statistics(resetLag: Bool = false) async throws -> HealthCheckerStatistics {
@@ -141,7 +152,7 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
         let latency = Duration.nanoseconds(NIODeadline.now().uptimeNanoseconds - started.uptimeNanoseconds)
         observer?.probed(entry.target, success: failure == nil, latency: latency)
         guard !entry.removed, !stopped else { return }
-        if let failure { entry.lastFailure = failure.description }
+        entry.lastFailure = failure?.description
         let probe = entry.target.probe
         guard let status = entry.state.record(success: failure == nil, rise: probe.rise, fall: probe.fall) else { return }
         continuation.yield(

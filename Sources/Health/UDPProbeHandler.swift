@@ -1,24 +1,17 @@
 import NIOCore
 
-/// Sends one datagram on a connected UDP channel and judges the reply, or an ICMP error surfacing as a read
-/// error (connection refused).
+/// Judges what comes back on a connected UDP channel after the probe's datagram was sent: the reply, or an ICMP
+/// error surfacing as a read error (connection refused). The datagram is sent once the channel is connected.
 final class UDPProbeHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = ByteBuffer
 
     private let attempt: ProbeAttempt
-    private let payload: [UInt8]
     private let expect: [UInt8]?
 
-    init(attempt: ProbeAttempt, payload: [UInt8], expect: [UInt8]?) {
+    init(attempt: ProbeAttempt, expect: [UInt8]?) {
         self.attempt = attempt
-        self.payload = payload
         self.expect = expect
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)), promise: nil)
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

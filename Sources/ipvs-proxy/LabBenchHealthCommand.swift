@@ -78,6 +78,7 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let user = afterUsage.user - beforeUsage.user
         let system = afterUsage.system - beforeUsage.system
         print("whole process (prober + listeners) getrusage: user \(format(user)) s, system \(format(system)) s = \(format((user + system) / windowSeconds * 100)) % of one core; max RSS \(afterUsage.maxRSSMiB) MiB")
+        for (target, failure) in try await checker.lastFailures(limit: 3) { print("failed: \(target): \(failure)") }
         try await checker.stop()
         for server in servers { try await server.close() }
         try await listeners.shutdownGracefully()

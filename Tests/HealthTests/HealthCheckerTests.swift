@@ -64,7 +64,7 @@ struct HealthCheckerTests {
         let server = try await Self.server { status.withLock { $0 } }
         let probe = HealthProbe(
             kind: .http(path: "/healthz", host: "example", statuses: 200...399),
-            interval: .milliseconds(300), timeout: .milliseconds(250), rise: 2, fall: 2
+            interval: .seconds(1), timeout: .milliseconds(900), rise: 1, fall: 1
         )
         let target = HealthTarget(address: "127.0.0.1", port: UInt16(server.localAddress?.port ?? 0), probe: probe)
         let checker = HealthChecker(logger: Self.logger)
@@ -80,6 +80,41 @@ struct HealthCheckerTests {
         try await checker.stop()
         #expect(await Self.next(&iterator) == nil)
         try await server.close()
+    }
+
+    @Test func udpProbeJudgesRepliesAndPortUnreachable() async throws {
+        let echo = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(DatagramEcho()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let closedChannel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let closed = UInt16(closedChannel.localAddress?.port ?? 1)
+        try await closedChannel.close()
+        let echoPort = UInt16(echo.localAddress?.port ?? 0)
+        func probe(expect: String?) -> HealthProbe {
+            HealthProbe(
+                kind: .udp(payload: Array("ping".utf8), expect: expect.map { Array($0.utf8) }),
+                interval: .seconds(1), timeout: .milliseconds(900), rise: 1, fall: 1
+            )
+        }
+        let good = HealthTarget(address: "127.0.0.1", port: echoPort, probe: probe(expect: "ping"))
+        let bad = HealthTarget(address: "127.0.0.1", port: echoPort, probe: probe(expect: "pong"))
+        let unreachable = HealthTarget(address: "127.0.0.1", port: closed, probe: probe(expect: nil))
+        let checker = HealthChecker(logger: Self.logger)
+        var iterator = checker.transitions.makeAsyncIterator()
+        checker.update(adding: [good, bad, unreachable], removing: [])
+        var down: [HealthTarget: String] = [:]
+        for _ in 0..<2 {
+            if let transition = await Self.next(&iterator) { down[transition.target] = transition.reason ?? "" }
+        }
+        #expect(Set(down.keys) == [bad, unreachable], "good and bad share the endpoint but not the probe")
+        #expect(down[bad] == "unexpected reply")
+        let statuses = try await checker.statuses()
+        #expect(statuses[good] == .up)
+        try await checker.stop()
+        try await echo.close()
     }
 
     @Test func removedTargetsAreNoLongerProbed() async throws {
@@ -107,5 +142,17 @@ final class StatusResponder: ChannelInboundHandler, Sendable {
         let response = "HTTP/1.1 \(status()) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response)), promise: nil)
         context.close(promise: nil)
+    }
+}
+
+/// Sends every datagram back to where it came from.
+final class DatagramEcho: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        context.writeAndFlush(
+            wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: envelope.data)), promise: nil)
     }
 }

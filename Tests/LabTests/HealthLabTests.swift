@@ -7,7 +7,9 @@ import Testing
 /// served, and rejoins once it answers again. Membership is read from the kernel (ipvsadm), never inferred from
 /// timing; the elapsed times are printed for the record.
 @Suite(.serialized, Lab.only) struct HealthLabTests {
-    static let vip = "10.96.1.20"
+    /// Each test has its own VIP: connection entries a previous test left in the kernel (TIME_WAIT, CLOSE) would
+    /// otherwise catch a new connection from a reused client port and send it to their old real server.
+    static let vips = ["http": "10.96.1.20", "tcp": "10.96.1.21"]
 
     /// The Service's annotations: probe every second, two failures out, two successes back.
     static func annotations(_ mode: String, action: String) -> String {
@@ -17,8 +19,18 @@ import Testing
     }
 
     /// Real servers taking new connections (weight above 0), as ipvsadm lists them.
-    static func serving() throws -> Set<String> {
+    static func serving(_ vip: String) throws -> Set<String> {
         Set((try ProxyLab.peer(vip) ?? []).filter { !$0.hasSuffix("=0") }.map { String($0.split(separator: "=")[0]) })
+    }
+
+    /// One request through the VIP; a failure is recorded with the kernel's table and the proxy's log.
+    static func ask(_ vip: String, _ proxy: ProxyProcess) -> String {
+        do {
+            return try ProxyLab.ask(vip)
+        } catch {
+            Issue.record("request to \(vip) failed: \(error)\n\(ProxyLab.table())\n\(proxy.output)")
+            return "failed"
+        }
     }
 
     static func pods() throws -> PodNetwork {
@@ -26,7 +38,10 @@ import Testing
     }
 
     /// Runs the proxy on one Service over pods 0-2 with the given probe; `body` gets the proxy and the state file.
-    static func withProxy(mode: String, action: String, _ body: (ProxyProcess, String) async throws -> Void) async throws {
+    static func withProxy(
+        mode: String, action: String, _ body: (ProxyProcess, String, String) async throws -> Void
+    ) async throws {
+        let vip = vips[mode] ?? "10.96.1.22"
         try await ProxyLab.withPods {
             let directory = try ProxyLab.manifestsDirectory()
             let service = ProxyLab.webService(
@@ -38,23 +53,23 @@ import Testing
                     directory, ["--graceful-period", "2s", "--sync-period", "2s", "--health-state-file", stateFile]))
             defer { _ = proxy.stop() }
             let all: Set<String> = ["10.244.0.10", "10.244.0.11", "10.244.0.12"]
-            #expect(try await ProxyLab.eventually(60) { try serving() == all }, "\(ProxyLab.table())\n\(proxy.output)")
-            try await body(proxy, stateFile)
+            #expect(try await ProxyLab.eventually(60) { try serving(vip) == all }, "\(ProxyLab.table())\n\(proxy.output)")
+            try await body(proxy, stateFile, vip)
         }
     }
 
     @Test func aPausedPodLeavesOnHTTPProbesAndRejoinsWhenResumed() async throws {
-        try await Self.withProxy(mode: "http", action: "remove") { proxy, stateFile in
+        try await Self.withProxy(mode: "http", action: "remove") { proxy, stateFile, vip in
             let network = try Self.pods()
             let clock = ContinuousClock()
             try await network.pause("pod-1")
             let paused = clock.now
-            let left = try await ProxyLab.eventually(30) { !(try Self.serving().contains("10.244.0.11")) }
+            let left = try await ProxyLab.eventually(30) { !(try Self.serving(vip).contains("10.244.0.11")) }
             let outAfter = clock.now - paused
             #expect(left, "pod-1 still takes new connections:\n\(ProxyLab.table())\n\(proxy.output)")
             // Clients keep being served, by the other pods only.
             var answers = Set<String>()
-            for _ in 0..<12 { answers.insert(try ProxyLab.ask(Self.vip)) }
+            for _ in 0..<12 { answers.insert(Self.ask(vip, proxy)) }
             #expect(answers == ["pod-0", "pod-2"])
             #expect(proxy.output.contains("real server unhealthy"))
             let status = try LabShell.run(try PodsLabTests.ipvsProxyBinary(), ["status", "--health-state-file", stateFile])
@@ -63,15 +78,15 @@ import Testing
             let fullSyncs = { proxy.output.components(separatedBy: "full sync").count - 1 }
             let seen = fullSyncs()
             #expect(try await ProxyLab.eventually(60) { fullSyncs() >= seen + 2 }, "no full sync ran: \(proxy.output)")
-            #expect(!(try Self.serving().contains("10.244.0.11")), "a resync re-added it:\n\(ProxyLab.table())")
+            #expect(!(try Self.serving(vip).contains("10.244.0.11")), "a resync re-added it:\n\(ProxyLab.table())")
 
             try await network.resume("pod-1")
             let resumed = clock.now
-            let back = try await ProxyLab.eventually(30) { try Self.serving().contains("10.244.0.11") }
+            let back = try await ProxyLab.eventually(30) { try Self.serving(vip).contains("10.244.0.11") }
             let inAfter = clock.now - resumed
             #expect(back, "pod-1 did not rejoin:\n\(ProxyLab.table())\n\(proxy.output)")
             answers = []
-            for _ in 0..<12 { answers.insert(try ProxyLab.ask(Self.vip)) }
+            for _ in 0..<12 { answers.insert(Self.ask(vip, proxy)) }
             #expect(answers == ["pod-0", "pod-1", "pod-2"])
             print("health lab (http, remove): out of the kernel's rotation \(outAfter) after pause (fall 2 x 1 s + 1 s = 3 s),"
                 + " back \(inAfter) after resume (rise 2 x 1 s = 2 s), as seen by polling ipvsadm every 200 ms")
@@ -79,23 +94,23 @@ import Testing
     }
 
     @Test func aStoppedPodIsInhibitedOnTCPProbesAndRestoredWhenStarted() async throws {
-        try await Self.withProxy(mode: "tcp", action: "inhibit") { proxy, _ in
+        try await Self.withProxy(mode: "tcp", action: "inhibit") { proxy, _, vip in
             let network = try Self.pods()
             let clock = ContinuousClock()
             try await network.stop("pod-2")
             let stopped = clock.now
             let inhibited = try await ProxyLab.eventually(30) {
-                (try ProxyLab.peer(Self.vip) ?? []).contains("10.244.0.12=0")
+                (try ProxyLab.peer(vip) ?? []).contains("10.244.0.12=0")
             }
             let outAfter = clock.now - stopped
             #expect(inhibited, "pod-2 not at weight 0:\n\(ProxyLab.table())\n\(proxy.output)")
             var answers = Set<String>()
-            for _ in 0..<12 { answers.insert(try ProxyLab.ask(Self.vip)) }
+            for _ in 0..<12 { answers.insert(Self.ask(vip, proxy)) }
             #expect(answers == ["pod-0", "pod-1"])
 
             try await network.start("pod-2")
             let started = clock.now
-            let back = try await ProxyLab.eventually(30) { (try ProxyLab.peer(Self.vip) ?? []).contains("10.244.0.12=1") }
+            let back = try await ProxyLab.eventually(30) { (try ProxyLab.peer(vip) ?? []).contains("10.244.0.12=1") }
             let inAfter = clock.now - started
             #expect(back, "pod-2 not restored:\n\(ProxyLab.table())\n\(proxy.output)")
             print("health lab (tcp, inhibit): weight 0 \(outAfter) after stop, weight 1 again \(inAfter) after start")

@@ -108,9 +108,16 @@ struct HealthResyncTests {
         #expect(tracker.applyHealth(HealthTransition(target: Self.target("10.244.0.99"), status: .down)).isEmpty)
         _ = tracker.applyHealth(HealthTransition(target: Self.target("10.244.0.11"), status: .down))
         #expect(tracker.downTargets == [Self.target("10.244.0.11")])
+        // Gone and back before the prober hears of it: the verdict stands (the prober never stopped probing it).
         tracker.apply(.upsert(.endpointSlice(try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")]))))
-        #expect(tracker.downTargets.isEmpty)
+        tracker.apply(.upsert(.endpointSlice(try Self.slice())))
+        #expect(tracker.takeHealthTargetChanges() == [Self.target("10.244.0.11"): [ObjectKey(namespace: "default", name: "web")]])
+        #expect(tracker.downTargets == [Self.target("10.244.0.11")])
+        #expect(tracker.desired.virtualServers[F.web]?.realServers.count == 1)
+        // Gone for good: forgotten together with the prober.
+        tracker.apply(.upsert(.endpointSlice(try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")]))))
         #expect(tracker.takeHealthTargetChanges() == [Self.target("10.244.0.11"): []])
+        #expect(tracker.downTargets.isEmpty)
     }
 
     @Test(arguments: [("remove", [String]()), ("inhibit", ["10.244.0.11=0"])])

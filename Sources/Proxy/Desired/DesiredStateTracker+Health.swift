@@ -24,21 +24,26 @@ extension DesiredStateTracker {
     }
 
     /// The endpoints whose set of users changed since the last call, with their users now (empty: no longer
-    /// probed). The prober is told to start or stop probing them.
+    /// probed). The prober is told to start or stop probing them. The verdict on an endpoint no longer used is
+    /// forgotten here, in step with the prober, which starts it afresh (up) if it is added again later; one that
+    /// left and came back between two calls keeps its verdict, as the prober never stopped probing it.
     public mutating func takeHealthTargetChanges() -> [HealthTarget: Set<ObjectKey>] {
         guard !changedTargets.isEmpty else { return [:] }
         defer { changedTargets.removeAll() }
-        return Dictionary(uniqueKeysWithValues: changedTargets.map { ($0, targetUsers[$0] ?? []) })
+        var changes: [HealthTarget: Set<ObjectKey>] = [:]
+        for target in changedTargets {
+            let users = targetUsers[target] ?? []
+            if users.isEmpty { downTargets.remove(target) }
+            changes[target] = users
+        }
+        return changes
     }
 
     mutating func updateTargets(of key: ObjectKey, old: Set<HealthTarget>, new: Set<HealthTarget>) {
         guard old != new else { return }
         for target in old.subtracting(new) {
             targetUsers[target]?.remove(key)
-            if targetUsers[target]?.isEmpty ?? true {
-                targetUsers[target] = nil
-                downTargets.remove(target)
-            }
+            if targetUsers[target]?.isEmpty ?? true { targetUsers[target] = nil }
             changedTargets.insert(target)
         }
         for target in new.subtracting(old) {
