@@ -25,6 +25,11 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
     var stats = HealthCheckerStatistics()
     var stopped = false
     var bootstraps: [Duration: ClientBootstrap] = [:]
+    /// Due probes, by tick: NIO cancels a scheduled task by a linear scan of its heap, so one NIO task per target
+    /// would cost O(targets) per cancelled connect timeout. One repeating tick drains this wheel instead, and
+    /// NIO's heap holds only the timeouts of probes in flight.
+    var wheel = TimingWheel<ProbeEntry>()
+    var ticker: RepeatedTask?
 
     /// A prober with its own one-thread event loop group. `observer` sees every probe's result.
     public init(logger: Logger, observer: (any HealthObserver)? = nil) {
@@ -85,6 +90,7 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
     public func stop() async throws {
         try await loop.submit {
             self.stopped = true
+            self.ticker?.cancel()
             for entry in self.entries.values {
                 entry.removed = true
                 entry.scheduled?.cancel()
@@ -97,6 +103,12 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
 
     private func add(_ target: HealthTarget) {
         guard !stopped, entries[target] == nil else { return }
+        if ticker == nil {
+            wheel.start(at: .now())
+            ticker = loop.scheduleRepeatedTask(initialDelay: wheel.tick, delay: wheel.tick) { [self] _ in
+                for entry in wheel.due(now: .now()) where !entry.removed { fire(entry) }
+            }
+        }
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: target.address, port: Int(target.port))
@@ -118,7 +130,7 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
     }
 
     private func schedule(_ entry: ProbeEntry) {
-        entry.scheduled = loop.scheduleTask(deadline: entry.next) { [self] in fire(entry) }
+        wheel.insert(entry, at: entry.next)
     }
 
     private func fire(_ entry: ProbeEntry) {

@@ -33,16 +33,23 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
     @Option(help: "The first listening port.")
     var basePort = 20_000
 
+    @Flag(help: "Start no listeners: every probe is refused by the kernel (measures the prober without an accept side).")
+    var refused = false
+
     func run() async throws {
         let logger = Logger(label: "bench-health")
         let listeners = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var servers: [any Channel] = []
-        for index in 0..<ports {
+        for index in 0..<(refused ? 0 : ports) {
             servers.append(
                 try await ServerBootstrap(group: listeners)
                     .serverChannelOption(.backlog, value: 4096)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelInitializer { channel in channel.close() }
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(CloseOnAccept())
+                        }
+                    }
                     .bind(host: "0.0.0.0", port: basePort + index).get()
             )
         }
@@ -57,7 +64,7 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let launched = clock.now
         checker.update(adding: targets, removing: [])
-        print("endpoints \(endpoints) on \(ports) ports x \(perPort) addresses; interval \(interval); needed \(rate(Double(endpoints), interval.duration)) probes/s")
+        print("endpoints \(endpoints) \(refused ? "(refused: no listeners)" : "") on \(ports) ports x \(perPort) addresses; interval \(interval); needed \(rate(Double(endpoints), interval.duration)) probes/s")
         try await Task.sleep(for: interval.duration)
         let before = try await checker.statistics(resetLag: true)
         let (beforeTime, beforeUsage) = (clock.now, ProcessUsage.now())
