@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Proxy", targets: ["Proxy"]),
         .library(name: "Pods", targets: ["Pods"]),
         .library(name: "Bench", targets: ["Bench"]),
+        .library(name: "Health", targets: ["Health"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -50,12 +51,23 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Active health probes (TCP, HTTP, UDP) on one event loop; knows nothing of Kubernetes or IPVS.
+        .target(
+            name: "Health",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Desired state, plan, reconcile loop: the only module that sees both Kube and IPVS.
         .target(
             name: "Proxy",
             dependencies: [
                 "IPVS",
                 "Kube",
+                "Health",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,7 +104,10 @@ let package = Package(
                 "Proxy",
                 "Pods",
                 "Bench",
+                "Health",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -108,17 +123,23 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Health"]),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
         .testTarget(
             name: "BenchTests",
             dependencies: ["Bench", "IPVS", "Pods", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(
+            name: "HealthTests",
+            dependencies: [
+                "Health", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
         // skipped, with the reason shown, anywhere else.
         .testTarget(
             name: "LabTests",
-            dependencies: ["IPVS", "Kube", "Proxy", "Pods", "Bench"]
+            dependencies: ["IPVS", "Kube", "Proxy", "Pods", "Bench", "Health"]
         ),
     ]
 )

@@ -10,6 +10,7 @@ struct IPVSProxyCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, PlanCommand.self, StatusCommand.self, PodsCommand.self, LabBenchIPVSCommand.self,
             BenchCommand.self,
+            LabBenchHealthCommand.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Health
 import IPVS
 import Kube
 import Logging
@@ -20,6 +21,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var proxy: ProxyOptions
     @OptionGroup var masquerade: MasqueradeOptions
+    @OptionGroup(title: "Health checks") var health: HealthCheckOptions
 
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
@@ -53,19 +55,27 @@ struct RunCommand: AsyncParsableCommand {
         var options = ProxyService.Options()
         options.syncPeriod = proxy.syncPeriod.duration
         options.once = once
+        options.healthStateFile = health.healthStateFile.isEmpty ? nil : health.healthStateFile
+        var configuration = wiring.configuration
+        configuration.health = try health.configuration()
+        // The prober runs unless --once (one pass has no time to probe); it idles when no Service is checked.
+        let metrics = HealthMetrics()
+        let checker = once ? nil : HealthChecker(logger: logger, observer: metrics)
         let service = ProxyService(
             source: objects,
             reconciler: wiring.reconciler,
-            configuration: wiring.configuration,
+            configuration: configuration,
             options: options,
             masquerade: MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()),
+            health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             logger: logger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let checker { services.append(.init(service: checker)) }
+        services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -29,6 +29,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "The running proxy's health state file (health checks are shown when it exists).")
+    var healthStateFile = "/run/ipvs-proxy/health.json"
+
     @OptionGroup var source: SourceOptions
     @OptionGroup var proxy: ProxyOptions
 
@@ -55,14 +58,20 @@ struct StatusCommand: AsyncParsableCommand {
                 throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))
             }
         }
+        let health = FileManager.default.fileExists(atPath: healthStateFile)
+            ? try? HealthStateReport.read(from: healthStateFile) : nil
         if json {
-            print(try StatusFormatter.json(version: version, table: table, names: names))
+            print(try StatusFormatter.json(version: version, table: table, names: names, health: health))
         } else if stats {
             print(StatusFormatter.counters(version: version, table: table), terminator: "")
         } else if rate {
             print(StatusFormatter.rates(version: version, table: table), terminator: "")
         } else {
             print(StatusFormatter.table(version: version, table: table, names: names), terminator: "")
+        }
+        if let health, !json {
+            let now = Date().timeIntervalSince1970
+            print(StatusFormatter.health(health, path: healthStateFile, now: now), terminator: "")
         }
     }
 }

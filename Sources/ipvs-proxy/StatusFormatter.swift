@@ -115,10 +115,12 @@ enum StatusFormatter {
 
 extension StatusFormatter {
     /// The table as pretty-printed JSON.
-    static func json(version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil) throws -> String {
+    static func json(
+        version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil, health: HealthStateReport? = nil
+    ) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let report = StatusReport(version: version, table: table, names: names)
+        let report = StatusReport(version: version, table: table, names: names, health: health)
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

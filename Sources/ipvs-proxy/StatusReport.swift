@@ -53,8 +53,13 @@ struct StatusReport: Codable {
     var version: String
     var connectionTableSize: UInt32
     var virtualServers: [Virtual]
+    /// The running proxy's health state file, when there is one.
+    var health: HealthStateReport?
 
-    init(version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil) {
+    init(
+        version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil, health: HealthStateReport? = nil
+    ) {
+        self.health = health
         self.version = version.description
         connectionTableSize = version.connectionTableSize
         virtualServers = table.map { state in

@@ -1,3 +1,4 @@
+import Health
 import IPVS
 import Kube
 
@@ -29,7 +30,15 @@ public struct DesiredStateTracker: Sendable {
     /// Problems with Services that were worked around, by Service.
     public private(set) var diagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
 
+    /// How each health-checked Service's probed endpoints fare.
+    public private(set) var healthSummaries: [ObjectKey: HealthSummary] = [:]
+    /// Probed endpoints that are down. Kept across recomputations and resyncs; forgotten when no Service uses
+    /// the endpoint any more (it starts up again if it comes back).
+    public internal(set) var downTargets: Set<HealthTarget> = []
+
     private(set) var services: [ObjectKey: ValidatedService] = [:]
+    var targetUsers: [HealthTarget: Set<ObjectKey>] = [:]
+    var changedTargets: Set<HealthTarget> = []
     private(set) var slicesByService: [ObjectKey: [ObjectKey: ValidatedEndpointSlice]] = [:]
     private var sliceOwner: [ObjectKey: ObjectKey] = [:]
     private var contributions: [ObjectKey: ServiceTranslator.Output] = [:]
@@ -77,13 +86,17 @@ public struct DesiredStateTracker: Sendable {
         return touched
     }
 
-    private mutating func recompute(_ key: ObjectKey) -> Touched {
+    mutating func recompute(_ key: ObjectKey) -> Touched {
         let old = contributions[key] ?? ServiceTranslator.Output()
         var new = ServiceTranslator.Output()
         if let service = services[key] {
             let slices = slicesByService[key].map { Array($0.values) } ?? []
             new = ServiceTranslator.translate(service, slices: slices, configuration: configuration)
         }
+        updateTargets(of: key, old: old.healthTargets, new: new.healthTargets)
+        let (filtered, summary) = HealthFilter.apply(new, down: downTargets)
+        new = filtered
+        healthSummaries[key] = new.health == nil ? nil : summary
         contributions[key] = new.virtualServers.isEmpty && new.boundAddresses.isEmpty ? nil : new
         diagnostics[key] = new.diagnostics.isEmpty ? nil : new.diagnostics
 

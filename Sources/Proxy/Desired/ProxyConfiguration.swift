@@ -1,3 +1,4 @@
+import Health
 import IPVS
 
 /// What the desired state depends on besides the cluster's objects: the node and the operator's choices.
@@ -16,6 +17,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
     /// The `service.kubernetes.io/service-proxy-name` this proxy answers to; nil for the default proxy, which
     /// handles only Services without that label.
     public var proxyName: String?
+    /// Health-check defaults; Services override them with annotations.
+    public var health: HealthCheckConfiguration
 
     /// A configuration.
     public init(
@@ -24,7 +27,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
         nodeName: String = "",
         nodePortAddresses: [IPAddress] = [],
         otherInterfaceAddresses: Set<IPAddress> = [],
-        proxyName: String? = nil
+        proxyName: String? = nil,
+        health: HealthCheckConfiguration = HealthCheckConfiguration()
     ) {
         self.defaultScheduler = defaultScheduler
         self.supportedSchedulers = supportedSchedulers
@@ -32,5 +36,6 @@ public struct ProxyConfiguration: Sendable, Hashable {
         self.nodePortAddresses = nodePortAddresses
         self.otherInterfaceAddresses = otherInterfaceAddresses
         self.proxyName = proxyName
+        self.health = health
     }
 }

@@ -1,3 +1,4 @@
+import Health
 import IPVS
 import Kube
 
@@ -20,6 +21,12 @@ public enum ServiceTranslator {
         public var boundAddresses: Set<IPVS.IPAddress> = []
         /// What was wrong with it and worked around.
         public var diagnostics: [ServiceDiagnostic] = []
+        /// How its real servers are health-checked; nil when they are not.
+        public var health: ServiceHealthCheck?
+        /// Every endpoint to probe, with its probe: the real servers of probed virtual servers.
+        public var healthTargets: Set<HealthTarget> = []
+        /// The probe of each probed virtual server's real servers.
+        public var probes: [VirtualServerKey: HealthProbe] = [:]
     }
 
     /// The Service's contribution, given all of its EndpointSlices.
@@ -35,6 +42,9 @@ public enum ServiceTranslator {
 
         let (scheduler, flags, persistence, diagnostics) = settings(of: service, configuration: configuration)
         output.diagnostics = diagnostics
+        let (health, healthDiagnostics) = healthCheck(of: service, defaults: configuration.health)
+        output.diagnostics += healthDiagnostics
+        output.health = health
         let clusterIPs = service.clusterIPs.compactMap { IPVS.IPAddress($0.description) }
         let externals = (service.externalIPs + service.loadBalancerIngressIPs).compactMap {
             IPVS.IPAddress($0.description)
@@ -73,6 +83,14 @@ public enum ServiceTranslator {
                     slices: slices,
                     nodeName: configuration.nodeName
                 )
+                if let probe = health?.probe(for: proto) {
+                    output.probes[server.key] = probe
+                    for real in reals {
+                        output.healthTargets.insert(
+                            HealthTarget(address: real.address.description, port: real.port, probe: probe)
+                        )
+                    }
+                }
                 output.virtualServers.append(DesiredVirtualServer(server: server, realServers: reals, role: role))
             }
         }

@@ -1,3 +1,4 @@
+import Health
 import Kube
 import Synchronization
 
@@ -12,6 +13,8 @@ final class Inbox: Sendable {
         case sourceEnded
         /// A clock tick: time to check draining real servers and whether a periodic resync is due.
         case tick
+        /// A probed endpoint changed status.
+        case health(HealthTransition)
     }
 
     private let buffer = Mutex<[Input]>([])

@@ -1,3 +1,4 @@
+import Health
 import IPVS
 import Kube
 import Logging
@@ -19,6 +20,8 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var tick: Duration = .seconds(1)
         /// Sync once, after the source's initial state, and return (`--once`).
         public var once = false
+        /// Where the health state is written for `ipvs-proxy status`; nil: nowhere.
+        public var healthStateFile: String?
 
         /// The defaults.
         public init() {}
@@ -29,16 +32,19 @@ public struct ProxyService: ServiceLifecycle.Service {
     let configuration: ProxyConfiguration
     let options: Options
     let masquerade: MasqueradeSync?
+    let health: HealthBridge?
     let logger: Logger
 
     /// A proxy service over `source`, applying through `reconciler`, and keeping the masquerading rules through
-    /// `masquerade` when given.
+    /// `masquerade` when given. With `health`, endpoints of health-checked Services are probed by its checker, and
+    /// its transitions reach the loop as inputs.
     public init(
         source: any ObjectSource,
         reconciler: Reconciler,
         configuration: ProxyConfiguration,
         options: Options = Options(),
         masquerade: MasqueradeSync? = nil,
+        health: HealthBridge? = nil,
         logger: Logger
     ) {
         self.masquerade = masquerade
@@ -46,6 +52,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         self.reconciler = reconciler
         self.configuration = configuration
         self.options = options
+        self.health = health
         self.logger = logger
     }
 
@@ -57,6 +64,11 @@ public struct ProxyService: ServiceLifecycle.Service {
             logger: logger,
             masquerade: masquerade
         )
+        if let health {
+            loop.health = ReconcileLoop.HealthWiring(
+                sink: health, metrics: health.metrics, stateFile: options.healthStateFile
+            )
+        }
         try loop.reconciler.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
@@ -72,6 +84,11 @@ public struct ProxyService: ServiceLifecycle.Service {
             group.addTask {
                 for await event in source.events() { inbox.push(.event(event)) }
                 inbox.push(.sourceEnded)
+            }
+            if let transitions = health?.checker.transitions {
+                group.addTask {
+                    for await transition in transitions { inbox.push(.health(transition)) }
+                }
             }
             group.addTask {
                 while !Task.isCancelled {

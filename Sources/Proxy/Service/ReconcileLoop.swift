@@ -1,3 +1,4 @@
+import Health
 import IPVS
 import Kube
 import Logging
@@ -25,6 +26,11 @@ struct ReconcileLoop {
     var touched = DesiredStateTracker.Touched()
     var lastFullSync: ContinuousClock.Instant?
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
+    /// The prober, metrics and state file; nil when no Service is health-checked by this process.
+    var health: HealthWiring?
+    var healthChanged = false
+    var downSince: [HealthTarget: (since: Double, reason: String?)] = [:]
+    var reportedSummaries: [ObjectKey: HealthSummary] = [:]
 
     mutating func handle(_ inputs: [Inbox.Input], now: ContinuousClock.Instant) throws -> Outcome {
         let clock = ContinuousClock()
@@ -42,10 +48,13 @@ struct ReconcileLoop {
                 synced = true
             case .tick:
                 if let lastFullSync, now - lastFullSync >= syncPeriod { fullSync = true }
+            case .health(let transition):
+                touched.formUnion(applyHealth(transition))
             case .sourceEnded:
                 throw SourceEnded()
             }
         }
+        publishHealth()
         guard synced else { return Outcome(firstSyncDone: false) }
         reportDiagnostics()
         if fullSync {

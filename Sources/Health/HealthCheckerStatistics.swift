@@ -1,0 +1,26 @@
+/// Counters of the prober, for benchmarks and the status file.
+public struct HealthCheckerStatistics: Sendable, Hashable {
+    /// Targets being probed.
+    public var targets = 0
+    /// Targets currently down.
+    public var down = 0
+    /// Probes started so far.
+    public var started = 0
+    /// Probes finished so far.
+    public var finished = 0
+    /// Probes that failed so far.
+    public var failed = 0
+    /// Probe starts skipped because the previous probe of the same target was still running.
+    public var skipped = 0
+    /// Probe rounds dropped because the loop was a whole interval late.
+    public var overrun = 0
+    /// The largest delay between a probe's due time and its start.
+    public var maxLag: Duration = .zero
+    /// The sum of those delays, for the mean.
+    public var totalLag: Duration = .zero
+    /// CPU time (user + system) of the prober's event loop thread so far.
+    public var loopCPU: Duration = .zero
+
+    /// Statistics with every counter at zero.
+    public init() {}
+}

@@ -1,0 +1,92 @@
+import Health
+import Kube
+
+/// Reads `ipvs-proxy.io/health-check*` annotation values, collecting a diagnostic for each bad one (the value is
+/// then ignored and the default used).
+struct HealthAnnotationParser {
+    let service: ValidatedService
+    var diagnostics: [ServiceDiagnostic] = []
+
+    init(service: ValidatedService) {
+        self.service = service
+    }
+
+    /// The HTTP probe `kind` becomes: kept when it is already HTTP, else GET / expecting 200-399.
+    static func http(from kind: HealthProbeKind) -> HealthProbeKind {
+        if case .http = kind { return kind }
+        return .http(path: "/", host: nil, statuses: 200...399)
+    }
+
+    mutating func bad(_ key: String, _ value: String, expected: String) {
+        diagnostics.append(
+            ServiceDiagnostic(
+                code: .badAnnotation,
+                service: service.key.description,
+                field: "metadata.annotations[\(key)]",
+                message: "\"\(value)\" is not valid (expected \(expected)); the default is used"
+            )
+        )
+    }
+
+    /// The value as given, or nil when absent.
+    func rawText(_ key: String) -> String? { service.annotations[key] }
+
+    /// The trimmed value, or nil when absent or empty.
+    func text(_ key: String) -> String? {
+        guard let value = service.annotations[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
+        return value
+    }
+
+    /// The trimmed, lower-cased value.
+    func word(_ key: String) -> String? { text(key)?.lowercased() }
+
+    /// A duration: "5s", "500ms", "1m", or seconds; more than zero.
+    mutating func duration(_ key: String) -> Duration? {
+        guard let value = word(key) else { return nil }
+        guard let duration = Self.parseDuration(value), duration > .zero else {
+            bad(key, value, expected: "a duration like 5s or 500ms")
+            return nil
+        }
+        return duration
+    }
+
+    /// A count from 1 to 1000.
+    mutating func count(_ key: String) -> Int? {
+        guard let value = word(key) else { return nil }
+        guard let number = Int(value), (1...1000).contains(number) else {
+            bad(key, value, expected: "a whole number from 1 to 1000")
+            return nil
+        }
+        return number
+    }
+
+    /// "200" or "200-399", within 100-599.
+    mutating func statuses(_ key: String) -> ClosedRange<Int>? {
+        guard let value = word(key) else { return nil }
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard (1...2).contains(parts.count), let low = parts[0], let high = parts.last ?? nil, low <= high,
+            low >= 100, high <= 599
+        else {
+            bad(key, value, expected: "an HTTP status or range like 200-399")
+            return nil
+        }
+        return low...high
+    }
+
+    /// "5s", "500ms", "2m", "1h" or a bare number of seconds.
+    static func parseDuration(_ text: String) -> Duration? {
+        let units: [(String, Duration)] = [
+            ("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3600)),
+        ]
+        for (suffix, unit) in units where text.hasSuffix(suffix) {
+            guard let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite else { return nil }
+            return unit * number
+        }
+        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else { return nil }
+        return .seconds(seconds)
+    }
+}

@@ -1,0 +1,86 @@
+import Health
+import Kube
+import Metrics
+import Synchronization
+
+/// The health checks' metrics, per Service (`service` = namespace/name; never an endpoint address):
+/// - `ipvs_proxy_health_real_servers{service,state=healthy|unhealthy}`: probed endpoints by status (gauge);
+/// - `ipvs_proxy_health_probe_duration_seconds{service}`: probe latency (timer, a histogram in most backends);
+/// - `ipvs_proxy_health_transitions_total{service,to=up|down}`: status changes.
+///
+/// Each metric object is created once per Service and reused. Probe results arrive on the prober's loop, so the
+/// map from endpoint to its Services' timers sits behind a lock.
+public final class HealthMetrics: HealthObserver, Sendable {
+    private struct State {
+        var timers: [ObjectKey: Timer] = [:]
+        var owners: [HealthTarget: [Timer]] = [:]
+        var transitions: [String: Counter] = [:]
+        var gauges: [String: Gauge] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Metrics with no Service known yet.
+    public init() {}
+
+    /// Follows which Services use which endpoints (the same changes the prober gets).
+    public func setUsers(_ changes: [HealthTarget: Set<ObjectKey>]) {
+        state.withLock { state in
+            for (target, users) in changes {
+                guard !users.isEmpty else {
+                    state.owners[target] = nil
+                    continue
+                }
+                state.owners[target] = users.map { service in
+                    if let timer = state.timers[service] { return timer }
+                    let timer = Timer(
+                        label: "ipvs_proxy_health_probe_duration_seconds",
+                        dimensions: [("service", service.description)],
+                        preferredDisplayUnit: .seconds
+                    )
+                    state.timers[service] = timer
+                    return timer
+                }
+            }
+        }
+    }
+
+    public func probed(_ target: HealthTarget, success: Bool, latency: Duration) {
+        let timers = state.withLock { $0.owners[target] ?? [] }
+        let (seconds, attoseconds) = latency.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        for timer in timers { timer.recordNanoseconds(nanoseconds) }
+    }
+
+    /// Counts one status change of an endpoint of `service`.
+    public func transition(_ service: ObjectKey, to status: HealthStatus) {
+        let key = "\(service) \(status.rawValue)"
+        let counter = state.withLock { state in
+            if let counter = state.transitions[key] { return counter }
+            let counter = Counter(
+                label: "ipvs_proxy_health_transitions_total",
+                dimensions: [("service", service.description), ("to", status.rawValue)]
+            )
+            state.transitions[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Sets a Service's healthy and unhealthy counts (nil: it is no longer checked; both go to 0).
+    public func summary(_ service: ObjectKey, _ summary: HealthSummary?) {
+        for (name, value) in [("healthy", summary?.healthy ?? 0), ("unhealthy", summary?.unhealthy ?? 0)] {
+            let key = "\(service) \(name)"
+            let gauge = state.withLock { state in
+                if let gauge = state.gauges[key] { return gauge }
+                let gauge = Gauge(
+                    label: "ipvs_proxy_health_real_servers",
+                    dimensions: [("service", service.description), ("state", name)]
+                )
+                state.gauges[key] = gauge
+                return gauge
+            }
+            gauge.record(value)
+        }
+    }
+}
