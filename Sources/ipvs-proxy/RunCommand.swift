@@ -5,6 +5,7 @@ import Kube
 import Logging
 import Proxy
 import ServiceLifecycle
+import Settings
 
 /// `ipvs-proxy run`: the proxy itself.
 struct RunCommand: AsyncParsableCommand {
@@ -19,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var proxy: ProxyOptions
+    @OptionGroup var runSettings: RunSettingsOptions
 
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
@@ -27,10 +29,20 @@ struct RunCommand: AsyncParsableCommand {
     var cleanup = false
 
     func run() async throws {
-        let logger = LogSetup.bootstrap(level: proxy.logLevel, label: "ipvs-proxy")
+        let settings: ProxySettings
+        do {
+            // MERGE(masq): add MasqueradeOptions' flags to extraFlags so the file and environment can set them too:
+            //   ["cluster-cidr": masquerade.clusterCIDR, "masquerade-all": masquerade.masqueradeAll ? "true" : nil]
+            // and build MasqueradeConfiguration from settings.clusterCIDRs and settings.masqueradeAll.
+            settings = try proxy.settings(extraFlags: runSettings.given)
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
+        }
+        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
+        for note in settings.notes { logger.notice("\(note)") }
         let wiring: ProxyWiring
         do {
-            wiring = try ProxyWiring(options: proxy, logger: logger)
+            wiring = try ProxyWiring(options: settings, logger: logger)
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -39,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         do {
-            try ProxyWiring.prepareKernel(logger: logger)
+            try wiring.prepareKernel(settings, logger: logger)
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -49,8 +61,12 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
+        let telemetry = TelemetryWiring(settings: settings)
         var options = ProxyService.Options()
-        options.syncPeriod = proxy.syncPeriod.duration
+        options.syncPeriod = settings.syncPeriod
+        options.minSyncPeriod = settings.minSyncPeriod
+        options.metrics = telemetry.metrics
+        options.health = telemetry.health
         options.once = once
         let service = ProxyService(
             source: objects,
@@ -63,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
-                ],
+                ] + (once ? [] : telemetry.services(settings, logger: logger).map { .init(service: $0) }),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -19,6 +19,12 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var tick: Duration = .seconds(1)
         /// Sync once, after the source's initial state, and return (`--once`).
         public var once = false
+        /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
+        public var minSyncPeriod: Duration = .zero
+        /// Where passes are counted and timed; nil records nothing.
+        public var metrics: ProxyMetrics? = nil
+        /// kube-proxy's health rule for /healthz; nil keeps none.
+        public var health: ProxyHealthRecorder? = nil
 
         /// The defaults.
         public init() {}
@@ -50,8 +56,13 @@ public struct ProxyService: ServiceLifecycle.Service {
             reconciler: reconciler,
             tracker: DesiredStateTracker(configuration: configuration),
             syncPeriod: options.syncPeriod,
-            logger: logger
+            logger: logger,
+            minSyncPeriod: options.minSyncPeriod,
+            metrics: options.metrics,
+            health: options.health
         )
+        // The first pass is owed from the start: healthz turns 503 if it never comes.
+        options.health?.queued()
         try loop.reconciler.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
@@ -63,10 +74,22 @@ public struct ProxyService: ServiceLifecycle.Service {
         let inbox = Inbox()
         let source = self.source
         let tick = options.tick
+        let health = options.health
+        let (wakeups, wake) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in source.events() { inbox.push(.event(event)) }
+                for await event in source.events() {
+                    if case .change = event { health?.queued() }
+                    inbox.push(.event(event))
+                }
                 inbox.push(.sourceEnded)
+            }
+            // Passes held back by --min-sync-period are due at a set time, which may come before the next tick.
+            group.addTask {
+                for await deadline in wakeups {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    inbox.push(.tick)
+                }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -74,9 +97,18 @@ public struct ProxyService: ServiceLifecycle.Service {
                     inbox.push(.tick)
                 }
             }
-            defer { group.cancelAll() }
+            defer {
+                wake.finish()
+                group.cancelAll()
+            }
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
-                let outcome = try loop.handle(inbox.take(), now: .now)
+                let stamped = inbox.takeStamped()
+                let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
+                    if case .event(.change) = item.input { return item.at }
+                    return nil
+                }
+                let outcome = try loop.handle(stamped.map(\.input), now: .now, seen: seen)
+                if let deadline = outcome.wakeAt { wake.yield(deadline) }
                 if options.once && outcome.firstSyncDone {
                     logger.info("synced once; exiting (--once)")
                     return
