@@ -46,7 +46,9 @@ public struct HTTPEndpointServer: ServiceLifecycle.Service {
                 .bind(host: host, port: port)
                 .get()
         } catch {
-            throw TelemetryError(code: .bind, message: "cannot listen on \(host):\(port)", cause: "\(error)")
+            let failure = TelemetryError(code: .bind, message: "cannot listen on \(host):\(port)", cause: "\(error)")
+            logger.error("endpoints not served", metadata: ["error": "\(failure)", "paths": "\(routes.keys.sorted())"])
+            throw failure
         }
         let bound = channel.localAddress?.port ?? port
         logger.info("serving", metadata: ["address": "\(host):\(bound)", "paths": "\(routes.keys.sorted())"])

@@ -79,7 +79,12 @@ struct RunCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
-                ] + (once ? [] : telemetry.services(settings, logger: logger).map { .init(service: $0) }),
+                ]
+                    // As kube-proxy (bindAddressHardFail: false): an address that cannot be bound is logged, and
+                    // the proxy goes on without that endpoint.
+                    + (once ? [] : telemetry.services(settings, logger: logger)).map {
+                        .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+                    },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
