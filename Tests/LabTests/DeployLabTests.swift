@@ -13,8 +13,8 @@ import Testing
     }
 
     /// The value of an unlabelled sample in Prometheus text.
-    static func sample(_ name: String, in text: String) -> String? {
-        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
+    static func sample(_ name: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
     }
 
     @Test func aRunningProxyServesMetricsAndHealthz() async throws {
@@ -33,11 +33,11 @@ import Testing
             var metrics = ""
             let counted = try await ProxyLab.eventually {
                 metrics = try Self.fetch("http://127.0.0.1:19249/metrics").body
-                return Self.sample("ipvs_proxy_virtual_servers", in: metrics) == "2"
+                return Self.sample("ipvs_proxy_virtual_servers", in: metrics) == 2
             }
             #expect(counted, "\(metrics)\n\(proxy.output)")
-            #expect(Self.sample("ipvs_proxy_real_servers", in: metrics) == "4", "\(metrics)")
-            #expect(Self.sample("ipvs_proxy_pending_changes", in: metrics) == "0", "\(metrics)")
+            #expect(Self.sample("ipvs_proxy_real_servers", in: metrics) == 4, "\(metrics)")
+            #expect(Self.sample("ipvs_proxy_pending_changes", in: metrics) == 0, "\(metrics)")
             #expect(metrics.contains("ipvs_proxy_sync_duration_seconds_count{kind=\"full\"} "), "\(metrics)")
             let healthz = try Self.fetch("http://127.0.0.1:19256/healthz")
             #expect(healthz.status == "200", "\(healthz)")
