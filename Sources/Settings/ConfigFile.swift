@@ -18,7 +18,8 @@ public enum ConfigFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw SettingsError(code: .unreadableFile, message: "config file \(path): cannot read it", cause: "\(error)")
+            throw SettingsError(
+                code: .unreadableFile, message: "config file \(path): cannot read it", cause: "\(error)")
         }
         return try parse(text, path: path)
     }
@@ -45,7 +46,8 @@ public enum ConfigFile {
         default:
             throw SettingsError(
                 code: .malformedFile,
-                message: "config file \(path): apiVersion \(apiVersion ?? "(none)") kind \(kind ?? "(none)") is neither "
+                message:
+                    "config file \(path): apiVersion \(apiVersion ?? "(none)") kind \(kind ?? "(none)") is neither "
                     + "\(Self.apiVersion) \(Self.kind) nor \(KubeProxyConfigurationFields.apiVersion) "
                     + "\(KubeProxyConfigurationFields.kind)")
         }
@@ -60,7 +62,8 @@ public enum ConfigFile {
             guard SettingKeys.named(key) != nil else {
                 throw SettingsError(
                     code: .unknownKey,
-                    message: "\(origin): no such setting (known: \(SettingKeys.all.map(\.name).joined(separator: ", ")))")
+                    message:
+                        "\(origin): no such setting (known: \(SettingKeys.all.map(\.name).joined(separator: ", ")))")
             }
             if let value = try scalarOrList(valueNode, origin: origin) {
                 layer.values[key] = RawSetting(value, from: origin)

@@ -52,7 +52,8 @@ public enum KubeProxyConfigurationFields {
             if sections.contains(key), let section = valueNode.mapping {
                 for (innerKey, innerValue) in section {
                     let dotted = key + "." + (innerKey.string ?? "\(innerKey)")
-                    try classify(dotted, innerValue, line: innerKey.mark?.line, path: path, into: &found, notes: &layer.notes)
+                    try classify(
+                        dotted, innerValue, line: innerKey.mark?.line, path: path, into: &found, notes: &layer.notes)
                 }
             } else if sections.contains(key), valueNode.null != nil {
                 continue

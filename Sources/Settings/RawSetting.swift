@@ -20,5 +20,7 @@ public struct RawSetting: Sendable, Hashable {
     }
 
     /// A scalar.
-    public static func text(_ text: String, from origin: SettingOrigin) -> RawSetting { RawSetting(.text(text), from: origin) }
+    public static func text(_ text: String, from origin: SettingOrigin) -> RawSetting {
+        RawSetting(.text(text), from: origin)
+    }
 }

@@ -21,7 +21,8 @@ public enum SettingKeys {
         "node-port-range", .portRange, default: "30000-32767",
         help: "The NodePort range: virtual servers on node addresses with these ports are the proxy's.")
     public static let hostnameOverride = SettingKey(
-        "hostname-override", .text, default: nil, help: "This node's name, for Local traffic policies (default: the host name).")
+        "hostname-override", .text, default: nil,
+        help: "This node's name, for Local traffic policies (default: the host name).")
     public static let proxyName = SettingKey(
         "proxy-name", .text, default: nil,
         help: "Handle only Services labelled service.kubernetes.io/service-proxy-name with this value.")
@@ -37,7 +38,8 @@ public enum SettingKeys {
         "ipvs-strict-arp", .bool, default: "false",
         help: "Set arp_ignore=1 and arp_announce=2 so the node does not answer ARP for the VIPs on kube-ipvs0.")
     public static let tcpTimeout = SettingKey(
-        "ipvs-tcp-timeout", .duration, default: "0s", help: "Idle timeout of IPVS TCP connections (0: leave the kernel's).")
+        "ipvs-tcp-timeout", .duration, default: "0s",
+        help: "Idle timeout of IPVS TCP connections (0: leave the kernel's).")
     public static let tcpFinTimeout = SettingKey(
         "ipvs-tcpfin-timeout", .duration, default: "0s",
         help: "Timeout of IPVS TCP connections after a FIN (0: leave the kernel's).")

@@ -86,7 +86,8 @@ struct SettingReader {
     func bindAddress(_ key: SettingKey, defaultPort: Int) throws -> BindAddress? {
         guard let raw = raw(key), let text = try text(key) else { return nil }
         guard let address = BindAddress(text, defaultPort: defaultPort) else {
-            throw fail(raw, "\"\(text)\" is not an address to listen on (like 0.0.0.0:\(defaultPort), [::]:\(defaultPort))")
+            throw fail(
+                raw, "\"\(text)\" is not an address to listen on (like 0.0.0.0:\(defaultPort), [::]:\(defaultPort))")
         }
         return address
     }

@@ -11,7 +11,9 @@ struct RunSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("\(SettingKeys.tcpTimeout.help) [default: 0s]", valueName: "duration"))
     var ipvsTcpTimeout: String?
 
-    @Option(name: .customLong("ipvs-tcpfin-timeout"), help: ArgumentHelp("\(SettingKeys.tcpFinTimeout.help) [default: 0s]", valueName: "duration"))
+    @Option(
+        name: .customLong("ipvs-tcpfin-timeout"),
+        help: ArgumentHelp("\(SettingKeys.tcpFinTimeout.help) [default: 0s]", valueName: "duration"))
     var ipvsTcpFinTimeout: String?
 
     @Option(help: ArgumentHelp("\(SettingKeys.udpTimeout.help) [default: 0s]", valueName: "duration"))
@@ -26,7 +28,8 @@ struct RunSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("\(SettingKeys.healthzBindAddress.help) [default: 0.0.0.0:10256]", valueName: "address"))
     var healthzBindAddress: String?
 
-    @Option(help: ArgumentHelp("\(SettingKeys.metricsBindAddress.help) [default: 127.0.0.1:10249]", valueName: "address"))
+    @Option(
+        help: ArgumentHelp("\(SettingKeys.metricsBindAddress.help) [default: 127.0.0.1:10249]", valueName: "address"))
     var metricsBindAddress: String?
 
     /// The flags given, by setting name.

@@ -21,7 +21,8 @@ import Testing
         try LabShell.prepareNetwork()
         try await ProxyLab.withPods {
             let directory = try ProxyLab.manifestsDirectory()
-            try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.7.10", pods: [0, 1, 2]), to: directory, as: "web.yaml")
+            try ProxyLab.write(
+                ProxyLab.webService("web", vip: "10.96.7.10", pods: [0, 1, 2]), to: directory, as: "web.yaml")
             try ProxyLab.write(ProxyLab.webService("api", vip: "10.96.7.11", pods: [1]), to: directory, as: "api.yaml")
             let proxy = try ProxyProcess(
                 arguments: ProxyLab.arguments(
@@ -41,9 +42,11 @@ import Testing
             #expect(metrics.contains("ipvs_proxy_sync_duration_seconds_count{kind=\"full\"} "), "\(metrics)")
             let healthz = try Self.fetch("http://127.0.0.1:19256/healthz")
             #expect(healthz.status == "200", "\(healthz)")
-            #expect(healthz.body.contains("\"lastUpdated\": \"2") && healthz.body.contains("\"currentTime\""), "\(healthz)")
+            #expect(
+                healthz.body.contains("\"lastUpdated\": \"2") && healthz.body.contains("\"currentTime\""), "\(healthz)")
             #expect(try Self.fetch("http://127.0.0.1:19256/livez").status == "200")
-            #expect(try Self.fetch("http://127.0.0.1:19249/healthz").status == "404", "metrics port serves /metrics only")
+            #expect(
+                try Self.fetch("http://127.0.0.1:19249/healthz").status == "404", "metrics port serves /metrics only")
         }
     }
 
@@ -51,7 +54,8 @@ import Testing
         try LabShell.prepareNetwork()
         let directory = try ProxyLab.manifestsDirectory()
         try ProxyLab.write(ProxyLab.webService("web", vip: "10.96.8.10", pods: [0]), to: directory, as: "web.yaml")
-        let config = directory.deletingLastPathComponent().appendingPathComponent("kube-proxy-\(UUID().uuidString).yaml")
+        let config = directory.deletingLastPathComponent().appendingPathComponent(
+            "kube-proxy-\(UUID().uuidString).yaml")
         try """
         apiVersion: kubeproxy.config.k8s.io/v1alpha1
         kind: KubeProxyConfiguration
@@ -85,7 +89,9 @@ import Testing
         #expect(addresses.contains("10.96.8.200"), "its address stays bound: \(addresses)")
         let timeouts = try LabShell.run("ipvsadm", ["-L", "--timeout"]).stdout
         let tcpFin = before.split(separator: " ").dropLast().last.map(String.init) ?? "?"
-        #expect(timeouts.contains("Timeout (tcp tcpfin udp): 1000 \(tcpFin) 78"), "flag over file, tcpfin left: \(before) → \(timeouts)")
+        #expect(
+            timeouts.contains("Timeout (tcp tcpfin udp): 1000 \(tcpFin) 78"),
+            "flag over file, tcpfin left: \(before) → \(timeouts)")
         let arpIgnore = try String(contentsOfFile: "/proc/sys/net/ipv4/conf/all/arp_ignore", encoding: .utf8)
         let arpAnnounce = try String(contentsOfFile: "/proc/sys/net/ipv4/conf/all/arp_announce", encoding: .utf8)
         #expect(arpIgnore.trimmingCharacters(in: .whitespacesAndNewlines) == "1")

@@ -38,12 +38,14 @@ import Testing
         #expect(kernel.applied.isEmpty)
         #expect(held.wakeAt == F.t0 + .seconds(1))
         let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
-        let stillHeld = try loop.handle([.event(.change(.upsert(.endpointSlice(slice))))], now: F.t0 + .milliseconds(900))
+        let stillHeld = try loop.handle(
+            [.event(.change(.upsert(.endpointSlice(slice))))], now: F.t0 + .milliseconds(900))
         #expect(kernel.applied.isEmpty)
         #expect(stillHeld.wakeAt == F.t0 + .seconds(1))
         let due = try loop.handle([.tick], now: F.t0 + .seconds(1))
         #expect(due.wakeAt == nil)
-        #expect(kernel.applied == [.addVirtualServer(F.vs(F.web)), .addRealServer(F.rs("10.244.0.10", 8080), to: F.web)])
+        #expect(
+            kernel.applied == [.addVirtualServer(F.vs(F.web)), .addRealServer(F.rs("10.244.0.10", 8080), to: F.web)])
     }
 
     @Test func zeroMinSyncPeriodAppliesAtOnce() throws {
@@ -113,7 +115,8 @@ import Testing
         let after = registry.emitToString()
         #expect(after.contains("ipvs_proxy_real_servers 2"), "\(after)")
         #expect(after.contains("ipvs_proxy_pending_changes 0"), "\(after)")
-        #expect(after.contains("ipvs_proxy_network_programming_duration_seconds_count 0"), "no seen times given\n\(after)")
+        #expect(
+            after.contains("ipvs_proxy_network_programming_duration_seconds_count 0"), "no seen times given\n\(after)")
     }
 
     @Test func networkProgrammingLatencyIsRecordedPerChange() throws {
@@ -121,7 +124,8 @@ import Testing
         var loop = try loop(FakeKernel(), metrics: ProxyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         _ = try loop.handle([.event(.synced)], now: F.t0)
         let seen = [ContinuousClock.now, ContinuousClock.now]
-        _ = try loop.handle([upsert(try Objects.web(spec: spec)), upsert(try Objects.web(spec: spec))], now: .now, seen: seen)
+        _ = try loop.handle(
+            [upsert(try Objects.web(spec: spec)), upsert(try Objects.web(spec: spec))], now: .now, seen: seen)
         #expect(registry.emitToString().contains("ipvs_proxy_network_programming_duration_seconds_count 2"))
     }
 }

@@ -19,18 +19,21 @@ import Testing
     }
 
     /// Flags beat the environment, which beats the file, which beats the defaults, whatever order the layers come in.
-    @Test(arguments: [
-        (file: "wrr", env: "lc", flag: "sh", expected: "sh"),
-        (file: "wrr", env: "lc", flag: nil, expected: "lc"),
-        (file: "wrr", env: nil, flag: nil, expected: "wrr"),
-        (file: nil, env: nil, flag: "mh", expected: "mh"),
-        (file: nil, env: nil, flag: nil, expected: "rr"),
-    ] as [(String?, String?, String?, String)])
+    @Test(
+        arguments: [
+            (file: "wrr", env: "lc", flag: "sh", expected: "sh"),
+            (file: "wrr", env: "lc", flag: nil, expected: "lc"),
+            (file: "wrr", env: nil, flag: nil, expected: "wrr"),
+            (file: nil, env: nil, flag: "mh", expected: "mh"),
+            (file: nil, env: nil, flag: nil, expected: "rr"),
+        ] as [(String?, String?, String?, String)])
     func precedence(file: String?, env: String?, flag: String?, expected: String) throws {
         let fileLayer = try ConfigFile.parse(file.map { "ipvs-scheduler: \($0)\n" } ?? "", path: "/etc/ipvs-proxy.yaml")
         let envLayer = try SettingsLayer.environment(env.map { ["IPVS_PROXY_IPVS_SCHEDULER": $0] } ?? [:])
         let flagLayer = try SettingsLayer.flags(["ipvs-scheduler": flag])
-        for layers in [[fileLayer, envLayer, flagLayer], [flagLayer, envLayer, fileLayer], [envLayer, flagLayer, fileLayer]] {
+        for layers in [
+            [fileLayer, envLayer, flagLayer], [flagLayer, envLayer, fileLayer], [envLayer, flagLayer, fileLayer],
+        ] {
             #expect(try ProxySettings.resolve(layers).scheduler == expected)
         }
     }
@@ -41,7 +44,10 @@ import Testing
         ("sync-period: 0s\n", "/c.yaml:1: key sync-period: must be more than 0"),
         ("min-sync-period: -1s\n", "/c.yaml:1: key min-sync-period: \"-1s\" is not a duration"),
         ("ipvs-strict-arp: maybe\n", "/c.yaml:1: key ipvs-strict-arp: \"maybe\" is not true or false"),
-        ("\nipvs-exclude-cidrs: [10.0.0.0/8, 10.1/16]\n", "/c.yaml:2: key ipvs-exclude-cidrs: \"10.1/16\" is not a CIDR"),
+        (
+            "\nipvs-exclude-cidrs: [10.0.0.0/8, 10.1/16]\n",
+            "/c.yaml:2: key ipvs-exclude-cidrs: \"10.1/16\" is not a CIDR"
+        ),
         ("cluster-cidr: 10.244.0.0/33\n", "/c.yaml:1: key cluster-cidr: \"10.244.0.0/33\" is not a CIDR"),
         ("healthz-bind-address: localhost:10256\n", "/c.yaml:1: key healthz-bind-address: \"localhost:10256\" is not"),
         ("metrics-bind-address: 127.0.0.1:99999\n", "/c.yaml:1: key metrics-bind-address: \"127.0.0.1:99999\" is not"),

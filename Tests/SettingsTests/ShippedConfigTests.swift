@@ -9,7 +9,8 @@ import Yams
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let path = root.appendingPathComponent("manifests/04-configmap.yaml").path
-        let configMap = try #require(try Yams.load(yaml: String(contentsOfFile: path, encoding: .utf8)) as? [String: Any])
+        let configMap = try #require(
+            try Yams.load(yaml: String(contentsOfFile: path, encoding: .utf8)) as? [String: Any])
         let data = try #require(configMap["data"] as? [String: String])
         let text = try #require(data["config.yaml"])
         let settings = try ProxySettings.resolve([try ConfigFile.parse(text, path: "04-configmap.yaml")])

@@ -67,7 +67,8 @@ import Testing
         let clock = LockedDate(Date(timeIntervalSince1970: 1_700_000_000))
         let healthz: HTTPEndpointServer.Handler = {
             let status = health.status(at: clock.value)
-            return HTTPEndpointResponse(status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
+            return HTTPEndpointResponse(
+                status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
         }
         try await serving(["/healthz": healthz, "/livez": healthz]) { port in
             health.updated(at: clock.value)
