@@ -120,7 +120,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ProxyTests",
-            dependencies: ["Proxy", .product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: [
+                "Proxy",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
         .testTarget(

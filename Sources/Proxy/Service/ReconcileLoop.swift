@@ -78,12 +78,12 @@ struct ReconcileLoop {
                 logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
             }
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
-            finish(report, changes: changes, full: true, cost: cost(), now: now)
+            finish(report, changes: pendingChanges, full: true, cost: cost(), now: now)
             lastFullSync = now
         } else if work {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
-            finish(report, changes: changes, full: false, cost: cost(), now: now)
+            finish(report, changes: pendingChanges, full: false, cost: cost(), now: now)
         }
         return Outcome(firstSyncDone: lastFullSync != nil)
     }
