@@ -29,7 +29,8 @@ import Testing
                     directory,
                     ["--metrics-bind-address", "127.0.0.1:19249", "--healthz-bind-address", "127.0.0.1:19256"]))
             defer { _ = proxy.stop() }
-            #expect(try await ProxyLab.eventually { try ProxyLab.peer("10.96.7.10")?.count == 3 }, "\(proxy.output)")
+            #expect(
+                try await ProxyLab.eventually(90) { try ProxyLab.peer("10.96.7.10")?.count == 3 }, "\(proxy.output)")
             #expect(try await ProxyLab.eventually { try ProxyLab.peer("10.96.7.11")?.count == 1 }, "\(proxy.output)")
             var metrics = ""
             let counted = try await ProxyLab.eventually {
