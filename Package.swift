@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The only C in the project: libnl-3 and libnl-genl-3, found through pkg-config.
@@ -96,6 +97,26 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The proxy's settings: flags, environment and config file (ours or kube-proxy's), merged and checked.
+        .target(
+            name: "Settings",
+            dependencies: [
+                "IPVS",
+                "Proxy",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The small HTTP server behind /metrics, /healthz and /livez.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "ipvs-proxy",
             dependencies: [
@@ -105,6 +126,10 @@ let package = Package(
                 "Pods",
                 "Bench",
                 "Health",
+                "Settings",
+                "Telemetry",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -123,7 +148,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Health"]),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy",
+                "Health",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
         .testTarget(
             name: "BenchTests",
@@ -133,6 +166,20 @@ let package = Package(
             name: "HealthTests",
             dependencies: [
                 "Health", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SettingsTests",
+            dependencies: ["Settings", "Proxy", "IPVS", .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: [
+                "Telemetry",
+                "Proxy",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are

@@ -4,6 +4,7 @@ import IPVS
 import Kube
 import Logging
 import Proxy
+import Settings
 
 /// `ipvs-proxy plan`: what `run` would change now, without changing anything.
 struct PlanCommand: AsyncParsableCommand {
@@ -16,12 +17,18 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        let logger = LogSetup.bootstrap(level: proxy.logLevel, label: "ipvs-proxy")
+        let settings: ProxySettings
+        do {
+            settings = try proxy.settings()
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
+        }
+        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
         let wiring: ProxyWiring
         var reconciler: Reconciler
         let objects: any ObjectSource
         do {
-            wiring = try ProxyWiring(options: proxy, logger: logger)
+            wiring = try ProxyWiring(options: settings, logger: logger)
             reconciler = wiring.reconciler
             try reconciler.adopt(readOnly: true)
             objects = try source.makeSource(logger: logger)

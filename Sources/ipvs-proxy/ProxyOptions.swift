@@ -1,72 +1,79 @@
 import ArgumentParser
 import Foundation
-import IPVS
 import Logging
-import Proxy
+import Settings
 
-/// How the proxy programs the kernel. Names follow kube-proxy's where the meaning is the same.
+/// How the proxy programs the kernel. Names follow kube-proxy's where the meaning is the same. Every value is
+/// optional here: what is not given comes from the environment, then the config file, then the defaults
+/// (`Settings`, where the values are checked).
 struct ProxyOptions: ParsableArguments {
     @Option(
-        name: [.customLong("scheduler"), .customLong("ipvs-scheduler")],
-        help: "Default IPVS scheduler (a Service may choose another with the ipvs-proxy.io/scheduler annotation)."
-    )
-    var scheduler = "rr"
-
-    @Option(help: "How often the kernel is re-read and fully reconciled.")
-    var syncPeriod = DurationArgument("30s", .seconds(30))
-
-    @Option(help: "How long a removed endpoint keeps its connections (weight 0) before it is deleted.")
-    var gracefulPeriod = DurationArgument("30s", .seconds(30))
-
-    @Option(help: "The dummy interface holding the virtual IPs.")
-    var interface = "kube-ipvs0"
-
-    @Option(
         help: ArgumentHelp(
-            "CIDRs of the node addresses NodePorts are served on, comma-separated (default: all but loopback).",
-            valueName: "cidrs"
+            "Config file: ipvs-proxy's own (keys are the flag names) or kube-proxy's KubeProxyConfiguration"
+                + " (default: IPVS_PROXY_CONFIG).",
+            valueName: "file"
         )
     )
+    var config: String?
+
+    @Option(
+        name: [.customLong("scheduler"), .customLong("ipvs-scheduler")],
+        help: ArgumentHelp("\(SettingKeys.scheduler.help) [default: rr]", valueName: "scheduler")
+    )
+    var scheduler: String?
+
+    @Option(help: ArgumentHelp("\(SettingKeys.syncPeriod.help) [default: 30s]", valueName: "duration"))
+    var syncPeriod: String?
+
+    @Option(help: ArgumentHelp("\(SettingKeys.gracefulPeriod.help) [default: 30s]", valueName: "duration"))
+    var gracefulPeriod: String?
+
+    @Option(help: ArgumentHelp("\(SettingKeys.interface.help) [default: kube-ipvs0]", valueName: "name"))
+    var interface: String?
+
+    @Option(help: ArgumentHelp(SettingKeys.nodePortAddresses.help + " Comma-separated.", valueName: "cidrs"))
     var nodeportAddresses: String?
 
-    @Option(help: "The NodePort range: virtual servers on node addresses with these ports are the proxy's.")
-    var nodePortRange = "30000-32767"
+    @Option(help: ArgumentHelp("\(SettingKeys.nodePortRange.help) [default: 30000-32767]", valueName: "range"))
+    var nodePortRange: String?
 
-    @Option(help: "This node's name, for Local traffic policies (default: the host name).")
+    @Option(help: ArgumentHelp(SettingKeys.hostnameOverride.help, valueName: "name"))
     var hostnameOverride: String?
 
-    @Option(help: "Handle only Services labelled service.kubernetes.io/service-proxy-name with this value.")
+    @Option(help: ArgumentHelp(SettingKeys.proxyName.help, valueName: "name"))
     var proxyName: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [default: info]")
+    var logLevel: String?
 
-    func validate() throws {
-        _ = try prefixes()
-        _ = try portRange()
+    /// The flags given, by setting name (nil: not given).
+    var given: [String: String?] {
+        [
+            SettingKeys.scheduler.name: scheduler, SettingKeys.syncPeriod.name: syncPeriod,
+            SettingKeys.gracefulPeriod.name: gracefulPeriod, SettingKeys.interface.name: interface,
+            SettingKeys.nodePortAddresses.name: nodeportAddresses, SettingKeys.nodePortRange.name: nodePortRange,
+            SettingKeys.hostnameOverride.name: hostnameOverride, SettingKeys.proxyName.name: proxyName,
+            SettingKeys.logLevel.name: logLevel,
+        ]
     }
 
-    func prefixes() throws -> [AddressPrefix] {
-        let words = (nodeportAddresses ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        return try words.filter { !$0.isEmpty }.map { word in
-            guard let prefix = AddressPrefix(word) else {
-                throw ValidationError("--nodeport-addresses: \"\(word)\" is not a CIDR (like 10.0.0.0/8)")
-            }
-            return prefix
-        }
-    }
-
-    func portRange() throws -> ClosedRange<UInt16> {
-        let parts = nodePortRange.split(separator: "-")
-        guard parts.count == 2, let low = UInt16(parts[0]), let high = UInt16(parts[1]), low <= high, low > 0 else {
-            throw ValidationError("--node-port-range: \"\(nodePortRange)\" is not a port range (like 30000-32767)")
-        }
-        return low...high
-    }
-
-    var nodeName: String {
-        (hostnameOverride ?? ProcessInfo.processInfo.hostName).lowercased()
+    /// Resolves the settings: `extraFlags` (other option groups of the command) and these flags, over the
+    /// environment, over the config file (`--config`, else IPVS_PROXY_CONFIG), over the defaults.
+    func settings(
+        extraFlags: [String: String?] = [:], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ProxySettings {
+        var layers: [SettingsLayer] = []
+        if let path = config ?? environment["IPVS_PROXY_CONFIG"] { layers.append(try ConfigFile.load(path: path)) }
+        layers.append(try SettingsLayer.environment(environment))
+        layers.append(try SettingsLayer.flags(given.merging(extraFlags) { $1 }))
+        return try ProxySettings.resolve(layers)
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension ProxySettings {
+    /// The log level (always one of the checked choices).
+    var level: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
+
+    /// This node's name, for Local traffic policies.
+    var nodeName: String { (hostnameOverride ?? ProcessInfo.processInfo.hostName).lowercased() }
+}

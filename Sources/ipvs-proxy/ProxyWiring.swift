@@ -2,6 +2,7 @@ import Foundation
 import IPVS
 import Logging
 import Proxy
+import Settings
 
 /// Builds the proxy's parts from the command line: the kernel client, the VIP link, the configuration and the
 /// reconciler. Errors from the kernel come out as one line with the fix.
@@ -11,7 +12,7 @@ struct ProxyWiring {
     let configuration: ProxyConfiguration
     let reconciler: Reconciler
 
-    init(options: ProxyOptions, logger: Logger) throws {
+    init(options: ProxySettings, logger: Logger) throws {
         kernel = try IPVSNetlinkClient(logger: logger)
         _ = try kernel.version()
         link = try VIPInterface(name: options.interface, logger: logger)
@@ -28,7 +29,7 @@ struct ProxyWiring {
         }
         let nodePorts = NodeAddresses.nodePortAddresses(
             local,
-            prefixes: try options.prefixes(),
+            prefixes: options.nodePortAddresses,
             vipLink: options.interface
         )
         configuration = ProxyConfiguration(
@@ -39,25 +40,43 @@ struct ProxyWiring {
             otherInterfaceAddresses: NodeAddresses.otherInterfaceAddresses(local, vipLink: options.interface),
             proxyName: options.proxyName
         )
-        reconciler = Reconciler(
+        var reconciler = Reconciler(
             kernel: kernel,
             link: link,
             nodeAddresses: Set(nodePorts),
-            nodePortRange: try options.portRange(),
-            gracefulPeriod: options.gracefulPeriod.duration,
+            nodePortRange: options.nodePortRange,
+            gracefulPeriod: options.gracefulPeriod,
             logger: logger
         )
+        reconciler.excludedPrefixes = options.excludeCIDRs
+        self.reconciler = reconciler
     }
 
     /// Sets the kernel settings the proxy depends on (as kube-proxy's IPVS mode does): IPVS keeps conntrack
     /// entries (masquerading needs them), the node forwards, connections to a removed real server are dropped
     /// rather than black-holed, and persistence templates of drained real servers expire.
-    static func prepareKernel(logger: Logger) throws {
+    ///
+    /// With `--ipvs-strict-arp`, also arp_ignore=1 and arp_announce=2 (as kube-proxy: the node then answers ARP
+    /// only for addresses on the receiving interface, so the VIPs on the dummy link are not announced). Nonzero
+    /// `--ipvs-*-timeout`s are set in the kernel; zero leaves its value.
+    func prepareKernel(_ options: ProxySettings, logger: Logger) throws {
         let settings: [Sysctl<Bool>] = [
             Sysctls.conntrack, Sysctls.ipForward, Sysctls.expireNodestConn, Sysctls.expireQuiescentTemplate,
         ]
         for setting in settings where try setting.ensure(true) {
             logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "1"])
+        }
+        if options.strictARP {
+            for (setting, value) in [(Sysctls.arpIgnore, 1), (Sysctls.arpAnnounce, 2)] where try setting.ensure(value) {
+                logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "\(value)"])
+            }
+        }
+        let timeouts = options.ipvsTimeouts
+        if timeouts.tcp > 0 || timeouts.tcpFin > 0 || timeouts.udp > 0 {
+            try kernel.setTimeouts(timeouts)
+            let now = try kernel.timeouts()
+            logger.info(
+                "IPVS timeouts", metadata: ["tcp": "\(now.tcp)", "tcpfin": "\(now.tcpFin)", "udp": "\(now.udp)"])
         }
     }
 

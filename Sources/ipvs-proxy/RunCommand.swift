@@ -6,6 +6,7 @@ import Kube
 import Logging
 import Proxy
 import ServiceLifecycle
+import Settings
 
 /// `ipvs-proxy run`: the proxy itself.
 struct RunCommand: AsyncParsableCommand {
@@ -22,6 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var proxy: ProxyOptions
     @OptionGroup var masquerade: MasqueradeOptions
     @OptionGroup(title: "Health checks") var health: HealthCheckOptions
+    @OptionGroup var runSettings: RunSettingsOptions
 
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
@@ -30,10 +32,22 @@ struct RunCommand: AsyncParsableCommand {
     var cleanup = false
 
     func run() async throws {
-        let logger = LogSetup.bootstrap(level: proxy.logLevel, label: "ipvs-proxy")
+        let settings: ProxySettings
+        do {
+            // --cluster-cidr and --masquerade-all are MasqueradeOptions'; the file and environment can set them too.
+            let masqueradeFlags: [String: String?] = [
+                SettingKeys.clusterCIDR.name: masquerade.clusterCIDR,
+                SettingKeys.masqueradeAll.name: masquerade.masqueradeAll ? "true" : nil,
+            ]
+            settings = try proxy.settings(extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag })
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
+        }
+        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
+        for note in settings.notes { logger.notice("\(note)") }
         let wiring: ProxyWiring
         do {
-            wiring = try ProxyWiring(options: proxy, logger: logger)
+            wiring = try ProxyWiring(options: settings, logger: logger)
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -42,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         do {
-            try ProxyWiring.prepareKernel(logger: logger)
+            try wiring.prepareKernel(settings, logger: logger)
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -52,8 +66,12 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
+        let telemetry = TelemetryWiring(settings: settings)
         var options = ProxyService.Options()
-        options.syncPeriod = proxy.syncPeriod.duration
+        options.syncPeriod = settings.syncPeriod
+        options.minSyncPeriod = settings.minSyncPeriod
+        options.metrics = telemetry.metrics
+        options.healthz = telemetry.health
         options.once = once
         options.healthStateFile = health.healthStateFile.isEmpty ? nil : health.healthStateFile
         var configuration = wiring.configuration
@@ -66,7 +84,10 @@ struct RunCommand: AsyncParsableCommand {
             reconciler: wiring.reconciler,
             configuration: configuration,
             options: options,
-            masquerade: MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()),
+            masquerade: MasqueradeSync(
+                configuration: MasqueradeConfiguration(
+                    clusterCIDRs: settings.clusterCIDRs, masqueradeAll: settings.masqueradeAll),
+                nft: NFTCommand()),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             logger: logger
         )
@@ -75,7 +96,12 @@ struct RunCommand: AsyncParsableCommand {
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services,
+                services: services
+                    // As kube-proxy (bindAddressHardFail: false): an address that cannot be bound is logged, and
+                    // the proxy goes on without that endpoint.
+                    + (once ? [] : telemetry.services(settings, logger: logger)).map {
+                        .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+                    },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

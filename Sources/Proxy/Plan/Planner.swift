@@ -28,14 +28,14 @@ public enum Planner {
                 key,
                 desired: desired.virtualServers[key],
                 actual: actual[key],
-                owned: desired.virtualServers[key] != nil || ownership.owns(key),
+                owned: !ownership.excludes(key) && (desired.virtualServers[key] != nil || ownership.owns(key)),
                 into: &steps,
                 termination: &termination,
                 now: now
             )
         }
         var plan = Plan(operations: steps.ordered)
-        for address in addresses.sorted() {
+        for address in addresses.sorted() where !ownership.excludes(address) {
             let wanted = desired.boundAddresses.contains(address)
             let bound = ownership.linkAddresses.contains(address)
             if wanted && !bound { plan.bind.append(address) }

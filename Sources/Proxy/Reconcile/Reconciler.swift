@@ -17,6 +17,8 @@ public struct Reconciler: Sendable {
     public var nodeAddresses: Set<IPAddress>
     /// The NodePort range.
     public var nodePortRange: ClosedRange<UInt16>
+    /// `--ipvs-exclude-cidrs`: virtual servers there are never touched.
+    public var excludedPrefixes: [AddressPrefix] = []
     /// What the proxy believes the kernel holds.
     public private(set) var actual = ActualState()
     /// Real servers being drained.
@@ -44,7 +46,9 @@ public struct Reconciler: Sendable {
 
     /// The current ownership rule.
     public var ownership: Ownership {
-        Ownership(linkAddresses: actual.linkAddresses, nodeAddresses: nodeAddresses, nodePortRange: nodePortRange)
+        Ownership(
+            linkAddresses: actual.linkAddresses, nodeAddresses: nodeAddresses, nodePortRange: nodePortRange,
+            excludedPrefixes: excludedPrefixes)
     }
 
     /// Reads the kernel's table and the link's addresses, creating the link if missing unless `readOnly` (for

@@ -17,7 +17,7 @@ final class Inbox: Sendable {
         case health(HealthTransition)
     }
 
-    private let buffer = Mutex<[Input]>([])
+    private let buffer = Mutex<[(input: Input, at: ContinuousClock.Instant)]>([])
     private let continuation: AsyncStream<Void>.Continuation
     /// Yields whenever inputs are waiting (several pushes may yield once).
     let signals: AsyncStream<Void>
@@ -28,12 +28,16 @@ final class Inbox: Sendable {
 
     /// Adds an input and wakes the loop.
     func push(_ input: Input) {
-        buffer.withLock { $0.append(input) }
+        let now = ContinuousClock.now
+        buffer.withLock { $0.append((input, now)) }
         continuation.yield()
     }
 
     /// Takes every waiting input.
-    func take() -> [Input] {
+    func take() -> [Input] { takeStamped().map(\.input) }
+
+    /// Takes every waiting input with the time it was pushed.
+    func takeStamped() -> [(input: Input, at: ContinuousClock.Instant)] {
         buffer.withLock { inputs in
             defer { inputs.removeAll(keepingCapacity: true) }
             return inputs

@@ -22,6 +22,12 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var once = false
         /// Where the health state is written for `ipvs-proxy status`; nil: nowhere.
         public var healthStateFile: String?
+        /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
+        public var minSyncPeriod: Duration = .zero
+        /// Where passes are counted and timed; nil records nothing.
+        public var metrics: ProxyMetrics? = nil
+        /// kube-proxy's health rule for /healthz; nil keeps none.
+        public var healthz: ProxyHealthRecorder? = nil
 
         /// The defaults.
         public init() {}
@@ -62,13 +68,18 @@ public struct ProxyService: ServiceLifecycle.Service {
             tracker: DesiredStateTracker(configuration: configuration),
             syncPeriod: options.syncPeriod,
             logger: logger,
-            masquerade: masquerade
+            masquerade: masquerade,
+            minSyncPeriod: options.minSyncPeriod,
+            metrics: options.metrics,
+            healthz: options.healthz
         )
         if let health {
             loop.health = ReconcileLoop.HealthWiring(
                 sink: health, metrics: health.metrics, stateFile: options.healthStateFile
             )
         }
+        // The first pass is owed from the start: healthz turns 503 if it never comes.
+        options.healthz?.queued()
         try loop.reconciler.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
@@ -80,14 +91,26 @@ public struct ProxyService: ServiceLifecycle.Service {
         let inbox = Inbox()
         let source = self.source
         let tick = options.tick
+        let healthz = options.healthz
+        let (wakeups, wake) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in source.events() { inbox.push(.event(event)) }
+                for await event in source.events() {
+                    if case .change = event { healthz?.queued() }
+                    inbox.push(.event(event))
+                }
                 inbox.push(.sourceEnded)
             }
             if let transitions = health?.checker.transitions {
                 group.addTask {
                     for await transition in transitions { inbox.push(.health(transition)) }
+                }
+            }
+            // Passes held back by --min-sync-period are due at a set time, which may come before the next tick.
+            group.addTask {
+                for await deadline in wakeups {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    inbox.push(.tick)
                 }
             }
             group.addTask {
@@ -96,9 +119,18 @@ public struct ProxyService: ServiceLifecycle.Service {
                     inbox.push(.tick)
                 }
             }
-            defer { group.cancelAll() }
+            defer {
+                wake.finish()
+                group.cancelAll()
+            }
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
-                let outcome = try loop.handle(inbox.take(), now: .now)
+                let stamped = inbox.takeStamped()
+                let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
+                    if case .event(.change) = item.input { return item.at }
+                    return nil
+                }
+                let outcome = try loop.handle(stamped.map(\.input), now: .now, seen: seen)
+                if let deadline = outcome.wakeAt { wake.yield(deadline) }
                 if options.once && outcome.firstSyncDone {
                     logger.info("synced once; exiting (--once)")
                     return

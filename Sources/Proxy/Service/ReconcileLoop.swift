@@ -9,6 +9,8 @@ struct ReconcileLoop {
     struct Outcome {
         /// True once the first full pass (after the source's initial state) has run.
         var firstSyncDone: Bool
+        /// Work was held back by `minSyncPeriod`: call again (with a tick) at this time.
+        var wakeAt: ContinuousClock.Instant? = nil
     }
 
     /// The source's stream ended while the proxy was running.
@@ -31,8 +33,24 @@ struct ReconcileLoop {
     var healthChanged = false
     var downSince: [HealthTarget: (since: Double, reason: String?)] = [:]
     var reportedSummaries: [ObjectKey: HealthSummary] = [:]
+    /// The least time between two passes (`--min-sync-period`); work arriving sooner waits, accumulated.
+    var minSyncPeriod: Duration = .zero
+    /// Where passes are counted and timed; nil records nothing.
+    var metrics: ProxyMetrics? = nil
+    /// kube-proxy's health rule for /healthz, fed by passes that programmed everything.
+    var healthz: ProxyHealthRecorder? = nil
+    /// When the last pass ran.
+    var lastPass: ContinuousClock.Instant?
+    /// When each change not yet programmed was seen (for the network-programming latency).
+    var pendingSeen: [ContinuousClock.Instant] = []
+    /// Object changes not yet programmed.
+    var pendingChanges = 0
 
-    mutating func handle(_ inputs: [Inbox.Input], now: ContinuousClock.Instant) throws -> Outcome {
+    /// Handles a batch of inputs; `seen` holds when each object change among them arrived.
+    mutating func handle(
+        _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant] = []
+    ) throws -> Outcome {
+        pendingSeen += seen
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
         let cost = { (clock.now - start, ThreadCPUTime.now() - startCPU) }
@@ -55,27 +73,55 @@ struct ReconcileLoop {
             }
         }
         publishHealth()
+        pendingChanges += changes
+        metrics?.pending(pendingChanges)
         guard synced else { return Outcome(firstSyncDone: false) }
         reportDiagnostics()
+        let work = !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty
+        if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
+            return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod)
+        }
         if fullSync {
             do {
                 try reconciler.adopt()
             } catch {
+                metrics?.readFailed()
                 logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
             }
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
-            log(report, changes: changes, full: true, cost: cost())
             syncMasquerade(touched: nil)
-            touched = DesiredStateTracker.Touched()
+            finish(report, changes: pendingChanges, full: true, cost: cost(), now: now)
             lastFullSync = now
-        } else if !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty {
+        } else if work {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
-            log(report, changes: changes, full: false, cost: cost())
             syncMasquerade(touched: touched.virtualServers)
-            touched = DesiredStateTracker.Touched()
+            finish(report, changes: pendingChanges, full: false, cost: cost(), now: now)
         }
         return Outcome(firstSyncDone: lastFullSync != nil)
+    }
+
+    /// After a pass: log it, record it, and when everything took effect, mark the changes programmed.
+    private mutating func finish(
+        _ report: SyncReport, changes: Int, full: Bool, cost: (wall: Duration, cpu: Duration),
+        now: ContinuousClock.Instant
+    ) {
+        log(report, changes: changes, full: full, cost: cost)
+        touched = DesiredStateTracker.Touched()
+        lastPass = now
+        metrics?.recorded(report, full: full, wall: cost.wall)
+        if let metrics {
+            let owned = reconciler.actual.virtualServers.filter { reconciler.ownership.owns($0.key) }
+            metrics.owned(
+                virtualServers: owned.count, realServers: owned.values.reduce(0) { $0 + $1.realServers.count })
+        }
+        if report.succeeded {
+            metrics?.programmed(seen: pendingSeen, at: ContinuousClock.now)
+            pendingSeen = []
+            pendingChanges = 0
+            metrics?.pending(0)
+            healthz?.updated()
+        }
     }
 
     /// Logs a pass; `cost` is its wall-clock and CPU time (this thread: the pass runs synchronously on it).
@@ -141,5 +187,6 @@ struct ReconcileLoop {
             }
         }
         reportedDiagnostics = tracker.diagnostics
+        metrics?.diagnosed(reportedDiagnostics)
     }
 }

@@ -1,0 +1,111 @@
+import Kube
+import Metrics
+import Foundation
+import IPVS
+
+/// The proxy's metrics, created once through swift-metrics (the CLI bootstraps a Prometheus backend). Labels
+/// are few and bounded: the pass kind, the kernel operation kind, the diagnostic code; never an address.
+public struct ProxyMetrics: Sendable {
+    /// How long a pass took, by `kind` (full, partial).
+    let fullSyncDuration: CoreMetrics.Timer
+    let partialSyncDuration: CoreMetrics.Timer
+    /// Unix time of the last pass that programmed everything.
+    let lastSync: Gauge
+    /// Object changes seen but not yet programmed.
+    let pendingChanges: Gauge
+    /// From an object change being seen to the kernel holding it.
+    let networkProgramming: CoreMetrics.Timer
+    /// Kernel operations refused, by kind.
+    let errors: [String: Counter]
+    /// Virtual and real servers the proxy owns in the kernel.
+    let virtualServers: Gauge
+    let realServers: Gauge
+    /// Services with a problem the proxy worked around, by diagnostic code.
+    let diagnostics: [ServiceDiagnostic.Code: Gauge]
+
+    /// The error kinds: the operation's verb and object, or a VIP link change, or a table read.
+    public static let errorKinds = [
+        "add_virtual_server", "update_virtual_server", "delete_virtual_server", "add_real_server", "update_real_server",
+        "delete_real_server", "bind_address", "unbind_address", "read_table",
+    ]
+
+    /// Metric names, for docs and tests.
+    public enum Name {
+        public static let syncDuration = "ipvs_proxy_sync_duration_seconds"
+        public static let lastSync = "ipvs_proxy_last_sync_timestamp_seconds"
+        public static let pendingChanges = "ipvs_proxy_pending_changes"
+        public static let networkProgramming = "ipvs_proxy_network_programming_duration_seconds"
+        public static let kernelErrors = "ipvs_proxy_kernel_errors_total"
+        public static let virtualServers = "ipvs_proxy_virtual_servers"
+        public static let realServers = "ipvs_proxy_real_servers"
+        public static let serviceDiagnostics = "ipvs_proxy_service_diagnostics"
+    }
+
+    /// The metrics, made through `factory` (the bootstrapped backend unless a test gives its own).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        fullSyncDuration = Timer(label: Name.syncDuration, dimensions: [("kind", "full")], factory: factory)
+        partialSyncDuration = Timer(label: Name.syncDuration, dimensions: [("kind", "partial")], factory: factory)
+        lastSync = Gauge(label: Name.lastSync, factory: factory)
+        pendingChanges = Gauge(label: Name.pendingChanges, factory: factory)
+        networkProgramming = Timer(label: Name.networkProgramming, factory: factory)
+        errors = Dictionary(
+            uniqueKeysWithValues: Self.errorKinds.map {
+                ($0, Counter(label: Name.kernelErrors, dimensions: [("kind", $0)], factory: factory))
+            })
+        virtualServers = Gauge(label: Name.virtualServers, factory: factory)
+        realServers = Gauge(label: Name.realServers, factory: factory)
+        diagnostics = Dictionary(
+            uniqueKeysWithValues: [ServiceDiagnostic.Code.unsupportedScheduler, .badAnnotation].map {
+                ($0, Gauge(label: Name.serviceDiagnostics, dimensions: [("code", $0.rawValue)], factory: factory))
+            })
+    }
+
+    /// The kind label of an operation: `add_virtual_server`, `delete_real_server`, ...
+    public static func kind(of operation: IPVSOperation) -> String {
+        switch operation {
+        case .addVirtualServer: "add_virtual_server"
+        case .updateVirtualServer: "update_virtual_server"
+        case .deleteVirtualServer: "delete_virtual_server"
+        case .addRealServer: "add_real_server"
+        case .updateRealServer: "update_real_server"
+        case .deleteRealServer: "delete_real_server"
+        }
+    }
+
+    /// Records one pass.
+    func recorded(_ report: SyncReport, full: Bool, wall: Duration) {
+        (full ? fullSyncDuration : partialSyncDuration).recordNanoseconds(Self.nanoseconds(wall))
+        for operation in report.failures.keys { errors[Self.kind(of: operation)]?.increment() }
+        for address in report.addressFailures.keys {
+            errors[report.plan.bind.contains(address) ? "bind_address" : "unbind_address"]?.increment()
+        }
+        if report.succeeded { lastSync.record(Date().timeIntervalSince1970) }
+    }
+
+    /// Records a failed read of the kernel's table.
+    func readFailed() { errors["read_table"]?.increment() }
+
+    /// Records what the proxy owns now.
+    func owned(virtualServers: Int, realServers: Int) {
+        self.virtualServers.record(virtualServers)
+        self.realServers.record(realServers)
+    }
+
+    /// Records the number of Services with each diagnostic.
+    func diagnosed(_ byService: [ObjectKey: [ServiceDiagnostic]]) {
+        for (code, gauge) in diagnostics {
+            gauge.record(byService.values.filter { $0.contains { $0.code == code } }.count)
+        }
+    }
+
+    /// Records the changes waiting and, after a pass, how long each took to reach the kernel.
+    func pending(_ count: Int) { pendingChanges.record(count) }
+
+    func programmed(seen: [ContinuousClock.Instant], at now: ContinuousClock.Instant) {
+        for instant in seen { networkProgramming.recordNanoseconds(Self.nanoseconds(now - instant)) }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

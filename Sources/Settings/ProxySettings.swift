@@ -1,0 +1,73 @@
+import IPVS
+import Proxy
+
+/// The proxy's settings, checked and typed: the outcome of defaults, the config file, the environment and the
+/// flags, in that order of increasing precedence. Built by ``resolve(_:)``, which is pure.
+public struct ProxySettings: Sendable, Hashable {
+    /// `--ipvs-scheduler`.
+    public var scheduler: String
+    /// `--sync-period`.
+    public var syncPeriod: Duration
+    /// `--min-sync-period`.
+    public var minSyncPeriod: Duration
+    /// `--graceful-period`.
+    public var gracefulPeriod: Duration
+    /// `--interface`.
+    public var interface: String
+    /// `--nodeport-addresses`; empty means every node address but loopback.
+    public var nodePortAddresses: [AddressPrefix]
+    /// `--node-port-range`.
+    public var nodePortRange: ClosedRange<UInt16>
+    /// `--hostname-override`.
+    public var hostnameOverride: String?
+    /// `--proxy-name`.
+    public var proxyName: String?
+    /// `--log-level` (one of ``SettingKeys/logLevel``'s choices).
+    public var logLevel: String
+    /// `--cluster-cidr`.
+    public var clusterCIDRs: [AddressPrefix]
+    /// `--masquerade-all`.
+    public var masqueradeAll: Bool
+    /// `--ipvs-strict-arp`.
+    public var strictARP: Bool
+    /// `--ipvs-tcp-timeout`, `--ipvs-tcpfin-timeout`, `--ipvs-udp-timeout` in whole seconds; 0 leaves the
+    /// kernel's value.
+    public var ipvsTimeouts: Timeouts
+    /// `--ipvs-exclude-cidrs`.
+    public var excludeCIDRs: [AddressPrefix]
+    /// `--healthz-bind-address`; nil turns the server off.
+    public var healthzBindAddress: BindAddress?
+    /// `--metrics-bind-address`; nil turns the server off.
+    public var metricsBindAddress: BindAddress?
+    /// Notes from the sources (kube-proxy fields ignored), to log at start.
+    public var notes: [String]
+
+    /// Resolves `layers` (any order: each value carries its origin's precedence) over the defaults.
+    public static func resolve(_ layers: [SettingsLayer]) throws -> ProxySettings {
+        let merged = SettingsLayer.merged([SettingsLayer.defaults()] + layers)
+        let reader = SettingReader(values: merged.values)
+        return ProxySettings(
+            scheduler: try reader.text(SettingKeys.scheduler) ?? "rr",
+            syncPeriod: try reader.positiveDuration(SettingKeys.syncPeriod),
+            minSyncPeriod: try reader.duration(SettingKeys.minSyncPeriod),
+            gracefulPeriod: try reader.duration(SettingKeys.gracefulPeriod),
+            interface: try reader.text(SettingKeys.interface) ?? "kube-ipvs0",
+            nodePortAddresses: try reader.cidrs(SettingKeys.nodePortAddresses),
+            nodePortRange: try reader.portRange(SettingKeys.nodePortRange),
+            hostnameOverride: try reader.text(SettingKeys.hostnameOverride),
+            proxyName: try reader.text(SettingKeys.proxyName),
+            logLevel: try reader.choice(SettingKeys.logLevel),
+            clusterCIDRs: try reader.cidrs(SettingKeys.clusterCIDR),
+            masqueradeAll: try reader.bool(SettingKeys.masqueradeAll),
+            strictARP: try reader.bool(SettingKeys.strictARP),
+            ipvsTimeouts: Timeouts(
+                tcp: try reader.seconds(SettingKeys.tcpTimeout),
+                tcpFin: try reader.seconds(SettingKeys.tcpFinTimeout),
+                udp: try reader.seconds(SettingKeys.udpTimeout)),
+            excludeCIDRs: try reader.cidrs(SettingKeys.excludeCIDRs),
+            healthzBindAddress: try reader.bindAddress(SettingKeys.healthzBindAddress, defaultPort: 10256),
+            metricsBindAddress: try reader.bindAddress(SettingKeys.metricsBindAddress, defaultPort: 10249),
+            notes: merged.notes
+        )
+    }
+}

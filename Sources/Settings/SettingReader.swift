@@ -1,0 +1,94 @@
+import Foundation
+import IPVS
+import Proxy
+
+/// Reads typed values out of merged raw settings; every failure names where the bad value came from.
+struct SettingReader {
+    let values: [String: RawSetting]
+
+    func raw(_ key: SettingKey) -> RawSetting? { values[key.name] }
+
+    func fail(_ raw: RawSetting, _ what: String) -> SettingsError {
+        SettingsError(code: .badValue, message: "\(raw.origin): \(what)")
+    }
+
+    func text(_ key: SettingKey) throws -> String? {
+        guard let raw = raw(key) else { return nil }
+        guard case .text(let text) = raw.value else { throw fail(raw, "expected one value, not a list") }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    func duration(_ key: SettingKey) throws -> Duration {
+        guard let raw = raw(key), let text = try text(key) else { return .zero }
+        guard let duration = GoDuration.parse(text) else {
+            throw fail(raw, "\"\(text)\" is not a duration (like 30s, 1m30s, 500ms)")
+        }
+        return duration
+    }
+
+    func positiveDuration(_ key: SettingKey) throws -> Duration {
+        let duration = try duration(key)
+        if duration <= .zero, let raw = raw(key) { throw fail(raw, "must be more than 0") }
+        return duration
+    }
+
+    func seconds(_ key: SettingKey) throws -> UInt32 {
+        let duration = try duration(key)
+        let seconds = duration.components.seconds
+        if let raw = raw(key), seconds > Int64(UInt32.max) || (duration > .zero && seconds == 0) {
+            throw fail(raw, "must be 0 (leave as is) or between 1s and \(UInt32.max)s")
+        }
+        return UInt32(seconds)
+    }
+
+    func bool(_ key: SettingKey) throws -> Bool {
+        guard let raw = raw(key), let text = try text(key) else { return false }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw fail(raw, "\"\(text)\" is not true or false")
+        }
+    }
+
+    func choice(_ key: SettingKey) throws -> String {
+        guard let raw = raw(key), let text = try text(key) else { return key.defaultValue ?? "" }
+        guard key.choices.contains(text.lowercased()) else {
+            throw fail(raw, "\"\(text)\" is not one of \(key.choices.joined(separator: ", "))")
+        }
+        return text.lowercased()
+    }
+
+    func cidrs(_ key: SettingKey) throws -> [AddressPrefix] {
+        guard let raw = raw(key) else { return [] }
+        let words: [String]
+        switch raw.value {
+        case .text(let text): words = text.split(separator: ",").map(String.init)
+        case .list(let items): words = items.flatMap { $0.split(separator: ",").map(String.init) }
+        }
+        return try words.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { word in
+            guard let prefix = AddressPrefix(word) else {
+                throw fail(raw, "\"\(word)\" is not a CIDR (like 10.0.0.0/8 or fd00::/64)")
+            }
+            return prefix
+        }
+    }
+
+    func portRange(_ key: SettingKey) throws -> ClosedRange<UInt16> {
+        guard let raw = raw(key), let text = try text(key) else { return Ownership.defaultNodePortRange }
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let low = UInt16(parts[0]), let high = UInt16(parts[1]), low <= high, low > 0 else {
+            throw fail(raw, "\"\(text)\" is not a port range (like 30000-32767)")
+        }
+        return low...high
+    }
+
+    func bindAddress(_ key: SettingKey, defaultPort: Int) throws -> BindAddress? {
+        guard let raw = raw(key), let text = try text(key) else { return nil }
+        guard let address = BindAddress(text, defaultPort: defaultPort) else {
+            throw fail(
+                raw, "\"\(text)\" is not an address to listen on (like 0.0.0.0:\(defaultPort), [::]:\(defaultPort))")
+        }
+        return address
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Settings
+
+/// `run`'s kube-proxy-compatible settings beyond ProxyOptions: kernel tuning, excluded CIDRs, pass pacing and
+/// the metrics and health endpoints. Like ProxyOptions, values not given come from the environment or the file.
+/// (`--cluster-cidr` and `--masquerade-all` are MasqueradeOptions'; their settings keys exist in `Settings`.)
+struct RunSettingsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("\(SettingKeys.minSyncPeriod.help) [default: 0s]", valueName: "duration"))
+    var minSyncPeriod: String?
+
+    @Option(help: ArgumentHelp("\(SettingKeys.tcpTimeout.help) [default: 0s]", valueName: "duration"))
+    var ipvsTcpTimeout: String?
+
+    @Option(
+        name: .customLong("ipvs-tcpfin-timeout"),
+        help: ArgumentHelp("\(SettingKeys.tcpFinTimeout.help) [default: 0s]", valueName: "duration"))
+    var ipvsTcpFinTimeout: String?
+
+    @Option(help: ArgumentHelp("\(SettingKeys.udpTimeout.help) [default: 0s]", valueName: "duration"))
+    var ipvsUdpTimeout: String?
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(SettingKeys.strictARP.help + " [default: off]"))
+    var ipvsStrictArp: Bool?
+
+    @Option(help: ArgumentHelp(SettingKeys.excludeCIDRs.help + " Comma-separated.", valueName: "cidrs"))
+    var ipvsExcludeCidrs: String?
+
+    @Option(help: ArgumentHelp("\(SettingKeys.healthzBindAddress.help) [default: 0.0.0.0:10256]", valueName: "address"))
+    var healthzBindAddress: String?
+
+    @Option(
+        help: ArgumentHelp("\(SettingKeys.metricsBindAddress.help) [default: 127.0.0.1:10249]", valueName: "address"))
+    var metricsBindAddress: String?
+
+    /// The flags given, by setting name.
+    var given: [String: String?] {
+        [
+            SettingKeys.minSyncPeriod.name: minSyncPeriod, SettingKeys.tcpTimeout.name: ipvsTcpTimeout,
+            SettingKeys.tcpFinTimeout.name: ipvsTcpFinTimeout, SettingKeys.udpTimeout.name: ipvsUdpTimeout,
+            SettingKeys.strictARP.name: ipvsStrictArp.map { String($0) },
+            SettingKeys.excludeCIDRs.name: ipvsExcludeCidrs,
+            SettingKeys.healthzBindAddress.name: healthzBindAddress,
+            SettingKeys.metricsBindAddress.name: metricsBindAddress,
+        ]
+    }
+}

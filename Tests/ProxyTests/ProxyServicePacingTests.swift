@@ -1,0 +1,48 @@
+import IPVS
+import Kube
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import Proxy
+
+/// The service's wake-up path: a pass held back by --min-sync-period runs when it is due, with no clock tick
+/// (the tick is set to an hour) and no further event to prompt it.
+@Suite struct ProxyServicePacingTests {
+    /// A source that yields what the test sends.
+    struct ScriptedSource: ObjectSource {
+        let stream: AsyncStream<SourceEvent>
+        func events() -> AsyncStream<SourceEvent> { stream }
+    }
+
+    @Test func aHeldBackPassRunsWhenDue() async throws {
+        let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
+        let kernel = FakeKernel()
+        var options = ProxyService.Options()
+        options.tick = .seconds(3600)
+        options.minSyncPeriod = .seconds(1)
+        let health = ProxyHealthRecorder(timeout: .seconds(60))
+        options.healthz = health
+        let service = ProxyService(
+            source: ScriptedSource(stream: stream),
+            reconciler: Reconciler(kernel: kernel, link: FakeLink(), logger: Logger(label: "test")),
+            configuration: ProxyConfiguration(), options: options, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            source.yield(.synced)
+            while health.status().lastUpdated == nil { try await Task.sleep(for: .milliseconds(20)) }
+            // Now within a second of the first pass: this change is held back until that second is over.
+            let spec = "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}"
+            source.yield(.change(.upsert(.service(try Objects.web(spec: spec)))))
+            var applied = false
+            for _ in 0..<200 where !applied {
+                try await Task.sleep(for: .milliseconds(50))
+                applied = kernel.table[F.web] != nil
+            }
+            #expect(applied, "the held-back pass ran without a tick or another event")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
