@@ -4,6 +4,7 @@ import IPVS
 import Kube
 import Logging
 import Proxy
+import Settings
 
 /// `ipvs-proxy status`: prints the kernel's IPVS table the way `ipvsadm -Ln` does, or as JSON; with a source
 /// (`--manifests` or `--kubeconfig`), each virtual server is named by its Service port and each real server by
@@ -36,7 +37,13 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        let logger = LogSetup.bootstrap(level: proxy.logLevel, label: "ipvs-proxy")
+        let settings: ProxySettings
+        do {
+            settings = try proxy.settings()
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))
+        }
+        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
         let table: [VirtualServerState]
         let version: IPVSVersion
         do {
@@ -50,7 +57,7 @@ struct StatusCommand: AsyncParsableCommand {
         var names: ServiceMap?
         if source.isGiven {
             do {
-                let wiring = try ProxyWiring(options: proxy, logger: logger)
+                let wiring = try ProxyWiring(options: settings, logger: logger)
                 let objects = try source.makeSource(logger: logger)
                 let tracker = await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
                 names = ServiceMap(tracker: tracker)

@@ -74,6 +74,7 @@ struct YAMLNodeFieldsTests {
               zone: z
               hints: {forZones: [{name: z1}], forNodes: [{name: n1}]}
               hostname: h
+              targetRef: {kind: Pod, namespace: ns, name: web-abc}
             - {}
             - addresses: null
             ports: [{name: http, protocol: UDP, port: 53, appProtocol: dns}]

@@ -28,7 +28,12 @@ extension EndpointSlice.Endpoint {
                     forZones: try hints.objects("forZones", Self.namedHint),
                     forNodes: try hints.objects("forNodes", Self.namedHint))
             },
-            hostname: try fields.string("hostname"))
+            hostname: try fields.string("hostname"),
+            targetRef: try fields.fields("targetRef").map { (target) throws(YAMLNodeFields.Unsupported) in
+                EndpointSlice.TargetReference(
+                    kind: try target.string("kind"), namespace: try target.string("namespace"),
+                    name: try target.string("name"))
+            })
     }
 
     static func namedHint(_ fields: YAMLNodeFields) throws(YAMLNodeFields.Unsupported) -> EndpointSlice.NamedHint {
