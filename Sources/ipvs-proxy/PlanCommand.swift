@@ -17,13 +17,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        let settings: ProxySettings
-        do {
-            settings = try proxy.settings()
-        } catch {
-            throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
-        }
-        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
+        let (settings, logger) = try proxy.start("plan")
         let wiring: ProxyWiring
         var reconciler: Reconciler
         let objects: any ObjectSource

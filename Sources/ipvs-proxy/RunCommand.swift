@@ -32,19 +32,13 @@ struct RunCommand: AsyncParsableCommand {
     var cleanup = false
 
     func run() async throws {
-        let settings: ProxySettings
-        do {
-            // --cluster-cidr and --masquerade-all are MasqueradeOptions'; the file and environment can set them too.
-            let masqueradeFlags: [String: String?] = [
-                SettingKeys.clusterCIDR.name: masquerade.clusterCIDR,
-                SettingKeys.masqueradeAll.name: masquerade.masqueradeAll ? "true" : nil,
-            ]
-            settings = try proxy.settings(extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag })
-        } catch {
-            throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
-        }
-        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
-        for note in settings.notes { logger.notice("\(note)") }
+        // --cluster-cidr and --masquerade-all are MasqueradeOptions'; the file and environment can set them too.
+        let masqueradeFlags: [String: String?] = [
+            SettingKeys.clusterCIDR.name: masquerade.clusterCIDR,
+            SettingKeys.masqueradeAll.name: masquerade.masqueradeAll ? "true" : nil,
+        ]
+        let (settings, logger) = try proxy.start(
+            "run", extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag })
         let wiring: ProxyWiring
         do {
             wiring = try ProxyWiring(options: settings, logger: logger)

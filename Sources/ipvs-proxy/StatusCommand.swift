@@ -37,13 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        let settings: ProxySettings
-        do {
-            settings = try proxy.settings()
-        } catch {
-            throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))
-        }
-        let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
+        let (settings, logger) = try proxy.start("status")
         let table: [VirtualServerState]
         let version: IPVSVersion
         do {
