@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // The values every module shares: addresses, families, prefixes, durations, the error shape. No I/O.
+        .target(name: "Values", exclude: ["README.md"]),
         // The only C in the project: libnl-3 and libnl-genl-3, found through pkg-config.
         .systemLibrary(
             name: "CNetlink",
@@ -36,6 +38,7 @@ let package = Package(
         .target(
             name: "IPVS",
             dependencies: [
+                "Values",
                 "CNetlink",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,6 +47,7 @@ let package = Package(
         .target(
             name: "Kube",
             dependencies: [
+                "Values",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,6 +60,7 @@ let package = Package(
         .target(
             name: "Health",
             dependencies: [
+                "Values",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -66,6 +71,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
+                "Values",
                 "IPVS",
                 "Kube",
                 "Health",
@@ -78,6 +84,7 @@ let package = Package(
         .target(
             name: "Pods",
             dependencies: [
+                "Values",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -88,6 +95,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
+                "Values",
                 "IPVS",
                 "Pods",
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +109,7 @@ let package = Package(
         .target(
             name: "Settings",
             dependencies: [
+                "Values",
                 "IPVS",
                 "Proxy",
                 .product(name: "Yams", package: "Yams"),
@@ -120,6 +129,7 @@ let package = Package(
         .executableTarget(
             name: "ipvs-proxy",
             dependencies: [
+                "Values",
                 "IPVS",
                 "Kube",
                 "Proxy",
@@ -137,7 +147,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
+        .testTarget(name: "ValuesTests", dependencies: ["Values"]),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values"]),
         .testTarget(
             name: "KubeTests",
             dependencies: [
@@ -153,6 +164,7 @@ let package = Package(
             dependencies: [
                 "Proxy",
                 "Health",
+                "Values",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -160,7 +172,7 @@ let package = Package(
         .testTarget(name: "PodsTests", dependencies: ["Pods"]),
         .testTarget(
             name: "BenchTests",
-            dependencies: ["Bench", "IPVS", "Pods", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Bench", "IPVS", "Pods", "Values", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "HealthTests",
@@ -170,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SettingsTests",
-            dependencies: ["Settings", "Proxy", "IPVS", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Settings", "Proxy", "IPVS", "Values", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "TelemetryTests",
@@ -186,7 +198,7 @@ let package = Package(
         // skipped, with the reason shown, anywhere else.
         .testTarget(
             name: "LabTests",
-            dependencies: ["IPVS", "Kube", "Proxy", "Pods", "Bench", "Health"]
+            dependencies: ["Values", "IPVS", "Kube", "Proxy", "Pods", "Bench", "Health"]
         ),
     ]
 )

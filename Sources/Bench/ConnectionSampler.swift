@@ -1,3 +1,4 @@
+import Values
 import IPVS
 import Logging
 import Synchronization

@@ -1,3 +1,4 @@
+import Values
 import CNetlink
 
 /// Encodes IPVS generic-netlink requests exactly as the kernel's uapi `linux/ip_vs.h` lays them out.

@@ -1,3 +1,5 @@
+import Values
+
 /// An address configured on one of the node's interfaces.
 public struct LocalAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address.

@@ -1,3 +1,5 @@
+import Values
+
 /// Builds netlink messages (and generic-netlink headers and attributes) into one growing byte buffer, in the
 /// host's byte order as netlink wants it. Many messages can go back to back, to be sent with one system call.
 @_spi(Encoding)

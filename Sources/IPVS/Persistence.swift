@@ -1,3 +1,5 @@
+import Values
+
 /// Persistence (session affinity) of a virtual server: clients stick to one real server for `timeout` seconds.
 public struct Persistence: Sendable, Hashable {
     /// Affinity timeout in seconds (ipvsadm's default is 300).

@@ -1,3 +1,5 @@
+import Values
+
 /// A real server (the kernel's "destination") behind a virtual server.
 public struct RealServer: Sendable, Hashable, CustomStringConvertible {
     /// Its address. It may differ in family from the virtual server only with tunnelling.

@@ -1,3 +1,4 @@
+import Values
 import CNetlink
 
 /// Encodes the rtnetlink requests the VIP interface needs (uapi linux/rtnetlink.h, if_link.h, if_addr.h).

@@ -1,3 +1,4 @@
+import Values
 import CNetlink
 import Foundation
 import Glibc

@@ -1,3 +1,5 @@
+import Values
+
 /// What identifies a virtual server in the kernel: protocol, address and port, or a firewall mark.
 public enum VirtualServerKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// A TCP, UDP or SCTP service on an address and port.

@@ -1,3 +1,4 @@
+import Values
 import Foundation
 import IPVS
 import Proxy
@@ -21,7 +22,7 @@ struct SettingReader {
 
     func duration(_ key: SettingKey) throws -> Duration {
         guard let raw = raw(key), let text = try text(key) else { return .zero }
-        guard let duration = GoDuration.parse(text) else {
+        guard let duration = GoDuration.parse(text, bareSeconds: true) else {
             throw fail(raw, "\"\(text)\" is not a duration (like 30s, 1m30s, 500ms)")
         }
         return duration

@@ -1,3 +1,4 @@
+import Values
 import ArgumentParser
 import Foundation
 import IPVS

@@ -1,3 +1,4 @@
+import Values
 import Testing
 
 @_spi(Encoding) @testable import IPVS

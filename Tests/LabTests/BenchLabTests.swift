@@ -1,3 +1,4 @@
+import Values
 import Bench
 import IPVS
 import Logging

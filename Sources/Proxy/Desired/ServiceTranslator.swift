@@ -1,3 +1,4 @@
+import Values
 import Health
 import IPVS
 import Kube
@@ -18,7 +19,7 @@ public enum ServiceTranslator {
         /// Its virtual servers.
         public var virtualServers: [DesiredVirtualServer] = []
         /// The addresses it needs bound on the dummy link.
-        public var boundAddresses: Set<IPVS.IPAddress> = []
+        public var boundAddresses: Set<Values.IPAddress> = []
         /// What was wrong with it and worked around.
         public var diagnostics: [ServiceDiagnostic] = []
         /// How its real servers are health-checked; nil when they are not.
@@ -45,9 +46,9 @@ public enum ServiceTranslator {
         let (health, healthDiagnostics) = healthCheck(of: service, defaults: configuration.health)
         output.diagnostics += healthDiagnostics
         output.health = health
-        let clusterIPs = service.clusterIPs.compactMap { IPVS.IPAddress($0.description) }
+        let clusterIPs = service.clusterIPs.compactMap { Values.IPAddress($0.description) }
         let externals = (service.externalIPs + service.loadBalancerIngressIPs).compactMap {
-            IPVS.IPAddress($0.description)
+            Values.IPAddress($0.description)
         }
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
@@ -55,7 +56,7 @@ public enum ServiceTranslator {
         for port in service.ports {
             let proto = IPVSProtocol(port.protocol)
             let external = service.externalTrafficPolicy
-            var targets: [(IPVS.IPAddress, UInt16, TrafficPolicy, VirtualServerRole)] = clusterIPs.map {
+            var targets: [(Values.IPAddress, UInt16, TrafficPolicy, VirtualServerRole)] = clusterIPs.map {
                 ($0, port.port, service.internalTrafficPolicy, .clusterIP)
             }
             targets += externals.map { ($0, port.port, external, .external(external)) }
@@ -116,7 +117,7 @@ public enum ServiceTranslator {
                 if policy == .local && endpoint.nodeName != nodeName { continue }
                 guard endpoint.ready || (endpoint.serving && endpoint.terminating) else { continue }
                 for text in endpoint.addresses {
-                    guard let address = IPVS.IPAddress(text.description) else { continue }
+                    guard let address = Values.IPAddress(text.description) else { continue }
                     let real = RealServer(address: address, port: slicePort.port)
                     if endpoint.ready { ready.append(real) } else { terminating.append(real) }
                 }

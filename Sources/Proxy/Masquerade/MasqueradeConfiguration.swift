@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// The operator's masquerading choices (kube-proxy's `--cluster-cidr` and `--masquerade-all`) and the nftables

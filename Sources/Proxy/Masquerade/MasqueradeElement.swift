@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// One element of the proxy's nftables sets.

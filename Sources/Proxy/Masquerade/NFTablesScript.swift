@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// Renders the proxy's nftables table as `nft -f` input. Pure; every output is one nft transaction, applied

@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// Which of the node's addresses the proxy serves NodePorts on, and which belong to its other interfaces.

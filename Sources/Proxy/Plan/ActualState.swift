@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// What the proxy believes the kernel holds: read once at start (adoption, no flush), then kept up to date from

@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// Everything the proxy wants in the kernel: virtual servers with their real servers, and the addresses its

@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// Which virtual servers in the kernel belong to the proxy. It changes only what it owns and never deletes anything

@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// What one reconcile pass changes: kernel operations in a safe order, and the dummy link's addresses.

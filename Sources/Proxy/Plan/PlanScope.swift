@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// What a planning pass looks at: everything (start-up and periodic resync), or only what an event touched, so

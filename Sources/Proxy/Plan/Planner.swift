@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// Diffs the desired state against the kernel's actual state. Pure: the same inputs give the same plan.

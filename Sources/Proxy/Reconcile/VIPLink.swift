@@ -1,3 +1,4 @@
+import Values
 import IPVS
 
 /// The dummy link that holds the virtual IPs, as the reconciler needs it. `VIPInterface` is the real one.

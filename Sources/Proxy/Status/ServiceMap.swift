@@ -1,3 +1,4 @@
+import Values
 import IPVS
 import Kube
 
@@ -58,7 +59,7 @@ public struct ServiceMap: Sendable, Hashable {
                 for endpoint in slice.endpoints {
                     guard let name = endpoint.targetName else { continue }
                     for text in endpoint.addresses {
-                        guard let address = IPVS.IPAddress(text.description) else { continue }
+                        guard let address = Values.IPAddress(text.description) else { continue }
                         names[RealServerEndpoint(address: address, port: slicePort.port)] = name
                     }
                 }

@@ -30,48 +30,45 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
-    /// The 16-byte form the kernel's `union nf_inet_addr` uses: IPv4 in the first four bytes, then zeros.
-    public var kernelBytes: [UInt8] {
-        switch self {
-        case .v4(let address): address.bytes + [UInt8](repeating: 0, count: 12)
-        case .v6(let address): address.bytes
-        }
-    }
-
-    /// Reads an address of `family` from the kernel's 16-byte form (or exactly 4 bytes for IPv4).
-    public init?(kernelBytes: some Collection<UInt8>, family: AddressFamily) {
-        let bytes = Array(kernelBytes)
-        switch family {
-        case .ipv4:
-            guard bytes.count >= 4 else { return nil }
-            self = .v4(IPv4Address(bytes[0], bytes[1], bytes[2], bytes[3]))
-        case .ipv6:
-            guard let v6 = IPv6Address(bytes: bytes.prefix(16)) else { return nil }
-            self = .v6(v6)
-        }
-    }
-
-    /// Reads an address of `family` straight from a received attribute (16 bytes, or 4 for IPv4).
-    init?(raw: UnsafeRawBufferPointer, family: AddressFamily) {
-        switch family {
-        case .ipv4:
-            guard raw.count >= 4 else { return nil }
-            self = .v4(IPv4Address(UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self))))
-        case .ipv6:
-            guard raw.count >= 16 else { return nil }
-            self = .v6(
-                IPv6Address(
-                    high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
-                    low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))))
-        }
-    }
-
     /// True for link-local addresses (169.254.0.0/16, fe80::/10), which the kernel adds on its own.
     public var isLinkLocal: Bool {
         switch self {
         case .v4(let address): address.value >> 16 == 0xA9FE
         case .v6(let address): address.high >> 54 == 0x3FA
         }
+    }
+
+    /// True for IPv4.
+    public var isIPv4: Bool { family == .ipv4 }
+
+    /// True for the unspecified address (0.0.0.0, ::).
+    public var isUnspecified: Bool {
+        switch self {
+        case .v4(let address): address.value == 0
+        case .v6(let address): address.high == 0 && address.low == 0
+        }
+    }
+
+    /// True for loopback addresses (127.0.0.0/8, ::1).
+    public var isLoopback: Bool {
+        switch self {
+        case .v4(let address): address.value >> 24 == 127
+        case .v6(let address): address.high == 0 && address.low == 1
+        }
+    }
+
+    /// True for multicast addresses (224.0.0.0/4, ff00::/8).
+    public var isMulticast: Bool {
+        switch self {
+        case .v4(let address): address.value >> 28 == 0xE
+        case .v6(let address): address.high >> 56 == 0xFF
+        }
+    }
+
+    /// True for the IPv4 limited broadcast address 255.255.255.255 (IPv6 has no broadcast).
+    public var isBroadcast: Bool {
+        if case .v4(let address) = self { return address.value == .max }
+        return false
     }
 
     /// The text form; IPv6 is not bracketed.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// An IPv6 address; parses any RFC 4291 text form and prints the RFC 5952 canonical form.
 public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The high 64 bits (first eight bytes in network order).
@@ -31,7 +29,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
         var groups: [UInt16] = []
         var tail: [UInt16] = []
         var sawGap = false
-        let pieces = string.components(separatedBy: "::")
+        let pieces = Self.split(string)
         guard pieces.count <= 2 else { return nil }
         func parse(_ part: String, allowV4: Bool) -> [UInt16]? {
             if part.isEmpty { return [] }
@@ -70,6 +68,26 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
             if index < 4 { high = high << 16 | UInt64(group) } else { low = low << 16 | UInt64(group) }
         }
         self.init(high: high, low: low)
+    }
+
+    /// The text split at each "::" (no Foundation in this module).
+    private static func split(_ text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        var previousColon = false
+        for character in text {
+            if character == ":" && previousColon {
+                current.removeLast()
+                pieces.append(current)
+                current = ""
+                previousColon = false
+                continue
+            }
+            current.append(character)
+            previousColon = character == ":"
+        }
+        pieces.append(current)
+        return pieces
     }
 
     /// The 16 bytes in network order.
