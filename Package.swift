@@ -7,11 +7,10 @@ let package = Package(
     name: "ipvs-proxy",
     products: [
         .executable(name: "ipvs-proxy", targets: ["ipvs-proxy"]),
+        .executable(name: "ipvs-bench", targets: ["ipvs-bench"]),
         .library(name: "IPVS", targets: ["IPVS"]),
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "Proxy", targets: ["Proxy"]),
-        .library(name: "Pods", targets: ["Pods"]),
-        .library(name: "Bench", targets: ["Bench"]),
         .library(name: "Health", targets: ["Health"]),
     ],
     dependencies: [
@@ -80,7 +79,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Backend "pods" in network namespaces, for the lab, the demo and the scheduler benchmark.
+        // Backend "pods" in network namespaces, for the lab, the demo and the scheduler benchmark (ipvs-bench only).
         .target(
             name: "Pods",
             dependencies: [
@@ -91,7 +90,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The scheduler benchmark: pods with the scenario's behaviour, one scheduler after another, real traffic.
+        // The scheduler benchmark: pods with the scenario's behaviour, one scheduler after another, real traffic
+        // (ipvs-bench only).
         .target(
             name: "Bench",
             dependencies: [
@@ -133,8 +133,6 @@ let package = Package(
                 "IPVS",
                 "Kube",
                 "Proxy",
-                "Pods",
-                "Bench",
                 "Health",
                 "Settings",
                 "Telemetry",
@@ -145,6 +143,22 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The lab's tools, apart from the node binary: the scheduler benchmark, the pods fixture, the kernel-lab
+        // benchmarks. The node image holds ipvs-proxy alone.
+        .executableTarget(
+            name: "ipvs-bench",
+            dependencies: [
+                "Values",
+                "IPVS",
+                "Pods",
+                "Bench",
+                "Health",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),

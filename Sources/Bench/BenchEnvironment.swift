@@ -44,7 +44,7 @@ final class BenchEnvironment {
                     .noIPVS,
                     "this kernel has no IPVS (ip_vs is not loaded and cannot be). Run the benchmark in the kernel "
                         + "lab instead, from the repository: swift build && scripts/lab --rw \"$PWD/docs\" -- "
-                        + ".build/debug/ipvs-proxy bench manifests/bench/homogeneous.yaml --output-dir docs/bench",
+                        + ".build/debug/ipvs-bench bench manifests/bench/homogeneous.yaml --output-dir docs/bench",
                     cause: "\(error)")
             }
         }

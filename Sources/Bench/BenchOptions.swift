@@ -1,7 +1,7 @@
 /// Where the benchmark puts its own pods, link and addresses (chosen not to collide with the proxy, the pods
 /// fixture's defaults or a cluster: everything is made by the run and removed after it).
 public struct BenchOptions: Sendable, Hashable {
-    /// A binary with the `pods serve` subcommand (this project's `ipvs-proxy`).
+    /// A binary with the `pods serve` subcommand (this project's `ipvs-bench`).
     public var executable: String
     /// The pods' bridge.
     public var bridgeName = "ipvsbench0"

@@ -6,7 +6,7 @@ import Logging
 /// ```swift
 /// var options = PodNetworkOptions(count: 3)
 /// try options.addDelay("pod-1=exp:50ms")
-/// var pods = try await PodNetwork.up(options, executable: "/path/to/ipvs-proxy", logger: logger)
+/// var pods = try await PodNetwork.up(options, executable: "/path/to/ipvs-bench", logger: logger)
 /// for pod in pods.layout.pods { print(pod.name, pod.address) }     // pod-0 10.244.0.10 ...
 /// try await pods.stop("pod-1")      // connections to pod-1 are refused
 /// try await pods.start("pod-1")     // and answered again
@@ -39,14 +39,14 @@ public struct PodNetwork: Sendable {
     }
 
     /// Builds the fixture and returns once every pod answers HTTP. `executable` is a binary with the
-    /// `pods serve` subcommand (this project's `ipvs-proxy`). On failure, whatever was made is removed again.
+    /// `pods serve` subcommand (this project's `ipvs-bench`). On failure, whatever was made is removed again.
     public static func up(
         _ options: PodNetworkOptions, executable: String, logger: Logger
     ) async throws(PodsError) -> PodNetwork {
         let layout = try PodNetworkLayout(options)
         guard !FileManager.default.fileExists(atPath: layout.stateFile) else {
             throw PodsError(
-                .alreadyUp, "the pods fixture is already up: run `ipvs-proxy pods down` first",
+                .alreadyUp, "the pods fixture is already up: run `ipvs-bench pods down` first",
                 cause: .object(layout.stateFile))
         }
         guard FileManager.default.isExecutableFile(atPath: executable) else {

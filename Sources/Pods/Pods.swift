@@ -5,7 +5,7 @@
 ///   Each HTTP response waits a delay drawn from a seeded ``DelayDistribution`` (constant, exponential,
 ///   log-normal, Pareto), changeable while it runs (``DelaySampler``).
 /// - ``PodNetwork``: the fixture. `up` makes a bridge in the pod CIDR, one namespace + veth per pod, and starts
-///   `ipvs-proxy pods serve` in each; `stop`/`start` (refuse, then answer again), `pause`/`resume` (SIGSTOP:
+///   `ipvs-bench pods serve` in each; `stop`/`start` (refuse, then answer again), `pause`/`resume` (SIGSTOP:
 ///   silent, not refusing), `setDelay` (slow down midway), `status`, `down`. State lives in a file, so
 ///   `PodNetwork.attach` from another process can take over.
 /// - ``PodNetworkLayout``: the pure plan (names, addresses, files, the exact `ip` commands), unit-tested.

@@ -7,10 +7,6 @@ struct IPVSProxyCommand: AsyncParsableCommand {
         commandName: "ipvs-proxy",
         abstract: "A Kubernetes service proxy that programs the Linux kernel's IPVS load balancer directly.",
         version: BuildInfo.version,
-        subcommands: [
-            RunCommand.self, PlanCommand.self, StatusCommand.self, PodsCommand.self, LabBenchIPVSCommand.self,
-            BenchCommand.self,
-            LabBenchHealthCommand.self,
-        ]
+        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self]
     )
 }

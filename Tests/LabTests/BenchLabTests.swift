@@ -5,7 +5,7 @@ import Logging
 import Pods
 import Testing
 
-/// `ipvs-proxy bench` for real, short: pods, the kernel's virtual server with each scheduler, real traffic. Asserts
+/// `ipvs-bench bench` for real, short: pods, the kernel's virtual server with each scheduler, real traffic. Asserts
 /// what must hold whatever the machine's speed: rr splits identical pods evenly; lc and wlc send clearly fewer
 /// requests to a slow pod than rr; wrr and wlc honour the weights.
 ///
@@ -17,7 +17,7 @@ import Testing
 
     func run(_ scenario: BenchScenario) async throws -> BenchReport {
         let runner = BenchRunner(
-            options: BenchOptions(executable: try PodsLabTests.ipvsProxyBinary()), logger: Self.logger)
+            options: BenchOptions(executable: try PodsLabTests.ipvsBenchBinary()), logger: Self.logger)
         let report = try await runner.run(scenario)
         print(report.table)
         return report

@@ -9,12 +9,17 @@ import Testing
     private static let probe = PodProbe(timeout: .seconds(3))
 
     /// The `ipvs-proxy` binary built next to this test bundle (`.build/debug/ipvs-proxy`).
-    static func ipvsProxyBinary() throws -> String {
+    static func ipvsProxyBinary() throws -> String { try binary("ipvs-proxy") }
+
+    /// The `ipvs-bench` binary built next to this test bundle: the one with `pods` (and `pods serve`) and `bench`.
+    static func ipvsBenchBinary() throws -> String { try binary("ipvs-bench") }
+
+    private static func binary(_ name: String) throws -> String {
         let bundle = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        let binary = bundle.deletingLastPathComponent().appendingPathComponent("ipvs-proxy").path
+        let binary = bundle.deletingLastPathComponent().appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw PodsError(
-                .invalidArgument, "the ipvs-proxy binary is not next to the test bundle: run `swift build` first",
+                .invalidArgument, "the \(name) binary is not next to the test bundle: run `swift build` first",
                 cause: .object(binary))
         }
         return binary
@@ -48,7 +53,7 @@ import Testing
     @Test func everyPodAnswersAndCanBeStoppedPausedAndTakenDown() async throws {
         var options = PodNetworkOptions(count: 3, runDirectory: "/run/ipvs-proxy-pods-lab")
         try options.addDelay("pod-0=20ms")
-        let network = try await PodNetwork.up(options, executable: try Self.ipvsProxyBinary(), logger: Self.logger)
+        let network = try await PodNetwork.up(options, executable: try Self.ipvsBenchBinary(), logger: Self.logger)
         do {
             try await exercise(network)
         } catch {
@@ -108,7 +113,7 @@ import Testing
 
     /// The CLI, one process per step, as the demo and a person use it: state passes through the state file.
     @Test func commandLineUpListStopDown() throws {
-        let binary = try Self.ipvsProxyBinary()
+        let binary = try Self.ipvsBenchBinary()
         let runner = CommandRunner()
         let runDirectory = ["--run-dir", "/run/ipvs-proxy-pods-cli"]
         try runner.run(

@@ -14,7 +14,7 @@ enum ProxyLab {
     /// Brings up `count` fixture pods (pod-i at 10.244.0.1i, HTTP on 80), runs `body`, and takes them down.
     static func withPods<T>(count: Int = 3, _ body: () async throws -> T) async throws -> T {
         let options = PodNetworkOptions(count: count, runDirectory: "/run/ipvs-proxy-pods-proxylab")
-        let network = try await PodNetwork.up(options, executable: try PodsLabTests.ipvsProxyBinary(), logger: logger)
+        let network = try await PodNetwork.up(options, executable: try PodsLabTests.ipvsBenchBinary(), logger: logger)
         defer { cleanup() }
         do {
             let result = try await body()

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `ipvs-proxy pods start NAME`: Start a stopped pod's server again and wait until it answers.
+/// `ipvs-bench pods start NAME`: Start a stopped pod's server again and wait until it answers.
 struct PodsStartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start", abstract: "Start a stopped pod's server again and wait until it answers.")

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `ipvs-proxy pods ...`: backend pods in network namespaces, for the kernel lab, the demo and benchmarks.
+/// `ipvs-bench pods ...`: backend pods in network namespaces, for the kernel lab, the demo and benchmarks.
 struct PodsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pods",

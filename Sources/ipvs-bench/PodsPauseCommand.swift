@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `ipvs-proxy pods pause NAME`: Freeze a pod's server (SIGSTOP): connections are accepted but never answered.
+/// `ipvs-bench pods pause NAME`: Freeze a pod's server (SIGSTOP): connections are accepted but never answered.
 struct PodsPauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause", abstract: "Freeze a pod's server (SIGSTOP): connections are accepted but never answered.")

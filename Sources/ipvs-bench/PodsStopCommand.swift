@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `ipvs-proxy pods stop NAME`: Stop a pod's server: its ports refuse connections.
+/// `ipvs-bench pods stop NAME`: Stop a pod's server: its ports refuse connections.
 struct PodsStopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop", abstract: "Stop a pod's server: its ports refuse connections.")

@@ -4,7 +4,7 @@ import Foundation
 import IPVS
 import Logging
 
-/// `ipvs-proxy lab-bench-ipvs`: the kernel-lab benchmark of the IPVS batch API against ipvsadm (see
+/// `ipvs-bench lab-bench-ipvs`: the kernel-lab benchmark of the IPVS batch API against ipvsadm (see
 /// scripts/bench-ipvs). Hidden: it writes to the kernel's IPVS table and is meant for a throwaway lab guest.
 struct LabBenchIPVSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +43,7 @@ struct LabBenchIPVSCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = Logger(label: "ipvs-proxy.lab-bench")
+        let logger = Logger(label: "ipvs-bench.lab-bench")
         switch mode {
         case .rules:
             var out = ""

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `ipvs-proxy pods resume NAME`: Let a paused pod's server run again (SIGCONT).
+/// `ipvs-bench pods resume NAME`: Let a paused pod's server run again (SIGCONT).
 struct PodsResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume", abstract: "Let a paused pod's server run again (SIGCONT).")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pods
 
-/// `ipvs-proxy pods up`: create the bridge, the pods' namespaces, and start their servers.
+/// `ipvs-bench pods up`: create the bridge, the pods' namespaces, and start their servers.
 struct PodsUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",

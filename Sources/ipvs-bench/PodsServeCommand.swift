@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Pods
 
-/// `ipvs-proxy pods serve`: one pod's server, run by `pods up` inside the pod's namespace. Hidden from help.
+/// `ipvs-bench pods serve`: one pod's server, run by `pods up` inside the pod's namespace. Hidden from help.
 struct PodsServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve as one pod (run by `pods up` in the pod's namespace).",

@@ -5,14 +5,14 @@ import Foundation
 import IPVS
 import Logging
 
-/// `ipvs-proxy bench SCENARIO...`: real traffic through the kernel's IPVS, one scheduler after another.
+/// `ipvs-bench bench SCENARIO...`: real traffic through the kernel's IPVS, one scheduler after another.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Compare IPVS schedulers on a scenario: pods, load, one scheduler after another, real kernel.",
         discussion: """
             Needs root and a kernel with IPVS; on a host without, run it in the kernel lab: \
-            scripts/lab --rw "$PWD/docs" -- .build/debug/ipvs-proxy bench manifests/bench/homogeneous.yaml \
+            scripts/lab --rw "$PWD/docs" -- .build/debug/ipvs-bench bench manifests/bench/homogeneous.yaml \
             --output-dir docs/bench. Scenario files: manifests/bench/*.yaml (format in docs/scheduler-benchmarks.md). \
             Makes its own pods (bridge ipvsbench0, 10.245.0.0/24), link ipvsbench-vip with VIP 10.97.0.1 and client \
             addresses 10.98.0.N, and removes them all when done, on error or on Ctrl-C.
@@ -50,7 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             return
         }
-        var logger = Logger(label: "ipvs-proxy.bench")
+        var logger = Logger(label: "ipvs-bench.bench")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let loaded = try scenarios.map { path in try adjusted(try BenchScenario(contentsOfFile: path)) }
         var options = BenchOptions(executable: try PodsRunDirectoryOption.ownExecutable())

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pods
 
-/// `ipvs-proxy pods delay NAME DELAY`: change a running pod's response delay.
+/// `ipvs-bench pods delay NAME DELAY`: change a running pod's response delay.
 struct PodsDelayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delay",

@@ -14,7 +14,7 @@ struct PodsRunDirectoryOption: ParsableArguments {
     }
 
     /// The `pods` commands' logger.
-    static var logger: Logger { Logger(label: "ipvs-proxy.pods") }
+    static var logger: Logger { Logger(label: "ipvs-bench.pods") }
 
     /// This program's own binary (what `pods up` runs in each namespace as `pods serve`).
     static func ownExecutable() throws -> String {

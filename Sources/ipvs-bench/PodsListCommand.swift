@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Pods
 
-/// `ipvs-proxy pods list`: the pods and their servers' state.
+/// `ipvs-bench pods list`: the pods and their servers' state.
 struct PodsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the pods: name, address, server state, pid, delay.")

@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// `ipvs-proxy lab-bench-health`: can one event loop probe N endpoints every interval? Loopback only: listeners
+/// `ipvs-bench lab-bench-health`: can one event loop probe N endpoints every interval? Loopback only: listeners
 /// on `ports` ports of 0.0.0.0, endpoints spread over addresses of 127.0.0.0/8 (N / ports addresses each).
 /// Hidden: a benchmark, run by scripts/bench-health.
 struct LabBenchHealthCommand: AsyncParsableCommand {
@@ -19,13 +19,13 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
     var endpoints = 100_000
 
     @Option(help: "Probe interval.")
-    var interval = DurationArgument("5s", .seconds(5))
+    var interval = GoDurationArgument(.seconds(5))
 
     @Option(help: "Probe timeout.")
-    var timeout = DurationArgument("1s", .seconds(1))
+    var timeout = GoDurationArgument(.seconds(1))
 
     @Option(help: "Measurement window, after one interval of warm-up.")
-    var duration = DurationArgument("30s", .seconds(30))
+    var duration = GoDurationArgument(.seconds(30))
 
     @Option(help: "Listening ports (the first is --base-port).")
     var ports = 50
