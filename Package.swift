@@ -167,6 +167,7 @@ let package = Package(
             name: "KubeTests",
             dependencies: [
                 "Kube",
+                "Values",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -191,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "HealthTests",
             dependencies: [
-                "Health", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "Health", "Values", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

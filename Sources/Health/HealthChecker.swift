@@ -111,7 +111,8 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
         }
         let address: SocketAddress
         do {
-            address = try SocketAddress(ipAddress: target.address, port: Int(target.port))
+            let packed = ByteBuffer(bytes: target.address.bytes)
+            address = try SocketAddress(packedIPAddress: packed, port: Int(target.port))
         } catch {
             logger.warning("cannot probe this address", metadata: ["target": "\(target)", "error": "\(error)"])
             return

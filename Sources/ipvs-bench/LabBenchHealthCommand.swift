@@ -4,6 +4,7 @@ import Health
 import Logging
 import NIOCore
 import NIOPosix
+import Values
 
 /// `ipvs-bench lab-bench-health`: can one event loop probe N endpoints every interval? Loopback only: listeners
 /// on `ports` ports of 0.0.0.0, endpoints spread over addresses of 127.0.0.0/8 (N / ports addresses each).
@@ -57,7 +58,10 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let perPort = (endpoints + ports - 1) / ports
         let targets = (0..<endpoints).map { index in
             let host = index / ports + 1
-            let address = "127.\(1 + host / 65536).\((host / 256) % 256).\(host % 256)"
+            let address = IPAddress.v4(
+                IPv4Address(
+                    127, UInt8(truncatingIfNeeded: 1 + host / 65536), UInt8(truncatingIfNeeded: host / 256),
+                    UInt8(truncatingIfNeeded: host)))
             return HealthTarget(address: address, port: UInt16(basePort + index % ports), probe: probe)
         }
         let checker = HealthChecker(logger: logger)

@@ -38,7 +38,7 @@ struct TelemetryWiring {
         if let address = settings.metricsBindAddress {
             services.append(
                 HTTPEndpointServer(
-                    host: address.host, port: address.port,
+                    host: address.host.description, port: address.port,
                     routes: [
                         "/metrics": {
                             HTTPEndpointResponse(
@@ -56,8 +56,8 @@ struct TelemetryWiring {
             }
             services.append(
                 HTTPEndpointServer(
-                    host: address.host, port: address.port, routes: ["/healthz": healthz, "/livez": healthz],
-                    logger: logger))
+                    host: address.host.description, port: address.port,
+                    routes: ["/healthz": healthz, "/livez": healthz], logger: logger))
         }
         return services
     }

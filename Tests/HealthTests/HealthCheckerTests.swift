@@ -4,12 +4,14 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+import Values
 
 /// The prober against real sockets on loopback: a listening port stays up, a closed one goes down after `fall`
 /// probes, an HTTP server answering 503 goes down and comes back when it answers 200.
 @Suite("Health checker on loopback", .serialized)
 struct HealthCheckerTests {
     static let logger = Logger(label: "health-test")
+    static let loopback = IPAddress.v4(IPv4Address(127, 0, 0, 1))
 
     /// A TCP listener on 127.0.0.1 answering every request with `status()`; returns its channel.
     static func server(status: @escaping @Sendable () -> Int) async throws -> any Channel {
@@ -41,8 +43,8 @@ struct HealthCheckerTests {
         let open = try await Self.server { 200 }
         let closed = try await Self.closedPort()
         let probe = HealthProbe(kind: .tcp, interval: .milliseconds(50), timeout: .milliseconds(40), rise: 1, fall: 2)
-        let up = HealthTarget(address: "127.0.0.1", port: UInt16(open.localAddress?.port ?? 0), probe: probe)
-        let down = HealthTarget(address: "127.0.0.1", port: UInt16(closed), probe: probe)
+        let up = HealthTarget(address: Self.loopback, port: UInt16(open.localAddress?.port ?? 0), probe: probe)
+        let down = HealthTarget(address: Self.loopback, port: UInt16(closed), probe: probe)
         let checker = HealthChecker(logger: Self.logger)
         var iterator = checker.transitions.makeAsyncIterator()
         checker.update(adding: [up, down], removing: [])
@@ -66,7 +68,7 @@ struct HealthCheckerTests {
             kind: .http(path: "/healthz", host: "example", statuses: 200...399),
             interval: .seconds(1), timeout: .milliseconds(900), rise: 1, fall: 1
         )
-        let target = HealthTarget(address: "127.0.0.1", port: UInt16(server.localAddress?.port ?? 0), probe: probe)
+        let target = HealthTarget(address: Self.loopback, port: UInt16(server.localAddress?.port ?? 0), probe: probe)
         let checker = HealthChecker(logger: Self.logger)
         var iterator = checker.transitions.makeAsyncIterator()
         checker.update(adding: [target], removing: [])
@@ -99,9 +101,9 @@ struct HealthCheckerTests {
                 interval: .seconds(1), timeout: .milliseconds(900), rise: 1, fall: 1
             )
         }
-        let good = HealthTarget(address: "127.0.0.1", port: echoPort, probe: probe(expect: "ping"))
-        let bad = HealthTarget(address: "127.0.0.1", port: echoPort, probe: probe(expect: "pong"))
-        let unreachable = HealthTarget(address: "127.0.0.1", port: closed, probe: probe(expect: nil))
+        let good = HealthTarget(address: Self.loopback, port: echoPort, probe: probe(expect: "ping"))
+        let bad = HealthTarget(address: Self.loopback, port: echoPort, probe: probe(expect: "pong"))
+        let unreachable = HealthTarget(address: Self.loopback, port: closed, probe: probe(expect: nil))
         let checker = HealthChecker(logger: Self.logger)
         var iterator = checker.transitions.makeAsyncIterator()
         checker.update(adding: [good, bad, unreachable], removing: [])
@@ -120,7 +122,7 @@ struct HealthCheckerTests {
     @Test func removedTargetsAreNoLongerProbed() async throws {
         let closed = try await Self.closedPort()
         let probe = HealthProbe(kind: .tcp, interval: .milliseconds(20), timeout: .milliseconds(10), rise: 1, fall: 1)
-        let target = HealthTarget(address: "127.0.0.1", port: UInt16(closed), probe: probe)
+        let target = HealthTarget(address: Self.loopback, port: UInt16(closed), probe: probe)
         let checker = HealthChecker(logger: Self.logger)
         checker.update(adding: [target], removing: [])
         checker.update(adding: [], removing: [target])

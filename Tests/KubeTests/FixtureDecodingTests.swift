@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Values
 
 @testable import Kube
 
@@ -29,7 +30,7 @@ struct FixtureDecodingTests {
     @Test func clusterIPServiceWithNamedTargetPortAndAffinity() throws {
         let web = try #require(try services()["default/web"])
         #expect(web.type == .clusterIP)
-        #expect(web.clusterIPs == [IPAddress("10.96.0.10")].compactMap { $0 })
+        #expect(web.clusterIPs == [.v4(IPv4Address(10, 96, 0, 10))])
         #expect(web.resourceVersion == "209")
         #expect(web.sessionAffinity == .clientIP(timeoutSeconds: 600))
         #expect(web.annotations["kube-router.io/service.scheduler"] == "lc")

@@ -1,4 +1,5 @@
 import Testing
+import Values
 
 @testable import Kube
 
@@ -271,15 +272,16 @@ struct ValidationTests {
         }
     }
 
-    @Test(arguments: [
-        ("10.1.2.3", "10.1.2.3"), ("::1", "::1"), ("fd00:0:0::0a", "fd00::a"), ("0.0.0.0", "0.0.0.0"),
-    ])
-    func ipAddressCanonicalForm(_ text: String, _ canonical: String) throws {
-        #expect(try #require(IPAddress(text)).description == canonical)
-    }
-
-    @Test(arguments: ["", "None", "1.2.3.4.5", "256.1.1.1", "1.2.3.4/24", " 1.2.3.4", "fd00::1::2", "01.2.3.4x"])
-    func notAnIPAddress(_ text: String) {
-        #expect(IPAddress(text) == nil)
+    /// The addresses are parsed once, here, into the project's one address type; later stages never parse text.
+    @Test func validatedObjectsCarryTypedAddresses() throws {
+        let service = try ServiceValidator.validate(
+            Self.service {
+                $0.spec?.clusterIPs = ["10.96.0.10", "fd00::a"]
+                $0.spec?.externalIPs = ["203.0.113.1"]
+            })
+        #expect(service.clusterIPs == [.v4(IPv4Address(10, 96, 0, 10)), .v6(IPv6Address(high: 0xfd00 << 48, low: 0xa))])
+        #expect(service.externalIPs == [.v4(IPv4Address(203, 0, 113, 1))])
+        let slice = try EndpointSliceValidator.validate(Self.slice([["10.244.0.7"]])).slice
+        #expect(slice.endpoints.first?.addresses == [.v4(IPv4Address(10, 244, 0, 7))])
     }
 }

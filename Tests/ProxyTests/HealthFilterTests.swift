@@ -48,13 +48,13 @@ struct HealthFilterTests {
         ]
         output.health = ServiceHealthCheck(tcp: probe, udp: nil, action: action, allDown: allDown)
         output.probes = [F.web: probe]
-        output.healthTargets = Set(reals.map { HealthTarget(address: $0, port: 8080, probe: probe) })
+        output.healthTargets = Set(reals.map { HealthTarget(address: F.ip($0), port: 8080, probe: probe) })
         return output
     }
 
     @Test(arguments: cases)
     func filter(_ test: Case) {
-        let down = Set(test.down.map { HealthTarget(address: $0, port: 8080, probe: Self.probe) })
+        let down = Set(test.down.map { HealthTarget(address: F.ip($0), port: 8080, probe: Self.probe) })
         let (result, summary) = HealthFilter.apply(Self.output(action: test.action, allDown: test.allDown), down: down)
         let reals = result.virtualServers.first?.realServers.values.map { "\($0.address)=\($0.weight)" }.sorted()
         #expect(reals == test.expected)
@@ -64,7 +64,7 @@ struct HealthFilterTests {
     @Test func aServiceWithoutHealthChecksIsUntouched() {
         var output = Self.output(action: .remove, allDown: .keep)
         output.health = nil
-        let down = Set(Self.reals.map { HealthTarget(address: $0, port: 8080, probe: Self.probe) })
+        let down = Set(Self.reals.map { HealthTarget(address: F.ip($0), port: 8080, probe: Self.probe) })
         let (result, summary) = HealthFilter.apply(output, down: down)
         #expect(result == output)
         #expect(summary == HealthSummary())

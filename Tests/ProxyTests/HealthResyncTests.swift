@@ -19,7 +19,7 @@ struct HealthResyncTests {
     static let probe = HealthProbe()
 
     static func target(_ address: String) -> HealthTarget {
-        HealthTarget(address: address, port: 8080, probe: probe)
+        HealthTarget(address: F.ip(address), port: 8080, probe: probe)
     }
 
     static func web(_ action: String = "remove") throws -> ValidatedService {

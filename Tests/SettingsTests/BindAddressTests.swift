@@ -1,5 +1,6 @@
 import Settings
 import Testing
+import Values
 
 @Suite struct BindAddressTests {
     @Test(arguments: [
@@ -7,8 +8,13 @@ import Testing
         ("[::]:10256", "::", 10256), ("[fd00::1]:80", "fd00::1", 80), ("10.0.0.1", "10.0.0.1", 7),
         ("fd00::1", "fd00::1", 7),
     ])
-    func parses(text: String, host: String, port: Int) {
-        #expect(BindAddress(text, defaultPort: 7) == BindAddress(host: host, port: port))
+    func parses(text: String, host: String, port: Int) throws {
+        #expect(BindAddress(text, defaultPort: 7) == BindAddress(host: try #require(IPAddress(host)), port: port))
+    }
+
+    @Test func printsIPv6Bracketed() throws {
+        #expect(try #require(BindAddress("[fd00:0::1]:80", defaultPort: 7)).description == "[fd00::1]:80")
+        #expect(try #require(BindAddress(":10249", defaultPort: 7)).description == "0.0.0.0:10249")
     }
 
     @Test(arguments: ["localhost:80", "1.2.3.4:", "1.2.3.4:65536", "[::1]", "[::1:80", "fd00::1:80:x", "", ":"])

@@ -1,6 +1,7 @@
 import IPVS
 import Settings
 import Testing
+import Values
 
 @Suite struct KubeProxyConfigurationTests {
     /// A kube-proxy config as kubeadm writes it, in IPVS mode.
@@ -62,9 +63,9 @@ import Testing
         #expect(settings.strictARP)
         #expect(settings.ipvsTimeouts == Timeouts(tcp: 900, tcpFin: 30, udp: 0))
         #expect(settings.clusterCIDRs.map(\.description) == ["10.244.0.0/16", "fd00:10:244::/56"])
-        #expect(settings.metricsBindAddress == BindAddress(host: "0.0.0.0", port: 10249))
+        #expect(settings.metricsBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10249))
         // Empty means kube-proxy's default, which is also ours.
-        #expect(settings.healthzBindAddress == BindAddress(host: "0.0.0.0", port: 10256))
+        #expect(settings.healthzBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10256))
         #expect(settings.hostnameOverride == nil)
         #expect(settings.masqueradeAll == false)
         #expect(settings.notes.contains { $0.contains("clientConnection is kube-proxy's and does not apply") })

@@ -2,6 +2,7 @@ import IPVS
 import Proxy
 import Settings
 import Testing
+import Values
 
 @Suite struct ProxySettingsTests {
     @Test func defaultsMatchKubeProxy() throws {
@@ -9,8 +10,8 @@ import Testing
         #expect(settings.scheduler == "rr")
         #expect(settings.syncPeriod == .seconds(30))
         #expect(settings.minSyncPeriod == .zero)
-        #expect(settings.healthzBindAddress == BindAddress(host: "0.0.0.0", port: 10256))
-        #expect(settings.metricsBindAddress == BindAddress(host: "127.0.0.1", port: 10249))
+        #expect(settings.healthzBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10256))
+        #expect(settings.metricsBindAddress == BindAddress(host: .v4(IPv4Address(127, 0, 0, 1)), port: 10249))
         #expect(settings.ipvsTimeouts == Timeouts(tcp: 0, tcpFin: 0, udp: 0))
         #expect(settings.strictARP == false)
         #expect(settings.masqueradeAll == false)
@@ -125,7 +126,7 @@ import Testing
         #expect(settings.excludeCIDRs.map(\.description) == ["10.96.0.0/24"])
         #expect(settings.strictARP)
         #expect(settings.ipvsTimeouts == Timeouts(tcp: 900, tcpFin: 0, udp: 300))
-        #expect(settings.healthzBindAddress == BindAddress(host: "::", port: 8080))
+        #expect(settings.healthzBindAddress == BindAddress(host: .v6(IPv6Address(high: 0, low: 0)), port: 8080))
         #expect(settings.metricsBindAddress == nil)
         #expect(settings.clusterCIDRs.map(\.description) == ["10.244.0.0/16"])
         #expect(settings.masqueradeAll)

@@ -1,6 +1,7 @@
 import Foundation
 import Settings
 import Testing
+import Values
 import Yams
 
 /// The config file shipped in manifests/04-configmap.yaml is one the proxy accepts.
@@ -14,7 +15,7 @@ import Yams
         let data = try #require(configMap["data"] as? [String: String])
         let text = try #require(data["config.yaml"])
         let settings = try ProxySettings.resolve([try ConfigFile.parse(text, path: "04-configmap.yaml")])
-        #expect(settings.healthzBindAddress == BindAddress(host: "0.0.0.0", port: 10256))
+        #expect(settings.healthzBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10256))
         #expect(settings.minSyncPeriod == .seconds(1))
     }
 }

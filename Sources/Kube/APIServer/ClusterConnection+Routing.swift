@@ -1,5 +1,5 @@
 import Foundation
-import NIOCore
+import Values
 
 extension ClusterConnection {
     /// Where requests go; applies `tls-server-name` (see ``HTTPRouting``).
@@ -17,7 +17,7 @@ extension ClusterConnection {
         }
         let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
         if host.lowercased() == name.lowercased() { return HTTPRouting(baseURL: base) }
-        if (try? SocketAddress(ipAddress: name, port: 0)) != nil {
+        if IPAddress(name) != nil {
             throw KubeConfigError(
                 code: .unsupported,
                 message: "tls-server-name \"\(name)\" is an IP address; only a DNS name is supported")

@@ -1,3 +1,5 @@
+import Values
+
 /// An EndpointSlice that passed validation. Endpoints whose addresses were invalid have been dropped.
 public struct ValidatedEndpointSlice: Sendable, Hashable {
     /// `namespace/name` of the slice.

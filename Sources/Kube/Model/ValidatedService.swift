@@ -1,3 +1,5 @@
+import Values
+
 /// A Service that passed validation: every IP parsed, every port in range, every enum known.
 public struct ValidatedService: Sendable, Hashable {
     /// `namespace/name`.

@@ -1,3 +1,5 @@
+import Values
+
 /// Turns a wire ``EndpointSlice`` into a ``ValidatedEndpointSlice``.
 ///
 /// The slice is rejected (thrown error) for a missing name, an unknown addressType, or a bad port (out of

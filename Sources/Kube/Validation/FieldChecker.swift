@@ -1,3 +1,5 @@
+import Values
+
 /// Shared checks used by the validators; each throws a ``ValidationError`` naming the object and field.
 struct FieldChecker {
     /// `services/default/web`.

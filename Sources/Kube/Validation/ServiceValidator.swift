@@ -1,3 +1,5 @@
+import Values
+
 /// Turns a wire ``Service`` into a ``ValidatedService`` or a ``ValidationError`` naming the field at fault.
 ///
 /// Rules: a name is required; `type` is one of the four Service types; `clusterIP`/`clusterIPs` are IPs or

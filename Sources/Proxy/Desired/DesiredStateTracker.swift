@@ -12,7 +12,7 @@ public struct DesiredStateTracker: Sendable {
         /// Virtual servers that appeared, changed or vanished.
         public var virtualServers: Set<VirtualServerKey> = []
         /// Addresses that must now be bound, or no longer.
-        public var addresses: Set<Values.IPAddress> = []
+        public var addresses: Set<IPAddress> = []
 
         /// True when nothing was touched.
         public var isEmpty: Bool { virtualServers.isEmpty && addresses.isEmpty }
@@ -43,7 +43,7 @@ public struct DesiredStateTracker: Sendable {
     private(set) var slicesByService: [ObjectKey: [ObjectKey: ValidatedEndpointSlice]] = [:]
     private var sliceOwner: [ObjectKey: ObjectKey] = [:]
     private var contributions: [ObjectKey: ServiceTranslator.Output] = [:]
-    private var addressUsers: [Values.IPAddress: Int] = [:]
+    private var addressUsers: [IPAddress: Int] = [:]
     private var keyOwner: [VirtualServerKey: ObjectKey] = [:]
 
     /// An empty tracker.

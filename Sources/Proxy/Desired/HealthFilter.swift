@@ -23,7 +23,7 @@ public enum HealthFilter {
         result.virtualServers = output.virtualServers.map { virtual in
             guard let probe = output.probes[virtual.key], !virtual.realServers.isEmpty else { return virtual }
             let unhealthy = virtual.realServers.keys.filter { endpoint in
-                down.contains(HealthTarget(address: endpoint.address.description, port: endpoint.port, probe: probe))
+                down.contains(HealthTarget(address: endpoint.address, port: endpoint.port, probe: probe))
             }
             guard !unhealthy.isEmpty else { return virtual }
             if unhealthy.count == virtual.realServers.count && health.allDown == .keep {

@@ -19,7 +19,7 @@ public enum ServiceTranslator {
         /// Its virtual servers.
         public var virtualServers: [DesiredVirtualServer] = []
         /// The addresses it needs bound on the dummy link.
-        public var boundAddresses: Set<Values.IPAddress> = []
+        public var boundAddresses: Set<IPAddress> = []
         /// What was wrong with it and worked around.
         public var diagnostics: [ServiceDiagnostic] = []
         /// How its real servers are health-checked; nil when they are not.
@@ -46,17 +46,15 @@ public enum ServiceTranslator {
         let (health, healthDiagnostics) = healthCheck(of: service, defaults: configuration.health)
         output.diagnostics += healthDiagnostics
         output.health = health
-        let clusterIPs = service.clusterIPs.compactMap { Values.IPAddress($0.description) }
-        let externals = (service.externalIPs + service.loadBalancerIngressIPs).compactMap {
-            Values.IPAddress($0.description)
-        }
+        let clusterIPs = service.clusterIPs
+        let externals = service.externalIPs + service.loadBalancerIngressIPs
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
 
         for port in service.ports {
             let proto = IPVSProtocol(port.protocol)
             let external = service.externalTrafficPolicy
-            var targets: [(Values.IPAddress, UInt16, TrafficPolicy, VirtualServerRole)] = clusterIPs.map {
+            var targets: [(IPAddress, UInt16, TrafficPolicy, VirtualServerRole)] = clusterIPs.map {
                 ($0, port.port, service.internalTrafficPolicy, .clusterIP)
             }
             targets += externals.map { ($0, port.port, external, .external(external)) }
@@ -88,7 +86,7 @@ public enum ServiceTranslator {
                     output.probes[server.key] = probe
                     for real in reals {
                         output.healthTargets.insert(
-                            HealthTarget(address: real.address.description, port: real.port, probe: probe)
+                            HealthTarget(address: real.address, port: real.port, probe: probe)
                         )
                     }
                 }
@@ -116,8 +114,7 @@ public enum ServiceTranslator {
             for endpoint in slice.endpoints {
                 if policy == .local && endpoint.nodeName != nodeName { continue }
                 guard endpoint.ready || (endpoint.serving && endpoint.terminating) else { continue }
-                for text in endpoint.addresses {
-                    guard let address = Values.IPAddress(text.description) else { continue }
+                for address in endpoint.addresses {
                     let real = RealServer(address: address, port: slicePort.port)
                     if endpoint.ready { ready.append(real) } else { terminating.append(real) }
                 }

@@ -13,7 +13,8 @@ public enum NodeAddresses {
     ) -> [IPAddress] {
         var seen = Set<IPAddress>()
         return local.compactMap { entry in
-            guard entry.interfaceName != vipLink, !isLoopback(entry.address), !isLinkLocal(entry.address),
+            guard entry.interfaceName != vipLink, !entry.address.isLoopback,
+                !(entry.address.family == .ipv6 && entry.address.isLinkLocal),
                 prefixes.isEmpty || prefixes.contains(where: { $0.contains(entry.address) }),
                 seen.insert(entry.address).inserted
             else { return nil }
@@ -25,14 +26,4 @@ public enum NodeAddresses {
     public static func otherInterfaceAddresses(_ local: [LocalAddress], vipLink: String) -> Set<IPAddress> {
         Set(local.filter { $0.interfaceName != vipLink }.map(\.address))
     }
-
-    static let loopbackV4 = AddressPrefix("127.0.0.0/8")
-    static let loopbackV6 = AddressPrefix("::1/128")
-    static let linkLocalV6 = AddressPrefix("fe80::/10")
-
-    static func isLoopback(_ address: IPAddress) -> Bool {
-        (loopbackV4?.contains(address) ?? false) || (loopbackV6?.contains(address) ?? false)
-    }
-
-    static func isLinkLocal(_ address: IPAddress) -> Bool { linkLocalV6?.contains(address) ?? false }
 }

@@ -63,7 +63,7 @@ extension ReconcileLoop {
             },
             unhealthy: tracker.downTargets.sorted().map { target in
                 HealthStateReport.Endpoint(
-                    address: target.address, port: target.port, probe: target.probe.kind.name,
+                    address: target.address.description, port: target.port, probe: target.probe.kind.name,
                     reason: downSince[target]?.reason, since: downSince[target]?.since,
                     services: tracker.users(of: target).sorted().map(\.description)
                 )

@@ -58,8 +58,7 @@ public struct ServiceMap: Sendable, Hashable {
                 else { continue }
                 for endpoint in slice.endpoints {
                     guard let name = endpoint.targetName else { continue }
-                    for text in endpoint.addresses {
-                        guard let address = Values.IPAddress(text.description) else { continue }
+                    for address in endpoint.addresses {
                         names[RealServerEndpoint(address: address, port: slicePort.port)] = name
                     }
                 }

@@ -1,9 +1,9 @@
-import Values
 import Glibc
 import Testing
+import Values
 
-@testable import IPVS
-
+/// Parsing and printing addresses, once for the whole project: IPv4 dotted quads, IPv6 in any RFC 4291 form
+/// printed as RFC 5952 says, with the C library as the oracle.
 @Suite struct IPAddressTests {
     @Test(arguments: [
         ("10.96.0.1", "10.96.0.1"), ("0.0.0.0", "0.0.0.0"), ("255.255.255.255", "255.255.255.255"),
@@ -72,19 +72,56 @@ import Testing
         }
     }
 
-    @Test func kernelBytesAreSixteenWithIPv4First() throws {
-        let v4 = try #require(IPAddress("10.96.0.10"))
-        #expect(v4.kernelBytes == [10, 96, 0, 10] + [UInt8](repeating: 0, count: 12))
-        #expect(IPAddress(kernelBytes: v4.kernelBytes, family: .ipv4) == v4)
-        let v6 = try #require(IPAddress("fd00::1"))
-        #expect(v6.kernelBytes.count == 16)
-        #expect(IPAddress(kernelBytes: v6.kernelBytes, family: .ipv6) == v6)
-        #expect(v6.withPort(443) == "[fd00::1]:443")
-        #expect(v4.withPort(80) == "10.96.0.10:80")
-    }
-
     @Test func ordersIPv4BeforeIPv6() throws {
         let list = ["fd00::1", "10.0.0.2", "10.0.0.1", "::1"].compactMap { IPAddress($0) }
         #expect(list.sorted().map(\.description) == ["10.0.0.1", "10.0.0.2", "::1", "fd00::1"])
+    }
+
+    @Test func withPortBracketsIPv6() throws {
+        #expect(try #require(IPAddress("fd00::1")).withPort(443) == "[fd00::1]:443")
+        #expect(try #require(IPAddress("10.96.0.10")).withPort(80) == "10.96.0.10:80")
+    }
+
+    /// The forms Kubernetes objects carry (cluster IPs, endpoint addresses) and their canonical text.
+    @Test(arguments: [
+        ("10.1.2.3", "10.1.2.3"), ("::1", "::1"), ("fd00:0:0::0a", "fd00::a"), ("0.0.0.0", "0.0.0.0"),
+    ])
+    func canonicalForm(_ text: String, _ canonical: String) throws {
+        #expect(try #require(IPAddress(text)).description == canonical)
+    }
+
+    @Test(arguments: ["", "None", "1.2.3.4.5", "256.1.1.1", "1.2.3.4/24", " 1.2.3.4", "fd00::1::2", "01.2.3.4x"])
+    func notAnIPAddress(_ text: String) {
+        #expect(IPAddress(text) == nil)
+    }
+}
+
+@Suite struct AddressKindTests {
+    @Test(arguments: [
+        ("239.1.2.3", true), ("224.0.0.1", true), ("223.255.255.255", false), ("ff02::1", true), ("fe80::1", false),
+    ])
+    func multicast(text: String, expected: Bool) throws {
+        #expect(try #require(IPAddress(text)).isMulticast == expected)
+    }
+
+    @Test func otherKinds() throws {
+        #expect(try #require(IPAddress("0.0.0.0")).isUnspecified)
+        #expect(try #require(IPAddress("::")).isUnspecified)
+        #expect(try #require(IPAddress("127.0.0.2")).isLoopback)
+        #expect(try #require(IPAddress("::1")).isLoopback)
+        #expect(try #require(IPAddress("255.255.255.255")).isBroadcast)
+        #expect(try #require(IPAddress("169.254.1.1")).isLinkLocal)
+        #expect(try #require(IPAddress("fe80::1")).isLinkLocal)
+        #expect(!(try #require(IPAddress("10.0.0.1")).isLinkLocal))
+    }
+
+    @Test(arguments: ["1:::2", "1::2::3", ":::", "fd00::1::", "::ffff:1.2.3.4.5"])
+    func refusesBadIPv6(text: String) {
+        #expect(IPv6Address(text) == nil)
+    }
+
+    @Test(arguments: [("::", "::"), ("::1", "::1"), ("fd00::", "fd00::"), ("1::", "1::"), ("::ffff:10.0.0.1", "::ffff:a00:1")])
+    func parsesEdgeIPv6(text: String, printed: String) throws {
+        #expect(try #require(IPv6Address(text)).description == printed)
     }
 }
