@@ -161,8 +161,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What tests share: the one fake IPVS kernel. A regular target under Tests/, used only by test targets.
+        .target(name: "TestSupport", dependencies: ["Values", "IPVS"], path: "Tests/TestSupport"),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
-        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values"]),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values", "TestSupport"]),
         .testTarget(
             name: "KubeTests",
             dependencies: [
@@ -180,11 +182,12 @@ let package = Package(
                 "Proxy",
                 "Health",
                 "Values",
+                "TestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "PodsTests", dependencies: ["Pods"]),
+        .testTarget(name: "PodsTests", dependencies: ["Pods", "Values"]),
         .testTarget(
             name: "BenchTests",
             dependencies: ["Bench", "IPVS", "Pods", "Values", .product(name: "NIOCore", package: "swift-nio")]

@@ -3,6 +3,7 @@ import IPVS
 import Kube
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Proxy

@@ -2,6 +2,7 @@ import IPVS
 import Kube
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import Proxy

@@ -1,8 +1,9 @@
-import Values
 import IPVS
 import Kube
 import Logging
+import TestSupport
 import Testing
+import Values
 
 @testable import Proxy
 

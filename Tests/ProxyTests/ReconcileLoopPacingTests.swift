@@ -1,10 +1,11 @@
-import Values
 import Foundation
 import IPVS
 import Kube
 import Logging
 import Prometheus
+import TestSupport
 import Testing
+import Values
 
 @testable import Proxy
 

@@ -1,6 +1,7 @@
 import IPVS
 import Kube
 import Logging
+import TestSupport
 import Testing
 
 @testable import Proxy

@@ -1,5 +1,6 @@
 import IPVS
 import Logging
+import TestSupport
 import Testing
 
 @testable import Proxy

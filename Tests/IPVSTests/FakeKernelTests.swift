@@ -1,17 +1,18 @@
-import Values
 import Glibc
+import IPVS
+import TestSupport
 import Testing
+import Values
 
-@testable import IPVS
-
-/// The in-memory fake must answer as the lab kernel does (IPVSErrorLabTests checks the same cases for real).
-@Suite struct InMemoryIPVSKernelTests {
+/// The tests' one fake kernel must answer as the lab kernel does (IPVSErrorLabTests checks the same cases for
+/// real).
+@Suite struct FakeKernelTests {
     static let key = VirtualServerKey.service(.tcp, .v4(IPv4Address(10, 96, 0, 20)), port: 80)
     static let other = VirtualServerKey.service(.udp, .v4(IPv4Address(10, 96, 0, 21)), port: 53)
     static let real = RealServer(address: .v4(IPv4Address(10, 244, 5, 5)), port: 80)
 
     @Test func batchAnswersLikeTheKernel() throws {
-        let kernel = InMemoryIPVSKernel()
+        let kernel = FakeKernel()
         let operations: [IPVSOperation] = [
             .addVirtualServer(VirtualServer(key: Self.key)),
             .addVirtualServer(VirtualServer(key: Self.key)),
@@ -30,10 +31,34 @@ import Testing
         #expect(Set(try kernel.virtualServers().map(\.server.key)) == [Self.key, Self.other])
         #expect(try kernel.virtualServer(Self.key)?.realServers.map(\.server) == [Self.real])
         #expect(kernel.journal.count == operations.count)
+        #expect(kernel.applied == operations)
+    }
+
+    @Test func startsWithServersAndListsNewestFirst() throws {
+        let kernel = FakeKernel([VirtualServerState(server: VirtualServer(key: Self.other))])
+        try kernel.add(VirtualServer(key: Self.key))
+        try kernel.add(Self.real, to: Self.key)
+        let second = RealServer(address: .v4(IPv4Address(10, 244, 5, 6)), port: 80)
+        try kernel.add(second, to: Self.key)
+        #expect(try kernel.virtualServers().map(\.server.key) == [Self.key, Self.other])
+        #expect(try kernel.virtualServer(Self.key)?.realServers.map(\.server) == [second, Self.real])
+        #expect(Set(kernel.table.keys) == [Self.key, Self.other])
+    }
+
+    @Test func refusesChosenOperationsUntilAllowed() throws {
+        let kernel = FakeKernel()
+        let add = IPVSOperation.addVirtualServer(VirtualServer(key: Self.key))
+        kernel.refuse(add)
+        #expect(throws: IPVSError.self) { try kernel.apply(add) }
+        #expect(kernel.table.isEmpty)
+        kernel.allow(add)
+        try kernel.apply(add)
+        #expect(kernel.table[Self.key] != nil)
+        #expect(kernel.applied == [add, add])
     }
 
     @Test func updateDeleteFlushAndTimeouts() throws {
-        let kernel = InMemoryIPVSKernel()
+        let kernel = FakeKernel()
         try kernel.add(VirtualServer(key: Self.key))
         try kernel.add(Self.real, to: Self.key)
         var changed = Self.real
