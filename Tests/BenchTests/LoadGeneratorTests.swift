@@ -60,11 +60,14 @@ import Testing
         }
     }
 
+    /// Every connection to a port nobody listens on is refused. (The port is held, bound and not listening, for
+    /// the whole test: a port that was merely free again could be taken by a server of a test running alongside,
+    /// whose answer then counted as `closed`.)
     @Test func refusedConnectionsAreCountedAsRefused() async throws {
-        var port = 0
-        try await withPod { port = $0 }  // a port that was just free again
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
         let generator = LoadGenerator(
-            target: try SocketAddress(ipAddress: "127.0.0.1", port: port),
+            target: try SocketAddress(ipAddress: "127.0.0.1", port: refusing.port),
             sources: [try SocketAddress(ipAddress: "127.0.0.1", port: 0)],
             shape: LoadShape(mode: .open(rate: 50), duration: .milliseconds(200)))
         let recorder = RunRecorder()
