@@ -28,7 +28,7 @@ final class BenchEnvironment {
         } catch let error as BenchError {
             throw error
         } catch {
-            throw BenchError(.setup, "cannot open the kernel's netlink interfaces", cause: "\(error)")
+            throw BenchError(.setup, "cannot open the kernel's netlink interfaces", cause: error)
         }
     }
 
@@ -45,7 +45,7 @@ final class BenchEnvironment {
                     "this kernel has no IPVS (ip_vs is not loaded and cannot be). Run the benchmark in the kernel "
                         + "lab instead, from the repository: swift build && scripts/lab --rw \"$PWD/docs\" -- "
                         + ".build/debug/ipvs-bench bench manifests/bench/homogeneous.yaml --output-dir docs/bench",
-                    cause: "\(error)")
+                    cause: error)
             }
         }
     }
@@ -59,15 +59,11 @@ final class BenchEnvironment {
                 if try sysctl.ensure(true) { changedSysctls.append((sysctl, previous)) }
             }
         } catch {
-            throw BenchError(.setup, "cannot set the IPVS sysctls", cause: "\(error)")
+            throw BenchError(.setup, "cannot set the IPVS sysctls", cause: error)
         }
-        var podOptions = PodNetworkOptions(
-            count: scenario.pods.count + 1, bridgeName: options.bridgeName, runDirectory: options.runDirectory)
-        do {
-            podOptions.cidr = try PodCIDR(parsing: options.podCIDR)
-        } catch {
-            throw BenchError(.setup, "bad pod CIDR \(options.podCIDR)", cause: "\(error)")
-        }
+        let podOptions = PodNetworkOptions(
+            count: scenario.pods.count + 1, cidr: options.podCIDR, bridgeName: options.bridgeName,
+            runDirectory: options.runDirectory)
         if let leftover = try? PodNetwork.attach(runDirectory: options.runDirectory, logger: logger) {
             logger.notice("taking down pods left by an earlier bench run", metadata: ["dir": "\(options.runDirectory)"])
             try? await leftover.down()
@@ -75,7 +71,7 @@ final class BenchEnvironment {
         do {
             pods = try await PodNetwork.up(podOptions, executable: options.executable, logger: logger)
         } catch {
-            throw BenchError(.setup, "cannot bring the pods up", cause: "\(error)")
+            throw BenchError(.setup, "cannot bring the pods up", cause: error)
         }
         // The delays are set once the pods answer: `up` waits for an answer within a second, which a pod with a
         // longer delay would never give.
@@ -85,25 +81,30 @@ final class BenchEnvironment {
                     try await network.setDelay(BenchScenario.podName(index), pod.delay)
                 }
             } catch {
-                throw BenchError(.setup, "cannot set the pods' delays", cause: "\(error)")
+                throw BenchError(.setup, "cannot set the pods' delays", cause: error)
             }
             pods = network
         }
         do {
             createdLink = true  // The link's name is the benchmark's own: a leftover from a killed run goes too.
             try link.ensureLink()
-            try link.add(try address(options.vip))
-            for client in clientAddresses(scenario.clientAddresses) { try link.add(try address(client)) }
+            try link.add(options.vip)
+            for client in try clientAddresses(scenario.clientAddresses) { try link.add(client) }
         } catch let error as BenchError {
             throw error
         } catch {
-            throw BenchError(.setup, "cannot set up link \(options.linkName) with the VIP", cause: "\(error)")
+            throw BenchError(.setup, "cannot set up link \(options.linkName) with the VIP", cause: error)
         }
     }
 
     /// The client source addresses of a scenario.
-    func clientAddresses(_ count: Int) -> [String] {
-        (1...max(count, 1)).map { options.clientPrefix + String($0) }
+    func clientAddresses(_ count: Int) throws(BenchError) -> [IPAddress] {
+        try (1...max(count, 1)).map { index throws(BenchError) in
+            guard let address = options.clientNetwork.host(UInt64(index)) else {
+                throw BenchError(.setup, "\(count) client addresses do not fit in \(options.clientNetwork)")
+            }
+            return address
+        }
     }
 
     /// The pods' layout (after ``setUp(_:)``).
@@ -114,16 +115,14 @@ final class BenchEnvironment {
         _ scenario: BenchScenario, scheduler: Scheduler, port: UInt16
     ) throws(BenchError) -> VirtualServerKey {
         guard let layout else { throw BenchError(.setup, "the pods are not up") }
-        let vip = try address(options.vip)
-        let key = VirtualServerKey.service(.tcp, vip, port: port)
-        let persistence = scenario.persistence.map { Persistence(timeout: UInt32(max($0.seconds.rounded(), 1))) }
+        let key = VirtualServerKey.service(.tcp, options.vip, port: port)
+        let persistence = scenario.persistence.map { Persistence(timeout: UInt32(max($0.secondsAsDouble.rounded(), 1))) }
         var operations: [IPVSOperation] = [
             .addVirtualServer(VirtualServer(key: key, scheduler: scheduler, persistence: persistence))
         ]
         for (index, pod) in scenario.pods.enumerated() {
             let spec = layout.pods[index]
-            let real = RealServer(
-                address: try address("\(spec.address)"), port: UInt16(spec.httpPort), weight: pod.weight)
+            let real = RealServer(address: spec.address, port: UInt16(spec.httpPort), weight: pod.weight)
             operations.append(.addRealServer(real, to: key))
         }
         virtualServer = key
@@ -131,7 +130,7 @@ final class BenchEnvironment {
             if case .failure(let error) = result {
                 throw BenchError(
                     .setup, "cannot create the virtual server \(key) with scheduler \(scheduler)",
-                    cause: "\(error)")
+                    cause: error)
             }
         }
         return key
@@ -155,23 +154,18 @@ final class BenchEnvironment {
         deleteVirtualServer()
         if createdLink, runner.succeeds(["ip", "link", "show", "dev", options.linkName]) {
             do { _ = try runner.run(["ip", "link", "del", options.linkName]) } catch {
-                first = first ?? BenchError(.setup, "cannot delete link \(options.linkName)", cause: "\(error)")
+                first = first ?? BenchError(.setup, "cannot delete link \(options.linkName)", cause: error)
             }
         }
         createdLink = false
         if let pods {
             do { try await pods.down() } catch {
-                first = first ?? BenchError(.setup, "cannot take the pods down", cause: "\(error)")
+                first = first ?? BenchError(.setup, "cannot take the pods down", cause: error)
             }
             self.pods = nil
         }
         for (sysctl, previous) in changedSysctls.reversed() { try? sysctl.write(previous) }
         changedSysctls = []
         return first
-    }
-
-    func address(_ text: String) throws(BenchError) -> IPAddress {
-        guard let address = IPAddress(text) else { throw BenchError(.setup, "not an IP address: \(text)") }
-        return address
     }
 }

@@ -1,32 +1,19 @@
-/// An error of the scheduler benchmark: what went wrong, in words, and why.
-public struct BenchError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The kind of failure, stable enough to match on.
-    public enum Code: String, Sendable, Equatable {
-        /// A scenario file could not be read, parsed, or holds a value out of range.
-        case scenario
-        /// The kernel has no IPVS (or it cannot be used): run in the kernel lab.
-        case noIPVS
-        /// Setting up the pods, the link or the virtual server failed.
-        case setup
-        /// The run was interrupted (SIGINT or SIGTERM).
-        case interrupted
-        /// Writing a result file failed.
-        case output
-    }
+import Values
 
-    /// The kind of failure.
-    public var code: Code
-    /// What went wrong, for a person.
-    public var message: String
-    /// Why, when known (an underlying error, described).
-    public var cause: String?
-
-    /// Makes an error.
-    public init(_ code: Code, _ message: String, cause: String? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String { cause.map { "\(message): \($0)" } ?? message }
+/// The kinds of failure of the scheduler benchmark.
+public enum BenchErrorCode: String, ErrorCode {
+    /// A scenario file could not be read, parsed, or holds a value out of range.
+    case scenario
+    /// The kernel has no IPVS (or it cannot be used): run in the kernel lab.
+    case noIPVS
+    /// Setting up the pods, the link or the virtual server failed.
+    case setup
+    /// The run was interrupted (SIGINT or SIGTERM).
+    case interrupted
+    /// Writing a result file failed.
+    case output
 }
+
+/// An error of the scheduler benchmark, in the project's one error shape: a code, a message naming the file,
+/// field or object concerned, and the cause (a ``Pods`` or ``IPVS`` error, a file error).
+public typealias BenchError = CodedError<BenchErrorCode>

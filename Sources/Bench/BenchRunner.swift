@@ -51,13 +51,13 @@ public struct BenchRunner: Sendable {
         guard let layout = environment.layout, let reference = layout.pods.last else {
             throw BenchError(.setup, "the pods are not up")
         }
-        let sources = try environment.clientAddresses(scenario.clientAddresses).map { text throws(BenchError) in
-            try socketAddress(text, port: 0)
+        let sources = try environment.clientAddresses(scenario.clientAddresses).map { address throws(BenchError) in
+            try socketAddress(address, port: 0)
         }
         let steps = scenario.schedulers.count + 1
         try interruption.check()
         let ceiling = try await measureCeiling(
-            scenario, target: try socketAddress("\(reference.address)", port: reference.httpPort), sources: sources,
+            scenario, target: try socketAddress(reference.address, port: reference.httpPort), sources: sources,
             steps: steps)
         logger.info("load generator ceiling", metadata: ["req/s": "\(BenchFormat.number(ceiling.requestsPerSecond))"])
         var results: [SchedulerResult] = []
@@ -83,7 +83,7 @@ public struct BenchRunner: Sendable {
             pods: scenario.pods.enumerated().map { index, pod in
                 BenchReport.Pod(name: BenchScenario.podName(index), weight: pod.weight, delay: pod.delay.description)
             },
-            clientAddresses: scenario.clientAddresses, persistenceSeconds: scenario.persistence?.seconds,
+            clientAddresses: scenario.clientAddresses, persistenceSeconds: scenario.persistence?.secondsAsDouble,
             events: scenario.events.map(PodEventPlayer.describe), kernel: Self.kernelRelease(),
             date: ISO8601DateFormatter().string(from: Date()), ceiling: ceiling, results: results)
     }
@@ -105,7 +105,7 @@ public struct BenchRunner: Sendable {
             step: 1, steps: steps, total: scenario.ceilingDuration)
         let snapshot = recorder.snapshot
         return BenchReport.Ceiling(
-            requestsPerSecond: Double(snapshot.answered) / max(elapsed.seconds, 1e-3), concurrency: concurrency,
+            requestsPerSecond: Double(snapshot.answered) / max(elapsed.secondsAsDouble, 1e-3), concurrency: concurrency,
             p50Milliseconds: Double(snapshot.latency.value(atPercentile: 50)) / 1000,
             p99Milliseconds: Double(snapshot.latency.value(atPercentile: 99)) / 1000, errors: snapshot.failed)
     }
@@ -117,9 +117,7 @@ public struct BenchRunner: Sendable {
     ) async -> SchedulerResult {
         let recorder = RunRecorder()
         let sampler = ConnectionSampler()
-        let addresses = (environment.layout?.pods ?? []).prefix(scenario.pods.count).compactMap {
-            IPAddress("\($0.address)")
-        }
+        let addresses = (environment.layout?.pods ?? []).prefix(scenario.pods.count).map(\.address)
         let target = (try? socketAddress(options.vip, port: Int(port))) ?? sources[0]
         let generator = LoadGenerator(target: target, sources: sources, shape: scenario.load)
         let kernel = environment.kernel
@@ -151,9 +149,9 @@ public struct BenchRunner: Sendable {
             return measured
         }
         return SchedulerResult(
-            scheduler: scheduler.rawValue, snapshot: recorder.snapshot, seconds: elapsed.seconds,
+            scheduler: scheduler.rawValue, snapshot: recorder.snapshot, seconds: elapsed.secondsAsDouble,
             podNames: scenario.podNames, activeConnections: sampler.byServer(count: scenario.pods.count),
-            sampleInterval: options.sampleInterval.seconds)
+            sampleInterval: options.sampleInterval.secondsAsDouble)
     }
 
     /// Runs a generator while reporting progress; returns the wall time until its last request finished.
@@ -173,8 +171,8 @@ public struct BenchRunner: Sendable {
                         let counts = recorder.counts
                         progress(
                             BenchProgress(
-                                phase: phase, step: step, steps: steps, elapsed: (ContinuousClock.now - start).seconds,
-                                total: total.seconds, answered: counts.answered, failed: counts.failed))
+                                phase: phase, step: step, steps: steps, elapsed: (ContinuousClock.now - start).secondsAsDouble,
+                                total: total.secondsAsDouble, answered: counts.answered, failed: counts.failed))
                         try? await Task.sleep(for: .milliseconds(200))
                     }
                 }
@@ -183,11 +181,12 @@ public struct BenchRunner: Sendable {
         return ContinuousClock.now - start
     }
 
-    private func socketAddress(_ text: String, port: Int) throws(BenchError) -> SocketAddress {
+    /// NIO's socket address for `address` (NIO takes the text form).
+    private func socketAddress(_ address: IPAddress, port: Int) throws(BenchError) -> SocketAddress {
         do {
-            return try SocketAddress(ipAddress: text, port: port)
+            return try SocketAddress(ipAddress: "\(address)", port: port)
         } catch {
-            throw BenchError(.setup, "not an IP address: \(text)", cause: "\(error)")
+            throw BenchError(.setup, "not a socket address: \(address.withPort(UInt16(clamping: port)))", cause: error)
         }
     }
 

@@ -10,7 +10,7 @@ extension BenchScenario {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw BenchError(.scenario, "cannot read the scenario file \(path)", cause: "\(error)")
+            throw BenchError(.scenario, "cannot read the scenario file \(path)", cause: error)
         }
         try self.init(yaml: text, file: (path as NSString).lastPathComponent)
     }

@@ -1,3 +1,5 @@
+import Values
+
 /// How the load generator drives the virtual server.
 public struct LoadShape: Sendable, Hashable, Codable {
     /// Open or closed loop.
@@ -47,7 +49,7 @@ public struct LoadShape: Sendable, Hashable, Codable {
         case 0: reuse = "keep-alive connections"
         default: reuse = "\(requestsPerConnection) requests per connection"
         }
-        let pause = think > .zero ? ", \(BenchFormat.duration(think)) think time" : ""
-        return "\(loop), \(reuse)\(pause), \(BenchFormat.duration(duration)) per scheduler"
+        let pause = think > .zero ? ", \(GoDuration.format(think)) think time" : ""
+        return "\(loop), \(reuse)\(pause), \(GoDuration.format(duration)) per scheduler"
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import Pods
+import Values
 
 /// Plays a scenario's pod events during a run, and afterwards puts every pod back as it started.
 struct PodEventPlayer {
@@ -51,7 +52,7 @@ struct PodEventPlayer {
                 try await network.setDelay(BenchScenario.podName(event.pod), scenario.pods[event.pod].delay)
             }
         } catch {
-            throw BenchError(.setup, "cannot put the pods back after a run", cause: "\(error)")
+            throw BenchError(.setup, "cannot put the pods back after a run", cause: error)
         }
     }
 
@@ -65,6 +66,6 @@ struct PodEventPlayer {
         case .resume: action = "resume"
         case .delay(let delay): action = "delay becomes \(delay)"
         }
-        return "at \(BenchFormat.duration(event.at)) \(BenchScenario.podName(event.pod)): \(action)"
+        return "at \(GoDuration.format(event.at)) \(BenchScenario.podName(event.pod)): \(action)"
     }
 }

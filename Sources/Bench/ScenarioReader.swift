@@ -1,3 +1,4 @@
+import Values
 import Yams
 
 /// Walks a scenario's YAML tree, turning every problem into a ``BenchError`` that names the file and the field
@@ -52,8 +53,8 @@ struct ScenarioReader {
     func duration(_ node: Node?, _ path: String, default value: Duration? = nil) throws(BenchError) -> Duration {
         if node == nil, let value { return value }
         let text = try string(node, path)
-        guard let duration = BenchFormat.parseDuration(text) else {
-            throw fail(path, "'\(text)' is not a duration (like 250ms, 8s, 1.5s)")
+        guard let duration = GoDuration.parse(text) else {
+            throw fail(path, "'\(text)' is not a duration (like 250ms, 8s, 1.5s, 1m30s)")
         }
         return duration
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Values
 
 /// Runs external commands (`ip`, the pods' servers) with `posix_spawn`.
 ///
@@ -31,7 +32,7 @@ public struct CommandRunner: Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else {
-                throw PodsError(.systemCall, "waitpid(\(pid)) failed for \(arguments[0])", cause: .errno(errno))
+                throw PodsError(.systemCall, "waitpid(\(pid)) failed for \(arguments[0])", cause: OSError.errno(errno))
             }
         }
         let printed = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
@@ -40,8 +41,8 @@ public struct CommandRunner: Sendable {
         guard exitStatus == 0 else {
             let complaint = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
             throw PodsError(
-                .commandFailed, "command failed",
-                cause: .command(arguments: arguments, status: exitStatus, stderr: complaint))
+                .commandFailed, "command failed: \(arguments[0])",
+                cause: CommandFailure(arguments: arguments, status: exitStatus, stderr: complaint))
         }
         return printed
     }
@@ -94,7 +95,7 @@ public struct CommandRunner: Sendable {
         var pid: pid_t = 0
         let status = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard status == 0 else {
-            throw PodsError(.systemCall, "could not start \(path)", cause: .errno(status))
+            throw PodsError(.systemCall, "could not start \(path)", cause: OSError.errno(status))
         }
         return pid
     }

@@ -1,3 +1,5 @@
+import Values
+
 extension DelayDistribution: CustomStringConvertible, LosslessStringConvertible, Codable {
     /// Parses the command-line form (see ``DelayDistribution``), e.g. `exp:50ms`; `nil` if it does not parse.
     public init?(_ description: String) {
@@ -11,16 +13,16 @@ extension DelayDistribution: CustomStringConvertible, LosslessStringConvertible,
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         switch (parts.first ?? "", parts.count) {
         case ("none", 1): self = .none
-        case (_, 1): self = Self.constantOrNone(try DurationText.parse(text))
-        case ("const", 2), ("constant", 2): self = Self.constantOrNone(try DurationText.parse(parts[1]))
-        case ("exp", 2), ("exponential", 2): self = .exponential(mean: try DurationText.parse(parts[1]))
+        case (_, 1): self = Self.constantOrNone(try Self.duration(text))
+        case ("const", 2), ("constant", 2): self = Self.constantOrNone(try Self.duration(parts[1]))
+        case ("exp", 2), ("exponential", 2): self = .exponential(mean: try Self.duration(parts[1]))
         case ("lognormal", 3):
             self = .logNormal(
-                median: try DurationText.parse(parts[1]), sigma: try Self.parameter(parts[2], of: text, minimum: 0))
+                median: try Self.duration(parts[1]), sigma: try Self.parameter(parts[2], of: text, minimum: 0))
         case ("pareto", 3):
             let shape = try Self.parameter(parts[2], of: text, minimum: 0)
             guard shape > 0 else { throw PodsError(.invalidArgument, "a Pareto shape must be above 0: '\(text)'") }
-            self = .pareto(minimum: try DurationText.parse(parts[1]), shape: shape)
+            self = .pareto(minimum: try Self.duration(parts[1]), shape: shape)
         default:
             throw PodsError(
                 .invalidArgument,
@@ -33,10 +35,10 @@ extension DelayDistribution: CustomStringConvertible, LosslessStringConvertible,
     public var description: String {
         switch self {
         case .none: return "none"
-        case .constant(let delay): return DurationText.format(delay)
-        case .exponential(let mean): return "exp:\(DurationText.format(mean))"
-        case .logNormal(let median, let sigma): return "lognormal:\(DurationText.format(median)):\(sigma)"
-        case .pareto(let minimum, let shape): return "pareto:\(DurationText.format(minimum)):\(shape)"
+        case .constant(let delay): return GoDuration.format(delay)
+        case .exponential(let mean): return "exp:\(GoDuration.format(mean))"
+        case .logNormal(let median, let sigma): return "lognormal:\(GoDuration.format(median)):\(sigma)"
+        case .pareto(let minimum, let shape): return "pareto:\(GoDuration.format(minimum)):\(shape)"
         }
     }
 
@@ -49,6 +51,15 @@ extension DelayDistribution: CustomStringConvertible, LosslessStringConvertible,
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+
+    /// A delay's duration, in the project's one syntax (Go's: `50ms`, `1.5s`, `250us`; a bare `0` is zero).
+    private static func duration(_ text: String) throws(PodsError) -> Duration {
+        guard let duration = GoDuration.parse(text) else {
+            throw PodsError(
+                .invalidArgument, "not a duration: '\(text)' (expected a number and a unit: ns, us, ms, s, m or h, e.g. 50ms)")
+        }
+        return duration
     }
 
     private static func constantOrNone(_ delay: Duration) -> DelayDistribution {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Values
 
 extension PodNetwork {
     /// Every pod and whether its server runs, is paused or is stopped.
@@ -44,7 +45,7 @@ extension PodNetwork {
         let process = try runningProcess(name)
         try process.send(SIGSTOP)
         guard await process.wait(until: .stopped, timeout: .seconds(10)) else {
-            throw PodsError(.systemCall, "the pod's server did not stop on SIGSTOP", cause: .object(name))
+            throw PodsError(.systemCall, "the server of \(name) did not stop on SIGSTOP")
         }
         logger.info("pod paused", metadata: ["pod": "\(name)"])
     }
@@ -54,7 +55,7 @@ extension PodNetwork {
         let process = try runningProcess(name)
         try process.send(SIGCONT)
         guard await process.wait(until: .alive, timeout: .seconds(10)) else {
-            throw PodsError(.systemCall, "the pod's server did not resume on SIGCONT", cause: .object(name))
+            throw PodsError(.systemCall, "the server of \(name) did not resume on SIGCONT")
         }
         logger.info("pod resumed", metadata: ["pod": "\(name)"])
     }
@@ -70,7 +71,7 @@ extension PodNetwork {
         do {
             try Data((delay.description + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
         } catch {
-            throw PodsError(.file, "could not write the delay file", cause: .underlying("\(file): \(error)"))
+            throw PodsError(.file, "could not write the delay file \(file)", cause: error)
         }
         // Only a server that has written its pid file has its SIGUSR1 handler (a starting one reads the new
         // delay from its command line: `spawnServer` applies the change).
@@ -83,8 +84,7 @@ extension PodNetwork {
                 let deadline = ContinuousClock.now + layout.options.readinessTimeout
                 while (try? String(contentsOfFile: acknowledgement, encoding: .utf8)) != delay.description + "\n" {
                     guard ContinuousClock.now < deadline else {
-                        throw PodsError(
-                            .serverNotReady, "the pod's server did not apply the delay", cause: .object(name))
+                        throw PodsError(.serverNotReady, "the server of \(name) did not apply the delay")
                     }
                     try? await Task.sleep(for: .milliseconds(20))
                 }
@@ -96,7 +96,7 @@ extension PodNetwork {
     private func pod(_ name: String) throws(PodsError) -> PodSpec {
         guard let pod = layout.pod(named: name) else {
             let names = layout.pods.map(\.name).joined(separator: ", ")
-            throw PodsError(.unknownPod, "no pod named '\(name)' (the pods are \(names))", cause: .object(name))
+            throw PodsError(.unknownPod, "no pod named '\(name)' (the pods are \(names))")
         }
         return pod
     }
@@ -104,7 +104,7 @@ extension PodNetwork {
     private func runningProcess(_ name: String) throws(PodsError) -> PodProcess {
         let pod = try self.pod(name)
         guard let process = PodProcess.find(pidFile: layout.pidFile(pod), podName: pod.name) else {
-            throw PodsError(.serverNotReady, "the pod's server is not running", cause: .object(name))
+            throw PodsError(.serverNotReady, "the server of \(name) is not running")
         }
         return process
     }
@@ -128,9 +128,7 @@ extension PodNetwork {
         while ContinuousClock.now < deadline {
             let server = PodProcess.recorded(pidFile: layout.pidFile(pod), podName: pod.name)
             if server == nil, PodProcess(pid: spawnedPid).state == .gone {
-                throw PodsError(
-                    .serverNotReady, "the server of \(pod.name) exited while starting",
-                    cause: .underlying(logTail(pod)))
+                throw PodsError(.serverNotReady, "the server of \(pod.name) exited while starting (\(logTail(pod)))")
             }
             if server != nil {
                 let outcome = await probe.http(host: "\(pod.address)", port: pod.httpPort)
@@ -142,12 +140,12 @@ extension PodNetwork {
         throw PodsError(
             .serverNotReady,
             "the server of \(pod.name) did not answer at \(pod.address):\(pod.httpPort) within "
-                + "\(layout.options.readinessTimeout) (last probe: \(lastOutcome))",
-            cause: .underlying(logTail(pod)))
+                + "\(GoDuration.format(layout.options.readinessTimeout)) (last probe: \(lastOutcome); \(logTail(pod)))")
     }
 
+    /// The end of a pod's server log: "FILE ends: LINE | LINE".
     private func logTail(_ pod: PodSpec) -> String {
         let text = (try? String(contentsOfFile: layout.logFile(pod), encoding: .utf8)) ?? ""
-        return "\(layout.logFile(pod)): " + text.split(separator: "\n").suffix(5).joined(separator: " | ")
+        return "\(layout.logFile(pod)) ends: " + text.split(separator: "\n").suffix(5).joined(separator: " | ")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Values
 
 /// The pods fixture: backend "pods" (network namespaces on a node bridge) each running a ``PodServer``.
 ///
@@ -46,25 +47,23 @@ public struct PodNetwork: Sendable {
         let layout = try PodNetworkLayout(options)
         guard !FileManager.default.fileExists(atPath: layout.stateFile) else {
             throw PodsError(
-                .alreadyUp, "the pods fixture is already up: run `ipvs-bench pods down` first",
-                cause: .object(layout.stateFile))
+                .alreadyUp, "the pods fixture is already up (\(layout.stateFile) exists): run `ipvs-bench pods down` first")
         }
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw PodsError(.invalidArgument, "the server binary is not an executable file", cause: .object(executable))
+            throw PodsError(.invalidArgument, "the server binary \(executable) is not an executable file")
         }
         let runner = CommandRunner()
         if runner.succeeds(["ip", "link", "show", "dev", layout.options.bridgeName]) {
             throw PodsError(
-                .alreadyUp, "a link named like the fixture's bridge exists and was not made by it",
-                cause: .object(layout.options.bridgeName))
+                .alreadyUp, "a link named like the fixture's bridge (\(layout.options.bridgeName)) exists and was not made by it")
         }
         if let taken = layout.pods.first(where: { Self.namespaceExists($0.namespace) }) {
-            throw PodsError(.alreadyUp, "a network namespace named like a pod exists", cause: .object(taken.namespace))
+            throw PodsError(.alreadyUp, "a network namespace named like a pod exists: \(taken.namespace)")
         }
         do {
             try FileManager.default.createDirectory(atPath: options.runDirectory, withIntermediateDirectories: true)
         } catch {
-            throw PodsError(.file, "could not make the run directory", cause: .object(options.runDirectory))
+            throw PodsError(.file, "could not make the run directory \(options.runDirectory)", cause: error)
         }
         var network = PodNetwork(state: PodNetworkState(layout: layout, executable: executable), logger: logger)
         do {
@@ -143,7 +142,8 @@ public struct PodNetwork: Sendable {
 
     /// Turns IPv4 forwarding on; returns the previous value if it was off (so `down` can restore it).
     private static func enableIPForwarding() throws(PodsError) -> String? {
-        let current = (try? String(contentsOfFile: ipForwardPath, encoding: .utf8))?.trimmingWhitespace()
+        let current = (try? String(contentsOfFile: ipForwardPath, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         guard current != "1" else { return nil }
         try writeIPForward("1")
         return current ?? "0"
@@ -153,7 +153,7 @@ public struct PodNetwork: Sendable {
         do {
             try Data((value + "\n").utf8).write(to: URL(fileURLWithPath: ipForwardPath))
         } catch {
-            throw PodsError(.file, "could not set net.ipv4.ip_forward=\(value)", cause: .underlying("\(error)"))
+            throw PodsError(.file, "could not set net.ipv4.ip_forward=\(value)", cause: error)
         }
     }
 }

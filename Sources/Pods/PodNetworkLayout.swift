@@ -1,10 +1,12 @@
+import Values
+
 /// The fixture worked out from its options, before anything is touched: names, addresses, files, and the exact
 /// commands that build and remove it. Pure, so it is unit-tested without root.
 public struct PodNetworkLayout: Sendable, Hashable, Codable {
     /// The options this layout was made from.
     public let options: PodNetworkOptions
     /// The bridge's address on the node: the CIDR's first host address, every pod's default gateway.
-    public let bridgeAddress: PodIPv4Address
+    public let bridgeAddress: IPAddress
     /// The pods, in index order.
     public let pods: [PodSpec]
 
@@ -24,6 +26,10 @@ public struct PodNetworkLayout: Sendable, Hashable, Codable {
         where !(1...65535).contains(port) {
             throw PodsError(.invalidArgument, "\(what) \(port) is not in 1...65535")
         }
+        guard options.cidr.family == .ipv4 else {
+            throw PodsError(.invalidArgument, "not an IPv4 CIDR: '\(options.cidr)' (expected e.g. 10.244.0.0/24)")
+        }
+        try PodNetworkOptions.checkHostBits(options.cidr, text: "\(options.cidr)")
         guard let bridgeAddress = options.cidr.host(1) else {
             throw PodsError(.invalidArgument, "CIDR \(options.cidr) has no room for a bridge address")
         }
@@ -76,7 +82,7 @@ public struct PodNetworkLayout: Sendable, Hashable, Codable {
     /// The file that receives a pod's server output.
     public func logFile(_ pod: PodSpec) -> String { options.runDirectory + "/\(pod.name).log" }
 
-    private var prefix: String { "/\(options.cidr.prefixLength)" }
+    private var prefix: String { "/\(options.cidr.length)" }
 
     /// The `ip` commands that create the bridge and give it the gateway address.
     public var bridgeSetupCommands: [[String]] {

@@ -1,3 +1,5 @@
+import Values
+
 /// What `PodNetwork.up` builds: how many pods, in which CIDR, on which bridge, serving what.
 ///
 /// The defaults give the classic lab layout: bridge `ipvslab0` at `10.244.0.1/24`, pods `pod-0`, `pod-1`, ... at
@@ -5,8 +7,9 @@
 public struct PodNetworkOptions: Sendable, Hashable, Codable {
     /// How many pods.
     public var count: Int
-    /// The pod CIDR. The bridge takes its first host address; pod `i` takes host address `firstPodOffset + i`.
-    public var cidr: PodCIDR
+    /// The pod CIDR, IPv4, host bits clear. The bridge takes its first host address; pod `i` takes host address
+    /// `firstPodOffset + i`.
+    public var cidr: AddressPrefix
     /// The node-side Linux bridge that every pod's veth is attached to.
     public var bridgeName: String
     /// Pod `i` is named `namePrefix + i`; the name is also its network namespace's name.
@@ -31,7 +34,7 @@ public struct PodNetworkOptions: Sendable, Hashable, Codable {
     /// Makes options; every parameter has the lab's default.
     public init(
         count: Int = 3,
-        cidr: PodCIDR = .default,
+        cidr: AddressPrefix = PodNetworkOptions.defaultCIDR,
         bridgeName: String = "ipvslab0",
         namePrefix: String = "pod-",
         firstPodOffset: UInt64 = 10,
@@ -55,6 +58,27 @@ public struct PodNetworkOptions: Sendable, Hashable, Codable {
         self.seed = seed
         self.runDirectory = runDirectory
         self.readinessTimeout = readinessTimeout
+    }
+
+    /// The default pod CIDR, `10.244.0.0/24`.
+    public static let defaultCIDR = AddressPrefix(IPv4Address(10, 244, 0, 0), length: 24)
+
+    /// Parses a pod CIDR, `A.B.C.D/N`. Host bits must be zero (`10.244.0.5/24` is refused, to catch typos).
+    public static func parseCIDR(_ text: String) throws(PodsError) -> AddressPrefix {
+        guard let prefix = AddressPrefix(text), prefix.family == .ipv4 else {
+            throw PodsError(.invalidArgument, "not an IPv4 CIDR: '\(text)' (expected e.g. 10.244.0.0/24)")
+        }
+        try checkHostBits(prefix, text: text)
+        return prefix
+    }
+
+    /// Refuses a prefix with host bits set, naming the network that was probably meant.
+    static func checkHostBits(_ prefix: AddressPrefix, text: String) throws(PodsError) {
+        guard prefix.network == prefix.address else {
+            throw PodsError(
+                .invalidArgument,
+                "CIDR '\(text)' has host bits set (did you mean \(prefix.network)/\(prefix.length)?)")
+        }
     }
 
     /// Parses `NAME=DELAY` (e.g. `pod-1=exp:50ms`; `*=DELAY` sets ``defaultDelay``) into these options.

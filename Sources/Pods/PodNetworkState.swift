@@ -1,4 +1,5 @@
 import Foundation
+import Values
 
 /// What the fixture has created, written to ``PodNetworkLayout/stateFile`` after every step so that `down`
 /// (from this process or another) removes exactly that, and nothing it did not make.
@@ -20,12 +21,12 @@ struct PodNetworkState: Codable, Sendable {
     static func load(runDirectory: String) throws(PodsError) -> PodNetworkState {
         let path = PodNetworkLayout.stateFile(in: runDirectory)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PodsError(.notUp, "the pods fixture is not up (no state file)", cause: .object(path))
+            throw PodsError(.notUp, "the pods fixture is not up (no state file \(path))")
         }
         do {
             return try JSONDecoder().decode(PodNetworkState.self, from: data)
         } catch {
-            throw PodsError(.file, "unreadable state file", cause: .underlying("\(path): \(error)"))
+            throw PodsError(.file, "unreadable state file \(path)", cause: error)
         }
     }
 
@@ -37,7 +38,7 @@ struct PodNetworkState: Codable, Sendable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw PodsError(.file, "could not write the state file", cause: .underlying("\(path): \(error)"))
+            throw PodsError(.file, "could not write the state file \(path)", cause: error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Values
 
 /// A pod server process, found by its pid file: its state from `/proc`, and signals. Before signalling, it
 /// checks that the pid still belongs to that pod's server (pids are reused).
@@ -28,7 +29,7 @@ struct PodProcess {
     /// file once it serves, so this one has its signal handlers in place.
     static func recorded(pidFile: String, podName: String) -> PodProcess? {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-            let pid = Int32(text.trimmingWhitespace()), pid > 0
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         else { return nil }
         let process = PodProcess(pid: pid)
         guard process.state != .gone, process.isServer(of: podName, pidFile: pidFile) else { return nil }
@@ -65,7 +66,7 @@ struct PodProcess {
     /// Sends `signal`.
     func send(_ signal: Int32) throws(PodsError) {
         guard kill(pid, signal) == 0 else {
-            throw PodsError(.systemCall, "kill(\(pid), \(signal)) failed", cause: .errno(errno))
+            throw PodsError(.systemCall, "kill(\(pid), \(signal)) failed", cause: OSError.errno(errno))
         }
     }
 

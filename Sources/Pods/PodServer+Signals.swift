@@ -40,7 +40,8 @@ extension PodServer {
         let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: DispatchQueue(label: "pod-delay"))
         source.setEventHandler { [sampler, logger, configuration] in
             do {
-                let text = try String(contentsOfFile: file, encoding: .utf8).trimmingWhitespace()
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
                 let delay = try DelayDistribution(parsing: text)
                 sampler.distribution = delay
                 // The acknowledgement that the fixture waits for.

@@ -1,3 +1,5 @@
+import Values
+
 /// One pod of the fixture, as planned: its name (also its network namespace), address, links and behaviour.
 public struct PodSpec: Sendable, Hashable, Codable {
     /// The pod's position, 0-based.
@@ -5,7 +7,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
     /// The pod's name, which is also its network namespace's name and what its HTTP answers carry.
     public var name: String
     /// The pod's IPv4 address on the bridge.
-    public var address: PodIPv4Address
+    public var address: IPAddress
     /// The veth end on the node, attached to the bridge.
     public var hostInterface: String
     /// The veth end inside the pod's namespace.

@@ -13,6 +13,12 @@ public struct AddressPrefix: Sendable, Hashable, CustomStringConvertible {
         self.length = length
     }
 
+    /// An IPv4 prefix, for constants written in code; a length above 32 is taken as 32.
+    public init(_ address: IPv4Address, length: UInt8) {
+        self.address = .v4(address)
+        self.length = min(length, 32)
+    }
+
     /// Parses "address/length"; nil when either part is invalid or the length exceeds the family's width. With
     /// `strict`, host bits must be zero ("10.244.0.5/24" is refused, to catch typos).
     public init?(_ text: some StringProtocol, strict: Bool = false) {

@@ -29,7 +29,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Write the SVG chart here (one scenario only).") var svg: String?
     @Option(help: "Run only these schedulers (comma-separated), overriding the scenario's list.") var schedulers:
         String?
-    @Option(help: "Measure each scheduler this long (like 4s), overriding the scenario.") var duration: String?
+    @Option(help: "Measure each scheduler this long (like 4s), overriding the scenario.")
+    var duration: GoDurationArgument?
     @Option(name: .customLong("run-dir"), help: "Where the bench pods keep their state, pid and log files.")
     var runDirectory = "/run/ipvs-proxy-bench"
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -83,10 +84,10 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
         if let duration {
-            guard let parsed = BenchFormat.parseDuration(duration), parsed >= .seconds(1) else {
+            guard duration.duration >= .seconds(1) else {
                 throw ValidationError("--duration \(duration): not a duration of at least 1s")
             }
-            scenario.load.duration = parsed
+            scenario.load.duration = duration.duration
         }
         return scenario
     }

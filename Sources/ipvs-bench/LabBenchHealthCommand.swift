@@ -4,6 +4,7 @@ import Health
 import Logging
 import NIOCore
 import NIOPosix
+import Pods
 import Values
 
 /// `ipvs-bench lab-bench-health`: can one event loop probe N endpoints every interval? Loopback only: listeners
@@ -77,14 +78,14 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let (afterTime, afterUsage) = (clock.now, ProcessUsage.now())
         let window = afterTime - beforeTime
         let probes = Double(after.finished - before.finished)
-        let windowSeconds = seconds(window)
+        let windowSeconds = window.secondsAsDouble
         let begun = after.started - before.started
-        print("window \(format(windowSeconds)) s after \(format(seconds(beforeTime - launched))) s of warm-up")
+        print("window \(format(windowSeconds)) s after \(format((beforeTime - launched).secondsAsDouble)) s of warm-up")
         print("probes finished \(Int(probes)) = \(format(probes / windowSeconds)) probes/s (needed \(rate(Double(endpoints), interval.duration)))")
         print("probes started \(begun), failed \(after.failed - before.failed), skipped \(after.skipped - before.skipped), overrun \(after.overrun - before.overrun), down now \(after.down)")
-        let meanLag = begun > 0 ? seconds(after.totalLag) / Double(begun) : 0
-        print("lag behind schedule: max \(format(seconds(after.maxLag) * 1000)) ms, mean \(format(meanLag * 1000)) ms")
-        let loopCPU = seconds(after.loopCPU - before.loopCPU)
+        let meanLag = begun > 0 ? after.totalLag.secondsAsDouble / Double(begun) : 0
+        print("lag behind schedule: max \(format(after.maxLag.secondsAsDouble * 1000)) ms, mean \(format(meanLag * 1000)) ms")
+        let loopCPU = (after.loopCPU - before.loopCPU).secondsAsDouble
         print("prober loop thread CPU \(format(loopCPU)) s = \(format(loopCPU / windowSeconds * 100)) % of one core")
         let user = afterUsage.user - beforeUsage.user
         let system = afterUsage.system - beforeUsage.system
@@ -95,11 +96,7 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         try await listeners.shutdownGracefully()
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    private func rate(_ count: Double, _ interval: Duration) -> String { format(count / seconds(interval)) }
+    private func rate(_ count: Double, _ interval: Duration) -> String { format(count / interval.secondsAsDouble) }
 
     private func format(_ value: Double) -> String { String(format: "%.1f", value) }
 }

@@ -8,13 +8,13 @@ struct PodsUpCommand: AsyncParsableCommand {
         abstract: "Create N pods (netns + veth on a bridge) serving HTTP that names the pod, and TCP/UDP echo.",
         discussion: """
             Delays: 50ms | const:50ms | exp:MEAN | lognormal:MEDIAN:SIGMA | pareto:MIN:SHAPE, per pod \
-            (--delay pod-1=exp:50ms) or for all (--delay '*=5ms'). Units: ns, us, ms, s.
+            (--delay pod-1=exp:50ms) or for all (--delay '*=5ms'). Durations in Go's syntax: units ns, us, ms, s, m, h.
             """
     )
 
     @Option(help: "How many pods.") var count = 3
     @Option(help: "The pod CIDR: the bridge takes its first address, pods from --first-offset on.")
-    var cidr = PodCIDR.default.description
+    var cidr = "\(PodNetworkOptions.defaultCIDR)"
     @Option(help: "The node bridge's name.") var bridge = PodNetworkOptions().bridgeName
     @Option(name: .customLong("name-prefix"), help: "Pod i is named PREFIXi (also its netns name).")
     var namePrefix = PodNetworkOptions().namePrefix
@@ -31,7 +31,7 @@ struct PodsUpCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = PodNetworkOptions(
-            count: count, cidr: try PodCIDR(parsing: cidr), bridgeName: bridge, namePrefix: namePrefix,
+            count: count, cidr: try PodNetworkOptions.parseCIDR(cidr), bridgeName: bridge, namePrefix: namePrefix,
             firstPodOffset: firstOffset,
             httpPort: httpPort, echoPort: echoPort, seed: seed, runDirectory: fixture.runDirectory,
             readinessTimeout: .seconds(readyTimeout))

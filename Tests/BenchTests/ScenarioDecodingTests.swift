@@ -117,17 +117,4 @@ import Testing
             #expect(!scenario.summary.isEmpty)
         }
     }
-
-    @Test(arguments: [
-        ("250ms", Duration.milliseconds(250)), ("8s", .seconds(8)), ("1.5s", .milliseconds(1500)),
-        ("500us", .microseconds(500)), ("2m", .seconds(120)), ("0", .zero),
-    ])
-    func parsesDurations(text: String, expected: Duration) {
-        #expect(BenchFormat.parseDuration(text) == expected)
-    }
-
-    @Test(arguments: ["", "5", "-1s", "fast", "1h"])
-    func rejectsBadDurations(text: String) {
-        #expect(BenchFormat.parseDuration(text) == nil)
-    }
 }

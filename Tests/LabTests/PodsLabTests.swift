@@ -19,8 +19,7 @@ import Testing
         let binary = bundle.deletingLastPathComponent().appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw PodsError(
-                .invalidArgument, "the \(name) binary is not next to the test bundle: run `swift build` first",
-                cause: .object(binary))
+                .invalidArgument, "the \(name) binary is not next to the test bundle (\(binary)): run `swift build` first")
         }
         return binary
     }

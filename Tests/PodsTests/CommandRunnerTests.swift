@@ -15,9 +15,10 @@ import Testing
             try CommandRunner().run(["sh", "-c", "echo oops >&2; exit 3"])
         } throws: { error in
             guard let error = error as? PodsError, error.code == .commandFailed,
-                case .command(let arguments, let status, let stderr) = error.cause
+                let failure = error.cause as? CommandFailure
             else { return false }
-            return arguments.first == "sh" && status == 3 && stderr == "oops\n"
+            return failure.arguments.first == "sh" && failure.status == 3 && failure.stderr == "oops\n"
+                && "\(error)".hasSuffix("`sh -c echo oops >&2; exit 3` exited with 3: oops)")
         }
     }
 

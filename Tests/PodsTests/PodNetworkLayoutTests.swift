@@ -1,4 +1,5 @@
 import Testing
+import Values
 
 @testable import Pods
 
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func commandsForOnePod() throws {
-        let layout = try PodNetworkLayout(PodNetworkOptions(count: 1, cidr: try PodCIDR(parsing: "10.9.0.0/16")))
+        let layout = try PodNetworkLayout(PodNetworkOptions(count: 1, cidr: try PodNetworkOptions.parseCIDR("10.9.0.0/16")))
         let pod = try #require(layout.pods.first)
         #expect(
             layout.bridgeSetupCommands == [
@@ -39,9 +40,9 @@ import Testing
         #expect(
             layout.podTeardownCommands(pod) == [["ip", "link", "del", "ipvslab0-0"], ["ip", "netns", "del", "pod-0"]])
         #expect(layout.bridgeTeardownCommands == [["ip", "link", "del", "ipvslab0"]])
-        let plan = layout.setupPlan(executable: "/bin/ipvs-proxy")
+        let plan = layout.setupPlan(executable: "/bin/ipvs-bench")
         #expect(plan.count == 3 + 8 + 1)
-        #expect(plan.last == layout.serveCommand(pod, executable: "/bin/ipvs-proxy"))
+        #expect(plan.last == layout.serveCommand(pod, executable: "/bin/ipvs-bench"))
     }
 
     @Test func serveCommandCarriesThePodsBehaviour() throws {
@@ -49,8 +50,8 @@ import Testing
         try options.addDelay("pod-1=exp:50ms")
         let layout = try PodNetworkLayout(options)
         #expect(
-            layout.serveCommand(layout.pods[1], executable: "/x/ipvs-proxy") == [
-                "ip", "netns", "exec", "pod-1", "/x/ipvs-proxy", "pods", "serve", "--name", "pod-1", "--http-port",
+            layout.serveCommand(layout.pods[1], executable: "/x/ipvs-bench") == [
+                "ip", "netns", "exec", "pod-1", "/x/ipvs-bench", "pods", "serve", "--name", "pod-1", "--http-port",
                 "8080", "--echo-port", "7007", "--delay", "exp:50ms", "--seed", "101", "--pid-file", "/tmp/p/pod-1.pid",
                 "--delay-file", "/tmp/p/pod-1.delay",
             ])
@@ -76,7 +77,7 @@ import Testing
     @Test(arguments: [
         PodNetworkOptions(count: 0),
         PodNetworkOptions(count: 250),
-        PodNetworkOptions(count: 3, cidr: try PodCIDR(parsing: "10.0.0.0/29")),
+        PodNetworkOptions(count: 3, cidr: try PodNetworkOptions.parseCIDR("10.0.0.0/29")),
         PodNetworkOptions(bridgeName: "a-very-long-bridge"),
         PodNetworkOptions(bridgeName: "bridge12345678"),
         PodNetworkOptions(bridgeName: "bad/name"),
@@ -89,6 +90,13 @@ import Testing
     ])
     func refusesBadOptions(options: PodNetworkOptions) {
         #expect(throws: PodsError.self) { try PodNetworkLayout(options) }
+    }
+
+    /// Options built in code (not parsed) are checked too: the fixture is IPv4, and its CIDR has no host bits.
+    @Test(arguments: ["fd00::/64", "10.0.0.5/24"])
+    func refusesCIDRsItCannotUse(text: String) throws {
+        let cidr = try #require(AddressPrefix(text))
+        #expect(throws: PodsError.self) { try PodNetworkLayout(PodNetworkOptions(cidr: cidr)) }
     }
 
     @Test func largestFixtureThatFits() throws {
