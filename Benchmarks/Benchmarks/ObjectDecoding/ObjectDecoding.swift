@@ -3,7 +3,8 @@ import Foundation
 import Kube
 
 /// Decoding (and validating) API-server list responses: 10,000 Services, and 10,000 EndpointSlices of
-/// 10 endpoints each, generated in memory in the JSON shape a real API server sends.
+/// 10 endpoints each, generated in memory in the JSON shape a real API server sends; and YAML manifest files as
+/// the manifests source reads them.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident, .throughput],
@@ -43,6 +44,18 @@ let benchmarks: @Sendable () -> Void = {
             let list = try KubeDecoding.decodeList(EndpointSlice.self, fromJSON: slices)
             let valid = try list.items.map { try EndpointSliceValidator.validate($0) }
             blackHole(valid.count)
+        }
+    }
+
+    let manifests = ObjectDecodingInput.manifestFiles(count: 1_000, endpointsPerSlice: 10)
+
+    Benchmark("Parse+validate YAML manifests (1,000 files: Service + slice x 10 endpoints)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var accepted = 0
+            for (index, text) in manifests.enumerated() {
+                accepted += try ManifestFile.parse(text, path: "m\(index).yaml").accepted.count
+            }
+            blackHole(accepted)
         }
     }
 }

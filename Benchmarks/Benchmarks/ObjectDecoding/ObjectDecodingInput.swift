@@ -58,4 +58,45 @@ enum ObjectDecodingInput {
             "{\"kind\":\"EndpointSliceList\",\"apiVersion\":\"discovery.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"99999\"},\"items\":[\(items.joined(separator: ","))]}"
                 .utf8)
     }
+
+    /// Manifest files as users (and `scripts/bench-proxy-gen`) write them: per file one Service and its
+    /// EndpointSlice of `endpointsPerSlice` endpoints, flow and block style mixed.
+    static func manifestFiles(count: Int, endpointsPerSlice: Int) -> [String] {
+        (0..<count).map { index in
+            let name = "svc-\(String(format: "%05d", index))"
+            var lines = [
+                "apiVersion: v1",
+                "kind: Service",
+                "metadata: {name: \(name), namespace: bench, labels: {app: \(name)}}",
+                "spec:",
+                "  type: ClusterIP",
+                "  clusterIP: 10.96.\(index / 250).\(index % 250 + 1)",
+                "  selector: {app: \(name)}",
+                "  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080},",
+                "    {name: dns, protocol: UDP, port: 53, targetPort: dns}]",
+                "---",
+                "apiVersion: discovery.k8s.io/v1",
+                "kind: EndpointSlice",
+                "metadata:",
+                "  name: \(name)-1",
+                "  namespace: bench",
+                "  labels:",
+                "    kubernetes.io/service-name: \(name)",
+                "addressType: IPv4",
+                "ports: [{name: http, protocol: TCP, port: 8080}, {name: dns, protocol: UDP, port: 5353}]",
+                "endpoints:",
+            ]
+            for endpoint in 0..<endpointsPerSlice {
+                let address = "10.\(128 + index / 6500).\((index / 25) % 256).\((index % 25) * 10 + endpoint + 1)"
+                lines += [
+                    "- addresses: [\"\(address)\"]",
+                    "  conditions: {ready: true, serving: true, terminating: false}",
+                    "  nodeName: node-\(endpoint % 5)",
+                    "  zone: z\(endpoint % 3)",
+                    "  targetRef: {kind: Pod, namespace: bench, name: \(name)-\(endpoint)}",
+                ]
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
 }
