@@ -9,7 +9,7 @@ enum APIServerReplay {
 
     static func page(_ name: String) throws -> (body: String, continue: String?) {
         let body = try Fixtures.text(name)
-        let list = try KubeDecoding.decodeList(Service.self, fromJSON: Data(body.utf8))
+        let list = try JSONDecoder().decode(ObjectList<Service>.self, from: Data(body.utf8))
         return (body, list.metadata.continue)
     }
 

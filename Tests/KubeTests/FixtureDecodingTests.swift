@@ -7,7 +7,7 @@ import Values
 @Suite("Decoding recorded kube-apiserver 1.36 responses")
 struct FixtureDecodingTests {
     func services() throws -> [String: ValidatedService] {
-        let list = try KubeDecoding.decodeList(Service.self, fromJSON: Fixtures.data("services-list.json"))
+        let list = try JSONDecoder().decode(ObjectList<Service>.self, from: Fixtures.data("services-list.json"))
         var result: [String: ValidatedService] = [:]
         for service in list.items {
             let validated = try ServiceValidator.validate(service)
@@ -17,7 +17,7 @@ struct FixtureDecodingTests {
     }
 
     @Test func serviceListMetadataAndItems() throws {
-        let list = try KubeDecoding.decodeList(Service.self, fromJSON: Fixtures.data("services-list.json"))
+        let list = try JSONDecoder().decode(ObjectList<Service>.self, from: Fixtures.data("services-list.json"))
         #expect(list.kind == "ServiceList")
         #expect(list.metadata.resourceVersion == "216")
         #expect(list.metadata.continue == nil)
@@ -68,7 +68,8 @@ struct FixtureDecodingTests {
     }
 
     @Test func endpointSliceList() throws {
-        let list = try KubeDecoding.decodeList(EndpointSlice.self, fromJSON: Fixtures.data("endpointslices-list.json"))
+        let list = try JSONDecoder().decode(
+            ObjectList<EndpointSlice>.self, from: Fixtures.data("endpointslices-list.json"))
         #expect(list.metadata.resourceVersion == "216")
         let results = try list.items.map { try EndpointSliceValidator.validate($0) }
         #expect(results.allSatisfy { $0.warnings.isEmpty })
@@ -93,8 +94,8 @@ struct FixtureDecodingTests {
     }
 
     @Test func paginatedListPages() throws {
-        let first = try KubeDecoding.decodeList(Service.self, fromJSON: Fixtures.data("services-list-page1.json"))
-        let second = try KubeDecoding.decodeList(Service.self, fromJSON: Fixtures.data("services-list-page2.json"))
+        let first = try JSONDecoder().decode(ObjectList<Service>.self, from: Fixtures.data("services-list-page1.json"))
+        let second = try JSONDecoder().decode(ObjectList<Service>.self, from: Fixtures.data("services-list-page2.json"))
         #expect(first.items.compactMap(\.metadata.name) == ["ext", "headless"])
         #expect(first.metadata.remainingItemCount == 3)
         #expect(first.metadata.continue?.isEmpty == false)
@@ -103,15 +104,15 @@ struct FixtureDecodingTests {
     }
 
     @Test func failureStatuses() throws {
-        let gone = try KubeDecoding.decode(APIStatus.self, fromJSON: Fixtures.data("services-list-410.json"))
+        let gone = try JSONDecoder().decode(APIStatus.self, from: Fixtures.data("services-list-410.json"))
         #expect(gone.isExpired && gone.code == 410 && gone.reason == "Expired")
-        let bad = try KubeDecoding.decode(APIStatus.self, fromJSON: Fixtures.data("services-list-bad-continue.json"))
+        let bad = try JSONDecoder().decode(APIStatus.self, from: Fixtures.data("services-list-bad-continue.json"))
         #expect(!bad.isExpired && bad.code == 400 && bad.reason == "BadRequest")
     }
 
     @Test func serviceWatchEvents() throws {
         let events = try Fixtures.lines("services-watch.jsonl").map {
-            try KubeDecoding.decodeWatchEvent(Service.self, fromJSON: Data($0.utf8))
+            try JSONDecoder().decode(WatchEvent<Service>.self, from: Data($0.utf8))
         }
         let summary = events.map { event -> String in
             switch event {
@@ -127,7 +128,7 @@ struct FixtureDecodingTests {
 
     @Test func endpointSliceWatchEventsAndBookmarkWithNullFields() throws {
         let events = try Fixtures.lines("endpointslices-watch.jsonl").map {
-            WatchInput.from(try KubeDecoding.decodeWatchEvent(EndpointSlice.self, fromJSON: Data($0.utf8)))
+            WatchInput.from(try JSONDecoder().decode(WatchEvent<EndpointSlice>.self, from: Data($0.utf8)))
         }
         #expect(events.count == 4)
         guard case .upsert(.valid(let object, _, let version)) = events[0], let slice = object.slice else {
@@ -141,7 +142,7 @@ struct FixtureDecodingTests {
 
     @Test func watchErrorEventCarries410() throws {
         let line = try #require(try Fixtures.lines("services-watch-410.jsonl").first)
-        let event = try KubeDecoding.decodeWatchEvent(Service.self, fromJSON: Data(line.utf8))
+        let event = try JSONDecoder().decode(WatchEvent<Service>.self, from: Data(line.utf8))
         guard case .error(let status) = event else {
             Issue.record("not an ERROR event")
             return

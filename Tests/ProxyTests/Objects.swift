@@ -4,11 +4,11 @@ import Kube
 /// Validated Kubernetes objects from YAML, as a user writes them.
 enum Objects {
     static func service(_ yaml: String) throws -> ValidatedService {
-        try ServiceValidator.validate(KubeDecoding.decode(Service.self, fromYAML: yaml))
+        try ServiceValidator.validate(YAMLObjectDecoder.decode(Service.self, fromYAML: yaml))
     }
 
     static func slice(_ yaml: String) throws -> ValidatedEndpointSlice {
-        try EndpointSliceValidator.validate(KubeDecoding.decode(EndpointSlice.self, fromYAML: yaml)).slice
+        try EndpointSliceValidator.validate(YAMLObjectDecoder.decode(EndpointSlice.self, fromYAML: yaml)).slice
     }
 
     /// A Service `web` in `default` with the given spec lines (indented by four spaces) and metadata lines.

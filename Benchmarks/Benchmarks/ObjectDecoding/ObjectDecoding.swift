@@ -19,14 +19,14 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Decode ServiceList (10,000 Services)") { benchmark in
         for _ in benchmark.scaledIterations {
-            let list = try KubeDecoding.decodeList(Service.self, fromJSON: services)
+            let list = try JSONDecoder().decode(ObjectList<Service>.self, from: services)
             blackHole(list.items.count)
         }
     }
 
     Benchmark("Decode+validate ServiceList (10,000 Services)") { benchmark in
         for _ in benchmark.scaledIterations {
-            let list = try KubeDecoding.decodeList(Service.self, fromJSON: services)
+            let list = try JSONDecoder().decode(ObjectList<Service>.self, from: services)
             let valid = try list.items.map { try ServiceValidator.validate($0) }
             blackHole(valid.count)
         }
@@ -34,14 +34,14 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Decode EndpointSliceList (10,000 slices x 10 endpoints)") { benchmark in
         for _ in benchmark.scaledIterations {
-            let list = try KubeDecoding.decodeList(EndpointSlice.self, fromJSON: slices)
+            let list = try JSONDecoder().decode(ObjectList<EndpointSlice>.self, from: slices)
             blackHole(list.items.count)
         }
     }
 
     Benchmark("Decode+validate EndpointSliceList (10,000 slices x 10 endpoints)") { benchmark in
         for _ in benchmark.scaledIterations {
-            let list = try KubeDecoding.decodeList(EndpointSlice.self, fromJSON: slices)
+            let list = try JSONDecoder().decode(ObjectList<EndpointSlice>.self, from: slices)
             let valid = try list.items.map { try EndpointSliceValidator.validate($0) }
             blackHole(valid.count)
         }

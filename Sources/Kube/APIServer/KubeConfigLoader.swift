@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Resolves a ``ClusterConnection`` the way kubectl does.
 ///
@@ -57,7 +56,7 @@ public enum KubeConfigLoader {
             throw KubeConfigError(code: .unreadable, message: "cannot read: \(error)", file: path)
         }
         do {
-            return try YAMLDecoder().decode(KubeConfigFile.self, from: text)
+            return try YAMLObjectDecoder.decode(KubeConfigFile.self, fromYAML: text)
         } catch {
             throw KubeConfigError(code: .malformed, message: "not a kubeconfig: \(error)", file: path)
         }

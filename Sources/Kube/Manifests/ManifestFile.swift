@@ -52,7 +52,7 @@ public struct ManifestFile: Sendable {
                                 object: "<document>", field: "<document>", file: path)))
                     continue
                 }
-                file.add(try ManifestObject.decode(yaml: node), path: path)
+                file.add(try YAMLObjectDecoder.decode(ManifestObject.self, from: node), path: path)
             }
         } catch {
             throw ManifestError(code: .syntax, message: "invalid YAML: \(error)", file: path)

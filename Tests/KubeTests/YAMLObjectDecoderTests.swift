@@ -1,0 +1,259 @@
+import Foundation
+import Testing
+import Yams
+
+@testable import Kube
+
+/// The one YAML decoder: every modelled field, Yams' reading rules (checked against Yams' own `YAMLDecoder`),
+/// the recorded API-server objects (checked against `JSONDecoder`), and errors that name the field.
+@Suite("YAML decoding of the Codable models")
+struct YAMLObjectDecoderTests {
+    static func document(_ yaml: String) throws -> ManifestObject {
+        try YAMLObjectDecoder.decode(ManifestObject.self, fromYAML: yaml)
+    }
+
+    @Test func everyServiceField() throws {
+        let yaml = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: ns, uid: u, resourceVersion: "7", labels: {a: 1, b: true, c: ~, d: x},
+              annotations: {k: v}, deletionTimestamp: 2026-01-01T00:00:00Z, managedFields: [{x: y}]}
+            spec:
+              type: LoadBalancer
+              clusterIP: 10.96.0.1
+              clusterIPs: [10.96.0.1, "fd00::1"]
+              ipFamilies: [IPv4, IPv6]
+              ipFamilyPolicy: PreferDualStack
+              ports:
+              - {name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30080, appProtocol: http}
+              - {name: named, port: 0x51, targetPort: web}
+              - {name: quoted, port: 82, targetPort: "8082"}
+              - {name: nulls, port: 83, targetPort: ~, nodePort: null}
+              selector: {app: web}
+              sessionAffinity: ClientIP
+              sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}
+              externalIPs: [1.2.3.4]
+              externalName: ""
+              internalTrafficPolicy: Local
+              externalTrafficPolicy: Cluster
+              healthCheckNodePort: 32000
+              loadBalancerIP: 5.6.7.8
+              publishNotReadyAddresses: true
+            status: {loadBalancer: {ingress: [{ip: 9.9.9.9}, {hostname: lb.example, ipMode: Proxy}]}}
+            """
+        let expected = Service(
+            apiVersion: "v1", kind: "Service",
+            metadata: ObjectMeta(
+                name: "web", namespace: "ns", uid: "u", resourceVersion: "7",
+                labels: ["a": "1", "b": "true", "c": "~", "d": "x"], annotations: ["k": "v"],
+                deletionTimestamp: "2026-01-01T00:00:00Z"),
+            spec: Service.Spec(
+                type: "LoadBalancer", clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1", "fd00::1"],
+                ipFamilies: ["IPv4", "IPv6"], ipFamilyPolicy: "PreferDualStack",
+                ports: [
+                    .init(
+                        name: "http", protocol: "TCP", port: 80, targetPort: .int(8080), nodePort: 30080,
+                        appProtocol: "http"),
+                    .init(name: "named", port: 81, targetPort: .string("web")),
+                    .init(name: "quoted", port: 82, targetPort: .string("8082")),
+                    .init(name: "nulls", port: 83),
+                ],
+                selector: ["app": "web"], sessionAffinity: "ClientIP",
+                sessionAffinityConfig: .init(clientIP: .init(timeoutSeconds: 60)), externalIPs: ["1.2.3.4"],
+                externalName: "", internalTrafficPolicy: "Local", externalTrafficPolicy: "Cluster",
+                healthCheckNodePort: 32000, loadBalancerIP: "5.6.7.8"),
+            status: Service.Status(
+                loadBalancer: .init(ingress: [.init(ip: "9.9.9.9"), .init(hostname: "lb.example", ipMode: "Proxy")])))
+        guard case .service(let service) = try Self.document(yaml) else {
+            Issue.record("not a Service")
+            return
+        }
+        #expect(service == expected)
+        #expect(service == (try YAMLDecoder().decode(Service.self, from: yaml)))
+    }
+
+    @Test func everyEndpointSliceField() throws {
+        let yaml = """
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-1, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv6
+            endpoints:
+            - addresses: ["fd00::1", ~]
+              conditions: {ready: yes, serving: off, terminating: False}
+              nodeName: n
+              zone: z
+              hints: {forZones: [{name: z1}], forNodes: [{name: n1}]}
+              hostname: h
+              targetRef: {kind: Pod, namespace: ns, name: web-abc, uid: u}
+            - {}
+            - addresses: null
+            ports: [{name: http, protocol: UDP, port: 53, appProtocol: dns}]
+            """
+        let expected = EndpointSlice(
+            apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+            metadata: ObjectMeta(name: "web-1", labels: ["kubernetes.io/service-name": "web"]),
+            addressType: "IPv6",
+            endpoints: [
+                .init(
+                    addresses: ["fd00::1", "~"], conditions: .init(ready: true, serving: false, terminating: false),
+                    nodeName: "n", zone: "z",
+                    hints: .init(forZones: [.init(name: "z1")], forNodes: [.init(name: "n1")]),
+                    hostname: "h", targetRef: .init(kind: "Pod", namespace: "ns", name: "web-abc")),
+                .init(addresses: []),
+                .init(addresses: []),
+            ],
+            ports: [.init(name: "http", protocol: "UDP", port: 53, appProtocol: "dns")])
+        guard case .endpointSlice(let slice) = try Self.document(yaml) else {
+            Issue.record("not an EndpointSlice")
+            return
+        }
+        #expect(slice == expected)
+        #expect(slice == (try YAMLDecoder().decode(EndpointSlice.self, from: yaml)))
+    }
+
+    @Test func listsOtherKindsAndMergeKeys() throws {
+        let list = try Self.document(
+            "kind: List\nitems:\n- {kind: Service, metadata: {name: a}}\n- {kind: ConfigMap}\n- {}")
+        guard case .list(let items) = list, items.count == 3 else {
+            Issue.record("not a list of three: \(list)")
+            return
+        }
+        guard case .service(let service) = items[0] else {
+            Issue.record("not a Service: \(items[0])")
+            return
+        }
+        #expect(service.metadata.name == "a")
+        guard case .other("ConfigMap") = items[1], case .other("<no kind>") = items[2] else {
+            Issue.record("other kinds: \(items)")
+            return
+        }
+        let yaml = """
+            kind: Service
+            metadata: {name: a}
+            base: &base {type: NodePort, sessionAffinity: ClientIP}
+            spec:
+              <<: *base
+              sessionAffinity: None
+            """
+        let merged = try YAMLObjectDecoder.decode(Service.self, fromYAML: yaml)
+        #expect(merged.spec?.type == "NodePort")
+        #expect(merged.spec?.sessionAffinity == "None")
+        #expect(merged == (try YAMLDecoder().decode(Service.self, from: yaml)))
+    }
+
+    @Test func duplicateKeysTakeTheLast() throws {
+        let service = try YAMLObjectDecoder.decode(
+            Service.self, fromYAML: "metadata: {name: a, name: b, labels: {x: 1, x: 2}}")
+        #expect(service.metadata.name == "b")
+        #expect(service.metadata.labels == ["x": "2"])
+    }
+
+    /// Integers as Yams reads them: YAML 1.1 octal and hexadecimal, underscores; quoted digits are text.
+    @Test(arguments: [("80", 80), ("0x51", 81), ("010", 8), ("1_000", 1000), ("+7", 7), ("-3", -3), ("0", 0)])
+    func integers(text: String, value: Int) throws {
+        let port = try YAMLObjectDecoder.decode(Service.Port.self, fromYAML: "port: \(text)")
+        #expect(port.port == value)
+        #expect(port.port == (try YAMLDecoder().decode(Service.Port.self, from: "port: \(text)")).port)
+    }
+
+    /// Malformed objects name the field and say what was expected and found.
+    @Test(arguments: [
+        (
+            "kind: Service\nmetadata: {name: a}\nspec: {ports: [{port: [80]}]}", "spec.ports[0].port",
+            "expected Int: Expected to decode Int but found a sequence."
+        ),
+        (
+            "kind: Service\nmetadata: {name: a}\nspec: {ports: [{port: \"80\"}]}", "spec.ports[0].port",
+            "expected Int: Expected to decode Int but found \"80\"."
+        ),
+        (
+            "kind: EndpointSlice\nmetadata: {name: a}\nendpoints: [{conditions: {ready: maybe}}]",
+            "endpoints[0].conditions.ready", "expected Bool: Expected to decode Bool but found \"maybe\"."
+        ),
+        ("kind: Service\nspec: {}", "metadata", "is required"),
+        (
+            "kind: Service\nmetadata:\n", "metadata",
+            "expected Dictionary<String, Any>: Expected to decode Dictionary<String, Any> but found null."
+        ),
+        (
+            "kind: EndpointSlice\nmetadata: {name: a}\nendpoints: [{hints: {forZones: [{}]}}]",
+            "endpoints[0].hints.forZones[0].name", "is required"
+        ),
+        (
+            "kind: EndpointSlice\nmetadata: {name: a}\nendpoints: [{targetRef: [Pod]}]", "endpoints[0].targetRef",
+            "expected Dictionary<String, Any>: Expected to decode Dictionary<String, Any> but found a sequence."
+        ),
+        (
+            "kind: Service\nmetadata: {name: a, labels: {app: {x: 1}}}", "metadata.labels.app",
+            "expected String: Expected to decode String but found a mapping."
+        ),
+    ])
+    func malformedObjectsNameTheField(yaml: String, field: String, message: String) throws {
+        guard case .malformed(_, _, let actualField, let actualMessage) = try Self.document(yaml) else {
+            Issue.record("accepted: \(yaml)")
+            return
+        }
+        #expect(actualField == field)
+        #expect(actualMessage == message)
+    }
+
+    /// A bad item of a list is rejected alone, naming the file, the object and the field within the item.
+    @Test func badListItemIsRejectedWithItsPath() throws {
+        let yaml = "kind: List\nitems:\n- {kind: Service, metadata: {name: a}, spec: {ports: 1}}"
+        let file = try ManifestFile.parse(yaml, path: "m.yaml")
+        let rejected = try #require(file.rejected.first)
+        #expect(rejected.error.description.hasPrefix("m.yaml: services/default/a: spec.ports: "))
+    }
+
+    /// The API server's own objects (JSON is YAML) decode to what `JSONDecoder` gives, field for field.
+    @Test(arguments: [
+        "services-list.json", "services-list-page1.json", "services-list-page2.json", "endpointslices-list.json",
+    ])
+    func recordedListsMatchJSONDecoding(file: String) throws {
+        let data = try Fixtures.data(file)
+        if file.hasPrefix("services") {
+            let json = try JSONDecoder().decode(ObjectList<Service>.self, from: data)
+            let yaml = try YAMLObjectDecoder.decode(ObjectList<Service>.self, fromYAML: try Fixtures.text(file))
+            #expect(!json.items.isEmpty)
+            #expect(yaml.items == json.items)
+            #expect(yaml.metadata == json.metadata)
+        } else {
+            let json = try JSONDecoder().decode(ObjectList<EndpointSlice>.self, from: data)
+            let yaml = try YAMLObjectDecoder.decode(ObjectList<EndpointSlice>.self, fromYAML: try Fixtures.text(file))
+            #expect(!json.items.isEmpty)
+            #expect(yaml.items == json.items)
+            #expect(json.items.contains { $0.endpoints?.contains { $0.conditions != nil } == true })
+        }
+    }
+
+    /// Every watch event of the recordings decodes alike too.
+    @Test(arguments: ["services-watch.jsonl", "endpointslices-watch.jsonl"])
+    func recordedWatchEventsMatchJSONDecoding(file: String) throws {
+        let lines = try Fixtures.lines(file)
+        #expect(!lines.isEmpty)
+        for line in lines {
+            if file.hasPrefix("services") {
+                let json = try JSONDecoder().decode(WatchEvent<Service>.self, from: Data(line.utf8))
+                let yaml = try YAMLObjectDecoder.decode(WatchEvent<Service>.self, fromYAML: line)
+                #expect(yaml == json)
+            } else {
+                let json = try JSONDecoder().decode(WatchEvent<EndpointSlice>.self, from: Data(line.utf8))
+                let yaml = try YAMLObjectDecoder.decode(WatchEvent<EndpointSlice>.self, fromYAML: line)
+                #expect(yaml == json)
+            }
+        }
+    }
+}
+
+extension WatchEvent: Equatable where Object: Equatable {
+    public static func == (lhs: WatchEvent, rhs: WatchEvent) -> Bool {
+        switch (lhs, rhs) {
+        case (.added(let a), .added(let b)), (.modified(let a), .modified(let b)), (.deleted(let a), .deleted(let b)):
+            a == b
+        case (.bookmark(let a), .bookmark(let b)): a == b
+        case (.error(let a), .error(let b)): a == b
+        default: false
+        }
+    }
+}
