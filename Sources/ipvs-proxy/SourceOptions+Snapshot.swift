@@ -11,13 +11,18 @@ extension SourceOptions {
     static func snapshot(
         of objects: any ObjectSource, configuration: ProxyConfiguration
     ) async -> DesiredStateTracker {
-        var tracker = DesiredStateTracker(configuration: configuration)
-        for await event in objects.events() {
-            switch event {
-            case .change(let change): tracker.apply(change)
-            case .synced: return tracker
+        let source = SourceService(objects)
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await source.run() }
+            defer { group.cancelAll() }
+            var tracker = DesiredStateTracker(configuration: configuration)
+            for await event in source.events {
+                switch event {
+                case .change(let change): tracker.apply(change)
+                case .synced: return tracker
+                }
             }
+            return tracker
         }
-        return tracker
     }
 }

@@ -205,14 +205,3 @@ struct WatchLineBufferTests {
         #expect(buffer.finish() == Array("last".utf8))
     }
 }
-
-@Suite("Fixed source")
-struct FixedObjectSourceTests {
-    @Test func replaysInitialObjectsThenSynced() async throws {
-        let service = try ServiceValidator.validate(ListWatchStateTests.service("a"))
-        let source = FixedObjectSource(initial: [.service(service)])
-        var received: [SourceEvent] = []
-        for await event in source.events() { received.append(event) }
-        #expect(received == [.change(.upsert(.service(service))), .synced])
-    }
-}

@@ -39,3 +39,17 @@ func key(_ text: String) -> ObjectKey {
     let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
     return ObjectKey(namespace: parts[0], name: parts.count > 1 ? parts[1] : "")
 }
+
+extension ObjectSource {
+    /// The source's events as a stream, the source running in a task that ends when the stream is dropped
+    /// (tests only: the proxy runs sources structured, see ``SourceService``).
+    func events() -> AsyncStream<SourceEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
+        let task = Task {
+            await run { continuation.yield($0) }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

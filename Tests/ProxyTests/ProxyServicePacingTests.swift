@@ -13,7 +13,9 @@ import Testing
     /// A source that yields what the test sends.
     struct ScriptedSource: ObjectSource {
         let stream: AsyncStream<SourceEvent>
-        func events() -> AsyncStream<SourceEvent> { stream }
+        func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async {
+            for await event in stream { deliver(event) }
+        }
     }
 
     @Test func aHeldBackPassRunsWhenDue() async throws {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 
 /// An ``ObjectSource`` that lists and watches Services and EndpointSlices in all namespaces of a real API
@@ -35,49 +36,45 @@ public struct APIServerSource: ObjectSource {
     public var options: Options
     let logger: Logger
 
-    /// Creates a source; nothing happens until ``events()``.
+    /// Creates a source; nothing happens until ``run(delivering:)``.
     public init(connection: ClusterConnection, options: Options = Options(), logger: Logger) {
         self.connection = connection
         self.options = options
         self.logger = logger
     }
 
-    /// Starts listing and watching. If the TLS material is invalid the error is logged and the stream ends.
-    public func events() -> AsyncStream<SourceEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
-        let task = Task { [self] in
-            let tls: TLSConfiguration?
-            let routing: HTTPRouting
-            do {
-                tls = try connection.tlsConfiguration()
-                routing = try connection.routing()
-            } catch {
-                logger.error("cannot connect to the API server", metadata: ["error": "\(error)"])
-                continuation.finish()
-                return
+    /// Lists and watches until the calling task is cancelled. If the TLS material is invalid the error is logged
+    /// and it returns at once. The TLS material is read on NIO's thread pool.
+    public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async {
+        let tls: TLSConfiguration?
+        let routing: HTTPRouting
+        do {
+            let connection = self.connection
+            (tls, routing) = try await NIOThreadPool.singleton.runIfActive {
+                (try connection.tlsConfiguration(), try connection.routing())
             }
-            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-            configuration.dnsOverride = routing.dnsOverride
-            // The watcher retries with its own capped, jittered backoff; the client's retrying of failed
-            // connections would instead hold each request until the connect timeout and hide the cause
-            // (an untrusted certificate, say) for that long.
-            configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.timeout.connect = .seconds(10)
-            let idle = options.idleTimeout.components
-            configuration.timeout.read = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-            let gate = SyncGate(remaining: 2)
-            let watcher = ResourceWatcher(
-                client: client, connection: connection, routing: routing, options: options, logger: logger,
-                continuation: continuation, gate: gate)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await watcher.run(Service.self) }
-                group.addTask { await watcher.run(EndpointSlice.self) }
-            }
-            try? await client.shutdown()
-            continuation.finish()
+        } catch {
+            logger.error("cannot connect to the API server", metadata: ["error": "\(error)"])
+            return
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.dnsOverride = routing.dnsOverride
+        // The watcher retries with its own capped, jittered backoff; the client's retrying of failed
+        // connections would instead hold each request until the connect timeout and hide the cause
+        // (an untrusted certificate, say) for that long.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        let idle = options.idleTimeout.components
+        configuration.timeout.read = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let gate = SyncGate(remaining: 2)
+        let watcher = ResourceWatcher(
+            client: client, connection: connection, routing: routing, options: options, logger: logger,
+            deliver: deliver, gate: gate)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await watcher.run(Service.self) }
+            group.addTask { await watcher.run(EndpointSlice.self) }
+        }
+        try? await client.shutdown()
     }
 }

@@ -10,7 +10,7 @@ struct ResourceWatcher: Sendable {
     let routing: HTTPRouting
     let options: APIServerSource.Options
     let logger: Logger
-    let continuation: AsyncStream<SourceEvent>.Continuation
+    let deliver: @Sendable (SourceEvent) -> Void
     let gate: SyncGate
 
     /// Lists and watches until the task is cancelled.
@@ -27,7 +27,7 @@ struct ResourceWatcher: Sendable {
                 delay = await listPage(Resource.self, continue: token, state: &state, generator: &generator, logger)
                 if state.hasSynced && !reportedSynced {
                     reportedSynced = true
-                    if await gate.markSynced() { continuation.yield(.synced) }
+                    if await gate.markSynced() { deliver(.synced) }
                 }
             case .watch(let version):
                 delay = await watch(Resource.self, from: version, state: &state, generator: &generator, logger)
@@ -40,7 +40,7 @@ struct ResourceWatcher: Sendable {
     }
 
     func emit(_ changes: [ObjectChange]) {
-        for change in changes { continuation.yield(.change(change)) }
+        for change in changes { deliver(.change(change)) }
     }
 
     func request(_ path: String, _ query: [(String, String)]) -> HTTPClientRequest {

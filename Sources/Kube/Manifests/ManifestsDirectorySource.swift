@@ -1,4 +1,6 @@
 import Logging
+import NIOPosix
+import Synchronization
 
 /// An ``ObjectSource`` reading Services and EndpointSlices from a directory of YAML or JSON manifests and
 /// watching it with inotify: a file created, written and closed, renamed in or out, or deleted yields its changes
@@ -13,6 +15,9 @@ import Logging
 /// The first scan's objects are followed by ``SourceEvent/synced``. Errors are logged (error level for
 /// rejected objects and unparseable files, warning for dropped endpoints and duplicates, debug for ignored
 /// kinds), each naming the file and, for objects, the field. See ``ManifestDirectoryState`` for the policy.
+///
+/// Listing, `stat`, reading and parsing run on `threadPool` (NIO's thread pool), never on Swift's cooperative
+/// pool; the source's own loop only waits for them and for its timers.
 public struct ManifestsDirectorySource: ObjectSource {
     /// The directory.
     public let directory: String
@@ -24,17 +29,21 @@ public struct ManifestsDirectorySource: ObjectSource {
     public let rescanInterval: Duration
     /// Whether to use inotify (false: always poll).
     public let useInotify: Bool
+    /// Where files are listed, read and parsed.
+    public let threadPool: NIOThreadPool
     let logger: Logger
 
     /// How long to wait after a first event for the rest of a burst (a rename is two events; a writer may
     /// replace several files together), so that they are applied in one go.
     static let coalesceDelay: Duration = .milliseconds(20)
 
-    /// Creates a source; nothing happens until ``events()``.
+    /// Creates a source; nothing happens until ``run(delivering:)``.
     public init(
         directory: String, pollInterval: Duration = .milliseconds(200), watchInterval: Duration = .milliseconds(100),
-        rescanInterval: Duration = .seconds(45), useInotify: Bool = true, logger: Logger
+        rescanInterval: Duration = .seconds(45), useInotify: Bool = true, threadPool: NIOThreadPool = .singleton,
+        logger: Logger
     ) {
+        self.threadPool = threadPool
         self.directory = directory
         self.pollInterval = pollInterval
         self.watchInterval = watchInterval
@@ -43,57 +52,78 @@ public struct ManifestsDirectorySource: ObjectSource {
         self.logger = logger
     }
 
-    /// Starts watching; cancel the consumer (or drop the stream) to stop.
-    public func events() -> AsyncStream<SourceEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
-        let task = Task { [self] in
-            await run(continuation)
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
-    private func run(_ continuation: AsyncStream<SourceEvent>.Continuation) async {
-        var scanner = ManifestsDirectoryScanner(directory: directory)
+    /// Scans, then watches, until the calling task is cancelled.
+    public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async {
+        let scanner = PooledScanner(ManifestsDirectoryScanner(directory: directory), threadPool)
         var watch = startWatch(logFailure: true)
         let clock = ContinuousClock()
-        emit(scanner.scan(), kind: "scan", scanner: scanner, since: clock.now, always: true, continuation)
-        continuation.yield(.synced)
+        let first = clock.now
+        guard let initial = try? await scanner.scan() else { return }
+        emit(initial, kind: "scan", scanner, since: first, always: true, deliver)
+        deliver(.synced)
         var lastScan = clock.now
         while !Task.isCancelled {
             let start = clock.now
-            if let current = watch {
-                var batch = current.drain()
-                if !batch.isEmpty {
-                    do { try await Task.sleep(for: Self.coalesceDelay) } catch { break }
-                    let more = current.drain()
-                    batch.names.formUnion(more.names)
-                    batch.needsScan = batch.needsScan || more.needsScan
-                    batch.lost = batch.lost || more.lost
-                }
-                if batch.lost {
-                    logger.warning(
-                        "manifests directory deleted or moved: polling it",
-                        metadata: ["directory": "\(directory)", "pollInterval": "\(pollInterval)"])
-                    watch = nil
-                }
-                if batch.needsScan || batch.lost || clock.now - lastScan >= rescanInterval {
-                    emit(scanner.scan(), kind: "scan", scanner: scanner, since: start, continuation)
+            do {
+                if let current = watch {
+                    var batch = current.drain()
+                    if !batch.isEmpty {
+                        try await Task.sleep(for: Self.coalesceDelay)
+                        let more = current.drain()
+                        batch.names.formUnion(more.names)
+                        batch.needsScan = batch.needsScan || more.needsScan
+                        batch.lost = batch.lost || more.lost
+                    }
+                    if batch.lost {
+                        logger.warning(
+                            "manifests directory deleted or moved: polling it",
+                            metadata: ["directory": "\(directory)", "pollInterval": "\(pollInterval)"])
+                        watch = nil
+                    }
+                    if batch.needsScan || batch.lost || clock.now - lastScan >= rescanInterval {
+                        let result = try await scanner.scan()
+                        emit(result, kind: "scan", scanner, since: start, deliver)
+                        lastScan = clock.now
+                    } else if !batch.names.isEmpty {
+                        let result = try await scanner.update(names: batch.names)
+                        emit(result, kind: "update", scanner, since: start, deliver)
+                    }
+                } else {
+                    if useInotify, let current = startWatch(logFailure: false) {
+                        logger.info("manifests directory watched again", metadata: ["directory": "\(directory)"])
+                        watch = current
+                    }
+                    let result = try await scanner.scan()
+                    emit(result, kind: "scan", scanner, since: start, deliver)
                     lastScan = clock.now
-                } else if !batch.names.isEmpty {
-                    let result = scanner.update(names: batch.names)
-                    emit(result, kind: "update", scanner: scanner, since: start, continuation)
                 }
-            } else {
-                if useInotify, let current = startWatch(logFailure: false) {
-                    logger.info("manifests directory watched again", metadata: ["directory": "\(directory)"])
-                    watch = current
-                }
-                emit(scanner.scan(), kind: "scan", scanner: scanner, since: start, continuation)
-                lastScan = clock.now
+                try await Task.sleep(for: watch == nil ? pollInterval : watchInterval)
+            } catch {
+                break
             }
-            do { try await Task.sleep(for: watch == nil ? pollInterval : watchInterval) } catch { break }
+        }
+    }
+
+    /// The scanner, held in one place and driven on the thread pool (in place: its state is never copied).
+    final class PooledScanner: Sendable {
+        private let scanner: Mutex<ManifestsDirectoryScanner>
+        private let threadPool: NIOThreadPool
+
+        init(_ scanner: ManifestsDirectoryScanner, _ threadPool: NIOThreadPool) {
+            self.scanner = Mutex(scanner)
+            self.threadPool = threadPool
+        }
+
+        var fileCount: Int { scanner.withLock { $0.state.fileCount } }
+
+        typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
+
+        func scan() async throws -> Result {
+            try await threadPool.runIfActive { self.scanner.withLock { $0.scan() } }
+        }
+
+        func update(names: Set<String>) async throws -> Result {
+            try await threadPool.runIfActive { self.scanner.withLock { $0.update(names: names) } }
         }
     }
 
@@ -117,22 +147,21 @@ public struct ManifestsDirectorySource: ObjectSource {
     }
 
     private func emit(
-        _ result: (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]), kind: String,
-        scanner: ManifestsDirectoryScanner, since start: ContinuousClock.Instant, always: Bool = false,
-        _ continuation: AsyncStream<SourceEvent>.Continuation
+        _ result: (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]), kind: String, _ scanner: PooledScanner,
+        since start: ContinuousClock.Instant, always: Bool = false, _ deliver: @Sendable (SourceEvent) -> Void
     ) {
         if always || !result.changes.isEmpty {
             logger.info(
                 "manifests \(kind == "scan" ? "scanned" : "updated")",
                 metadata: [
-                    "files": "\(scanner.state.fileCount)", "changes": "\(result.changes.count)",
+                    "files": "\(scanner.fileCount)", "changes": "\(result.changes.count)",
                     "seconds": "\(ContinuousClock.now - start)",
                 ])
         }
         for diagnostic in result.diagnostics { log(diagnostic) }
         for change in result.changes {
             logger.debug("manifest change", metadata: ["change": "\(change)"])
-            continuation.yield(.change(change))
+            deliver(.change(change))
         }
     }
 

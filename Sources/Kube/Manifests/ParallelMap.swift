@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// Maps an array on all cores (one worker per active processor, each taking the next unclaimed element),
-/// keeping the order. Synchronous: the caller waits. Used to parse many manifest files at once.
+/// keeping the order. Synchronous: the caller's thread waits, so it is called only off Swift's cooperative pool
+/// (``ManifestsDirectorySource`` runs its scans on NIO's thread pool). Used to parse many manifest files at once.
 enum ParallelMap {
     static func map<Element: Sendable, Result: Sendable>(
         _ elements: [Element], _ transform: @Sendable (Element) -> Result

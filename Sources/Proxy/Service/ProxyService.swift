@@ -95,7 +95,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         let (wakeups, wake) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in source.events() {
+                await source.run { event in
                     if case .change = event { healthz?.queued() }
                     inbox.push(.event(event))
                 }
