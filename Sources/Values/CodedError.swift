@@ -41,6 +41,15 @@ extension CodedError: Equatable {
     }
 }
 
+extension CodedError: Hashable {
+    /// Hashes the code and the message (equal errors have both equal), so errors can sit in sets and in
+    /// hashable values such as a list of warnings.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
+}
+
 /// An operating-system error number as a cause: "errno 22 (Invalid argument)".
 public struct OSError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The errno value (positive).

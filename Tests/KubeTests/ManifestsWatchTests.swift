@@ -101,7 +101,7 @@ final class ManifestsWatchTests {
         try replace("web.yaml", "kind: Service\nmetadata: {name: [web\n")
         let broken = scanner.update(names: watch.drain().names)
         #expect(broken.changes.isEmpty)
-        let codes = broken.diagnostics.map { (diagnostic) -> ManifestError.Code? in
+        let codes = broken.diagnostics.map { (diagnostic) -> ManifestErrorCode? in
             if case .fileFailed(let error) = diagnostic { return error.code }
             return nil
         }

@@ -143,8 +143,7 @@ struct ValidationTests {
             Issue.record("accepted")
         } catch {
             #expect(error.code == .outOfRange)
-            #expect(error.object == "services/default/web")
-            #expect(error.field == "spec.ports[1].port")
+            #expect(error.message == "services/default/web: spec.ports[1].port: 70000 is out of range 1-65535")
             #expect(
                 error.inFile("m/web.yaml").description
                     == "m/web.yaml: services/default/web: spec.ports[1].port: 70000 is out of range 1-65535")

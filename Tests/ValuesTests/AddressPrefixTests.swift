@@ -57,4 +57,10 @@ import Values
         #expect(CodedError(Code.broken, "x").description == "x")
         #expect(CodedError(Code.broken, "x").errno == nil)
     }
+
+    @Test func equalErrorsHashAlike() {
+        let errors: Set = [CodedError(Code.broken, "x"), CodedError(Code.broken, "x"), CodedError(Code.broken, "y")]
+        #expect(errors.count == 2)
+        #expect(CodedError(Code.broken, "x", cause: OSError(errno: 1, text: "")) != CodedError(Code.broken, "x"))
+    }
 }

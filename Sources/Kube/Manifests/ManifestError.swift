@@ -1,32 +1,22 @@
-/// A manifest file that could not be read or parsed as a whole (YAML/JSON syntax error, unreadable file).
-public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable, Hashable {
-        /// The file could not be read.
-        case unreadable
-        /// The file is not valid YAML or JSON.
-        case syntax
-        /// The directory could not be listed.
-        case directory
+import Values
+
+/// What went wrong with a manifest file, or with the manifests directory as a whole.
+public enum ManifestErrorCode: String, ErrorCode {
+    /// The file could not be read.
+    case unreadable
+    /// The file is not valid YAML or JSON.
+    case syntax
+    /// The directory could not be listed.
+    case directory
+}
+
+/// A manifest file that could not be read or parsed as a whole (YAML/JSON syntax error, unreadable file), or a
+/// directory that could not be listed. Its message reads `FILE: MESSAGE`.
+public typealias ManifestError = CodedError<ManifestErrorCode>
+
+extension CodedError where Code == ManifestErrorCode {
+    /// An error about `file` (`FILE: MESSAGE`), with the error underneath when there is one.
+    public init(code: ManifestErrorCode, message: String, file: String, cause: (any Error & Sendable)? = nil) {
+        self.init(code, "\(file): \(message)", cause: cause)
     }
-
-    /// What went wrong.
-    public var code: Code
-    /// The parser's or the system's explanation.
-    public var message: String
-    /// The file (or directory) at fault.
-    public var file: String
-    /// The errno, when a system call failed.
-    public var errno: Int32?
-
-    /// Creates an error.
-    public init(code: Code, message: String, file: String, errno: Int32? = nil) {
-        self.code = code
-        self.message = message
-        self.file = file
-        self.errno = errno
-    }
-
-    /// `FILE: MESSAGE`.
-    public var description: String { "\(file): \(message)" }
 }

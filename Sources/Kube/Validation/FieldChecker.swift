@@ -5,7 +5,7 @@ struct FieldChecker {
     /// `services/default/web`.
     let object: String
 
-    func fail(_ code: ValidationError.Code, _ field: String, _ message: String) -> ValidationError {
+    func fail(_ code: ValidationErrorCode, _ field: String, _ message: String) -> ValidationError {
         ValidationError(code: code, message: message, object: object, field: field)
     }
 
