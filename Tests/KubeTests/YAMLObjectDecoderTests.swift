@@ -142,11 +142,9 @@ struct YAMLObjectDecoderTests {
         #expect(merged == (try YAMLDecoder().decode(Service.self, from: yaml)))
     }
 
-    @Test func duplicateKeysTakeTheLast() throws {
-        let service = try YAMLObjectDecoder.decode(
-            Service.self, fromYAML: "metadata: {name: a, name: b, labels: {x: 1, x: 2}}")
-        #expect(service.metadata.name == "b")
-        #expect(service.metadata.labels == ["x": "2"])
+    /// Yams' parser refuses duplicate keys: the file fails as a whole, as for any syntax error.
+    @Test func duplicateKeysAreASyntaxError() {
+        #expect(throws: ManifestError.self) { try ManifestFile.parse("metadata: {name: a, name: b}", path: "d.yaml") }
     }
 
     /// Integers as Yams reads them: YAML 1.1 octal and hexadecimal, underscores; quoted digits are text.
