@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // The values every module shares: addresses, families, prefixes, durations, the error shape. No I/O.
@@ -41,6 +42,15 @@ let package = Package(
                 "CNetlink",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Kernel I/O through the nft binary: the proxy's nftables table, applied by a subprocess with a deadline.
+        .target(
+            name: "NFTables",
+            dependencies: [
+                "Values",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            exclude: ["README.md"]
         ),
         // Kubernetes objects and their sources (API server, manifests directory).
         .target(
@@ -73,12 +83,16 @@ let package = Package(
             dependencies: [
                 "Values",
                 "IPVS",
+                "NFTables",
                 "Kube",
                 "Health",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Backend "pods" in network namespaces, for the lab, the demo and the scheduler benchmark (ipvs-bench only).
         .target(
@@ -111,8 +125,6 @@ let package = Package(
             name: "Settings",
             dependencies: [
                 "Values",
-                "IPVS",
-                "Proxy",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -120,6 +132,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
+                "Values",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,6 +150,7 @@ let package = Package(
                 "Health",
                 "Settings",
                 "Telemetry",
+                "NFTables",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -166,6 +180,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Values", "IPVS"], path: "Tests/TestSupport"),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values", "TestSupport"]),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "Values"]),
         .testTarget(
             name: "KubeTests",
             dependencies: [
@@ -186,6 +201,7 @@ let package = Package(
                 "Health",
                 "Values",
                 "TestSupport",
+                "NFTables",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

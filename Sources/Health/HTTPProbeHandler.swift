@@ -26,26 +26,26 @@ final class HTTPProbeHandler: ChannelInboundHandler {
         var buffer = unwrapInboundIn(data)
         received += buffer.readBytes(length: buffer.readableBytes) ?? []
         guard let end = received.firstIndex(of: UInt8(ascii: "\n")) else {
-            if received.count > 4096 { attempt.finish(ProbeFailure(code: .badResponse, message: "no status line")) }
+            if received.count > 4096 { attempt.finish(ProbeFailure(.badResponse, "no status line")) }
             return
         }
         attempt.finish(Self.judge(statusLine: received[..<end], statuses: statuses))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        attempt.finish(ProbeFailure(code: .connection, message: "connection closed before a status line"))
+        attempt.finish(ProbeFailure(.connection, "connection closed before a status line"))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        attempt.finish(ProbeFailure(code: .connection, message: "connection failed", cause: error))
+        attempt.finish(ProbeFailure(.connection, "connection failed", cause: error))
     }
 
     /// nil when the status line ("HTTP/1.1 200 OK") carries a status in `statuses`.
     static func judge(statusLine: some Collection<UInt8>, statuses: ClosedRange<Int>) -> ProbeFailure? {
         let words = String(decoding: statusLine, as: UTF8.self).split(separator: " ")
         guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else {
-            return ProbeFailure(code: .badResponse, message: "not an HTTP status line")
+            return ProbeFailure(.badResponse, "not an HTTP status line")
         }
-        return statuses.contains(status) ? nil : ProbeFailure(code: .badResponse, message: "status \(status)")
+        return statuses.contains(status) ? nil : ProbeFailure(.badResponse, "status \(status)")
     }
 }

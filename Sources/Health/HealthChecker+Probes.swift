@@ -11,6 +11,8 @@ extension HealthChecker {
     /// Starts one probe; it calls `attempt.finish` exactly once.
     func start(_ attempt: ProbeAttempt) {
         let probe = attempt.entry.target.probe
+        // The attempt lives on the loop; closures NIO may hold elsewhere carry it checked.
+        let bound = NIOLoopBound(attempt, eventLoop: loop)
         let timeout = TimeAmount(probe.timeout)
         switch probe.kind {
         case .tcp:
@@ -18,22 +20,22 @@ extension HealthChecker {
         case .http(let path, let host, let statuses):
             let hostHeader = host ?? attempt.entry.target.endpoint
             attempt.timeout = loop.scheduleTask(in: timeout) {
-                attempt.finish(ProbeFailure(code: .timedOut, message: "timed out"))
+                bound.value.finish(ProbeFailure(.timedOut, "timed out"))
             }
             connect(attempt, timeout: timeout) { channel in
                 try channel.pipeline.syncOperations.addHandler(
-                    HTTPProbeHandler(attempt: attempt, path: path, host: hostHeader, statuses: statuses)
+                    HTTPProbeHandler(attempt: bound.value, path: path, host: hostHeader, statuses: statuses)
                 )
             }
         case .udp(let payload, let expect):
             attempt.timeout = loop.scheduleTask(in: timeout) {
-                attempt.finish(expect == nil ? nil : ProbeFailure(code: .timedOut, message: "no reply"))
+                bound.value.finish(expect == nil ? nil : ProbeFailure(.timedOut, "no reply"))
             }
             DatagramBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            UDPProbeHandler(attempt: attempt, expect: expect)
+                            UDPProbeHandler(attempt: bound.value, expect: expect)
                         )
                     }
                 }
@@ -41,12 +43,12 @@ extension HealthChecker {
                 .whenComplete { result in
                     switch result {
                     case .success(let channel):
-                        attempt.attach(channel)
+                        bound.value.attach(channel)
                         channel.writeAndFlush(channel.allocator.buffer(bytes: payload)).whenFailure { error in
-                            attempt.finish(ProbeFailure(code: .connection, message: "send failed", cause: error))
+                            bound.value.finish(ProbeFailure(.connection, "send failed", cause: error))
                         }
                     case .failure(let error):
-                        attempt.finish(Self.failure(error))
+                        bound.value.finish(Self.failure(error))
                     }
                 }
         }
@@ -58,9 +60,12 @@ extension HealthChecker {
         timeout: TimeAmount,
         initializer: (@Sendable (any Channel) throws -> Void)?
     ) {
-        var bootstrap = bootstraps[attempt.entry.target.probe.timeout] ?? ClientBootstrap(group: loop)
+        let state = self.state
+        let bound = NIOLoopBound(attempt, eventLoop: loop)
+        var bootstrap =
+            state.bootstraps[attempt.entry.target.probe.timeout] ?? ClientBootstrap(group: loop)
             .connectTimeout(timeout)
-        if bootstraps.count < 16 { bootstraps[attempt.entry.target.probe.timeout] = bootstrap }
+        if state.bootstraps.count < 16 { state.bootstraps[attempt.entry.target.probe.timeout] = bootstrap }
         if let initializer {
             bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try initializer(channel) }
@@ -68,6 +73,7 @@ extension HealthChecker {
         }
         let plain = initializer == nil
         bootstrap.connect(to: attempt.entry.address).whenComplete { result in
+            let attempt = bound.value
             switch result {
             case .success(let channel):
                 if plain {
@@ -88,11 +94,11 @@ extension HealthChecker {
     /// A probe failure for a connection error, with a short reason.
     static func failure(_ error: any Error) -> ProbeFailure {
         if case ChannelError.connectTimeout = error {
-            return ProbeFailure(code: .timedOut, message: "connect timed out")
+            return ProbeFailure(.timedOut, "connect timed out")
         }
         if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return ProbeFailure(code: .connection, message: "connect failed", cause: first.error)
+            return ProbeFailure(.connection, "connect failed", cause: first.error)
         }
-        return ProbeFailure(code: .connection, message: "connect failed", cause: error)
+        return ProbeFailure(.connection, "connect failed", cause: error)
     }
 }

@@ -9,8 +9,9 @@ import ServiceLifecycle
 /// after a random part of its interval (so a burst of new targets spreads out). A target is probed once however
 /// many virtual servers share it (targets are deduplicated by endpoint and probe spec). Status changes come out of
 /// `transitions`, once each. As a ServiceLifecycle service it runs until graceful shutdown, then stops probing and
-/// ends `transitions`. All mutable state lives on the event loop.
-public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable {
+/// ends `transitions`. All mutable state lives on the event loop, in a box that checks it is only touched there
+/// (`NIOLoopBoundBox`).
+public final class HealthChecker: ServiceLifecycle.Service, Sendable {
     /// Status changes, in the order they happened.
     public let transitions: AsyncStream<HealthTransition>
     /// The event loop every probe runs on.
@@ -19,26 +20,36 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
     let continuation: AsyncStream<HealthTransition>.Continuation
     let logger: Logger
     let observer: (any HealthObserver)?
-    private let group: MultiThreadedEventLoopGroup
-    // Confined to `loop`.
-    var entries: [HealthTarget: ProbeEntry] = [:]
-    var stats = HealthCheckerStatistics()
-    var stopped = false
-    var bootstraps: [Duration: ClientBootstrap] = [:]
-    /// Due probes, by tick: NIO cancels a scheduled task by a linear scan of its heap, so one NIO task per target
-    /// would cost O(targets) per cancelled connect timeout. One repeating tick drains this wheel instead, and
-    /// NIO's heap holds only the timeouts of probes in flight.
-    var wheel = TimingWheel<ProbeEntry>()
-    var ticker: RepeatedTask?
+    /// The state below, reachable only on `loop`.
+    let box: NIOLoopBoundBox<State>
 
-    /// A prober with its own one-thread event loop group. `observer` sees every probe's result.
-    public init(logger: Logger, observer: (any HealthObserver)? = nil) {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The prober's mutable state, confined to its event loop.
+    final class State {
+        var entries: [HealthTarget: ProbeEntry] = [:]
+        var stats = HealthCheckerStatistics()
+        var stopped = false
+        var bootstraps: [Duration: ClientBootstrap] = [:]
+        /// Due probes, by tick: NIO cancels a scheduled task by a linear scan of its heap, so one NIO task per
+        /// target would cost O(targets) per cancelled connect timeout. One repeating tick drains this wheel
+        /// instead, and NIO's heap holds only the timeouts of probes in flight.
+        var wheel = TimingWheel<ProbeEntry>()
+        var ticker: RepeatedTask?
+    }
+
+    /// A prober on one event loop of `group` (by default NIO's shared one). `observer` sees every probe's result.
+    public init(
+        logger: Logger, observer: (any HealthObserver)? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         loop = group.next()
+        box = NIOLoopBoundBox.makeBoxSendingValue(State(), eventLoop: loop)
         self.logger = logger
         self.observer = observer
         (transitions, continuation) = AsyncStream.makeStream(of: HealthTransition.self)
     }
+
+    /// The state; call on `loop` only (checked).
+    var state: State { box.value }
 
     /// Starts probing `adding` (targets already probed keep their state) and stops probing `removing`.
     public func update(adding: [HealthTarget], removing: [HealthTarget]) {
@@ -51,14 +62,14 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
 
     /// The current status of every target.
     public func statuses() async throws -> [HealthTarget: HealthStatus] {
-        try await loop.submit { self.entries.mapValues(\.state.status) }.get()
+        try await loop.submit { self.state.entries.mapValues(\.state.status) }.get()
     }
 
     /// The last failure of up to `limit` targets whose last probe failed, for diagnosis.
     public func lastFailures(limit: Int = 10) async throws -> [HealthTarget: String] {
         try await loop.submit {
             var failures: [HealthTarget: String] = [:]
-            for (target, entry) in self.entries where failures.count < limit {
+            for (target, entry) in self.state.entries where failures.count < limit {
                 if let failure = entry.lastFailure { failures[target] = failure }
             }
             return failures
@@ -69,13 +80,14 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
     /// (a benchmark measures them over a window).
     public func statistics(resetLag: Bool = false) async throws -> HealthCheckerStatistics {
         try await loop.submit {
-            var stats = self.stats
+            let state = self.state
+            var stats = state.stats
             if resetLag {
-                self.stats.maxLag = .zero
-                self.stats.totalLag = .zero
+                state.stats.maxLag = .zero
+                state.stats.totalLag = .zero
             }
-            stats.targets = self.entries.count
-            stats.down = self.entries.values.count { $0.state.status == .down }
+            stats.targets = state.entries.count
+            stats.down = state.entries.values.count { $0.state.status == .down }
             stats.loopCPU = LoopCPUTime.now()
             return stats
         }.get()
@@ -86,27 +98,28 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
         try await stop()
     }
 
-    /// Stops probing, ends `transitions` and shuts the event loop down.
+    /// Stops probing and ends `transitions` (the event loop is not this prober's to shut down).
     public func stop() async throws {
         try await loop.submit {
-            self.stopped = true
-            self.ticker?.cancel()
-            for entry in self.entries.values {
+            let state = self.state
+            state.stopped = true
+            state.ticker?.cancel()
+            for entry in state.entries.values {
                 entry.removed = true
-                entry.scheduled?.cancel()
             }
-            self.entries.removeAll()
+            state.entries.removeAll()
         }.get()
         continuation.finish()
-        try await group.shutdownGracefully()
     }
 
     private func add(_ target: HealthTarget) {
-        guard !stopped, entries[target] == nil else { return }
-        if ticker == nil {
-            wheel.start(at: .now())
-            ticker = loop.scheduleRepeatedTask(initialDelay: wheel.tick, delay: wheel.tick) { [self] _ in
-                for entry in wheel.due(now: .now()) where !entry.removed { fire(entry) }
+        let state = self.state
+        guard !state.stopped, state.entries[target] == nil else { return }
+        if state.ticker == nil {
+            state.wheel.start(at: .now())
+            state.ticker = loop.scheduleRepeatedTask(initialDelay: state.wheel.tick, delay: state.wheel.tick) {
+                [self] _ in
+                for entry in self.state.wheel.due(now: .now()) where !entry.removed { fire(entry) }
             }
         }
         let address: SocketAddress
@@ -120,51 +133,52 @@ public final class HealthChecker: ServiceLifecycle.Service, @unchecked Sendable 
         let interval = TimeAmount(target.probe.interval).nanoseconds
         let jitter = TimeAmount.nanoseconds(Int64.random(in: 0..<max(interval, 1)))
         let entry = ProbeEntry(target: target, address: address, next: .now() + jitter)
-        entries[target] = entry
+        state.entries[target] = entry
         schedule(entry)
     }
 
     private func remove(_ target: HealthTarget) {
-        guard let entry = entries.removeValue(forKey: target) else { return }
+        guard let entry = state.entries.removeValue(forKey: target) else { return }
         entry.removed = true
-        entry.scheduled?.cancel()
     }
 
     private func schedule(_ entry: ProbeEntry) {
-        wheel.insert(entry, at: entry.next)
+        state.wheel.insert(entry, at: entry.next)
     }
 
     private func fire(_ entry: ProbeEntry) {
-        guard !entry.removed, !stopped else { return }
+        let state = self.state
+        guard !entry.removed, !state.stopped else { return }
         let now = NIODeadline.now()
         let lag = Duration.nanoseconds(max(now.uptimeNanoseconds, entry.next.uptimeNanoseconds) - entry.next.uptimeNanoseconds)
-        stats.maxLag = max(stats.maxLag, lag)
-        stats.totalLag += lag
+        state.stats.maxLag = max(state.stats.maxLag, lag)
+        state.stats.totalLag += lag
         let interval = TimeAmount(entry.target.probe.interval)
         entry.next = entry.next + interval
         if entry.next < now {
-            stats.overrun += 1
+            state.stats.overrun += 1
             entry.next = now + interval
         }
         schedule(entry)
         guard !entry.inFlight else {
-            stats.skipped += 1
+            state.stats.skipped += 1
             return
         }
         entry.inFlight = true
-        stats.started += 1
+        state.stats.started += 1
         start(ProbeAttempt(entry: entry, started: now) { [self] entry, failure, started in
             complete(entry, failure: failure, started: started)
         })
     }
 
     private func complete(_ entry: ProbeEntry, failure: ProbeFailure?, started: NIODeadline) {
+        let state = self.state
         entry.inFlight = false
-        stats.finished += 1
-        if failure != nil { stats.failed += 1 }
+        state.stats.finished += 1
+        if failure != nil { state.stats.failed += 1 }
         let latency = Duration.nanoseconds(NIODeadline.now().uptimeNanoseconds - started.uptimeNanoseconds)
         observer?.probed(entry.target, success: failure == nil, latency: latency)
-        guard !entry.removed, !stopped else { return }
+        guard !entry.removed, !state.stopped else { return }
         entry.lastFailure = failure?.description
         let probe = entry.target.probe
         guard let status = entry.state.record(success: failure == nil, rise: probe.rise, fall: probe.fall) else { return }

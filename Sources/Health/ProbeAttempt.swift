@@ -1,8 +1,8 @@
 import NIOCore
 
 /// One probe in flight: finishes exactly once, on success, failure or timeout, then closes its channel.
-/// Confined to the prober's event loop.
-final class ProbeAttempt: @unchecked Sendable {
+/// Confined to the prober's event loop: not Sendable, carried in NIO's callbacks as `NIOLoopBound`.
+final class ProbeAttempt {
     let entry: ProbeEntry
     let started: NIODeadline
     var channel: (any Channel)?

@@ -1,14 +1,13 @@
 import NIOCore
 
-/// One probed target's state. Confined to the prober's event loop (hence `@unchecked Sendable`: it is only
-/// ever touched there).
-final class ProbeEntry: @unchecked Sendable {
+/// One probed target's state. Confined to the prober's event loop: not Sendable, reached from elsewhere only
+/// through the prober's `NIOLoopBoundBox`.
+final class ProbeEntry {
     let target: HealthTarget
     let address: SocketAddress
     var state = RiseFallState()
     /// When the next probe is due.
     var next: NIODeadline
-    var scheduled: Scheduled<Void>?
     var inFlight = false
     var removed = false
     var lastFailure: String?

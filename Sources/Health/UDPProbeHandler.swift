@@ -19,12 +19,12 @@ final class UDPProbeHandler: ChannelInboundHandler {
         var buffer = unwrapInboundIn(data).data
         let reply = buffer.readBytes(length: buffer.readableBytes) ?? []
         attempt.finish(
-            Self.contains(reply, expect) ? nil : ProbeFailure(code: .unexpectedReply, message: "unexpected reply")
+            Self.contains(reply, expect) ? nil : ProbeFailure(.unexpectedReply, "unexpected reply")
         )
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        attempt.finish(ProbeFailure(code: .connection, message: "no UDP service", cause: error))
+        attempt.finish(ProbeFailure(.connection, "no UDP service", cause: error))
     }
 
     /// True when `needle` occurs in `haystack` (an empty needle always does).

@@ -18,8 +18,7 @@ public enum ConfigFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw SettingsError(
-                code: .unreadableFile, message: "config file \(path): cannot read it", cause: "\(error)")
+            throw SettingsError(.unreadableFile, "config file \(path): cannot read it", cause: error)
         }
         return try parse(text, path: path)
     }
@@ -30,11 +29,11 @@ public enum ConfigFile {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw SettingsError(code: .malformedFile, message: "config file \(path): not valid YAML", cause: "\(error)")
+            throw SettingsError(.malformedFile, "config file \(path): not valid YAML", cause: error)
         }
         guard let root else { return SettingsLayer() }
         guard let mapping = root.mapping else {
-            throw SettingsError(code: .malformedFile, message: "config file \(path): expected a mapping of settings")
+            throw SettingsError(.malformedFile, "config file \(path): expected a mapping of settings")
         }
         let apiVersion = mapping["apiVersion"]?.string
         let kind = mapping["kind"]?.string
@@ -45,9 +44,8 @@ public enum ConfigFile {
             return try readOwn(mapping, path: path)
         default:
             throw SettingsError(
-                code: .malformedFile,
-                message:
-                    "config file \(path): apiVersion \(apiVersion ?? "(none)") kind \(kind ?? "(none)") is neither "
+                .malformedFile,
+                "config file \(path): apiVersion \(apiVersion ?? "(none)") kind \(kind ?? "(none)") is neither "
                     + "\(Self.apiVersion) \(Self.kind) nor \(KubeProxyConfigurationFields.apiVersion) "
                     + "\(KubeProxyConfigurationFields.kind)")
         }
@@ -61,9 +59,8 @@ public enum ConfigFile {
             let origin = SettingOrigin.file(path: path, key: key, line: keyNode.mark?.line)
             guard SettingKeys.named(key) != nil else {
                 throw SettingsError(
-                    code: .unknownKey,
-                    message:
-                        "\(origin): no such setting (known: \(SettingKeys.all.map(\.name).joined(separator: ", ")))")
+                    .unknownKey,
+                    "\(origin): no such setting (known: \(SettingKeys.all.map(\.name).joined(separator: ", ")))")
             }
             if let value = try scalarOrList(valueNode, origin: origin) {
                 layer.values[key] = RawSetting(value, from: origin)
@@ -82,12 +79,12 @@ public enum ConfigFile {
             return .list(
                 try sequence.map { item in
                     guard let text = item.scalar?.string else {
-                        throw SettingsError(code: .badValue, message: "\(origin): list items must be plain values")
+                        throw SettingsError(.badValue, "\(origin): list items must be plain values")
                     }
                     return text
                 })
         case .mapping, .alias:
-            throw SettingsError(code: .badValue, message: "\(origin): expected a value or a list, not a mapping")
+            throw SettingsError(.badValue, "\(origin): expected a value or a list, not a mapping")
         }
     }
 }

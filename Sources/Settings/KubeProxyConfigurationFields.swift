@@ -82,8 +82,8 @@ public enum KubeProxyConfigurationFields {
             if node.null == nil { notes.append("\(path): \(dotted) is kube-proxy's and does not apply; ignored") }
         } else {
             throw SettingsError(
-                code: .unknownKey,
-                message: "\(SettingOrigin.file(path: path, key: dotted, line: line)): not a field of "
+                .unknownKey,
+                "\(SettingOrigin.file(path: path, key: dotted, line: line)): not a field of "
                     + "\(kind) \(apiVersion)")
         }
     }

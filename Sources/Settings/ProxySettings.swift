@@ -1,6 +1,4 @@
 import Values
-import IPVS
-import Proxy
 
 /// The proxy's settings, checked and typed: the outcome of defaults, the config file, the environment and the
 /// flags, in that order of increasing precedence. Built by ``resolve(_:)``, which is pure.
@@ -33,13 +31,15 @@ public struct ProxySettings: Sendable, Hashable {
     public var strictARP: Bool
     /// `--ipvs-tcp-timeout`, `--ipvs-tcpfin-timeout`, `--ipvs-udp-timeout` in whole seconds; 0 leaves the
     /// kernel's value.
-    public var ipvsTimeouts: Timeouts
+    public var ipvsTimeouts: IPVSTimeouts
     /// `--ipvs-exclude-cidrs`.
     public var excludeCIDRs: [AddressPrefix]
     /// `--healthz-bind-address`; nil turns the server off.
     public var healthzBindAddress: BindAddress?
     /// `--metrics-bind-address`; nil turns the server off.
     public var metricsBindAddress: BindAddress?
+    /// `--health-check*` and `--health-state-file`.
+    public var healthCheck: HealthCheckSettings
     /// Notes from the sources (kube-proxy fields ignored), to log at start.
     public var notes: [String]
 
@@ -61,14 +61,33 @@ public struct ProxySettings: Sendable, Hashable {
             clusterCIDRs: try reader.cidrs(SettingKeys.clusterCIDR),
             masqueradeAll: try reader.bool(SettingKeys.masqueradeAll),
             strictARP: try reader.bool(SettingKeys.strictARP),
-            ipvsTimeouts: Timeouts(
+            ipvsTimeouts: IPVSTimeouts(
                 tcp: try reader.seconds(SettingKeys.tcpTimeout),
                 tcpFin: try reader.seconds(SettingKeys.tcpFinTimeout),
                 udp: try reader.seconds(SettingKeys.udpTimeout)),
             excludeCIDRs: try reader.cidrs(SettingKeys.excludeCIDRs),
             healthzBindAddress: try reader.bindAddress(SettingKeys.healthzBindAddress, defaultPort: 10256),
             metricsBindAddress: try reader.bindAddress(SettingKeys.metricsBindAddress, defaultPort: 10249),
+            healthCheck: try HealthCheckSettings.read(reader),
             notes: merged.notes
         )
+    }
+}
+
+/// `--ipvs-tcp-timeout`, `--ipvs-tcpfin-timeout` and `--ipvs-udp-timeout`, in whole seconds (0: leave the kernel's
+/// value); the CLI hands them to IPVS.
+public struct IPVSTimeouts: Sendable, Hashable {
+    /// Established TCP connections.
+    public var tcp: UInt32
+    /// TCP connections after a FIN.
+    public var tcpFin: UInt32
+    /// UDP "connections".
+    public var udp: UInt32
+
+    /// Timeouts in seconds.
+    public init(tcp: UInt32, tcpFin: UInt32, udp: UInt32) {
+        self.tcp = tcp
+        self.tcpFin = tcpFin
+        self.udp = udp
     }
 }

@@ -17,6 +17,8 @@ public struct SettingKey: Sendable, Hashable, CustomStringConvertible {
         case portRange
         /// One of a fixed set of words.
         case choice
+        /// A whole number, at least 1.
+        case count
     }
 
     /// The flag's name without `--`, e.g. `ipvs-scheduler`.

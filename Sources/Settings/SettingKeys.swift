@@ -54,12 +54,49 @@ public enum SettingKeys {
     public static let metricsBindAddress = SettingKey(
         "metrics-bind-address", .bindAddress, default: "127.0.0.1:10249",
         help: "Where /metrics is served in Prometheus text format (empty: off).")
+    public static let healthCheck = SettingKey(
+        "health-check", .bool, default: "false",
+        help: "Probe the endpoints of every Service (not only those annotated ipvs-proxy.io/health-check: on).")
+    public static let healthCheckInterval = SettingKey(
+        "health-check-interval", .duration, default: "5s", help: "Time between two probes of an endpoint.")
+    public static let healthCheckTimeout = SettingKey(
+        "health-check-timeout", .duration, default: "2s", help: "How long a probe may take (at most the interval).")
+    public static let healthCheckRise = SettingKey(
+        "health-check-rise", .count, default: "2", help: "Successes in a row that bring an endpoint back.")
+    public static let healthCheckFall = SettingKey(
+        "health-check-fall", .count, default: "3", help: "Failures in a row that take an endpoint out.")
+    public static let healthCheckPath = SettingKey(
+        "health-check-path", .text, default: nil,
+        help: "Probe TCP ports with an HTTP GET of this path instead of a TCP connect.")
+    public static let healthCheckHost = SettingKey(
+        "health-check-host", .text, default: nil, help: "The HTTP probe's Host header (default: the endpoint).")
+    public static let healthCheckStatus = SettingKey(
+        "health-check-status", .text, default: "200-399", help: "HTTP statuses that count as healthy.")
+    public static let healthCheckUDPPayload = SettingKey(
+        "health-check-udp-payload", .text, default: nil,
+        help: "Probe UDP ports by sending this text (default: UDP ports are not probed).")
+    public static let healthCheckUDPExpect = SettingKey(
+        "health-check-udp-expect", .text, default: nil,
+        help: "Text a UDP reply must contain (\"\" for any reply); unset: only an ICMP error fails the probe.")
+    public static let healthCheckAction = SettingKey(
+        "health-check-action", .choice, default: "remove",
+        help: "What an unhealthy endpoint gets: remove (drained, then deleted) or inhibit (weight 0).",
+        choices: ["remove", "inhibit"])
+    public static let healthCheckAllDown = SettingKey(
+        "health-check-all-down", .choice, default: "keep",
+        help: "When all endpoints of a virtual server are unhealthy: keep them all (fail open) or remove them.",
+        choices: ["keep", "remove"])
+    public static let healthStateFile = SettingKey(
+        "health-state-file", .text, default: "/run/ipvs-proxy/health.json",
+        help: "Where the health state is written for `ipvs-proxy status` (empty: nowhere).")
 
     /// All of them, in the order the docs list them.
     public static let all: [SettingKey] = [
         scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, nodePortRange,
         hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, strictARP, tcpTimeout, tcpFinTimeout,
-        udpTimeout, excludeCIDRs, healthzBindAddress, metricsBindAddress,
+        udpTimeout, excludeCIDRs, healthzBindAddress, metricsBindAddress, healthCheck, healthCheckInterval,
+        healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
+        healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,
     ]
 
     /// The setting with this name.

@@ -1,7 +1,5 @@
 import Values
 import Foundation
-import IPVS
-import Proxy
 
 /// Reads typed values out of merged raw settings; every failure names where the bad value came from.
 struct SettingReader {
@@ -10,7 +8,7 @@ struct SettingReader {
     func raw(_ key: SettingKey) -> RawSetting? { values[key.name] }
 
     func fail(_ raw: RawSetting, _ what: String) -> SettingsError {
-        SettingsError(code: .badValue, message: "\(raw.origin): \(what)")
+        SettingsError(.badValue, "\(raw.origin): \(what)")
     }
 
     func text(_ key: SettingKey) throws -> String? {
@@ -41,6 +39,34 @@ struct SettingReader {
             throw fail(raw, "must be 0 (leave as is) or between 1s and \(UInt32.max)s")
         }
         return UInt32(seconds)
+    }
+
+    /// The value as given, spaces and all; "" is a value here (nil: not given).
+    func verbatim(_ key: SettingKey) throws -> String? {
+        guard let raw = raw(key) else { return nil }
+        guard case .text(let text) = raw.value else { throw fail(raw, "expected one value, not a list") }
+        return text
+    }
+
+    func count(_ key: SettingKey) throws -> Int {
+        guard let raw = raw(key), let text = try text(key) else { return Int(key.defaultValue ?? "") ?? 1 }
+        guard let value = Int(text), value >= 1 else {
+            throw fail(raw, "\"\(text)\" is not a whole number of at least 1")
+        }
+        return value
+    }
+
+    func statusRange(_ key: SettingKey) throws -> ClosedRange<Int> {
+        let text = try text(key) ?? key.defaultValue ?? ""
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), let low = parts[0], let high = parts.last ?? nil, low <= high,
+            low >= 100, high <= 599
+        else {
+            throw fail(
+                raw(key) ?? RawSetting(.text(text), from: .defaults),
+                "\"\(text)\" is not a status or range like 200-399")
+        }
+        return low...high
     }
 
     func bool(_ key: SettingKey) throws -> Bool {
@@ -76,10 +102,21 @@ struct SettingReader {
     }
 
     func portRange(_ key: SettingKey) throws -> ClosedRange<UInt16> {
-        guard let raw = raw(key), let text = try text(key) else { return Ownership.defaultNodePortRange }
+        // An empty value means the key's default, which always parses.
+        guard let raw = raw(key), let text = try text(key) else {
+            return Self.portRange(key.defaultValue ?? "") ?? 1...65535
+        }
+        guard let range = Self.portRange(text) else {
+            throw fail(raw, "\"\(text)\" is not a port range (like 30000-32767)")
+        }
+        return range
+    }
+
+    /// "low-high" as a range; nil unless 0 < low <= high.
+    static func portRange(_ text: String) -> ClosedRange<UInt16>? {
         let parts = text.split(separator: "-")
         guard parts.count == 2, let low = UInt16(parts[0]), let high = UInt16(parts[1]), low <= high, low > 0 else {
-            throw fail(raw, "\"\(text)\" is not a port range (like 30000-32767)")
+            return nil
         }
         return low...high
     }

@@ -26,7 +26,7 @@ public struct SettingsLayer: Sendable, Hashable {
         var layer = SettingsLayer()
         for (name, value) in given {
             guard SettingKeys.named(name) != nil else {
-                throw SettingsError(code: .unknownKey, message: "--\(name) is not a setting")
+                throw SettingsError(.unknownKey, "--\(name) is not a setting")
             }
             if let value { layer.values[name] = .text(value, from: .flag(name: name)) }
         }
@@ -41,8 +41,8 @@ public struct SettingsLayer: Sendable, Hashable {
         where variable.hasPrefix(SettingKey.environmentPrefix) && !SettingKeys.reservedEnvironment.contains(variable) {
             guard let key = byVariable[variable] else {
                 throw SettingsError(
-                    code: .unknownKey,
-                    message: "environment variable \(variable) names no setting (known: "
+                    .unknownKey,
+                    "environment variable \(variable) names no setting (known: "
                         + SettingKeys.all.map(\.environmentName).joined(separator: ", ") + ")")
             }
             layer.values[key.name] = .text(value, from: .environment(name: variable))

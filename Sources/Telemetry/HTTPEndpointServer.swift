@@ -46,7 +46,7 @@ public struct HTTPEndpointServer: ServiceLifecycle.Service {
                 .bind(host: host, port: port)
                 .get()
         } catch {
-            let failure = TelemetryError(code: .bind, message: "cannot listen on \(host):\(port)", cause: "\(error)")
+            let failure = TelemetryError(.bind, "cannot listen on \(host):\(port)", cause: error)
             logger.error("endpoints not served", metadata: ["error": "\(failure)", "paths": "\(routes.keys.sorted())"])
             throw failure
         }

@@ -1,20 +1,15 @@
 import ArgumentParser
+import Values
 
-/// A duration on the command line: "30s", "500ms", "2m", "1h", or a bare number of seconds.
+/// A duration on the command line of the lab's commands, in the proxy's one syntax (Go's: "30s", "1m30s",
+/// "500ms"), or a bare number of seconds.
 struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
     var duration: Duration
     var text: String
 
     init?(argument: String) {
-        let units: [(String, Duration)] = [("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3600))]
-        for (suffix, unit) in units where argument.hasSuffix(suffix) {
-            guard let number = Double(argument.dropLast(suffix.count)), number >= 0 else { return nil }
-            duration = unit * number
-            text = argument
-            return
-        }
-        guard let seconds = Double(argument), seconds >= 0 else { return nil }
-        duration = .seconds(seconds)
+        guard let duration = GoDuration.parse(argument, bareSeconds: true) else { return nil }
+        self.duration = duration
         text = argument
     }
 

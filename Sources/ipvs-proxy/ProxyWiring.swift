@@ -71,7 +71,8 @@ struct ProxyWiring {
                 logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "\(value)"])
             }
         }
-        let timeouts = options.ipvsTimeouts
+        let given = options.ipvsTimeouts
+        let timeouts = Timeouts(tcp: given.tcp, tcpFin: given.tcpFin, udp: given.udp)
         if timeouts.tcp > 0 || timeouts.tcpFin > 0 || timeouts.udp > 0 {
             try kernel.setTimeouts(timeouts)
             let now = try kernel.timeouts()

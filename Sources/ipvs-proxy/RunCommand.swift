@@ -4,6 +4,7 @@ import Health
 import IPVS
 import Kube
 import Logging
+import NFTables
 import Proxy
 import ServiceLifecycle
 import Settings
@@ -38,7 +39,8 @@ struct RunCommand: AsyncParsableCommand {
             SettingKeys.masqueradeAll.name: masquerade.masqueradeAll ? "true" : nil,
         ]
         let (settings, logger) = try proxy.start(
-            "run", extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag })
+            "run",
+            extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag }.merging(health.given) { $1 })
         let wiring: ProxyWiring
         do {
             wiring = try ProxyWiring(options: settings, logger: logger)
@@ -46,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
         if cleanup {
-            try runCleanup(wiring, logger: logger)
+            try await runCleanup(wiring, logger: logger)
             return
         }
         do {
@@ -67,9 +69,9 @@ struct RunCommand: AsyncParsableCommand {
         options.metrics = telemetry.metrics
         options.healthz = telemetry.health
         options.once = once
-        options.healthStateFile = health.healthStateFile.isEmpty ? nil : health.healthStateFile
+        options.healthStateFile = settings.healthCheck.stateFile
         var configuration = wiring.configuration
-        configuration.health = try health.configuration()
+        configuration.health = settings.healthCheck.configuration
         // The prober runs unless --once (one pass has no time to probe); it idles when no Service is checked.
         let metrics = HealthMetrics()
         let checker = once ? nil : HealthChecker(logger: logger, observer: metrics)
@@ -107,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func runCleanup(_ wiring: ProxyWiring, logger: Logger) throws {
+    private func runCleanup(_ wiring: ProxyWiring, logger: Logger) async throws {
         var reconciler = wiring.reconciler
         do {
             try reconciler.adopt()
@@ -117,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
         let report = reconciler.sync(DesiredState(), scope: .all)
         var removedTable = true
         do {
-            try MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()).cleanup()
+            try await MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()).cleanup()
         } catch let error as NFTablesError where error.code == .nftMissing {
             logger.notice("no nft binary, so no nftables table to remove", metadata: ["error": "\(error)"])
         } catch {

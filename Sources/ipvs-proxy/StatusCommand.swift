@@ -30,14 +30,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(help: "The running proxy's health state file (health checks are shown when it exists).")
-    var healthStateFile = "/run/ipvs-proxy/health.json"
+    @Option(
+        help: ArgumentHelp(
+            "The running proxy's health state file (health checks are shown when it exists)"
+                + " [default: /run/ipvs-proxy/health.json]", valueName: "file"))
+    var healthStateFile: String?
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        let (settings, logger) = try proxy.start("status")
+        // The state file is a setting like `run`'s: the flag, else IPVS_PROXY_HEALTH_STATE_FILE, else the file.
+        let (settings, logger) = try proxy.start(
+            "status", extraFlags: [SettingKeys.healthStateFile.name: healthStateFile])
         let table: [VirtualServerState]
         let version: IPVSVersion
         do {
@@ -59,7 +64,9 @@ struct StatusCommand: AsyncParsableCommand {
                 throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))
             }
         }
-        let health = FileManager.default.fileExists(atPath: healthStateFile)
+        let healthStateFile = settings.healthCheck.stateFile ?? ""
+        let health =
+            FileManager.default.fileExists(atPath: healthStateFile)
             ? try? HealthStateReport.read(from: healthStateFile) : nil
         if json {
             print(try StatusFormatter.json(version: version, table: table, names: names, health: health))

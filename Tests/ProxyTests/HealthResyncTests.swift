@@ -63,8 +63,7 @@ struct HealthResyncTests {
         return ReconcileLoop(
             reconciler: reconciler,
             tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
-            syncPeriod: .seconds(30),
-            logger: Logger(label: "test")
+            syncPeriod: .seconds(30)
         )
     }
 
@@ -152,19 +151,23 @@ struct HealthResyncTests {
         #expect(Self.reals(kernel) == ["10.244.0.10=1", "10.244.0.11=1"])
     }
 
-    @Test func targetsReachTheSinkAndTransitionsTheStateFile() throws {
+    @Test func targetsReachTheSinkAndTransitionsTheStateFile() async throws {
         let kernel = FakeKernel()
-        var loop = try loop(kernel)
         let sink = RecordingSink()
         let path = "/tmp/health-test-\(UInt64.random(in: 0...UInt64.max)).json"
-        loop.health = ReconcileLoop.HealthWiring(sink: sink, metrics: HealthMetrics(), stateFile: path)
-        _ = try loop.handle(
+        var loop = ObservedLoop(
+            loop: try loop(kernel),
+            observers: [
+                HealthTargetsObserver(sink: sink), HealthMetrics(),
+                HealthStateFile(path: path, logger: Logger(label: "test")),
+            ])
+        _ = try await loop.handle(
             [.event(.change(.upsert(.service(try Self.web())))), .event(.change(.upsert(.endpointSlice(try Self.slice())))),
              .event(.synced)],
             now: F.t0
         )
         #expect(sink.seen.keys.sorted() == [Self.target("10.244.0.10"), Self.target("10.244.0.11")])
-        _ = try loop.handle(
+        _ = try await loop.handle(
             [.health(HealthTransition(target: Self.target("10.244.0.11"), status: .down, reason: "connect failed"))],
             now: F.t0 + .seconds(1)
         )

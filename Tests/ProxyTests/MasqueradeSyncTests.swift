@@ -1,6 +1,7 @@
 import Values
 import IPVS
 import Kube
+import NFTables
 import Testing
 
 @testable import Proxy
@@ -15,26 +16,38 @@ import Testing
             })
     }
 
-    @Test func theFirstPassReplacesTheTableAndAnUnchangedPassRunsNothing() {
+    @Test func theFirstPassReplacesTheTableAndAnUnchangedPassRunsNothing() async {
         let nft = FakeNFTables()
         var sync = MasqueradeSync(configuration: configuration, nft: nft)
         let state = desired([(F.web, ["10.244.0.10"])])
-        #expect(sync.sync(state, touched: nil) == .replaced(elements: 2))
+        do {
+            let action = await sync.sync(state, touched: nil)
+            #expect(action == .replaced(elements: 2))
+        }
         #expect(nft.scripts.count == 1)
         #expect(nft.scripts.first?.hasPrefix("add table inet ipvs-proxy\ndelete table inet ipvs-proxy\n") == true)
         #expect(nft.scripts.first?.contains("10.244.0.10 . 10.244.0.10") == true)
 
-        #expect(sync.sync(state, touched: [F.web]) == .unchanged)
-        #expect(sync.sync(state, touched: nil) == .unchanged, "a full pass with the table present writes nothing")
-        #expect(sync.sync(state, touched: []) == .unchanged)
+        do {
+            let action = await sync.sync(state, touched: [F.web])
+            #expect(action == .unchanged)
+        }
+        do {
+            let action = await sync.sync(state, touched: nil)
+            #expect(action == .unchanged, "a full pass with the table present writes nothing")
+        }
+        do {
+            let action = await sync.sync(state, touched: [])
+            #expect(action == .unchanged)
+        }
         #expect(nft.scripts.count == 1)
     }
 
-    @Test func aChangeWritesOnlyItsElements() {
+    @Test func aChangeWritesOnlyItsElements() async {
         let nft = FakeNFTables()
         var sync = MasqueradeSync(configuration: configuration, nft: nft)
-        _ = sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: nil)
-        let action = sync.sync(desired([(F.web, ["10.244.0.11"]), (F.dns, [])]), touched: [F.web, F.dns])
+        _ = await sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: nil)
+        let action = await sync.sync(desired([(F.web, ["10.244.0.11"]), (F.dns, [])]), touched: [F.web, F.dns])
         #expect(action == .updated(added: 2, removed: 1))
         #expect(
             nft.scripts.last
@@ -43,36 +56,45 @@ import Testing
                 + "add element inet ipvs-proxy masq-outside-v4 { 10.96.0.10 . udp . 53 }\n")
     }
 
-    @Test func aFailedWriteIsRetriedAsAWholeTableReplace() {
+    @Test func aFailedWriteIsRetriedAsAWholeTableReplace() async {
         let nft = FakeNFTables()
         var sync = MasqueradeSync(configuration: configuration, nft: nft)
-        _ = sync.sync(desired([(F.web, [])]), touched: nil)
+        _ = await sync.sync(desired([(F.web, [])]), touched: nil)
         nft.refuse(true)
-        let failed = sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: [F.web])
+        let failed = await sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: [F.web])
         guard case .failed = failed else {
             Issue.record("expected a failure, got \(failed)")
             return
         }
         #expect(!sync.inStep)
         nft.refuse(false)
-        #expect(sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: []) == .replaced(elements: 2))
+        do {
+            let action = await sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: [])
+            #expect(action == .replaced(elements: 2))
+        }
         #expect(nft.scripts.count == 2)
         #expect(nft.scripts.last?.contains("10.244.0.10 . 10.244.0.10") == true, "the element of the failed pass")
     }
 
-    @Test func aFullPassRewritesATableRemovedBehindTheProxysBack() {
+    @Test func aFullPassRewritesATableRemovedBehindTheProxysBack() async {
         let nft = FakeNFTables()
         var sync = MasqueradeSync(configuration: configuration, nft: nft)
         let state = desired([(F.web, ["10.244.0.10"])])
-        _ = sync.sync(state, touched: nil)
+        _ = await sync.sync(state, touched: nil)
         nft.dropTable()
-        #expect(sync.sync(state, touched: [F.web]) == .unchanged, "an incremental pass does not look")
-        #expect(sync.sync(state, touched: nil) == .replaced(elements: 2))
+        do {
+            let action = await sync.sync(state, touched: [F.web])
+            #expect(action == .unchanged, "an incremental pass does not look")
+        }
+        do {
+            let action = await sync.sync(state, touched: nil)
+            #expect(action == .replaced(elements: 2))
+        }
     }
 
-    @Test func cleanupDeletesTheTable() throws {
+    @Test func cleanupDeletesTheTable() async throws {
         let nft = FakeNFTables()
-        try MasqueradeSync(configuration: configuration, nft: nft).cleanup()
+        try await MasqueradeSync(configuration: configuration, nft: nft).cleanup()
         #expect(nft.scripts == ["add table inet ipvs-proxy\ndelete table inet ipvs-proxy\n"])
     }
 }

@@ -113,36 +113,6 @@ extension MasqueradeDelta {
     }
 }
 
-@Suite struct NFTCommandListingTests {
-    static let listing = """
-        table inet filter {
-        \tchain postrouting {
-        \t\ttype filter hook postrouting priority filter; policy accept;
-        \t}
-        }
-        table inet ipvs-proxy {
-        \tchain postrouting {
-        \t\ttype nat hook postrouting priority srcnat; policy accept;
-        \t}
-        }
-        table inet other {
-        \tchain input {
-        \t}
-        }
-        """
-
-    @Test(arguments: [
-        (listing, "ipvs-proxy", true),
-        (listing, "other", false),
-        (listing, "missing", false),
-        ("", "ipvs-proxy", false),
-        ("table inet ipvs-proxy {\n}\ntable inet filter {\n\tchain postrouting {\n\t}\n}\n", "ipvs-proxy", false),
-    ])
-    func theTableCountsAsPresentOnlyWithItsChain(output: String, table: String, expected: Bool) {
-        #expect(NFTCommand.listing(output, hasChain: "postrouting", inTable: table) == expected)
-    }
-}
-
 @Suite struct MasqueradeElementOrderTests {
     @Test func elementsSortAsTheirSetNamesThenByAddressProtocolAndPort() {
         let elements: [MasqueradeElement] = [

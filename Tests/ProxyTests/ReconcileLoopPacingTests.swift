@@ -20,81 +20,85 @@ import Values
     func loop(
         _ kernel: FakeKernel, _ link: FakeLink = FakeLink(), minSyncPeriod: Duration = .zero,
         excluded: [AddressPrefix] = [], metrics: ProxyMetrics? = nil, health: ProxyHealthRecorder? = nil
-    ) throws -> ReconcileLoop {
+    ) throws -> ObservedLoop {
         var reconciler = Reconciler(kernel: kernel, link: link, logger: Logger(label: "test"))
         reconciler.excludedPrefixes = excluded
         try reconciler.adopt()
-        return ReconcileLoop(
-            reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
-            syncPeriod: .seconds(30), logger: Logger(label: "test"), minSyncPeriod: minSyncPeriod, metrics: metrics,
-            healthz: health)
+        var observers: [any ReconcileObserver] = [LogObserver(logger: Logger(label: "test"))]
+        if let metrics { observers.append(metrics) }
+        if let health { observers.append(health) }
+        return ObservedLoop(
+            loop: ReconcileLoop(
+                reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
+                syncPeriod: .seconds(30), minSyncPeriod: minSyncPeriod),
+            observers: observers)
     }
 
     func upsert(_ service: ValidatedService) -> Inbox.Input { .event(.change(.upsert(.service(service)))) }
 
-    @Test func changesSoonerThanMinSyncPeriodWaitAndAreTakenTogether() throws {
+    @Test func changesSoonerThanMinSyncPeriodWaitAndAreTakenTogether() async throws {
         let kernel = FakeKernel()
         var loop = try loop(kernel, minSyncPeriod: .seconds(1))
-        _ = try loop.handle([.event(.synced)], now: F.t0)
-        let held = try loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .milliseconds(200))
+        _ = try await loop.handle([.event(.synced)], now: F.t0)
+        let held = try await loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .milliseconds(200))
         #expect(kernel.applied.isEmpty)
         #expect(held.wakeAt == F.t0 + .seconds(1))
         let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
-        let stillHeld = try loop.handle(
+        let stillHeld = try await loop.handle(
             [.event(.change(.upsert(.endpointSlice(slice))))], now: F.t0 + .milliseconds(900))
         #expect(kernel.applied.isEmpty)
         #expect(stillHeld.wakeAt == F.t0 + .seconds(1))
-        let due = try loop.handle([.tick], now: F.t0 + .seconds(1))
+        let due = try await loop.handle([.tick], now: F.t0 + .seconds(1))
         #expect(due.wakeAt == nil)
         #expect(
             kernel.applied == [.addVirtualServer(F.vs(F.web)), .addRealServer(F.rs("10.244.0.10", 8080), to: F.web)])
     }
 
-    @Test func zeroMinSyncPeriodAppliesAtOnce() throws {
+    @Test func zeroMinSyncPeriodAppliesAtOnce() async throws {
         let kernel = FakeKernel()
         var loop = try loop(kernel)
-        _ = try loop.handle([.event(.synced)], now: F.t0)
-        let outcome = try loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .nanoseconds(1))
+        _ = try await loop.handle([.event(.synced)], now: F.t0)
+        let outcome = try await loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .nanoseconds(1))
         #expect(outcome.wakeAt == nil)
         #expect(kernel.applied == [.addVirtualServer(F.vs(F.web))])
     }
 
     /// A virtual server in an excluded CIDR is neither deleted (not desired, on the proxy's link) nor added
     /// (desired by a Service), and its address is neither unbound nor bound; others are handled as usual.
-    @Test func excludedCIDRsAreNeverTouched() throws {
+    @Test func excludedCIDRsAreNeverTouched() async throws {
         let foreign = F.state(F.vs(F.key(.tcp, "10.96.0.99", 80)), [])
         let stale = F.state(F.vs(F.key(.tcp, "10.96.0.50", 80)), [])
         let kernel = FakeKernel([foreign, stale])
         let link = FakeLink(addresses: [F.ip("10.96.0.99"), F.ip("10.96.0.50")])
         let excluded = [try #require(AddressPrefix("10.96.0.96/28")), try #require(AddressPrefix("10.96.0.10/32"))]
         var loop = try loop(kernel, link, excluded: excluded)
-        _ = try loop.handle([upsert(try Objects.web(spec: spec)), .event(.synced)], now: F.t0)
+        _ = try await loop.handle([upsert(try Objects.web(spec: spec)), .event(.synced)], now: F.t0)
         #expect(kernel.applied == [.deleteVirtualServer(stale.server.key)])
         #expect(kernel.table[foreign.server.key] != nil)
         #expect(kernel.table[F.web] == nil)
         #expect(Set(try link.addresses()) == [F.ip("10.96.0.99")])
     }
 
-    @Test func healthFollowsPassesThatProgramEverything() throws {
+    @Test func healthFollowsPassesThatProgramEverything() async throws {
         let kernel = FakeKernel()
         let health = ProxyHealthRecorder(timeout: .seconds(60))
         var loop = try loop(kernel, health: health)
         let start = Date(timeIntervalSince1970: 1_000_000)
         health.queued(at: start)
-        _ = try loop.handle([.event(.synced)], now: F.t0)
+        _ = try await loop.handle([.event(.synced)], now: F.t0)
         #expect(health.status(at: start + 3600).healthy, "the first pass cleared what was pending")
         let updated = try #require(health.status().lastUpdated)
         kernel.refuse(.addVirtualServer(F.vs(F.web)))
         health.queued(at: start + 10)
-        _ = try loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .seconds(1))
+        _ = try await loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .seconds(1))
         #expect(!health.status(at: start + 71).healthy, "a refused operation leaves the change pending")
         #expect(health.status().lastUpdated == updated)
         kernel.allow(.addVirtualServer(F.vs(F.web)))
-        _ = try loop.handle([.tick], now: F.t0 + .seconds(2))
+        _ = try await loop.handle([.tick], now: F.t0 + .seconds(2))
         #expect(health.status(at: start + 71).healthy)
     }
 
-    @Test func metricsCountServersErrorsAndDiagnostics() throws {
+    @Test func metricsCountServersErrorsAndDiagnostics() async throws {
         let registry = PrometheusCollectorRegistry()
         let metrics = ProxyMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let kernel = FakeKernel()
@@ -102,7 +106,7 @@ import Values
         var loop = try loop(kernel, metrics: metrics)
         let annotated = try Objects.web(spec: spec, metadata: "  annotations: {ipvs-proxy.io/scheduler: nosuch}")
         let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10"), Objects.ready("10.244.0.11")])
-        _ = try loop.handle(
+        _ = try await loop.handle(
             [upsert(annotated), .event(.change(.upsert(.endpointSlice(slice)))), .event(.synced)], now: F.t0)
         let text = registry.emitToString()
         #expect(text.contains("ipvs_proxy_virtual_servers 1"), "\(text)")
@@ -113,7 +117,7 @@ import Values
         #expect(text.contains("ipvs_proxy_pending_changes 2"), "failed pass: both changes still pending\n\(text)")
         #expect(text.contains("ipvs_proxy_sync_duration_seconds_count{kind=\"full\"} 1"), "\(text)")
         kernel.allow(.addRealServer(F.rs("10.244.0.11", 8080), to: F.web))
-        _ = try loop.handle([.tick], now: F.t0 + .seconds(1))
+        _ = try await loop.handle([.tick], now: F.t0 + .seconds(1))
         let after = registry.emitToString()
         #expect(after.contains("ipvs_proxy_real_servers 2"), "\(after)")
         #expect(after.contains("ipvs_proxy_pending_changes 0"), "\(after)")
@@ -121,12 +125,12 @@ import Values
             after.contains("ipvs_proxy_network_programming_duration_seconds_count 0"), "no seen times given\n\(after)")
     }
 
-    @Test func networkProgrammingLatencyIsRecordedPerChange() throws {
+    @Test func networkProgrammingLatencyIsRecordedPerChange() async throws {
         let registry = PrometheusCollectorRegistry()
         var loop = try loop(FakeKernel(), metrics: ProxyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
-        _ = try loop.handle([.event(.synced)], now: F.t0)
+        _ = try await loop.handle([.event(.synced)], now: F.t0)
         let seen = [ContinuousClock.now, ContinuousClock.now]
-        _ = try loop.handle(
+        _ = try await loop.handle(
             [upsert(try Objects.web(spec: spec)), upsert(try Objects.web(spec: spec))], now: .now, seen: seen)
         #expect(registry.emitToString().contains("ipvs_proxy_network_programming_duration_seconds_count 2"))
     }

@@ -1,3 +1,4 @@
+import Values
 import IPVS
 import Kube
 import Logging
@@ -19,8 +20,7 @@ import Testing
         return ReconcileLoop(
             reconciler: reconciler,
             tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
-            syncPeriod: .seconds(30),
-            logger: Logger(label: "test")
+            syncPeriod: .seconds(30)
         )
     }
 
@@ -72,6 +72,9 @@ import Testing
 
     @Test func theSourceEndingIsAnError() throws {
         var loop = try loop(FakeKernel())
-        #expect(throws: ReconcileLoop.SourceEnded.self) { try loop.handle([.sourceEnded], now: F.t0) }
+        let ended = #expect(throws: CodedError<ReconcileLoop.ErrorCode>.self) {
+            try loop.handle([.sourceEnded], now: F.t0)
+        }
+        #expect(ended?.code == .sourceEnded)
     }
 }

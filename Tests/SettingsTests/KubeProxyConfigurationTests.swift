@@ -61,7 +61,7 @@ import Values
         #expect(settings.minSyncPeriod == .seconds(2))
         #expect(settings.excludeCIDRs.map(\.description) == ["192.168.50.0/24"])
         #expect(settings.strictARP)
-        #expect(settings.ipvsTimeouts == Timeouts(tcp: 900, tcpFin: 30, udp: 0))
+        #expect(settings.ipvsTimeouts == IPVSTimeouts(tcp: 900, tcpFin: 30, udp: 0))
         #expect(settings.clusterCIDRs.map(\.description) == ["10.244.0.0/16", "fd00:10:244::/56"])
         #expect(settings.metricsBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10249))
         // Empty means kube-proxy's default, which is also ours.

@@ -12,7 +12,7 @@ import Values
         #expect(settings.minSyncPeriod == .zero)
         #expect(settings.healthzBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10256))
         #expect(settings.metricsBindAddress == BindAddress(host: .v4(IPv4Address(127, 0, 0, 1)), port: 10249))
-        #expect(settings.ipvsTimeouts == Timeouts(tcp: 0, tcpFin: 0, udp: 0))
+        #expect(settings.ipvsTimeouts == IPVSTimeouts(tcp: 0, tcpFin: 0, udp: 0))
         #expect(settings.strictARP == false)
         #expect(settings.masqueradeAll == false)
         #expect(settings.nodePortRange == 30000...32767)
@@ -66,12 +66,12 @@ import Values
     }
 
     @Test(arguments: [
-        ("shedule: rr\n", SettingsError.Code.unknownKey, "/c.yaml:1: key shedule: no such setting"),
+        ("shedule: rr\n", SettingsErrorCode.unknownKey, "/c.yaml:1: key shedule: no such setting"),
         ("- a\n- b\n", .malformedFile, "config file /c.yaml: expected a mapping"),
         ("a: [\n", .malformedFile, "config file /c.yaml: not valid YAML"),
         ("apiVersion: v1\nkind: ConfigMap\n", .malformedFile, "config file /c.yaml: apiVersion v1 kind ConfigMap"),
     ])
-    func malformedFiles(yaml: String, code: SettingsError.Code, message: String) throws {
+    func malformedFiles(yaml: String, code: SettingsErrorCode, message: String) throws {
         let error = #expect(throws: SettingsError.self) { try ConfigFile.parse(yaml, path: "/c.yaml") }
         #expect(error?.code == code)
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
@@ -125,7 +125,7 @@ import Values
         #expect(settings.nodePortAddresses.map(\.description) == ["192.168.0.0/16", "fd00::/8"])
         #expect(settings.excludeCIDRs.map(\.description) == ["10.96.0.0/24"])
         #expect(settings.strictARP)
-        #expect(settings.ipvsTimeouts == Timeouts(tcp: 900, tcpFin: 0, udp: 300))
+        #expect(settings.ipvsTimeouts == IPVSTimeouts(tcp: 900, tcpFin: 0, udp: 300))
         #expect(settings.healthzBindAddress == BindAddress(host: .v6(IPv6Address(high: 0, low: 0)), port: 8080))
         #expect(settings.metricsBindAddress == nil)
         #expect(settings.clusterCIDRs.map(\.description) == ["10.244.0.0/16"])

@@ -1,4 +1,5 @@
 import IPVS
+import NFTables
 
 /// Keeps the proxy's nftables table in step with the desired state, writing only when something changed.
 ///
@@ -8,7 +9,7 @@ import IPVS
 /// virtual server and checks that the table is still there.
 public struct MasqueradeSync: Sendable {
     /// What one pass did.
-    public enum Action: Sendable, Hashable {
+    public enum Action: Sendable, Equatable {
         /// Nothing changed; nothing was run.
         case unchanged
         /// The whole table was written, with this many set elements.
@@ -23,10 +24,10 @@ public struct MasqueradeSync: Sendable {
     public private(set) var tracker: MasqueradeTracker
     /// False until the table is known to match `tracker.elements` less `tracker.pending`.
     public private(set) var inStep = false
-    let nft: any NFTables
+    let nft: any NFTablesRunner
 
     /// A sync writing through `nft`.
-    public init(configuration: MasqueradeConfiguration, nft: any NFTables) {
+    public init(configuration: MasqueradeConfiguration, nft: any NFTablesRunner) {
         self.tracker = MasqueradeTracker(configuration: configuration)
         self.nft = nft
     }
@@ -35,13 +36,13 @@ public struct MasqueradeSync: Sendable {
     public var configuration: MasqueradeConfiguration { tracker.configuration }
 
     /// Brings the table in step after a pass over `touched` virtual servers (nil: a full pass over all).
-    public mutating func sync(_ desired: DesiredState, touched: Set<VirtualServerKey>?) -> Action {
+    public mutating func sync(_ desired: DesiredState, touched: Set<VirtualServerKey>?) async -> Action {
         if let touched {
             tracker.update(touched, in: desired)
         } else {
             tracker.rebuild(from: desired)
             do {
-                if inStep, try !nft.hasTable(configuration.table) { inStep = false }
+                if inStep, try await !nft.hasTable(configuration.table) { inStep = false }
             } catch {
                 inStep = false
                 return .failed(error)
@@ -50,12 +51,12 @@ public struct MasqueradeSync: Sendable {
         let delta = tracker.takePending()
         do {
             if !inStep {
-                try nft.run(NFTablesScript.replace(configuration: configuration, elements: tracker.elements))
+                try await nft.run(NFTablesScript.replace(configuration: configuration, elements: tracker.elements))
                 inStep = true
                 return .replaced(elements: tracker.elements.count)
             }
             guard !delta.isEmpty else { return .unchanged }
-            try nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
+            try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
             return .updated(added: delta.added.count, removed: delta.removed.count)
         } catch {
             inStep = false
@@ -64,7 +65,7 @@ public struct MasqueradeSync: Sendable {
     }
 
     /// Removes the table (`run --cleanup`).
-    public func cleanup() throws(NFTablesError) {
-        try nft.run(NFTablesScript.delete(table: configuration.table))
+    public func cleanup() async throws(NFTablesError) {
+        try await nft.run(NFTablesScript.delete(table: configuration.table))
     }
 }

@@ -148,12 +148,8 @@ public struct Reconciler: Sendable {
             precondition(results.count == addresses.count, "a link batch must answer every address")
             return results
         } catch {
-            return addresses.map { .failure(ipvsError(error, address: $0)) }
+            return addresses.map { .failure(IPVSError.linkFailure(error, address: $0)) }
         }
-    }
-
-    static func ipvsError(_ error: any Error, address: IPAddress) -> IPVSError {
-        error as? IPVSError ?? IPVSError(code: .other, message: "\(error)", object: "address \(address)")
     }
 
     /// Reads these virtual servers from the kernel into the actual state; returns those it could read (the rest

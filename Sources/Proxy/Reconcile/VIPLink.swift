@@ -20,13 +20,22 @@ public protocol VIPLink: Sendable {
 extension VIPLink {
     /// One address at a time, for links that have no batch of their own.
     public func add(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>] {
-        addresses.map { address in Result { try add(address) }.mapError { Reconciler.ipvsError($0, address: address) } }
+        addresses.map { address in
+            Result { try add(address) }.mapError { IPVSError.linkFailure($0, address: address) }
+        }
     }
 
     /// One address at a time, for links that have no batch of their own.
     public func remove(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>] {
         addresses.map { address in
-            Result { try remove(address) }.mapError { Reconciler.ipvsError($0, address: address) }
+            Result { try remove(address) }.mapError { IPVSError.linkFailure($0, address: address) }
         }
+    }
+}
+
+extension IPVSError {
+    /// A link failure for `address` as an `IPVSError` (kept as it is when it already is one).
+    static func linkFailure(_ error: any Error, address: IPAddress) -> IPVSError {
+        error as? IPVSError ?? IPVSError(code: .other, message: "\(error)", object: "address \(address)")
     }
 }

@@ -84,3 +84,17 @@ public final class HealthMetrics: HealthObserver, Sendable {
         }
     }
 }
+
+extension HealthMetrics: ReconcileObserver {
+    /// Counts status changes and sets the Services' healthy and unhealthy counts.
+    public func observe(_ report: ReconcileReport) async {
+        switch report {
+        case .healthTransition(let change, let services):
+            for service in services { transition(service, to: change.status) }
+        case .health(let changed, _):
+            for (service, summary) in changed { self.summary(service, summary) }
+        default:
+            break
+        }
+    }
+}

@@ -19,3 +19,10 @@ public final class ProxyHealthRecorder: Sendable {
     /// The answer now.
     public func status(at now: Date = Date()) -> ProxyHealthStatus { state.withLock { $0.status(at: now) } }
 }
+
+extension ProxyHealthRecorder: ReconcileObserver {
+    /// A pass that programmed everything marks the changes pending until then as done.
+    public func observe(_ report: ReconcileReport) async {
+        if case .pass(let pass) = report, pass.sync.succeeded { updated() }
+    }
+}

@@ -109,3 +109,26 @@ public struct ProxyMetrics: Sendable {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 }
+
+extension ProxyMetrics: ReconcileObserver {
+    /// Records passes, failed re-reads, the changes waiting and the Services' problems.
+    public func observe(_ report: ReconcileReport) async {
+        switch report {
+        case .pass(let pass):
+            recorded(pass.sync, full: pass.full, wall: pass.wall)
+            owned(virtualServers: pass.ownedVirtualServers, realServers: pass.ownedRealServers)
+            if pass.sync.succeeded {
+                programmed(seen: pass.programmedSeen, at: ContinuousClock.now)
+                pending(0)
+            }
+        case .readFailed:
+            readFailed()
+        case .pending(let count):
+            pending(count)
+        case .diagnostics(_, let all):
+            diagnosed(all)
+        case .healthTargets, .healthTransition, .health:
+            break
+        }
+    }
+}

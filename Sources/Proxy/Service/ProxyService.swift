@@ -37,13 +37,16 @@ public struct ProxyService: ServiceLifecycle.Service {
     let reconciler: Reconciler
     let configuration: ProxyConfiguration
     let options: Options
-    let masquerade: MasqueradeSync?
+    let observers: [any ReconcileObserver]
     let health: HealthBridge?
     let logger: Logger
 
     /// A proxy service over `source`, applying through `reconciler`, and keeping the masquerading rules through
     /// `masquerade` when given. With `health`, endpoints of health-checked Services are probed by its checker, and
     /// its transitions reach the loop as inputs.
+    ///
+    /// The loop's reports go, in this order, to the nftables table (`masquerade`), the log, `options.metrics`,
+    /// `options.healthz`, the prober and its metrics, the health state file, then `observers`.
     public init(
         source: any ObjectSource,
         reconciler: Reconciler,
@@ -51,9 +54,20 @@ public struct ProxyService: ServiceLifecycle.Service {
         options: Options = Options(),
         masquerade: MasqueradeSync? = nil,
         health: HealthBridge? = nil,
+        observers: [any ReconcileObserver] = [],
         logger: Logger
     ) {
-        self.masquerade = masquerade
+        var all: [any ReconcileObserver] = []
+        if let masquerade { all.append(MasqueradeObserver(sync: masquerade, logger: logger)) }
+        all.append(LogObserver(logger: logger))
+        if let metrics = options.metrics { all.append(metrics) }
+        if let healthz = options.healthz { all.append(healthz) }
+        if let health {
+            all.append(HealthTargetsObserver(sink: health))
+            all.append(health.metrics)
+            if let path = options.healthStateFile { all.append(HealthStateFile(path: path, logger: logger)) }
+        }
+        self.observers = all + observers
         self.source = source
         self.reconciler = reconciler
         self.configuration = configuration
@@ -63,30 +77,24 @@ public struct ProxyService: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        var loop = ReconcileLoop(
+        let loop = ReconcileLoop(
             reconciler: reconciler,
             tracker: DesiredStateTracker(configuration: configuration),
             syncPeriod: options.syncPeriod,
-            logger: logger,
-            masquerade: masquerade,
-            minSyncPeriod: options.minSyncPeriod,
-            metrics: options.metrics,
-            healthz: options.healthz
+            minSyncPeriod: options.minSyncPeriod
         )
-        if let health {
-            loop.health = ReconcileLoop.HealthWiring(
-                sink: health, metrics: health.metrics, stateFile: options.healthStateFile
-            )
-        }
+        try await ReconcileRoom.withRoom(loop) { room in try await run(in: room) }
+    }
+
+    /// The loop's inputs, its passes in `room` (on a thread of their own) and its observers (on this task).
+    private func run(in room: ReconcileRoom) async throws {
+        var observers = self.observers
         // The first pass is owed from the start: healthz turns 503 if it never comes.
         options.healthz?.queued()
-        try loop.reconciler.adopt()
+        let adopted = try await room.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
-            metadata: [
-                "virtualServers": "\(loop.reconciler.actual.virtualServers.count)",
-                "linkAddresses": "\(loop.reconciler.actual.linkAddresses.count)",
-            ]
+            metadata: ["virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)"]
         )
         let inbox = Inbox()
         let source = self.source
@@ -129,7 +137,8 @@ public struct ProxyService: ServiceLifecycle.Service {
                     if case .event(.change) = item.input { return item.at }
                     return nil
                 }
-                let outcome = try loop.handle(stamped.map(\.input), now: .now, seen: seen)
+                let outcome = try await room.handle(stamped.map(\.input), now: .now, seen: seen)
+                await observers.deliver(outcome.reports)
                 if let deadline = outcome.wakeAt { wake.yield(deadline) }
                 if options.once && outcome.firstSyncDone {
                     logger.info("synced once; exiting (--once)")

@@ -1,9 +1,13 @@
+import Foundation
 import Health
 import IPVS
 import Kube
-import Logging
+import Values
 
-/// The decisions of the reconcile loop, apart from its concurrency: a plain struct fed batches of inputs.
+/// The decisions of the reconcile loop, apart from its concurrency and its observers: a plain struct fed
+/// batches of inputs. It applies changes to the desired state, decides when a pass runs and over what, runs it
+/// through the reconciler, and says what happened as `ReconcileReport`s; logs, metrics, nftables, the prober and
+/// the health state file act on those (`ReconcileObserver`).
 struct ReconcileLoop {
     /// What handling one batch led to.
     struct Outcome {
@@ -11,34 +15,31 @@ struct ReconcileLoop {
         var firstSyncDone: Bool
         /// Work was held back by `minSyncPeriod`: call again (with a tick) at this time.
         var wakeAt: ContinuousClock.Instant? = nil
+        /// What happened, in order, for the observers.
+        var reports: [ReconcileReport] = []
+    }
+
+    /// The codes of the loop's errors.
+    enum ErrorCode: String, Values.ErrorCode {
+        /// The object source's stream ended while the proxy was running.
+        case sourceEnded
     }
 
     /// The source's stream ended while the proxy was running.
-    struct SourceEnded: Error, CustomStringConvertible {
-        var description: String { "the object source stopped delivering events" }
-    }
+    static let sourceEnded = CodedError<ErrorCode>(.sourceEnded, "the object source stopped delivering events")
 
     var reconciler: Reconciler
     var tracker: DesiredStateTracker
     let syncPeriod: Duration
-    let logger: Logger
-    /// The masquerading rules, brought in step after each pass; nil when the proxy writes no nftables.
-    var masquerade: MasqueradeSync? = nil
     var synced = false
     var touched = DesiredStateTracker.Touched()
     var lastFullSync: ContinuousClock.Instant?
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
-    /// The prober, metrics and state file; nil when no Service is health-checked by this process.
-    var health: HealthWiring?
     var healthChanged = false
     var downSince: [HealthTarget: (since: Double, reason: String?)] = [:]
     var reportedSummaries: [ObjectKey: HealthSummary] = [:]
     /// The least time between two passes (`--min-sync-period`); work arriving sooner waits, accumulated.
     var minSyncPeriod: Duration = .zero
-    /// Where passes are counted and timed; nil records nothing.
-    var metrics: ProxyMetrics? = nil
-    /// kube-proxy's health rule for /healthz, fed by passes that programmed everything.
-    var healthz: ProxyHealthRecorder? = nil
     /// When the last pass ran.
     var lastPass: ContinuousClock.Instant?
     /// When each change not yet programmed was seen (for the network-programming latency).
@@ -46,14 +47,25 @@ struct ReconcileLoop {
     /// Object changes not yet programmed.
     var pendingChanges = 0
 
+    /// A loop applying through `reconciler`.
+    init(
+        reconciler: Reconciler, tracker: DesiredStateTracker, syncPeriod: Duration, minSyncPeriod: Duration = .zero
+    ) {
+        self.reconciler = reconciler
+        self.tracker = tracker
+        self.syncPeriod = syncPeriod
+        self.minSyncPeriod = minSyncPeriod
+    }
+
     /// Handles a batch of inputs; `seen` holds when each object change among them arrived.
     mutating func handle(
         _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant] = []
-    ) throws -> Outcome {
+    ) throws(CodedError<ErrorCode>) -> Outcome {
         pendingSeen += seen
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
         let cost = { (clock.now - start, ThreadCPUTime.now() - startCPU) }
+        var reports: [ReconcileReport] = []
         var fullSync = false
         var changes = 0
         for input in inputs {
@@ -67,126 +79,118 @@ struct ReconcileLoop {
             case .tick:
                 if let lastFullSync, now - lastFullSync >= syncPeriod { fullSync = true }
             case .health(let transition):
-                touched.formUnion(applyHealth(transition))
+                touched.formUnion(applyHealth(transition, reports: &reports))
             case .sourceEnded:
-                throw SourceEnded()
+                throw Self.sourceEnded
             }
         }
-        publishHealth()
+        publishHealth(&reports)
         pendingChanges += changes
-        metrics?.pending(pendingChanges)
-        guard synced else { return Outcome(firstSyncDone: false) }
-        reportDiagnostics()
+        reports.append(.pending(pendingChanges))
+        guard synced else { return Outcome(firstSyncDone: false, reports: reports) }
+        reportDiagnostics(&reports)
         let work = !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty
         if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
-            return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod)
+            return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod, reports: reports)
         }
         if fullSync {
             do {
                 try reconciler.adopt()
             } catch {
-                metrics?.readFailed()
-                logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
+                reports.append(.readFailed("\(error)"))
             }
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
-            syncMasquerade(touched: nil)
-            finish(report, changes: pendingChanges, full: true, cost: cost(), now: now)
+            reports.append(finish(report, touched: nil, cost: cost(), now: now))
             lastFullSync = now
         } else if work {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
-            syncMasquerade(touched: touched.virtualServers)
-            finish(report, changes: pendingChanges, full: false, cost: cost(), now: now)
+            reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
-        return Outcome(firstSyncDone: lastFullSync != nil)
+        return Outcome(firstSyncDone: lastFullSync != nil, reports: reports)
     }
 
-    /// After a pass: log it, record it, and when everything took effect, mark the changes programmed.
+    /// After a pass: what it did, and when everything took effect, the changes marked programmed.
     private mutating func finish(
-        _ report: SyncReport, changes: Int, full: Bool, cost: (wall: Duration, cpu: Duration),
+        _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
         now: ContinuousClock.Instant
-    ) {
-        log(report, changes: changes, full: full, cost: cost)
+    ) -> ReconcileReport {
+        let owned = reconciler.actual.virtualServers.filter { reconciler.ownership.owns($0.key) }
+        var pass = PassReport(
+            sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
+            programmedSeen: [], wall: cost.wall, cpu: cost.cpu, draining: reconciler.termination.pendingCount,
+            ownedVirtualServers: owned.count, ownedRealServers: owned.values.reduce(0) { $0 + $1.realServers.count })
         touched = DesiredStateTracker.Touched()
         lastPass = now
-        metrics?.recorded(report, full: full, wall: cost.wall)
-        if let metrics {
-            let owned = reconciler.actual.virtualServers.filter { reconciler.ownership.owns($0.key) }
-            metrics.owned(
-                virtualServers: owned.count, realServers: owned.values.reduce(0) { $0 + $1.realServers.count })
-        }
         if report.succeeded {
-            metrics?.programmed(seen: pendingSeen, at: ContinuousClock.now)
+            pass.programmedSeen = pendingSeen
             pendingSeen = []
             pendingChanges = 0
-            metrics?.pending(0)
-            healthz?.updated()
         }
+        return .pass(pass)
     }
 
-    /// Logs a pass; `cost` is its wall-clock and CPU time (this thread: the pass runs synchronously on it).
-    private func log(_ report: SyncReport, changes: Int, full: Bool, cost: (wall: Duration, cpu: Duration)) {
-        for (operation, error) in report.failures.sorted(by: { $0.key.description < $1.key.description }) {
-            logger.error("kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
-        }
-        for (address, error) in report.addressFailures {
-            logger.error("could not change the VIP link", metadata: ["address": "\(address)", "error": "\(error)"])
-        }
-        guard !report.plan.isEmpty || full else { return }
-        logger.info(
-            full ? "full sync" : "sync",
-            metadata: [
-                "objectChanges": "\(changes)",
-                "operations": "\(report.plan.operations.count)",
-                "bind": "\(report.plan.bind.count)",
-                "unbind": "\(report.plan.unbind.count)",
-                "failed": "\(report.failures.count + report.addressFailures.count)",
-                "draining": "\(reconciler.termination.pendingCount)",
-                "seconds": "\(ThreadCPUTime.seconds(cost.wall))",
-                "cpuSeconds": "\(ThreadCPUTime.seconds(cost.cpu))",
-                "planSeconds": "\(ThreadCPUTime.seconds(report.timing.plan))",
-                "bindSeconds": "\(ThreadCPUTime.seconds(report.timing.bind))",
-                "applySeconds": "\(ThreadCPUTime.seconds(report.timing.apply))",
-            ]
-        )
-    }
-
-    /// Brings the nftables table in step with the desired state (nil: a full pass) and logs what it did.
-    private mutating func syncMasquerade(touched: Set<VirtualServerKey>?) {
-        guard var masquerade else { return }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let action = masquerade.sync(tracker.desired, touched: touched)
-        let seconds = Logger.MetadataValue.string(ThreadCPUTime.seconds(clock.now - start))
-        self.masquerade = masquerade
-        let table = masquerade.configuration.table
-        switch action {
-        case .unchanged:
-            break
-        case .replaced(let elements):
-            logger.info(
-                "nftables table written",
-                metadata: ["table": "\(table)", "elements": "\(elements)", "seconds": seconds])
-        case .updated(let added, let removed):
-            logger.debug(
-                "nftables sets updated",
-                metadata: ["table": "\(table)", "added": "\(added)", "removed": "\(removed)", "seconds": seconds])
-        case .failed(let error):
-            logger.error(
-                "could not write the masquerading rules; the whole table is rewritten on the next pass",
-                metadata: ["table": "\(table)", "error": "\(error)"])
-        }
-    }
-
-    /// Logs each Service's problems once, when they appear or change.
-    private mutating func reportDiagnostics() {
+    /// Reports each Service's problems once, when they appear or change.
+    private mutating func reportDiagnostics(_ reports: inout [ReconcileReport]) {
         guard tracker.diagnostics != reportedDiagnostics else { return }
-        for (service, diagnostics) in tracker.diagnostics where reportedDiagnostics[service] != diagnostics {
-            for diagnostic in diagnostics {
-                logger.warning("\(diagnostic)", metadata: ["service": "\(service)", "code": "\(diagnostic.code.rawValue)"])
-            }
-        }
+        let changed = tracker.diagnostics.filter { reportedDiagnostics[$0.key] != $0.value }
         reportedDiagnostics = tracker.diagnostics
-        metrics?.diagnosed(reportedDiagnostics)
+        reports.append(.diagnostics(changed: changed, all: reportedDiagnostics))
+    }
+
+    /// Applies one probe verdict to the desired state; a change of status is reported.
+    mutating func applyHealth(
+        _ transition: HealthTransition, reports: inout [ReconcileReport]
+    ) -> DesiredStateTracker.Touched {
+        let services = tracker.users(of: transition.target)
+        guard !services.isEmpty else { return DesiredStateTracker.Touched() }
+        let wasDown = tracker.downTargets.contains(transition.target)
+        let touched = tracker.applyHealth(transition)
+        guard wasDown != (transition.status == .down) else { return touched }
+        healthChanged = true
+        switch transition.status {
+        case .down: downSince[transition.target] = (Date().timeIntervalSince1970, transition.reason)
+        case .up: downSince[transition.target] = nil
+        }
+        reports.append(.healthTransition(transition, services: services.sorted()))
+        return touched
+    }
+
+    /// Reports new and departed endpoints to probe; afterwards, when anything about health changed, the
+    /// Services' summaries and the state as `status` reads it.
+    mutating func publishHealth(_ reports: inout [ReconcileReport]) {
+        let changes = tracker.takeHealthTargetChanges()
+        if !changes.isEmpty {
+            reports.append(.healthTargets(changes))
+            healthChanged = true
+            for (target, users) in changes where users.isEmpty { downSince[target] = nil }
+        }
+        guard healthChanged else { return }
+        healthChanged = false
+        let summaries = tracker.healthSummaries
+        var changedSummaries: [ObjectKey: HealthSummary?] = [:]
+        for service in Set(summaries.keys).union(reportedSummaries.keys)
+        where summaries[service] != reportedSummaries[service] {
+            changedSummaries[service] = .some(summaries[service])
+        }
+        reportedSummaries = summaries
+        let state = HealthStateReport(
+            written: Date().timeIntervalSince1970,
+            probed: tracker.healthTargets.count,
+            services: summaries.sorted { $0.key < $1.key }.map { service, summary in
+                HealthStateReport.ServiceHealth(
+                    service: service.description, healthy: summary.healthy, unhealthy: summary.unhealthy,
+                    failedOpen: summary.failedOpen
+                )
+            },
+            unhealthy: tracker.downTargets.sorted().map { target in
+                HealthStateReport.Endpoint(
+                    address: target.address.description, port: target.port, probe: target.probe.kind.name,
+                    reason: downSince[target]?.reason, since: downSince[target]?.since,
+                    services: tracker.users(of: target).sorted().map(\.description)
+                )
+            }
+        )
+        reports.append(.health(changedSummaries: changedSummaries, state: state))
     }
 }

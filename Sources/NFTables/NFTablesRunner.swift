@@ -1,0 +1,39 @@
+import Foundation
+import Values
+
+/// Where nftables input goes: `NFTCommand` runs the nft binary; tests use a fake. The proxy's pure code renders
+/// the scripts (`NFTablesScript` in Proxy) and hands them here.
+public protocol NFTablesRunner: Sendable {
+    /// Applies `script` as one transaction (`nft -f -`).
+    func run(_ script: String) async throws(NFTablesError)
+    /// True when the `inet` table of this name exists.
+    func hasTable(_ name: String) async throws(NFTablesError) -> Bool
+}
+
+/// The kinds of failure applying nftables input.
+public enum NFTablesErrorCode: String, ErrorCode {
+    /// The `nft` binary is not installed (Debian: `apt-get install nftables`).
+    case nftMissing
+    /// `nft` ran and refused the input (its message is the cause).
+    case rejected
+    /// `nft` could not be started or talked to (it stopped reading its input, or its output could not be read).
+    case exec
+    /// `nft` did not finish before its deadline and was killed.
+    case timeout
+}
+
+/// A failure applying nftables input: what kind, a message that says what to do, and the cause.
+public typealias NFTablesError = CodedError<NFTablesErrorCode>
+
+/// What `nft` printed on its standard error, as the cause of an `NFTablesError`.
+public struct NFTOutput: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The text, trimmed.
+    public var text: String
+
+    /// Output `text`.
+    public init(_ text: String) {
+        self.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public var description: String { text }
+}

@@ -1,0 +1,40 @@
+import Logging
+
+/// Keeps the nftables table in step after each pass (through `MasqueradeSync`) and logs what it wrote. The
+/// write runs on the loop's task, between two passes, and has the runner's deadline.
+public struct MasqueradeObserver: ReconcileObserver {
+    /// The sync, with the elements the sets must hold.
+    public private(set) var sync: MasqueradeSync
+    let logger: Logger
+
+    /// An observer writing through `sync`, logging through `logger`.
+    public init(sync: MasqueradeSync, logger: Logger) {
+        self.sync = sync
+        self.logger = logger
+    }
+
+    public mutating func observe(_ report: ReconcileReport) async {
+        guard case .pass(let pass) = report else { return }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let action = await sync.sync(pass.desired, touched: pass.touched)
+        let seconds = Logger.MetadataValue.string(ThreadCPUTime.seconds(clock.now - start))
+        let table = sync.configuration.table
+        switch action {
+        case .unchanged:
+            break
+        case .replaced(let elements):
+            logger.info(
+                "nftables table written",
+                metadata: ["table": "\(table)", "elements": "\(elements)", "seconds": seconds])
+        case .updated(let added, let removed):
+            logger.debug(
+                "nftables sets updated",
+                metadata: ["table": "\(table)", "added": "\(added)", "removed": "\(removed)", "seconds": seconds])
+        case .failed(let error):
+            logger.error(
+                "could not write the masquerading rules; the whole table is rewritten on the next pass",
+                metadata: ["table": "\(table)", "error": "\(error)"])
+        }
+    }
+}

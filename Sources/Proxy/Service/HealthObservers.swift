@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+
+/// Sends the endpoints to probe, as the loop reports them, to the prober (through `HealthBridge`) or a test
+/// double.
+public struct HealthTargetsObserver: ReconcileObserver {
+    let sink: any HealthTargetSink
+
+    /// Sends to `sink`.
+    public init(sink: any HealthTargetSink) {
+        self.sink = sink
+    }
+
+    public func observe(_ report: ReconcileReport) async {
+        if case .healthTargets(let changes) = report { sink.update(changes) }
+    }
+}
+
+/// Writes the health state file (`--health-state-file`) that `ipvs-proxy status` reads, whenever health changed.
+public struct HealthStateFile: ReconcileObserver {
+    /// Where the file goes.
+    public let path: String
+    let logger: Logger
+
+    /// Writes to `path`; failures are logged through `logger`.
+    public init(path: String, logger: Logger) {
+        self.path = path
+        self.logger = logger
+    }
+
+    public func observe(_ report: ReconcileReport) async {
+        guard case .health(_, let state) = report else { return }
+        do {
+            try state.write(to: path)
+        } catch {
+            logger.warning("could not write the health state file", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Logging
+
+/// Logs what the reconcile loop reports: each pass (with what it cost), refused operations, failed re-reads,
+/// Services' problems when they appear or change, and endpoints changing health.
+public struct LogObserver: ReconcileObserver {
+    let logger: Logger
+
+    /// Logs through `logger`.
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public func observe(_ report: ReconcileReport) async {
+        switch report {
+        case .pass(let pass):
+            log(pass)
+        case .readFailed(let error):
+            logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
+        case .diagnostics(let changed, _):
+            for (service, diagnostics) in changed.sorted(by: { $0.key < $1.key }) {
+                for diagnostic in diagnostics {
+                    logger.warning(
+                        "\(diagnostic)", metadata: ["service": "\(service)", "code": "\(diagnostic.code.rawValue)"])
+                }
+            }
+        case .healthTransition(let transition, let services):
+            var metadata: Logger.Metadata = [
+                "endpoint": "\(transition.target.endpoint)", "probe": "\(transition.target.probe.kind.name)",
+                "services": "\(services.map(\.description).joined(separator: ","))",
+            ]
+            if let reason = transition.reason { metadata["reason"] = "\(reason)" }
+            if transition.status == .down {
+                logger.warning("real server unhealthy", metadata: metadata)
+            } else {
+                logger.notice("real server healthy again", metadata: metadata)
+            }
+        case .pending, .healthTargets, .health:
+            break
+        }
+    }
+
+    /// Logs a pass; its cost is the wall-clock and CPU time of the loop's thread while it ran.
+    private func log(_ pass: PassReport) {
+        let report = pass.sync
+        for (operation, error) in report.failures.sorted(by: { $0.key.description < $1.key.description }) {
+            logger.error("kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
+        }
+        for (address, error) in report.addressFailures {
+            logger.error("could not change the VIP link", metadata: ["address": "\(address)", "error": "\(error)"])
+        }
+        guard !report.plan.isEmpty || pass.full else { return }
+        logger.info(
+            pass.full ? "full sync" : "sync",
+            metadata: [
+                "objectChanges": "\(pass.objectChanges)",
+                "operations": "\(report.plan.operations.count)",
+                "bind": "\(report.plan.bind.count)",
+                "unbind": "\(report.plan.unbind.count)",
+                "failed": "\(report.failures.count + report.addressFailures.count)",
+                "draining": "\(pass.draining)",
+                "seconds": "\(ThreadCPUTime.seconds(pass.wall))",
+                "cpuSeconds": "\(ThreadCPUTime.seconds(pass.cpu))",
+                "planSeconds": "\(ThreadCPUTime.seconds(report.timing.plan))",
+                "bindSeconds": "\(ThreadCPUTime.seconds(report.timing.bind))",
+                "applySeconds": "\(ThreadCPUTime.seconds(report.timing.apply))",
+            ]
+        )
+    }
+}

@@ -1,0 +1,64 @@
+import Health
+import IPVS
+import Kube
+
+/// What the reconcile loop tells the observers beside it (logs, metrics, /healthz, nftables, the prober, the
+/// health state file) after handling a batch. The loop decides; observers only act on what it reports.
+public enum ReconcileReport: Sendable {
+    /// A pass over the kernel ran.
+    case pass(PassReport)
+    /// The periodic re-read of the kernel's table failed (the error, as text); what is known is kept.
+    case readFailed(String)
+    /// Object changes seen and not yet programmed.
+    case pending(Int)
+    /// Services' problems changed: `changed` holds the Services whose list is new or different, `all` every
+    /// Service with a problem now.
+    case diagnostics(changed: [ObjectKey: [ServiceDiagnostic]], all: [ObjectKey: [ServiceDiagnostic]])
+    /// Endpoints whose users changed, with their users now; an empty set means: stop probing it.
+    case healthTargets([HealthTarget: Set<ObjectKey>])
+    /// A probed endpoint changed status, as the desired state took it; `services` use it.
+    case healthTransition(HealthTransition, services: [ObjectKey])
+    /// Health changed: the summaries of the Services whose summary changed (nil: no longer checked), and the
+    /// whole picture as `ipvs-proxy status` reads it.
+    case health(changedSummaries: [ObjectKey: HealthSummary?], state: HealthStateReport)
+}
+
+/// One pass, as the loop ran it.
+public struct PassReport: Sendable {
+    /// What the reconciler did.
+    public var sync: SyncReport
+    /// A full pass (the first, or the periodic one); otherwise only `touched` was planned.
+    public var full: Bool
+    /// The virtual servers the pass looked at; nil for a full pass (all of them).
+    public var touched: Set<VirtualServerKey>?
+    /// The desired state after the pass.
+    public var desired: DesiredState
+    /// Object changes the pass took (all those pending since the last pass that programmed everything).
+    public var objectChanges: Int
+    /// When each of those changes was seen; empty unless the pass programmed everything.
+    public var programmedSeen: [ContinuousClock.Instant]
+    /// Wall-clock and CPU time of the batch up to the end of the pass.
+    public var wall: Duration
+    public var cpu: Duration
+    /// Real servers draining after the pass.
+    public var draining: Int
+    /// Virtual and real servers the proxy owns in the kernel after the pass.
+    public var ownedVirtualServers: Int
+    public var ownedRealServers: Int
+}
+
+/// Something beside the reconcile loop that acts on its reports. Observers are called one after another, in
+/// order, on the loop's task, before the next batch is handled.
+public protocol ReconcileObserver: Sendable {
+    /// Acts on one report.
+    mutating func observe(_ report: ReconcileReport) async
+}
+
+extension Array where Element == any ReconcileObserver {
+    /// Hands every report, in order, to every observer.
+    mutating func deliver(_ reports: [ReconcileReport]) async {
+        for report in reports {
+            for index in indices { await self[index].observe(report) }
+        }
+    }
+}

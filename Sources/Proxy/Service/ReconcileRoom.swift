@@ -1,0 +1,48 @@
+import NIOCore
+import Values
+import NIOPosix
+
+/// The reconcile loop on a thread of its own. A pass talks to the kernel with blocking netlink calls; they must
+/// not hold one of the few threads of Swift's cooperative pool, so the loop's state lives in this actor, whose
+/// executor is the one event loop of a private one-thread group. Observers run outside it, on the caller's task.
+actor ReconcileRoom {
+    private var loop: ReconcileLoop
+    private let thread: any EventLoop
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { thread.executor.asUnownedSerialExecutor() }
+
+    /// A room for `loop`, run on `thread` (which nothing else may block or be blocked by).
+    init(_ loop: ReconcileLoop, thread: any EventLoop) {
+        self.loop = loop
+        self.thread = thread
+    }
+
+    /// Reads the kernel's table (adoption: nothing is flushed); returns what was found.
+    func adopt() throws -> (virtualServers: Int, linkAddresses: Int) {
+        try loop.reconciler.adopt()
+        return (loop.reconciler.actual.virtualServers.count, loop.reconciler.actual.linkAddresses.count)
+    }
+
+    /// Handles a batch (`ReconcileLoop.handle`).
+    func handle(
+        _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant]
+    ) throws(CodedError<ReconcileLoop.ErrorCode>) -> ReconcileLoop.Outcome {
+        try loop.handle(inputs, now: now, seen: seen)
+    }
+
+    /// Runs `body` with a room on a fresh thread, and stops the thread afterwards.
+    static func withRoom<T: Sendable>(
+        _ loop: sending ReconcileLoop, _ body: (ReconcileRoom) async throws -> T
+    ) async throws -> T {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let room = ReconcileRoom(loop, thread: group.next())
+        do {
+            let result = try await body(room)
+            try await group.shutdownGracefully()
+            return result
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+}
