@@ -41,7 +41,8 @@ let package = Package(
                 "Values",
                 "CNetlink",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Kernel I/O through the nft binary: the proxy's nftables table, applied by a subprocess with a deadline.
         .target(
@@ -64,7 +65,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Active health probes (TCP, HTTP, UDP) on one event loop; knows nothing of Kubernetes or IPVS.
         .target(
@@ -75,7 +77,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Desired state, plan, reconcile loop: the only module that sees both Kube and IPVS.
         .target(
@@ -103,7 +106,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // The scheduler benchmark: pods with the scenario's behaviour, one scheduler after another, real traffic
         // (ipvs-bench only).
@@ -118,7 +122,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // The proxy's settings: flags, environment and config file (ours or kube-proxy's), merged and checked.
         .target(
@@ -126,7 +131,8 @@ let package = Package(
             dependencies: [
                 "Values",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // The small HTTP server behind /metrics, /healthz and /livez.
         .target(
@@ -138,7 +144,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "ipvs-proxy",
@@ -158,7 +165,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // The lab's tools, apart from the node binary: the scheduler benchmark, the pods fixture, the kernel-lab
         // benchmarks. The node image holds ipvs-proxy alone.
@@ -174,7 +182,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // What tests share: the one fake IPVS kernel. A regular target under Tests/, used only by test targets.
         .target(name: "TestSupport", dependencies: ["Values", "IPVS"], path: "Tests/TestSupport"),
