@@ -1,3 +1,5 @@
+import Values
+
 /// The kernel's IPVS table, as the layers above see it. `IPVSNetlinkClient` is the real one; tests use fakes.
 /// Methods throw `IPVSError`.
 public protocol IPVSKernel: Sendable {
@@ -13,9 +15,9 @@ public protocol IPVSKernel: Sendable {
     /// Deletes every virtual server.
     func flush() throws
     /// The connection timeouts.
-    func timeouts() throws -> Timeouts
+    func timeouts() throws -> IPVSTimeouts
     /// Sets the connection timeouts (a zero leaves that one unchanged).
-    func setTimeouts(_ timeouts: Timeouts) throws
+    func setTimeouts(_ timeouts: IPVSTimeouts) throws
 }
 
 extension IPVSKernel {

@@ -61,7 +61,7 @@ public enum IPVSMessages {
 
     /// Appends a SET_CONFIG request carrying the three timeouts (zero leaves one unchanged).
     public static func encodeSetTimeouts(
-        _ timeouts: Timeouts, family: UInt16, sequence: UInt32, into encoder: inout NetlinkEncoder
+        _ timeouts: IPVSTimeouts, family: UInt16, sequence: UInt32, into encoder: inout NetlinkEncoder
     ) {
         let start = encoder.beginMessage(type: family, flags: request | ack, sequence: sequence)
         encoder.genericHeader(command: UInt8(IPVS_CMD_SET_CONFIG), version: genlVersion)

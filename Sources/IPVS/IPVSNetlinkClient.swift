@@ -1,6 +1,7 @@
 import CNetlink
 import Foundation
 import Logging
+import Values
 
 /// The kernel's IPVS over generic netlink: one socket, requests built in Swift, sent many per system call.
 public final class IPVSNetlinkClient: IPVSKernel, @unchecked Sendable {
@@ -51,15 +52,15 @@ public final class IPVSNetlinkClient: IPVSKernel, @unchecked Sendable {
         }
     }
 
-    public func timeouts() throws -> Timeouts {
+    public func timeouts() throws -> IPVSTimeouts {
         try withLock {
-            var result: Timeouts?
+            var result: IPVSTimeouts?
             let errors = try exchange(count: 1, window: 1, slot: 4096) { _, seq, encoder in
                 IPVSMessages.encodeCommand(
                     UInt8(IPVS_CMD_GET_CONFIG), flags: IPVSMessages.ack, family: family, sequence: seq,
                     into: &encoder)
             } onData: { _, attributes in
-                result = Timeouts(
+                result = IPVSTimeouts(
                     tcp: attributes.u32(UInt16(IPVS_CMD_ATTR_TIMEOUT_TCP)) ?? 0,
                     tcpFin: attributes.u32(UInt16(IPVS_CMD_ATTR_TIMEOUT_TCP_FIN)) ?? 0,
                     udp: attributes.u32(UInt16(IPVS_CMD_ATTR_TIMEOUT_UDP)) ?? 0)
@@ -70,7 +71,7 @@ public final class IPVSNetlinkClient: IPVSKernel, @unchecked Sendable {
         }
     }
 
-    public func setTimeouts(_ timeouts: Timeouts) throws {
+    public func setTimeouts(_ timeouts: IPVSTimeouts) throws {
         try withLock {
             let errors = try exchange(count: 1, window: 1, slot: 4096) { _, seq, encoder in
                 IPVSMessages.encodeSetTimeouts(timeouts, family: family, sequence: seq, into: &encoder)

@@ -73,21 +73,3 @@ public struct ProxySettings: Sendable, Hashable {
         )
     }
 }
-
-/// `--ipvs-tcp-timeout`, `--ipvs-tcpfin-timeout` and `--ipvs-udp-timeout`, in whole seconds (0: leave the kernel's
-/// value); the CLI hands them to IPVS.
-public struct IPVSTimeouts: Sendable, Hashable {
-    /// Established TCP connections.
-    public var tcp: UInt32
-    /// TCP connections after a FIN.
-    public var tcpFin: UInt32
-    /// UDP "connections".
-    public var udp: UInt32
-
-    /// Timeouts in seconds.
-    public init(tcp: UInt32, tcpFin: UInt32, udp: UInt32) {
-        self.tcp = tcp
-        self.tcpFin = tcpFin
-        self.udp = udp
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import IPVS
 import Logging
+import Values
 import Proxy
 import Settings
 
@@ -71,8 +72,7 @@ struct ProxyWiring {
                 logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "\(value)"])
             }
         }
-        let given = options.ipvsTimeouts
-        let timeouts = Timeouts(tcp: given.tcp, tcpFin: given.tcpFin, udp: given.udp)
+        let timeouts = options.ipvsTimeouts
         if timeouts.tcp > 0 || timeouts.tcpFin > 0 || timeouts.udp > 0 {
             try kernel.setTimeouts(timeouts)
             let now = try kernel.timeouts()

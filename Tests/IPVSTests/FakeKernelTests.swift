@@ -71,7 +71,7 @@ import Values
         try kernel.add(VirtualServer(key: Self.other))
         try kernel.flush()
         #expect(try kernel.virtualServers().isEmpty)
-        try kernel.setTimeouts(Timeouts(tcp: 0, tcpFin: 30, udp: 0))
-        #expect(try kernel.timeouts() == Timeouts(tcp: 900, tcpFin: 30, udp: 300))
+        try kernel.setTimeouts(IPVSTimeouts(tcp: 0, tcpFin: 30, udp: 0))
+        #expect(try kernel.timeouts() == IPVSTimeouts(tcp: 900, tcpFin: 30, udp: 300))
     }
 }

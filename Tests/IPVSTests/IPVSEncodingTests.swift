@@ -121,7 +121,7 @@ import Testing
         #expect(encoder.bytes == B.genl(type: Self.family, flags: 0x301, seq: 2, cmd: 8, B.attr(1, Self.tcpKey)))
         encoder.removeAll()
         IPVSMessages.encodeSetTimeouts(
-            Timeouts(tcp: 900, tcpFin: 120, udp: 300), family: Self.family, sequence: 3, into: &encoder)
+            IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300), family: Self.family, sequence: 3, into: &encoder)
         #expect(
             encoder.bytes
                 == B.genl(

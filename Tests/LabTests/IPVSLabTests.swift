@@ -23,8 +23,8 @@ struct IPVSLabTests {
         #expect(version.description == "1.2.1")
         #expect(version.connectionTableSize > 0)
         let before = try client.timeouts()
-        try client.setTimeouts(Timeouts(tcp: 1234, tcpFin: 56, udp: 78))
-        #expect(try client.timeouts() == Timeouts(tcp: 1234, tcpFin: 56, udp: 78))
+        try client.setTimeouts(IPVSTimeouts(tcp: 1234, tcpFin: 56, udp: 78))
+        #expect(try client.timeouts() == IPVSTimeouts(tcp: 1234, tcpFin: 56, udp: 78))
         let ipvsadm = try LabShell.run("ipvsadm", ["-L", "--timeout"]).stdout
         #expect(ipvsadm.contains("Timeout (tcp tcpfin udp): 1234 56 78"), "\(ipvsadm)")
         try client.setTimeouts(before)

@@ -15,7 +15,7 @@ public final class FakeKernel: IPVSKernel {
         var order: [VirtualServerKey] = []
         var journal: [(IPVSOperation, Result<Void, IPVSError>)] = []
         var refused: Set<IPVSOperation> = []
-        var timeouts = Timeouts(tcp: 900, tcpFin: 120, udp: 300)
+        var timeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
     }
 
     private let state = Mutex(State())
@@ -62,9 +62,9 @@ public final class FakeKernel: IPVSKernel {
         }
     }
 
-    public func timeouts() throws -> Timeouts { state.withLock { $0.timeouts } }
+    public func timeouts() throws -> IPVSTimeouts { state.withLock { $0.timeouts } }
 
-    public func setTimeouts(_ timeouts: Timeouts) throws {
+    public func setTimeouts(_ timeouts: IPVSTimeouts) throws {
         state.withLock { state in
             if timeouts.tcp != 0 { state.timeouts.tcp = timeouts.tcp }
             if timeouts.tcpFin != 0 { state.timeouts.tcpFin = timeouts.tcpFin }

@@ -1,6 +1,7 @@
 /// The kernel's IPVS connection timeouts, in seconds (ipvsadm --set tcp tcpfin udp). Zero means "leave as is"
-/// when setting.
-public struct Timeouts: Sendable, Hashable {
+/// when setting. A plain value here so that Settings (`--ipvs-tcp-timeout` ...) and IPVS share one type without
+/// Settings importing IPVS.
+public struct IPVSTimeouts: Sendable, Hashable {
     /// Established TCP connections.
     public var tcp: UInt32
     /// TCP connections after a FIN.
