@@ -106,8 +106,8 @@ public struct NFTCommand: NFTablesRunner {
                     }
                 }
                 return Outcome(
-                    status: result.terminationStatus, stdout: result.standardOutput ?? "",
-                    stderr: result.standardError ?? "", writeFailure: result.closureResult)
+                    status: result.terminationStatus, stdout: result.standardOutput,
+                    stderr: result.standardError, writeFailure: result.closureResult)
             }
         } catch {
             throw NFTablesError(.exec, "could not run \(path)", cause: error)
