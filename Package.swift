@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "ipvs-proxy", targets: ["ipvs-proxy"]),
         .executable(name: "ipvs-bench", targets: ["ipvs-bench"]),
+        .library(name: "Values", targets: ["Values"]),
         .library(name: "IPVS", targets: ["IPVS"]),
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "Proxy", targets: ["Proxy"]),

@@ -16,6 +16,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IPVS", package: "ipvs-proxy"),
+                .product(name: "Values", package: "ipvs-proxy"),
             ],
             path: "Benchmarks/NetlinkEncoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -1,5 +1,6 @@
 import Benchmark
 @_spi(Encoding) import IPVS
+import Values
 
 /// The batch API's encoding cost: building the bytes of many IPVS requests back to back, as one window of a
 /// batch is built before its single sendto(2). One iteration encodes 1,000 requests.
