@@ -50,7 +50,7 @@ extension CodedError: Hashable {
     }
 }
 
-/// An operating-system error number as a cause: "errno 22 (Invalid argument)".
+/// An operating-system error number as a cause; prints as "errno 22: Invalid argument".
 public struct OSError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The errno value (positive).
     public var errno: Int32
