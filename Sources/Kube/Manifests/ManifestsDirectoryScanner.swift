@@ -1,13 +1,14 @@
 import Foundation
 
 /// Reads a manifests directory and returns the changes since the previous call. The ``ManifestsDirectorySource``
-/// calls ``update(names:)`` for the files inotify reports and ``scan()`` at start and as a slow safety net (or on
-/// a timer when inotify is unavailable); tests call both directly.
+/// updates for the files inotify reports and scans at start and as a slow safety net (or on a timer when inotify
+/// is unavailable), each in three steps (``Batch``) so that it can parse files in parallel; tests call ``scan()``
+/// and ``update(names:)``, which take the same steps one file after another.
 ///
 /// Only regular files (symlinks are followed) directly in the directory whose names end in `.yaml`, `.yml`
 /// or `.json` are read; names starting with `.` are skipped (editor swap files, ConfigMap `..data`). A scan
-/// re-reads a file only when its ``FileSignature`` changes; files are parsed in parallel, one worker per core. A
-/// file whose signature changes while it is being read is retried on the next scan. Because the kernel stamps
+/// re-reads a file only when its ``FileSignature`` changes. A file whose signature changes while it is being read
+/// is retried on the next scan. Because the kernel stamps
 /// mtimes from a coarse clock (a few ms), two same-size edits in one tick could share a signature; so a file
 /// modified less than ``settleTime`` before a scan is read again at the next scan too (unchanged content then
 /// yields no change). ``update(names:)`` always re-reads the files it is given.
@@ -39,61 +40,98 @@ public struct ManifestsDirectoryScanner: Sendable {
     }
 
     /// Lists the directory, reads every file whose signature changed, forgets vanished files, and returns the
-    /// resulting object changes and what to report.
+    /// resulting object changes and what to report. Reads on the calling thread, one file after another.
     public mutating func scan() -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {
+        let batch = prepareScan()
+        return finish(batch, reading: batch.files.map(Self.read))
+    }
+
+    /// Re-reads the named files of the directory (names as inotify reports them; others are ignored): a file
+    /// that is gone, or no longer a regular file, is forgotten. Returns the resulting changes. Reads on the
+    /// calling thread, one file after another.
+    public mutating func update(names: some Sequence<String>) -> (
+        changes: [ObjectChange], diagnostics: [ManifestDiagnostic]
+    ) {
+        let batch = prepareUpdate(names: names)
+        return finish(batch, reading: batch.files.map(Self.read))
+    }
+
+    /// What a scan or an update found to read, before reading it: ``scan()`` and ``update(names:)`` are
+    /// ``prepareScan()`` or ``prepareUpdate(names:)``, then ``read(_:)`` of each file (which needs no state, so
+    /// ``ManifestsDirectorySource`` spreads it over its thread pool), then ``finish(_:reading:)``.
+    public struct Batch: Sendable {
+        /// A file to read, with the signature it had when listed.
+        public typealias File = (path: String, signature: FileSignature)
+        /// The files to read, in path order.
+        public var files: [File] = []
+        /// A scan: the paths present (every other one is forgotten). Nil for an update.
+        var present: Set<String>?
+        /// The directory could not be listed: nothing changes, this is reported.
+        var failure: ManifestDiagnostic?
+        /// The time the files were listed (a file modified less than ``settleTime`` before is read again next
+        /// time).
+        var listed = FileSignature.now()
+    }
+
+    /// Lists the directory and `stat`s its files: the files whose signature changed are to be read.
+    public mutating func prepareScan() -> Batch {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
             let failure = ManifestError(code: .directory, message: "cannot list directory: \(error)", file: directory)
-            return ([], [.fileFailed(failure)])
+            return Batch(failure: .fileFailed(failure))
         }
-        var present: Set<String> = []
-        var stale: [(path: String, signature: FileSignature)] = []
+        var batch = Batch(present: [])
         for name in names.sorted() where Self.isManifestName(name) {
             let path = path(of: name)
             guard let signature = FileSignature.of(path) else { continue }
-            present.insert(path)
-            if signature != state.signature(of: path) { stale.append((path, signature)) }
+            batch.present?.insert(path)
+            if signature != state.signature(of: path) { batch.files.append((path, signature)) }
         }
-        let diagnostics = load(stale)
-        for path in state.paths where !present.contains(path) {
-            state.remove(path)
-        }
-        let (changes, mergeDiagnostics) = state.commit()
-        return (changes, diagnostics + mergeDiagnostics)
+        batch.listed = FileSignature.now()
+        return batch
     }
 
-    /// Re-reads the named files of the directory (names as inotify reports them; others are ignored): a file
-    /// that is gone, or no longer a regular file, is forgotten. Returns the resulting changes.
-    public mutating func update(names: some Sequence<String>) -> (
-        changes: [ObjectChange], diagnostics: [ManifestDiagnostic]
-    ) {
-        var stale: [(path: String, signature: FileSignature)] = []
+    /// `stat`s the named files: those present are to be read, the others are forgotten at once.
+    public mutating func prepareUpdate(names: some Sequence<String>) -> Batch {
+        var batch = Batch()
         for name in Set(names).sorted() where Self.isManifestName(name) {
             let path = path(of: name)
             if let signature = FileSignature.of(path) {
-                stale.append((path, signature))
+                batch.files.append((path, signature))
             } else {
                 state.remove(path)
             }
         }
-        let diagnostics = load(stale)
+        batch.listed = FileSignature.now()
+        return batch
+    }
+
+    /// Loads what ``read(_:)`` made of each of the batch's files (in the batch's order), forgets vanished files,
+    /// and returns the resulting object changes and what to report.
+    public mutating func finish(
+        _ batch: Batch, reading contents: [Result<ManifestFile, ManifestError>?]
+    ) -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {
+        if let failure = batch.failure { return ([], [failure]) }
+        var diagnostics: [ManifestDiagnostic] = []
+        for (file, content) in zip(batch.files, contents) {
+            guard let content else { continue }
+            let settled = batch.listed - file.signature.modified > Self.settleTime
+            diagnostics += state.load(file.path, signature: settled ? file.signature : nil, content: content)
+        }
+        if let present = batch.present {
+            for path in state.paths where !present.contains(path) {
+                state.remove(path)
+            }
+        }
         let (changes, mergeDiagnostics) = state.commit()
         return (changes, diagnostics + mergeDiagnostics)
     }
 
-    /// Reads and parses `files` (in parallel when there are several) and loads them into the state, in order.
-    private mutating func load(_ files: [(path: String, signature: FileSignature)]) -> [ManifestDiagnostic] {
-        let now = FileSignature.now()
-        let contents = ParallelMap.map(files) { Self.read($0.path, signature: $0.signature) }
-        var diagnostics: [ManifestDiagnostic] = []
-        for (file, content) in zip(files, contents) {
-            guard let content else { continue }
-            let settled = now - file.signature.modified > Self.settleTime
-            diagnostics += state.load(file.path, signature: settled ? file.signature : nil, content: content)
-        }
-        return diagnostics
+    /// Reads and parses one file of a batch; nil when it changed while being read (it is read again later).
+    public static func read(_ file: Batch.File) -> Result<ManifestFile, ManifestError>? {
+        read(file.path, signature: file.signature)
     }
 
     /// Reads and parses one file; nil when it changed while being read (it is read again later).

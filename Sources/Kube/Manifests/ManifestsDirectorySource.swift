@@ -104,7 +104,9 @@ public struct ManifestsDirectorySource: ObjectSource {
         }
     }
 
-    /// The scanner, held in one place and driven on the thread pool (in place: its state is never copied).
+    /// The scanner, held in one place and driven on the thread pool (in place: its state is never copied). Its
+    /// state is touched under the lock before and after the reading; the files are read and parsed in between,
+    /// spread over the pool's threads (``ParallelMap``) when there are several.
     final class PooledScanner: Sendable {
         private let scanner: Mutex<ManifestsDirectoryScanner>
         private let threadPool: NIOThreadPool
@@ -119,11 +121,42 @@ public struct ManifestsDirectorySource: ObjectSource {
         typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
 
         func scan() async throws -> Result {
-            try await threadPool.runIfActive { self.scanner.withLock { $0.scan() } }
+            try await run { $0.prepareScan() }
         }
 
         func update(names: Set<String>) async throws -> Result {
-            try await threadPool.runIfActive { self.scanner.withLock { $0.update(names: names) } }
+            try await run { $0.prepareUpdate(names: names) }
+        }
+
+        /// What the first step on the pool led to: done, or files to read in parallel.
+        private enum Step: Sendable {
+            case done(Result)
+            case read(ManifestsDirectoryScanner.Batch)
+        }
+
+        /// Prepares a batch; one file (an edit, the usual case) is read and loaded in the same job on the pool,
+        /// several are read in parallel and then loaded in a last job.
+        private func run(
+            _ prepare: @escaping @Sendable (inout ManifestsDirectoryScanner) -> ManifestsDirectoryScanner.Batch
+        ) async throws -> Result {
+            let step = try await threadPool.runIfActive {
+                self.scanner.withLock { scanner -> Step in
+                    let batch = prepare(&scanner)
+                    guard batch.files.count > 1 else {
+                        return .done(scanner.finish(batch, reading: batch.files.map(ManifestsDirectoryScanner.read)))
+                    }
+                    return .read(batch)
+                }
+            }
+            switch step {
+            case .done(let result):
+                return result
+            case .read(let batch):
+                let contents = try await ParallelMap.map(batch.files, on: threadPool, ManifestsDirectoryScanner.read)
+                return try await threadPool.runIfActive {
+                    self.scanner.withLock { $0.finish(batch, reading: contents) }
+                }
+            }
         }
     }
 

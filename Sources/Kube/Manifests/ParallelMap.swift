@@ -1,31 +1,29 @@
-import Dispatch
-import Foundation
-import Synchronization
+import NIOPosix
 
-/// Maps an array on all cores (one worker per active processor, each taking the next unclaimed element),
-/// keeping the order. Synchronous: the caller's thread waits, so it is called only off Swift's cooperative pool
-/// (``ManifestsDirectorySource`` runs its scans on NIO's thread pool). Used to parse many manifest files at once.
+/// Maps an array on the threads of a `NIOThreadPool`, keeping the order: the elements are cut into a few
+/// contiguous chunks per pool thread (more chunks than threads, so that a slow chunk does not leave a thread
+/// idle), each chunk is one job on the pool, and the caller's task only waits for them. Nothing blocks a thread of
+/// Swift's cooperative pool, and no pool thread waits for another. Used to parse many manifest files at once.
 enum ParallelMap {
+    /// Chunks per pool thread.
+    static let chunksPerThread = 4
+
+    /// `elements.map(transform)`, computed on `threadPool`. Throws when the pool is not running.
     static func map<Element: Sendable, Result: Sendable>(
-        _ elements: [Element], _ transform: @Sendable (Element) -> Result
-    ) -> [Result] {
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, elements.count)
-        guard workers > 1 else { return elements.map(transform) }
-        let next = Atomic<Int>(0)
-        let results = Mutex<[Result?]>(Array(repeating: nil, count: elements.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var done: [(Int, Result)] = []
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < elements.count else { break }
-                done.append((index, transform(elements[index])))
-                if done.count == 64 {
-                    results.withLock { for (index, value) in done { $0[index] = value } }
-                    done.removeAll(keepingCapacity: true)
-                }
+        _ elements: [Element], on threadPool: NIOThreadPool,
+        _ transform: @escaping @Sendable (Element) -> Result
+    ) async throws -> [Result] {
+        let chunkCount = min(elements.count, max(1, threadPool.numberOfThreads) * chunksPerThread)
+        guard chunkCount > 1 else { return try await threadPool.runIfActive { elements.map(transform) } }
+        let bounds = (0...chunkCount).map { elements.count * $0 / chunkCount }
+        return try await withThrowingTaskGroup(of: (Int, [Result]).self) { group in
+            for chunk in 0..<chunkCount {
+                let slice = elements[bounds[chunk]..<bounds[chunk + 1]]
+                group.addTask { (chunk, try await threadPool.runIfActive { slice.map(transform) }) }
             }
-            results.withLock { for (index, value) in done { $0[index] = value } }
+            var chunks = [[Result]](repeating: [], count: chunkCount)
+            for try await (chunk, results) in group { chunks[chunk] = results }
+            return chunks.flatMap { $0 }
         }
-        return results.withLock { $0.compactMap { $0 } }
     }
 }
