@@ -89,11 +89,15 @@ public struct ManifestsDirectorySource: ObjectSource {
                         emit(result, kind: "update", scanner, since: start, deliver)
                     }
                 } else {
+                    var result = try await scanner.scan()
+                    // Watching again after the scan, and scanning once more, leaves no moment unseen between the
+                    // two; and what the directory held when it came back is delivered after the log line says so.
                     if useInotify, let current = startWatch(logFailure: false) {
                         logger.info("manifests directory watched again", metadata: ["directory": "\(directory)"])
                         watch = current
+                        let more = try await scanner.scan()
+                        result = (result.changes + more.changes, result.diagnostics + more.diagnostics)
                     }
-                    let result = try await scanner.scan()
                     emit(result, kind: "scan", scanner, since: start, deliver)
                     lastScan = clock.now
                 }
