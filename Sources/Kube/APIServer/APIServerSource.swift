@@ -12,7 +12,8 @@ import NIOSSL
 /// dropped connection or a server error resumes from the last seen resourceVersion after a capped
 /// exponential backoff with jitter; 410 Gone (HTTP status or ERROR event) relists and emits only the
 /// difference from what was already delivered. Malformed lines are logged and skipped. ``SourceEvent/synced``
-/// follows the first complete list of both resources. The state machine is ``ListWatchState``.
+/// follows the first complete list of both resources. The state machine is ``ListWatchState``. Response bodies are
+/// decoded and validated on `threadPool` (NIO's thread pool), never on Swift's cooperative pool.
 public struct APIServerSource: ObjectSource {
     /// Tuning.
     public struct Options: Sendable {
@@ -34,12 +35,18 @@ public struct APIServerSource: ObjectSource {
     let connection: ClusterConnection
     /// The tuning in use.
     public var options: Options
+    /// Where the TLS material is read and response bodies are decoded.
+    public let threadPool: NIOThreadPool
     let logger: Logger
 
     /// Creates a source; nothing happens until ``run(delivering:)``.
-    public init(connection: ClusterConnection, options: Options = Options(), logger: Logger) {
+    public init(
+        connection: ClusterConnection, options: Options = Options(), threadPool: NIOThreadPool = .singleton,
+        logger: Logger
+    ) {
         self.connection = connection
         self.options = options
+        self.threadPool = threadPool
         self.logger = logger
     }
 
@@ -50,7 +57,7 @@ public struct APIServerSource: ObjectSource {
         let routing: HTTPRouting
         do {
             let connection = self.connection
-            (tls, routing) = try await NIOThreadPool.singleton.runIfActive {
+            (tls, routing) = try await threadPool.runIfActive {
                 (try connection.tlsConfiguration(), try connection.routing())
             }
         } catch {
@@ -69,8 +76,8 @@ public struct APIServerSource: ObjectSource {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let gate = SyncGate(remaining: 2)
         let watcher = ResourceWatcher(
-            client: client, connection: connection, routing: routing, options: options, logger: logger,
-            deliver: deliver, gate: gate)
+            client: client, threadPool: threadPool, connection: connection, routing: routing, options: options,
+            logger: logger, deliver: deliver, gate: gate)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watcher.run(Service.self) }
             group.addTask { await watcher.run(EndpointSlice.self) }

@@ -2,10 +2,16 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 
 /// Drives a ``ListWatchState`` over HTTP for one resource and emits its changes.
+///
+/// Bodies are decoded and validated on `threadPool` (a LIST page holds up to 500 objects, a watch event can be an
+/// EndpointSlice of a thousand endpoints), one job per page or per received chunk of watch lines; the watcher's
+/// task only waits for the network and the pool and runs the state machine.
 struct ResourceWatcher: Sendable {
     let client: HTTPClient
+    let threadPool: NIOThreadPool
     let connection: ClusterConnection
     let routing: HTTPRouting
     let options: APIServerSource.Options
@@ -59,8 +65,10 @@ struct ResourceWatcher: Sendable {
 
     /// The failure status of a non-200 response: its Status body, or one made from the HTTP code.
     func failureStatus(_ response: HTTPClientResponse) async -> APIStatus {
-        let body = try? await response.body.collect(upTo: 1 << 20)
-        if let body, let status = try? JSONDecoder().decode(APIStatus.self, from: Data(body.readableBytesView)),
+        if let body = try? await response.body.collect(upTo: 1 << 20),
+            let status = try? await threadPool.runIfActive({
+                try JSONDecoder().decode(APIStatus.self, from: Data(body.readableBytesView))
+            }),
             status.code != nil
         {
             return status
@@ -83,10 +91,12 @@ struct ResourceWatcher: Sendable {
                 return delay
             }
             let body = try await response.body.collect(upTo: options.maximumListBytes)
-            let page = try JSONDecoder().decode(ObjectList<Resource>.self, from: Data(body.readableBytesView))
-            let items = page.items.map(DecodedItem.from)
+            let (items, metadata) = try await threadPool.runIfActive {
+                let page = try JSONDecoder().decode(ObjectList<Resource>.self, from: Data(body.readableBytesView))
+                return (page.items.map(DecodedItem.from), page.metadata)
+            }
             report(items, logger)
-            emit(state.receivePage(items, metadata: page.metadata))
+            emit(state.receivePage(items, metadata: metadata))
             return nil
         } catch {
             if Task.isCancelled { return nil }
@@ -118,17 +128,16 @@ struct ResourceWatcher: Sendable {
             for try await chunk in response.body {
                 let output = buffer.append(chunk.readableBytesView)
                 if output.overflows > 0 { logger.error("watch event too large; skipped") }
-                for line in output.lines {
-                    receivedAny = true
-                    if let outcome = handle(line, Resource.self, state: &state, generator: &generator, logger) {
-                        return outcome
-                    }
+                guard !output.lines.isEmpty else { continue }
+                receivedAny = true
+                for line in try await decode(output.lines, Resource.self) {
+                    if let outcome = handle(line, state: &state, generator: &generator, logger) { return outcome }
                 }
             }
-            if let rest = buffer.finish(),
-                let outcome = handle(rest, Resource.self, state: &state, generator: &generator, logger)
-            {
-                return outcome
+            if let rest = buffer.finish() {
+                for line in try await decode([rest], Resource.self) {
+                    if let outcome = handle(line, state: &state, generator: &generator, logger) { return outcome }
+                }
             }
             // A watch the server ends without sending anything is not trusted as a clean end: retrying it
             // at once could spin (a misbehaving proxy closing every watch), so it backs off.
@@ -142,20 +151,39 @@ struct ResourceWatcher: Sendable {
         }
     }
 
+    /// One watch line, decoded and validated.
+    enum WatchLine: Sendable {
+        /// An event.
+        case input(WatchInput)
+        /// Not a watch event: the start of the line and the decoding error.
+        case malformed(preview: String, error: String)
+    }
+
+    /// Decodes and validates watch lines on the thread pool, in one job.
+    func decode<Resource: KubeResource>(_ lines: [[UInt8]], _ type: Resource.Type) async throws -> [WatchLine] {
+        try await threadPool.runIfActive {
+            lines.map { line in
+                do {
+                    return .input(.from(try JSONDecoder().decode(WatchEvent<Resource>.self, from: Data(line))))
+                } catch {
+                    return .malformed(preview: String(decoding: line.prefix(120), as: UTF8.self), error: "\(error)")
+                }
+            }
+        }
+    }
+
     /// Applies one line; returns the delay (or nil for "at once") when the watch must stop.
-    func handle<Resource: KubeResource>(
-        _ line: [UInt8], _ type: Resource.Type, state: inout ListWatchState,
-        generator: inout SystemRandomNumberGenerator, _ logger: Logger
+    func handle(
+        _ line: WatchLine, state: inout ListWatchState, generator: inout SystemRandomNumberGenerator, _ logger: Logger
     ) -> Duration?? {
-        let event: WatchEvent<Resource>
-        do {
-            event = try JSONDecoder().decode(WatchEvent<Resource>.self, from: Data(line))
-        } catch {
-            let preview = String(decoding: line.prefix(120), as: UTF8.self)
+        let input: WatchInput
+        switch line {
+        case .input(let decoded):
+            input = decoded
+        case .malformed(let preview, let error):
             logger.error("malformed watch event skipped", metadata: ["line": "\(preview)", "error": "\(error)"])
             return nil
         }
-        let input = WatchInput.from(event)
         switch input {
         case .upsert(let item), .delete(let item): report([item], logger)
         case .bookmark, .error: break
