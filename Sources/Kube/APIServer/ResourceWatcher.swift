@@ -49,7 +49,8 @@ struct ResourceWatcher: Sendable {
         for change in changes { deliver(.change(change)) }
     }
 
-    func request(_ path: String, _ query: [(String, String)]) -> HTTPClientRequest {
+    /// A request with the current token (a token file is re-read for each request, on the thread pool).
+    func request(_ path: String, _ query: [(String, String)]) async throws -> HTTPClientRequest {
         var components = URLComponents()
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
@@ -57,7 +58,8 @@ struct ResourceWatcher: Sendable {
         if let host = routing.hostHeader { request.headers.add(name: "Host", value: host) }
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "ipvs-proxy")
-        if let token = connection.currentToken() {
+        let connection = self.connection
+        if let token = try await threadPool.runIfActive({ connection.currentToken() }) {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         return request
@@ -83,7 +85,8 @@ struct ResourceWatcher: Sendable {
         var query = [("limit", String(options.pageSize))]
         if let token { query.append(("continue", token)) }
         do {
-            let response = try await client.execute(request(Resource.collectionPath, query), timeout: .seconds(60))
+            let response = try await client.execute(
+                try await request(Resource.collectionPath, query), timeout: .seconds(60))
             guard response.status.code == 200 else {
                 let status = await failureStatus(response)
                 let delay = state.listFailed(using: &generator)
@@ -119,7 +122,7 @@ struct ResourceWatcher: Sendable {
         var receivedAny = false
         do {
             let response = try await client.execute(
-                request(Resource.collectionPath, query), timeout: .seconds(Int64(timeout) + 60))
+                try await request(Resource.collectionPath, query), timeout: .seconds(Int64(timeout) + 60))
             guard response.status.code == 200 else {
                 let status = await failureStatus(response)
                 logger.warning("watch refused", metadata: ["status": "\(status)"])
