@@ -26,27 +26,38 @@ public struct CodedError<Code: ErrorCode>: Error, Sendable, CustomStringConverti
         return "\(message) (\(cause))"
     }
 
-    /// The errno of the cause, when the cause is an `OSError` (directly or one level down).
+    /// The errno of the cause, when the cause is an `OSError` (directly or one level down, under a cause that
+    /// names its own, such as another module's `CodedError`).
     public var errno: Int32? {
         if let os = cause as? OSError { return os.errno }
+        if let wrapper = cause as? any UnderlyingCause, let os = wrapper.underlyingCause as? OSError { return os.errno }
         return nil
     }
 }
 
-extension CodedError: Equatable {
+/// An error that carries a cause of its own, so that `CodedError.errno` can look one level down.
+public protocol UnderlyingCause {
+    /// The error underneath, if any.
+    var underlyingCause: (any Error & Sendable)? { get }
+}
+
+extension CodedError: UnderlyingCause {
+    /// The cause.
+    public var underlyingCause: (any Error & Sendable)? { cause }
+}
+
+extension CodedError: Hashable {
     /// Equal code and message, and causes that print the same.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message
             && lhs.cause.map { "\($0)" } == rhs.cause.map { "\($0)" }
     }
-}
 
-extension CodedError: Hashable {
-    /// Hashes the code and the message (equal errors have both equal), so errors can sit in sets and in
-    /// hashable values such as a list of warnings.
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(message)
+        hasher.combine(cause.map { "\($0)" })
     }
 }
 

@@ -63,4 +63,10 @@ import Values
         #expect(errors.count == 2)
         #expect(CodedError(Code.broken, "x", cause: OSError(errno: 1, text: "")) != CodedError(Code.broken, "x"))
     }
+
+    @Test func findsTheErrnoOneLevelDown() {
+        let inner = CodedError(Code.broken, "inner", cause: OSError(errno: 2, text: "No such file or directory"))
+        #expect(CodedError(Code.broken, "outer", cause: inner).errno == 2)
+        #expect(CodedError(Code.broken, "outer", cause: CodedError(Code.broken, "inner")).errno == nil)
+    }
 }
