@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <linux/netlink.h>
@@ -23,9 +24,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
-
-/// The libnl error code for "object not found" etc., as a positive number.
-static inline int cnl_errno(void) { return errno; }
 
 /// The most datagrams `cnl_recv_many` reads in one call.
 #define CNL_RECV_MANY_MAX 512
@@ -81,6 +79,15 @@ static inline long cnl_send_kernel(int fd, const void *buf, size_t len) {
 /// Sets an integer socket option; returns 0 or -errno.
 static inline int cnl_setsockopt_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno : 0;
+}
+
+/// Sets SO_RCVTIMEO: a receive waits at most `microseconds` (0: for ever), then fails with EAGAIN.
+/// Returns 0 or -errno.
+static inline int cnl_set_receive_timeout(int fd, long long microseconds) {
+    struct timeval tv;
+    tv.tv_sec = (time_t)(microseconds / 1000000);
+    tv.tv_usec = (suseconds_t)(microseconds % 1000000);
+    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ? -errno : 0;
 }
 
 /// Reads an integer socket option; returns the value or -errno.

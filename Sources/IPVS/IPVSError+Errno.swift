@@ -1,6 +1,10 @@
 import Glibc
+import Values
 
-extension IPVSError {
+extension CodedError where Code == IPVSErrorCode {
+    /// The C library's text for errno `code`.
+    static func text(errno code: Int32) -> String { String(cString: strerror(code)) }
+
     /// The error for errno `code` (positive) returned by the kernel for `operation`.
     public static func kernel(errno code: Int32, operation: IPVSOperation) -> IPVSError {
         let object = operation.object
@@ -74,8 +78,6 @@ extension IPVSError {
     /// A socket-level failure (errno positive) while doing `what`.
     static func transport(_ what: String, errno code: Int32) -> IPVSError {
         let hint = code == ENOBUFS ? " (the receive buffer overflowed: replies were lost)" : ""
-        return IPVSError(
-            code: .transport, message: "netlink \(what) failed: \(String(cString: strerror(code)))\(hint)",
-            errno: code)
+        return IPVSError(code: .transport, message: "netlink \(what) failed\(hint)", errno: code)
     }
 }

@@ -23,12 +23,6 @@ struct NetlinkAttributes {
         return UnsafeRawBufferPointer(rebasing: base[entry.start..<(entry.start + entry.count)])
     }
 
-    /// A native-order 8-bit value.
-    func u8(_ type: UInt16) -> UInt8? {
-        guard let payload = self[type], payload.count >= 1 else { return nil }
-        return payload[0]
-    }
-
     /// A native-order 16-bit value.
     func u16(_ type: UInt16) -> UInt16? {
         guard let payload = self[type], payload.count >= 2 else { return nil }

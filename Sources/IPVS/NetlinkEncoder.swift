@@ -63,13 +63,6 @@ public struct NetlinkEncoder: Sendable {
         append(value)
     }
 
-    /// An attribute holding a native-order 8-bit value.
-    public mutating func attribute(_ type: UInt16, u8 value: UInt8) {
-        header(type, length: 1)
-        bytes.append(value)
-        pad()
-    }
-
     /// An attribute holding bytes as given.
     public mutating func attribute(_ type: UInt16, bytes payload: [UInt8]) {
         header(type, length: payload.count)

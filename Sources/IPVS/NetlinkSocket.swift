@@ -2,8 +2,8 @@ import CNetlink
 import Glibc
 
 /// A netlink socket opened through libnl, used for raw sends of pre-built messages and bulk receives.
-/// Not thread-safe: its owner serializes use.
-final class NetlinkSocket {
+/// Not thread-safe: its `NetlinkConnection` serializes use.
+final class NetlinkSocket: NetlinkTransport {
     private let handle: OpaquePointer
     /// The socket's file descriptor.
     let fd: Int32
@@ -12,9 +12,11 @@ final class NetlinkSocket {
     private var buffer: [UInt8] = []
     private var lengths: [UInt32] = []
     private var truncated: [UInt8] = []
+    private var currentTimeout: Duration = .zero
 
-    /// Opens and connects a socket for netlink protocol `proto` (NETLINK_GENERIC, NETLINK_ROUTE).
-    init(protocol proto: Int32, bufferSize: Int = 32 << 20) throws {
+    /// Opens and connects a socket for netlink protocol `proto` (NETLINK_GENERIC, NETLINK_ROUTE); a receive (libnl's
+    /// family resolution included) waits at most `receiveTimeout`.
+    init(protocol proto: Int32, bufferSize: Int = 32 << 20, receiveTimeout: Duration) throws {
         guard let handle = nl_socket_alloc() else {
             throw IPVSError(code: .transport, message: "libnl could not allocate a netlink socket (out of memory)")
         }
@@ -37,6 +39,16 @@ final class NetlinkSocket {
         // Error acknowledgements carry only the header of the failed request, not all of it.
         _ = cnl_setsockopt_int(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1)
         receiveBufferSize = Int(max(cnl_getsockopt_int(fd, SOL_SOCKET, SO_RCVBUF), 0))
+        try setReceiveTimeout(receiveTimeout)  // on failure deinit frees the handle: self is whole by now
+    }
+
+    /// Sets SO_RCVTIMEO unless it already has that value.
+    private func setReceiveTimeout(_ timeout: Duration) throws {
+        guard timeout != currentTimeout else { return }
+        let (seconds, attoseconds) = timeout.components
+        let rc = cnl_set_receive_timeout(fd, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        if rc < 0 { throw IPVSError.transport("set the receive timeout", errno: -rc) }
+        currentTimeout = timeout
     }
 
     deinit { nl_socket_free(handle) }
@@ -60,62 +72,32 @@ final class NetlinkSocket {
         if sent < 0 { throw IPVSError.transport("send", errno: Int32(-sent)) }
     }
 
-    /// Receives up to `datagrams` datagrams of at most `slot` bytes with one recvmmsg(2), waiting for the first,
-    /// and calls `body` for each netlink message in them.
-    func receive(datagrams: Int, slot: Int, _ body: (NetlinkMessageView) throws -> Void) throws {
-        let count = min(max(datagrams, 1), Int(CNL_RECV_MANY_MAX))
+    /// Receives up to `limit` datagrams of at most `slot` bytes with one recvmmsg(2), waiting at most `timeout`
+    /// (SO_RCVTIMEO) for the first; false when none came in time.
+    func receive(
+        limit: Int, slot: Int, timeout: Duration, _ body: (UnsafeRawBufferPointer, _ truncated: Bool) throws -> Void
+    ) throws -> Bool {
+        try setReceiveTimeout(timeout)
+        let count = min(max(limit, 1), Int(CNL_RECV_MANY_MAX))
         if buffer.count < count * slot { buffer = [UInt8](repeating: 0, count: count * slot) }
         if lengths.count < count {
             lengths = [UInt32](repeating: 0, count: count)
             truncated = [UInt8](repeating: 0, count: count)
         }
-        try buffer.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        return try buffer.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
             let received = lengths.withUnsafeMutableBufferPointer { lens in
                 truncated.withUnsafeMutableBufferPointer { truncs in
                     cnl_recv_many(fd, base, slot, UInt32(count), lens.baseAddress, truncs.baseAddress, 0)
                 }
             }
+            if received == -EAGAIN || received == -EWOULDBLOCK { return false }
             if received < 0 { throw IPVSError.transport("receive", errno: -received) }
             for index in 0..<Int(received) {
-                if truncated[index] != 0 {
-                    throw IPVSError(
-                        code: .transport, message: "a netlink reply did not fit in \(slot) bytes and was truncated")
-                }
-                let datagram = UnsafeRawBufferPointer(start: base + index * slot, count: Int(lengths[index]))
-                var offset = 0
-                while offset + 16 <= datagram.count {
-                    let length = Int(datagram.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                    guard length >= 16, offset + length <= datagram.count else {
-                        throw IPVSError(code: .malformedReply, message: "a netlink message had a bad length")
-                    }
-                    try body(
-                        NetlinkMessageView(
-                            type: datagram.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self),
-                            flags: datagram.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self),
-                            sequence: datagram.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self),
-                            payload: UnsafeRawBufferPointer(rebasing: datagram[(offset + 16)..<(offset + length)])
-                        ))
-                    offset += (length + 3) & ~3
-                }
+                let datagram = UnsafeRawBufferPointer(start: base + index * slot, count: min(Int(lengths[index]), slot))
+                try body(datagram, truncated[index] != 0)
             }
+            return true
         }
-    }
-}
-
-/// One received netlink message; its payload points into the socket's buffer and is valid only in the callback.
-struct NetlinkMessageView {
-    /// nlmsg_type: a family id, NLMSG_ERROR or NLMSG_DONE.
-    var type: UInt16
-    /// nlmsg_flags.
-    var flags: UInt16
-    /// nlmsg_seq.
-    var sequence: UInt32
-    /// The bytes after the netlink header.
-    var payload: UnsafeRawBufferPointer
-
-    /// For NLMSG_ERROR and NLMSG_DONE: the error code (0 or a negative errno).
-    var errorCode: Int32 {
-        payload.count >= 4 ? payload.loadUnaligned(as: Int32.self) : 0
     }
 }

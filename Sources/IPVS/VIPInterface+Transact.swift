@@ -1,3 +1,4 @@
+import Values
 import CNetlink
 import Glibc
 
@@ -31,29 +32,28 @@ extension VIPInterface {
 
     /// Sends one request (with NLM_F_ACK or NLM_F_DUMP) and reads until its acknowledgement or NLMSG_DONE.
     func transact(_ what: String, _ encode: (UInt32, inout NetlinkEncoder) -> Void) throws -> Reply {
-        lock.lock()
-        defer { lock.unlock() }
-        let seq = sequence
-        sequence &+= 1
-        var encoder = NetlinkEncoder(capacity: 256)
-        encode(seq, &encoder)
-        try socket.send(encoder.bytes)
         var reply = Reply(what: what, errno: 0, messages: [])
-        var finished = false
-        while !finished {
-            try socket.receive(datagrams: 16, slot: 32 << 10) { message in
-                guard message.sequence == seq, !finished else { return }
-                switch Int32(message.type) {
-                case NLMSG_ERROR, NLMSG_DONE:
-                    reply.errno = -message.errorCode
-                    finished = true
-                case NLMSG_NOOP, NLMSG_OVERRUN:
-                    break
-                default:
-                    reply.messages.append((message.type, Array(message.payload)))
-                }
-            }
+        let errnos = try connection.exchange(count: 1, window: 1, slot: 32 << 10) { _, seq, encoder in
+            encode(seq, &encoder)
+        } onReply: { _, message in
+            reply.messages.append((message.type, Array(message.payload)))
         }
+        reply.errno = errnos[0]
         return reply
+    }
+
+    /// Sends one acknowledged request per address, `batchWindow` per system call, and returns one result per
+    /// address, in order; `ignored` is the errno that counts as success (EEXIST for add, EADDRNOTAVAIL for remove).
+    func batch(
+        _ addresses: [IPAddress], add: Bool, index: Int32, ignored: Int32
+    ) throws -> [Result<Void, IPVSError>] {
+        let errnos = try connection.exchange(count: addresses.count, window: Self.batchWindow, slot: 4096) {
+            position, seq, encoder in
+            RouteMessages.address(addresses[position], add: add, index: index, sequence: seq, into: &encoder)
+        }
+        return zip(addresses, errnos).map { address, errno in
+            let what = add ? "add \(address) to \(name)" : "remove \(address) from \(name)"
+            return Reply(what: what, errno: errno == ignored ? 0 : errno, messages: []).result
+        }
     }
 }

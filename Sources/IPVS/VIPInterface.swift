@@ -6,19 +6,32 @@ import Logging
 
 /// The dummy link that holds the node's virtual IPs (by default `kube-ipvs0`), over rtnetlink. Only this link's
 /// addresses are ever added or removed. Methods throw `IPVSError`.
-public final class VIPInterface: @unchecked Sendable {
+public final class VIPInterface: Sendable {
     /// The link's name.
     public let name: String
-    let socket: NetlinkSocket
+    let connection: NetlinkConnection
     let logger: Logger
-    let lock = NSLock()
-    var sequence: UInt32 = 1
+    /// How many address requests go to the kernel per system call.
+    static let batchWindow = 512
 
-    /// Opens an rtnetlink socket for managing link `name`.
-    public init(name: String = "kube-ipvs0", logger: Logger) throws {
+    /// Opens an rtnetlink socket for managing link `name`; a request with no reply within `receiveTimeout` fails
+    /// with `.timeout`.
+    public convenience init(name: String = "kube-ipvs0", logger: Logger, receiveTimeout: Duration = .seconds(10))
+        throws
+    {
+        let socket = try NetlinkSocket(protocol: NETLINK_ROUTE, bufferSize: 4 << 20, receiveTimeout: receiveTimeout)
+        self.init(
+            name: name,
+            connection: NetlinkConnection(
+                transport: socket, name: "rtnetlink", receiveTimeout: receiveTimeout, logger: logger),
+            logger: logger)
+    }
+
+    /// A link over `connection` (the tests script its replies).
+    init(name: String, connection: NetlinkConnection, logger: Logger) {
         self.name = name
+        self.connection = connection
         self.logger = logger
-        socket = try NetlinkSocket(protocol: NETLINK_ROUTE, bufferSize: 4 << 20)
     }
 
     /// The link's index, or nil when it does not exist.
@@ -83,6 +96,23 @@ public final class VIPInterface: @unchecked Sendable {
             RouteMessages.address(address, add: false, index: index, sequence: seq, into: &encoder)
         }
         if reply.errno != EADDRNOTAVAIL { try reply.check() }
+    }
+
+    /// Adds each address as a /32 or /128 to the link (which must exist: see `ensureLink`), pipelined: many
+    /// requests per system call, acknowledgements matched by sequence number. An address already present counts
+    /// as added. Returns one result per address, in order; throws only when the link is missing or the socket
+    /// itself fails.
+    public func add(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>] {
+        guard !addresses.isEmpty else { return [] }
+        return try batch(addresses, add: true, index: try requireIndex(), ignored: EEXIST)
+    }
+
+    /// Removes each address from the link, pipelined as `add(_:)` is. An address that is not there (or a link
+    /// that does not exist) counts as removed. Returns one result per address, in order.
+    public func remove(_ addresses: [IPAddress]) throws -> [Result<Void, IPVSError>] {
+        guard !addresses.isEmpty else { return [] }
+        guard let index = try linkIndex() else { return addresses.map { _ in .success(()) } }
+        return try batch(addresses, add: false, index: index, ignored: EADDRNOTAVAIL)
     }
 
     /// Every address on every link of the node, with link names.

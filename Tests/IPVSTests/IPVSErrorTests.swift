@@ -13,7 +13,7 @@ import Testing
     static let addReal = IPVSOperation.addRealServer(real, to: key)
 
     @Test(arguments: [
-        (EPERM, addService, IPVSError.Code.permissionDenied, "CAP_NET_ADMIN"),
+        (EPERM, addService, IPVSErrorCode.permissionDenied, "CAP_NET_ADMIN"),
         (EEXIST, addService, .alreadyExists, "virtual server TCP 10.96.0.1:80: it already exists"),
         (ENOENT, addService, .unknownScheduler, "`modprobe ip_vs_nosuch`"),
         (ENOENT, addReal, .notFound, "real server 10.244.0.2:8080 of TCP 10.96.0.1:80: it does not exist"),
@@ -22,7 +22,7 @@ import Testing
         (EBUSY, addService, .busy, "retry"),
         (ENOMEM, addService, .other, "Cannot allocate memory"),
     ])
-    func mapsErrno(code: Int32, operation: IPVSOperation, expected: IPVSError.Code, fragment: String) {
+    func mapsErrno(code: Int32, operation: IPVSOperation, expected: IPVSErrorCode, fragment: String) {
         let error = IPVSError.kernel(errno: code, operation: operation)
         #expect(error.code == expected)
         #expect(error.errno == code)

@@ -20,7 +20,7 @@ struct IPVSErrorLabTests {
         real = RealServer(address: try #require(IPAddress("10.244.5.5")), port: 80)
     }
 
-    func expectError(_ code: IPVSError.Code, errno: Int32, containing text: String, _ body: () throws -> Void) {
+    func expectError(_ code: IPVSErrorCode, errno: Int32, containing text: String, _ body: () throws -> Void) {
         do {
             try body()
             Issue.record("no error; expected \(code)")
@@ -98,7 +98,7 @@ struct IPVSErrorLabTests {
         ]
         let results = client.apply(operations)
         #expect(results.count == operations.count)
-        let codes = results.map { result -> IPVSError.Code? in
+        let codes = results.map { result -> IPVSErrorCode? in
             if case .failure(let error) = result { return error.code }
             return nil
         }
