@@ -7,8 +7,9 @@ import Synchronization
 /// The IPVS client talks generic netlink over one, the VIP link rtnetlink over another; both go through its
 /// `exchange`, the project's one send-window/acknowledgement loop.
 ///
-/// Its calls block (sendto, recvmmsg) for at most the receive timeout per wait: async callers reach it through
-/// `NetlinkConnection.offload`, never from Swift's cooperative pool.
+/// Its calls block (sendto, recvmmsg) for at most the receive timeout per wait, so async callers reach it from a
+/// thread of their own (the proxy's `ReconcileRoom` runs on a dedicated event-loop thread), never from Swift's
+/// cooperative pool.
 final class NetlinkConnection: Sendable {
     /// What the mutex guards. The transport is not Sendable; it is reachable only inside the mutex, so the
     /// state may cross threads with it (the one unchecked claim, kept where the confinement is enforced).

@@ -104,7 +104,8 @@ public struct NetlinkEncoder: Sendable {
     /// Starts a nested attribute; returns its start offset for `endNested`.
     public mutating func beginNested(_ type: UInt16) -> Int {
         let start = bytes.count
-        header(type, length: 0)
+        // NLA_F_NESTED, as libnl's nla_nest_start (and so ipvsadm) marks a nest; the kernel's parsers mask it.
+        header(type | 0x8000, length: 0)
         return start
     }
 

@@ -17,6 +17,13 @@ import Testing
 
     static func u64(_ value: UInt64) -> [UInt8] { B.u32(UInt32(value & 0xffff_ffff)) + B.u32(UInt32(value >> 32)) }
 
+    @Test func nestedFlagOnTheStatisticsNestIsIgnored() throws {
+        let key = B.attr(1, B.u16(2)) + B.attr(2, B.u16(6)) + B.attr(3, [10, 96, 0, 10] + [UInt8](repeating: 0, count: 12))
+        let bytes = key + B.attr(4, [0, 80]) + B.nest(12, B.attr(1, Self.u64(7)))
+        let state = try #require(Self.decodeService(bytes))
+        #expect(state.statistics.connections == 7)
+    }
+
     @Test func serviceWithStats64AndHashedFlag() throws {
         let stats64 = (1...10).flatMap { B.attr(UInt16($0), Self.u64(UInt64($0) * 1_000_000_000_000)) }
         let bytes =

@@ -29,7 +29,7 @@ import Testing
         let service =
             Self.tcpKey + B.attr(6, Array("rr".utf8) + [0]) + B.attr(7, B.u32(0) + B.u32(0xffff_ffff))
             + B.attr(8, B.u32(0)) + B.attr(9, [0xff, 0xff, 0xff, 0xff])
-        let expected = B.genl(type: Self.family, flags: Self.requestAck, seq: 7, cmd: 1, B.attr(1, service))
+        let expected = B.genl(type: Self.family, flags: Self.requestAck, seq: 7, cmd: 1, B.nest(1, service))
         #expect(Self.encode(.addVirtualServer(server)) == expected)
         #expect(expected.count == 104)
     }
@@ -44,7 +44,7 @@ import Testing
         let service =
             key + B.attr(6, Array("sh".utf8) + [0]) + B.attr(7, B.u32(0x1 | 0x4 | 0x8 | 0x10) + B.u32(0xffff_ffff))
             + B.attr(8, B.u32(600)) + B.attr(9, [0xff, 0xff, 0xff, 0x00])
-        let expected = B.genl(type: Self.family, flags: Self.requestAck, seq: 7, cmd: 2, B.attr(1, service))
+        let expected = B.genl(type: Self.family, flags: Self.requestAck, seq: 7, cmd: 2, B.nest(1, service))
         #expect(Self.encode(.updateVirtualServer(server)) == expected)
     }
 
@@ -57,14 +57,14 @@ import Testing
             B.attr(1, B.u16(10)) + B.attr(2, B.u16(132)) + B.attr(3, address.bytes) + B.attr(4, [0x01, 0xbb])
             + B.attr(6, Array("mh".utf8) + [0]) + B.attr(7, B.u32(1) + B.u32(0xffff_ffff)) + B.attr(8, B.u32(30))
             + B.attr(9, B.u32(64))
-        let expected = B.genl(type: Self.family, flags: Self.requestAck, seq: 9, cmd: 1, B.attr(1, service))
+        let expected = B.genl(type: Self.family, flags: Self.requestAck, seq: 9, cmd: 1, B.nest(1, service))
         #expect(Self.encode(.addVirtualServer(server), seq: 9) == expected)
     }
 
     @Test func deleteFirewallMarkServiceSendsOnlyTheKey() {
         let expected = B.genl(
             type: Self.family, flags: Self.requestAck, seq: 7, cmd: 3,
-            B.attr(1, B.attr(1, B.u16(2)) + B.attr(5, B.u32(42))))
+            B.nest(1, B.attr(1, B.u16(2)) + B.attr(5, B.u32(42))))
         #expect(Self.encode(.deleteVirtualServer(.firewallMark(42, family: .ipv4))) == expected)
     }
 
@@ -77,7 +77,7 @@ import Testing
             + B.attr(3, B.u32(3)) + B.attr(4, B.u32(3)) + B.attr(5, B.u32(100)) + B.attr(6, B.u32(10))
             + B.attr(11, B.u16(2))
         let expected = B.genl(
-            type: Self.family, flags: Self.requestAck, seq: 7, cmd: 5, B.attr(1, Self.tcpKey) + B.attr(2, dest))
+            type: Self.family, flags: Self.requestAck, seq: 7, cmd: 5, B.nest(1, Self.tcpKey) + B.nest(2, dest))
         #expect(Self.encode(.addRealServer(real, to: .service(.tcp, Self.vip, port: 80))) == expected)
     }
 
@@ -96,7 +96,7 @@ import Testing
         #expect(update[16] == 6)  // genlmsghdr.cmd, right after the 16-byte nlmsghdr: = IPVS_CMD_SET_DEST
         let dest = B.attr(1, address.kernelBytes) + B.attr(2, [0, 80]) + B.attr(11, B.u16(2))
         let expected = B.genl(
-            type: Self.family, flags: Self.requestAck, seq: 7, cmd: 7, B.attr(1, Self.tcpKey) + B.attr(2, dest))
+            type: Self.family, flags: Self.requestAck, seq: 7, cmd: 7, B.nest(1, Self.tcpKey) + B.nest(2, dest))
         #expect(Self.encode(.deleteRealServer(RealServerEndpoint(address: address, port: 80), from: key)) == expected)
     }
 
@@ -118,7 +118,7 @@ import Testing
         encoder.removeAll()
         IPVSMessages.encodeServiceQuery(
             8, key: .service(.tcp, Self.vip, port: 80), flags: 0x300, family: Self.family, sequence: 2, into: &encoder)
-        #expect(encoder.bytes == B.genl(type: Self.family, flags: 0x301, seq: 2, cmd: 8, B.attr(1, Self.tcpKey)))
+        #expect(encoder.bytes == B.genl(type: Self.family, flags: 0x301, seq: 2, cmd: 8, B.nest(1, Self.tcpKey)))
         encoder.removeAll()
         IPVSMessages.encodeSetTimeouts(
             IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300), family: Self.family, sequence: 3, into: &encoder)

@@ -6,6 +6,9 @@ enum NetlinkBytes {
         [UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 24)]
     }
 
+    /// A nested attribute: `attr` with NLA_F_NESTED (0x8000) in its type, as libnl's nla_nest_start writes it.
+    static func nest(_ type: UInt16, _ payload: [UInt8]) -> [UInt8] { attr(type | 0x8000, payload) }
+
     /// struct nlattr + payload + padding to four.
     static func attr(_ type: UInt16, _ payload: [UInt8]) -> [UInt8] {
         var out = u16(UInt16(4 + payload.count)) + u16(type) + payload

@@ -17,7 +17,7 @@ import Testing
         RouteMessages.createDummy(name: "kube-ipvs0", sequence: 5, into: &encoder)
         let ifinfo: [UInt8] = [0, 0, 0, 0] + B.u32(0) + B.u32(1) + B.u32(1)
         let body =
-            ifinfo + B.attr(3, Array("kube-ipvs0".utf8) + [0]) + B.attr(18, B.attr(1, Array("dummy".utf8) + [0]))
+            ifinfo + B.attr(3, Array("kube-ipvs0".utf8) + [0]) + B.nest(18, B.attr(1, Array("dummy".utf8) + [0]))
         // NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL (0x200) | NLM_F_CREATE (0x400)
         #expect(encoder.bytes == Self.message(type: 16, flags: 0x605, seq: 5, body))
     }
