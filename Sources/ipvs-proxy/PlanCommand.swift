@@ -29,7 +29,12 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
         }
-        let tracker = await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
+        let tracker: DesiredStateTracker
+        do {
+            tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
+        } catch {
+            throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
+        }
         for diagnostics in tracker.diagnostics.values {
             for diagnostic in diagnostics { logger.warning("\(diagnostic)") }
         }

@@ -75,8 +75,11 @@ struct RunCommand: AsyncParsableCommand {
         // The prober runs unless --once (one pass has no time to probe); it idles when no Service is checked.
         let metrics = HealthMetrics()
         let checker = once ? nil : HealthChecker(logger: logger, observer: metrics)
+        // The source is a service of its own, first in the group: a graceful shutdown stops services in reverse
+        // order, so the proxy stops before its input does.
+        let source = SourceService(objects)
         let service = ProxyService(
-            source: objects,
+            events: source.events,
             reconciler: wiring.reconciler,
             configuration: configuration,
             options: options,
@@ -87,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             logger: logger
         )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: source)]
         if let checker { services.append(.init(service: checker)) }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(

@@ -7,22 +7,26 @@ extension SourceOptions {
     var isGiven: Bool { manifests != nil || kubeconfig != nil || context != nil }
 
     /// Reads the source's initial state (up to its first `synced`) into a tracker: one snapshot of the cluster,
-    /// as `plan` and `status` need it.
+    /// as `plan` and `status` need it. Throws the source's error when it fails before that.
     static func snapshot(
         of objects: any ObjectSource, configuration: ProxyConfiguration
-    ) async -> DesiredStateTracker {
+    ) async throws -> DesiredStateTracker {
         let source = SourceService(objects)
-        return await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await source.run() }
-            defer { group.cancelAll() }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await source.run() }
             var tracker = DesiredStateTracker(configuration: configuration)
             for await event in source.events {
                 switch event {
-                case .change(let change): tracker.apply(change)
-                case .synced: return tracker
+                case .change(let change):
+                    tracker.apply(change)
+                case .synced:
+                    group.cancelAll()
+                    return tracker
                 }
             }
-            return tracker
+            // The stream ended before the initial state was complete: the source's error says why.
+            try await group.waitForAll()
+            throw SourceError(.ended, "the object source stopped before its initial state was complete")
         }
     }
 }

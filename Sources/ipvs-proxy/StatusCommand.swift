@@ -58,7 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
             do {
                 let wiring = try ProxyWiring(options: settings, logger: logger)
                 let objects = try source.makeSource(logger: logger)
-                let tracker = await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
+                let tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
                 names = ServiceMap(tracker: tracker)
             } catch {
                 throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))

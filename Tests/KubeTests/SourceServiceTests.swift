@@ -29,6 +29,26 @@ struct SourceServiceTests {
         }
     }
 
+    @Test func aSourceThatFailsOrEndsByItselfThrowsAndEndsTheStream() async throws {
+        struct Failing: ObjectSource {
+            func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async throws {
+                deliver(.synced)
+                throw SourceError(.connection, "cannot connect")
+            }
+        }
+        struct Ending: ObjectSource {
+            func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async throws {}
+        }
+        let failing = SourceService(Failing())
+        await #expect(throws: SourceError(.connection, "cannot connect")) { try await failing.run() }
+        var events = failing.events.makeAsyncIterator()
+        #expect(await events.next() == .synced)
+        #expect(await events.next() == nil)
+        let ending = SourceService(Ending())
+        let error = await #expect(throws: SourceError.self) { try await ending.run() }
+        #expect(error?.code == .ended)
+    }
+
     static func validated(_ name: String) throws -> KubeObject {
         let service = try YAMLObjectDecoder.decode(Service.self, fromYAML: ManifestsDirectoryTests.service(name))
         return .service(try ServiceValidator.validate(service))

@@ -42,12 +42,13 @@ func key(_ text: String) -> ObjectKey {
 
 extension ObjectSource {
     /// The source's events as a stream, the source running in a task that ends when the stream is dropped
-    /// (tests only: the proxy runs sources structured, see ``SourceService``).
+    /// (tests only: the proxy runs sources structured, see ``SourceService``). A source that throws ends the
+    /// stream early; the test then misses the events it waits for.
     func events() -> AsyncStream<SourceEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
         let task = Task {
-            await run { continuation.yield($0) }
-            continuation.finish()
+            defer { continuation.finish() }
+            try await run { continuation.yield($0) }
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream

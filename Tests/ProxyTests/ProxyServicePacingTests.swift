@@ -10,14 +10,6 @@ import Testing
 /// The service's wake-up path: a pass held back by --min-sync-period runs when it is due, with no clock tick
 /// (the tick is set to an hour) and no further event to prompt it.
 @Suite struct ProxyServicePacingTests {
-    /// A source that yields what the test sends.
-    struct ScriptedSource: ObjectSource {
-        let stream: AsyncStream<SourceEvent>
-        func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async {
-            for await event in stream { deliver(event) }
-        }
-    }
-
     @Test func aHeldBackPassRunsWhenDue() async throws {
         let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
         let kernel = FakeKernel()
@@ -27,7 +19,7 @@ import Testing
         let health = ProxyHealthRecorder(timeout: .seconds(60))
         options.healthz = health
         let service = ProxyService(
-            source: ScriptedSource(stream: stream),
+            events: stream,
             reconciler: Reconciler(kernel: kernel, link: FakeLink(), logger: Logger(label: "test")),
             configuration: ProxyConfiguration(), options: options, logger: Logger(label: "test"))
         let group = ServiceGroup(services: [service], logger: Logger(label: "test"))

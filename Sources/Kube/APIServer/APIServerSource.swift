@@ -50,9 +50,9 @@ public struct APIServerSource: ObjectSource {
         self.logger = logger
     }
 
-    /// Lists and watches until the calling task is cancelled. If the TLS material is invalid the error is logged
-    /// and it returns at once. The TLS material is read on NIO's thread pool.
-    public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async {
+    /// Lists and watches until the calling task is cancelled. If the TLS material or the server's address is
+    /// unusable it throws at once (``SourceErrorCode/connection``). The TLS material is read on the thread pool.
+    public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async throws {
         let tls: TLSConfiguration?
         let routing: HTTPRouting
         do {
@@ -60,9 +60,10 @@ public struct APIServerSource: ObjectSource {
             (tls, routing) = try await threadPool.runIfActive {
                 (try connection.tlsConfiguration(), try connection.routing())
             }
-        } catch {
-            logger.error("cannot connect to the API server", metadata: ["error": "\(error)"])
+        } catch is CancellationError {
             return
+        } catch {
+            throw SourceError(.connection, "cannot connect to the API server \(connection.server)", cause: error)
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.dnsOverride = routing.dnsOverride

@@ -52,13 +52,20 @@ public struct ManifestsDirectorySource: ObjectSource {
         self.logger = logger
     }
 
-    /// Scans, then watches, until the calling task is cancelled.
-    public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async {
+    /// Scans, then watches, until the calling task is cancelled. Throws (``SourceErrorCode/threadPool``) if the
+    /// thread pool stops under it.
+    public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async throws {
         let scanner = PooledScanner(ManifestsDirectoryScanner(directory: directory), threadPool)
         var watch = startWatch(logFailure: true)
         let clock = ContinuousClock()
         let first = clock.now
-        guard let initial = try? await scanner.scan() else { return }
+        let initial: PooledScanner.Result
+        do {
+            initial = try await scanner.scan()
+        } catch {
+            try Self.stopped(by: error)
+            return
+        }
         emit(initial, kind: "scan", scanner, since: first, always: true, deliver)
         deliver(.synced)
         var lastScan = clock.now
@@ -103,9 +110,16 @@ public struct ManifestsDirectorySource: ObjectSource {
                 }
                 try await Task.sleep(for: watch == nil ? pollInterval : watchInterval)
             } catch {
-                break
+                try Self.stopped(by: error)
+                return
             }
         }
+    }
+
+    /// Returns when `error` is the task's cancellation (the source stops, as asked); throws otherwise.
+    private static func stopped(by error: any Error) throws(SourceError) {
+        if error is CancellationError || Task.isCancelled { return }
+        throw SourceError(.threadPool, "the manifests directory cannot be read any more", cause: error)
     }
 
     /// The scanner, held in one place and driven on the thread pool (in place: its state is never copied). Its

@@ -6,8 +6,9 @@ import ServiceLifecycle
 
 /// The proxy's reconcile loop as a ServiceLifecycle service: object changes in, kernel updates out.
 ///
-/// It reads the kernel's table first (adoption: nothing is flushed), waits for the source's initial state to be
-/// complete before writing anything, then programs the difference. Afterwards each burst of changes becomes one
+/// The object source is a service of its own (`SourceService`) in the same `ServiceGroup`, placed before this one;
+/// this service reads its events. It reads the kernel's table first (adoption: nothing is flushed), waits for the
+/// source's initial state to be complete before writing anything, then programs the difference. Afterwards each burst of changes becomes one
 /// pass over exactly what it touched; every `syncPeriod` the kernel is re-read and fully reconciled, which
 /// repairs changes made behind the proxy's back. On graceful shutdown (SIGTERM) it stops and leaves the kernel
 /// as it is.
@@ -33,7 +34,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         public init() {}
     }
 
-    let source: any ObjectSource
+    let events: AsyncStream<SourceEvent>
     let reconciler: Reconciler
     let configuration: ProxyConfiguration
     let options: Options
@@ -41,14 +42,15 @@ public struct ProxyService: ServiceLifecycle.Service {
     let health: HealthBridge?
     let logger: Logger
 
-    /// A proxy service over `source`, applying through `reconciler`, and keeping the masquerading rules through
-    /// `masquerade` when given. With `health`, endpoints of health-checked Services are probed by its checker, and
+    /// A proxy service over the object source's `events` (`SourceService.events`), applying through `reconciler`,
+    /// and keeping the masquerading rules through `masquerade` when given. The stream ending while the proxy runs is
+    /// an error. With `health`, endpoints of health-checked Services are probed by its checker, and
     /// its transitions reach the loop as inputs.
     ///
     /// The loop's reports go, in this order, to the nftables table (`masquerade`), the log, `options.metrics`,
     /// `options.healthz`, the prober and its metrics, the health state file, then `observers`.
     public init(
-        source: any ObjectSource,
+        events: AsyncStream<SourceEvent>,
         reconciler: Reconciler,
         configuration: ProxyConfiguration,
         options: Options = Options(),
@@ -68,7 +70,7 @@ public struct ProxyService: ServiceLifecycle.Service {
             if let path = options.healthStateFile { all.append(HealthStateFile(path: path, logger: logger)) }
         }
         self.observers = all + observers
-        self.source = source
+        self.events = events
         self.reconciler = reconciler
         self.configuration = configuration
         self.options = options
@@ -97,13 +99,13 @@ public struct ProxyService: ServiceLifecycle.Service {
             metadata: ["virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)"]
         )
         let inbox = Inbox()
-        let source = self.source
+        let events = self.events
         let tick = options.tick
         let healthz = options.healthz
         let (wakeups, wake) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                await source.run { event in
+                for await event in events {
                     if case .change = event { healthz?.queued() }
                     inbox.push(.event(event))
                 }
