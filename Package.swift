@@ -186,8 +186,9 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        // What tests share: the one fake IPVS kernel. A regular target under Tests/, used only by test targets.
-        .target(name: "TestSupport", dependencies: ["Values", "IPVS"], path: "Tests/TestSupport"),
+        // What tests share, one fake per seam (the IPVS kernel, the VIP link, nft), a temporary directory and a
+        // polling wait. A regular target under Tests/, used only by test targets.
+        .target(name: "TestSupport", dependencies: ["Values", "IPVS", "Proxy", "NFTables"], path: "Tests/TestSupport"),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values", "TestSupport"]),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "Values"]),
@@ -196,6 +197,9 @@ let package = Package(
             dependencies: [
                 "Kube",
                 "Values",
+                "TestSupport",
+                // The seeded random number generator of the pods fixture, for the backoff tests.
+                "Pods",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Kube
@@ -256,14 +257,5 @@ struct APIServerSourceTests {
         task.cancel()
         await server.shutdown()
         #expect(server.requests.contains { $0.authorization == "Bearer second" && $0.isWatch })
-    }
-}
-
-/// Polls a condition every few milliseconds, giving up after a safety limit (the caller's expectations
-/// then fail with a clear message).
-func waitFor(limit: Duration = .seconds(10), _ condition: () -> Bool) async {
-    let deadline = ContinuousClock.now + limit
-    while !condition() && ContinuousClock.now < deadline {
-        try? await Task.sleep(for: .milliseconds(5))
     }
 }

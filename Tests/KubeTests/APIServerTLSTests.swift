@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOSSL
+import TestSupport
 import Testing
 
 @testable import Kube

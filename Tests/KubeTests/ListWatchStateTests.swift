@@ -1,3 +1,4 @@
+import Pods
 import Testing
 
 @testable import Kube
@@ -34,7 +35,7 @@ struct ListWatchStateTests {
     }
 
     @Test func watchEventsUpdateStateAndResourceVersion() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
         let modified = state.receive(.upsert(Self.item(Self.service("a", port: 81, rv: "11"))), using: &generator)
@@ -60,7 +61,7 @@ struct ListWatchStateTests {
     }
 
     @Test func unchangedObjectYieldsNothingAndDeleteOfUnknownIsIgnored() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
         #expect(state.receive(.upsert(Self.item(Self.service("a"))), using: &generator) == .changes([]))
@@ -69,7 +70,7 @@ struct ListWatchStateTests {
     }
 
     @Test func invalidUpdateKeepsLastValidVersion() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
         let before = state.known
@@ -86,7 +87,7 @@ struct ListWatchStateTests {
     }
 
     @Test func expiredRelistEmitsOnlyTheDifference() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage(
             [Self.item(Self.service("a")), Self.item(Self.service("b")), Self.item(Self.service("c"))],
@@ -107,7 +108,7 @@ struct ListWatchStateTests {
     }
 
     @Test func relistKeepsLastValidVersionOfAnObjectThatTurnedInvalid() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
         _ = state.watchRejected(status: APIStatus(reason: "Expired", code: 410), using: &generator)
@@ -118,7 +119,7 @@ struct ListWatchStateTests {
     }
 
     @Test func failuresBackOffAndResumeFromLastResourceVersion() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(
             kind: .service, backoff: Backoff(initial: .milliseconds(100), cap: .milliseconds(400)))
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
@@ -143,7 +144,7 @@ struct ListWatchStateTests {
     }
 
     @Test func failedListRestartsFromFirstPage() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10", continue: "t"))
         _ = state.listFailed(using: &generator)
@@ -153,7 +154,7 @@ struct ListWatchStateTests {
     }
 
     @Test func objectsOfTheOtherKindAreIgnored() {
-        var generator = SeededGenerator(state: 1)
+        var generator = SeededRandomNumberGenerator(seed: 1)
         var state = ListWatchState(kind: .endpointSlice)
         _ = state.receivePage([], metadata: ListMeta(resourceVersion: "1"))
         #expect(state.receive(.upsert(Self.item(Self.service("a"))), using: &generator) == .changes([]))
@@ -163,7 +164,7 @@ struct ListWatchStateTests {
 @Suite("Backoff")
 struct BackoffTests {
     @Test func delaysStayWithinJitteredCappedBounds() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededRandomNumberGenerator(seed: 42)
         var backoff = Backoff(initial: .milliseconds(800), cap: .seconds(30))
         var delays: [Duration] = []
         for _ in 0..<10 {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throwaway PKI made with the `openssl` CLI when the tests first need it: two unrelated CAs, a server
 /// certificate for 127.0.0.1 and localhost, a server certificate valid only for `kubernetes.default.svc`,

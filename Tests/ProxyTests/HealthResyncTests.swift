@@ -154,7 +154,8 @@ struct HealthResyncTests {
     @Test func targetsReachTheSinkAndTransitionsTheStateFile() async throws {
         let kernel = FakeKernel()
         let sink = RecordingSink()
-        let path = "/tmp/health-test-\(UInt64.random(in: 0...UInt64.max)).json"
+        let directory = try TemporaryDirectory()
+        let path = directory.file("health.json")
         var loop = ObservedLoop(
             loop: try loop(kernel),
             observers: [

@@ -1,8 +1,9 @@
-import Values
 import IPVS
 import Kube
 import NFTables
 import Testing
+import TestSupport
+import Values
 
 @testable import Proxy
 

@@ -46,7 +46,7 @@ import Testing
             tasks.addTask { try await group.run() }
             events.yield(.change(.upsert(.service(try Objects.web(spec: Self.spec)))))
             events.yield(.synced)
-            for _ in 0..<200 where kernel.table[F.web] == nil { try await Task.sleep(for: .milliseconds(20)) }
+            await waitFor { kernel.table[F.web] != nil }
             #expect(kernel.table[F.web] != nil, "the source's object reached the kernel")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

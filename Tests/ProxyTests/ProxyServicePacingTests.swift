@@ -30,12 +30,8 @@ import Testing
             // Now within a second of the first pass: this change is held back until that second is over.
             let spec = "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}"
             source.yield(.change(.upsert(.service(try Objects.web(spec: spec)))))
-            var applied = false
-            for _ in 0..<200 where !applied {
-                try await Task.sleep(for: .milliseconds(50))
-                applied = kernel.table[F.web] != nil
-            }
-            #expect(applied, "the held-back pass ran without a tick or another event")
+            await waitFor { kernel.table[F.web] != nil }
+            #expect(kernel.table[F.web] != nil, "the held-back pass ran without a tick or another event")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

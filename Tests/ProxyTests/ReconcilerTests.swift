@@ -31,7 +31,7 @@ import Testing
 
     @Test func addressesGoToTheLinkAsOneBatchAndARefusedOneIsRetried() throws {
         let kernel = FakeKernel()
-        let link = BatchLink()
+        let link = FakeLink()
         let vips = ["10.96.0.10", "10.96.0.11", "10.96.0.12"].map(F.ip)
         let state = DesiredState(
             virtualServers: vips.map { DesiredVirtualServer(server: F.vs(F.key(.tcp, "\($0)", 80)), realServers: []) },
@@ -57,7 +57,7 @@ import Testing
 
     @Test func aBatchThatCannotBeSentFailsEveryAddressOfIt() throws {
         let kernel = FakeKernel()
-        let link = BatchLink()
+        let link = FakeLink()
         var reconciler = Reconciler(kernel: kernel, link: link, logger: logger)
         try reconciler.adopt()
         link.breakSocket(true)
