@@ -8,10 +8,10 @@ import ServiceLifecycle
 ///
 /// The object source is a service of its own (`SourceService`) in the same `ServiceGroup`, placed before this one;
 /// this service reads its events. It reads the kernel's table first (adoption: nothing is flushed), waits for the
-/// source's initial state to be complete before writing anything, then programs the difference. Afterwards each burst of changes becomes one
-/// pass over exactly what it touched; every `syncPeriod` the kernel is re-read and fully reconciled, which
-/// repairs changes made behind the proxy's back. On graceful shutdown (SIGTERM) it stops and leaves the kernel
-/// as it is.
+/// source's initial state to be complete before writing anything, then programs the difference. Afterwards each
+/// burst of changes becomes one pass over exactly what it touched; every `syncPeriod` the kernel is re-read and
+/// fully reconciled, which repairs changes made behind the proxy's back. On graceful shutdown (SIGTERM) it stops and
+/// leaves the kernel as it is.
 public struct ProxyService: ServiceLifecycle.Service {
     /// How the loop runs.
     public struct Options: Sendable {
