@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Values
 
 /// Probes endpoints on one event loop and reports each change of status.
 ///
@@ -88,7 +89,7 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
             }
             stats.targets = state.entries.count
             stats.down = state.entries.values.count { $0.state.status == .down }
-            stats.loopCPU = LoopCPUTime.now()
+            stats.loopCPU = ThreadCPUTime.now()
             return stats
         }.get()
     }

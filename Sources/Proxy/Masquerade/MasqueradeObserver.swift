@@ -18,7 +18,7 @@ public struct MasqueradeObserver: ReconcileObserver {
         let clock = ContinuousClock()
         let start = clock.now
         let action = await sync.sync(pass.desired, touched: pass.touched)
-        let seconds = Logger.MetadataValue.string(ThreadCPUTime.seconds(clock.now - start))
+        let seconds = Logger.MetadataValue.string((clock.now - start).secondsText)
         let table = sync.configuration.table
         switch action {
         case .unchanged:

@@ -58,11 +58,11 @@ public struct LogObserver: ReconcileObserver {
                 "unbind": "\(report.plan.unbind.count)",
                 "failed": "\(report.failures.count + report.addressFailures.count)",
                 "draining": "\(pass.draining)",
-                "seconds": "\(ThreadCPUTime.seconds(pass.wall))",
-                "cpuSeconds": "\(ThreadCPUTime.seconds(pass.cpu))",
-                "planSeconds": "\(ThreadCPUTime.seconds(report.timing.plan))",
-                "bindSeconds": "\(ThreadCPUTime.seconds(report.timing.bind))",
-                "applySeconds": "\(ThreadCPUTime.seconds(report.timing.apply))",
+                "seconds": "\(pass.wall.secondsText)",
+                "cpuSeconds": "\(pass.cpu.secondsText)",
+                "planSeconds": "\(report.timing.plan.secondsText)",
+                "bindSeconds": "\(report.timing.bind.secondsText)",
+                "applySeconds": "\(report.timing.apply.secondsText)",
             ]
         )
     }

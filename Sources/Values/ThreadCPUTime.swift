@@ -4,10 +4,10 @@
     import Musl
 #endif
 
-/// The CPU time (user + system) of the calling thread, read on the prober's loop to report what probing costs.
-enum LoopCPUTime {
+/// The CPU time (user + system) the calling thread has used: what one reconcile pass, or the prober's loop, costs.
+public enum ThreadCPUTime {
     /// The calling thread's CPU time so far; zero where the clock is unavailable.
-    static func now() -> Duration {
+    public static func now() -> Duration {
         var time = timespec()
         guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return .zero }
         return .seconds(Int64(time.tv_sec)) + .nanoseconds(Int64(time.tv_nsec))
