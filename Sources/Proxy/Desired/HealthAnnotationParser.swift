@@ -1,5 +1,6 @@
 import Health
 import Kube
+import Values
 
 /// Reads `ipvs-proxy.io/health-check*` annotation values, collecting a diagnostic for each bad one (the value is
 /// then ignored and the default used).
@@ -42,10 +43,10 @@ struct HealthAnnotationParser {
     /// The trimmed, lower-cased value.
     func word(_ key: String) -> String? { text(key)?.lowercased() }
 
-    /// A duration: "5s", "500ms", "1m", or seconds; more than zero.
+    /// A duration in Go's syntax ("5s", "500ms", "1m30s") or a bare number of seconds; more than zero.
     mutating func duration(_ key: String) -> Duration? {
         guard let value = word(key) else { return nil }
-        guard let duration = Self.parseDuration(value), duration > .zero else {
+        guard let duration = GoDuration.parse(value, bareSeconds: true), duration > .zero else {
             bad(key, value, expected: "a duration like 5s or 500ms")
             return nil
         }
@@ -62,6 +63,19 @@ struct HealthAnnotationParser {
         return number
     }
 
+    /// One of `Choice`'s values, by its raw value (lower-cased); nil, and a diagnostic naming `expected`, for anything
+    /// else.
+    mutating func choice<Choice: RawRepresentable<String>>(
+        _ key: String, _ type: Choice.Type, expected: String
+    ) -> Choice? {
+        guard let value = word(key) else { return nil }
+        guard let choice = Choice(rawValue: value) else {
+            bad(key, value, expected: expected)
+            return nil
+        }
+        return choice
+    }
+
     /// "200" or "200-399", within 100-599.
     mutating func statuses(_ key: String) -> ClosedRange<Int>? {
         guard let value = word(key) else { return nil }
@@ -75,18 +89,5 @@ struct HealthAnnotationParser {
             return nil
         }
         return low...high
-    }
-
-    /// "5s", "500ms", "2m", "1h" or a bare number of seconds.
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Duration)] = [
-            ("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3600)),
-        ]
-        for (suffix, unit) in units where text.hasSuffix(suffix) {
-            guard let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite else { return nil }
-            return unit * number
-        }
-        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else { return nil }
-        return .seconds(seconds)
     }
 }

@@ -51,22 +51,14 @@ extension ServiceTranslator {
             udp = tcp
             udp?.kind = .udp(payload: payload, expect: expect)
         }
-        var action = defaults.action
-        if let value = parser.word(ServiceAnnotations.healthCheckAction) {
-            if let parsed = HealthCheckConfiguration.Action(rawValue: value) {
-                action = parsed
-            } else {
-                parser.bad(ServiceAnnotations.healthCheckAction, value, expected: "remove or inhibit")
-            }
-        }
-        var allDown = defaults.allDown
-        if let value = parser.word(ServiceAnnotations.healthCheckAllDown) {
-            if let parsed = HealthCheckConfiguration.AllDownPolicy(rawValue: value) {
-                allDown = parsed
-            } else {
-                parser.bad(ServiceAnnotations.healthCheckAllDown, value, expected: "keep or remove")
-            }
-        }
+        let action =
+            parser.choice(
+                ServiceAnnotations.healthCheckAction, HealthCheckConfiguration.Action.self,
+                expected: "remove or inhibit") ?? defaults.action
+        let allDown =
+            parser.choice(
+                ServiceAnnotations.healthCheckAllDown, HealthCheckConfiguration.AllDownPolicy.self,
+                expected: "keep or remove") ?? defaults.allDown
         return (ServiceHealthCheck(tcp: tcp, udp: udp, action: action, allDown: allDown), parser.diagnostics)
     }
 }
