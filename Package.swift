@@ -220,7 +220,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "PodsTests", dependencies: ["Pods", "Values"]),
+        .testTarget(
+            name: "PodsTests",
+            dependencies: ["Pods", "Values", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         .testTarget(
             name: "BenchTests",
             dependencies: ["Bench", "IPVS", "Pods", "Values", .product(name: "NIOCore", package: "swift-nio")]

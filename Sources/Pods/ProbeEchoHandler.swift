@@ -1,12 +1,12 @@
 import NIOCore
 
 /// Sends a payload over TCP and completes once as many bytes have come back.
-final class ProbeEchoHandler: ChannelInboundHandler {
+final class ProbeEchoHandler: ProbeClientHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let payload: String
-    private let promise: EventLoopPromise<String>
+    let promise: EventLoopPromise<String>
     private var received = ByteBuffer()
 
     init(payload: String, promise: EventLoopPromise<String>) {
@@ -25,15 +25,5 @@ final class ProbeEchoHandler: ChannelInboundHandler {
         if received.readableBytes >= payload.utf8.count {
             promise.succeed(String(buffer: received))
         }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProbeFailure.connectionClosed)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(error)
-        context.close(promise: nil)
     }
 }

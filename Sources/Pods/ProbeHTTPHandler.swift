@@ -2,14 +2,14 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends GET requests one after another on one connection and collects the replies.
-final class ProbeHTTPHandler: ChannelInboundHandler {
+final class ProbeHTTPHandler: ProbeClientHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
     private let host: String
     private let path: String
     private let requests: Int
-    private let promise: EventLoopPromise<[PodHTTPReply]>
+    let promise: EventLoopPromise<[PodHTTPReply]>
     private var replies: [PodHTTPReply] = []
     private var head: HTTPResponseHead?
     private var body = ByteBuffer()
@@ -47,16 +47,6 @@ final class ProbeHTTPHandler: ChannelInboundHandler {
                 sendRequest(context: context)
             }
         }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProbeFailure.connectionClosed)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(error)
-        context.close(promise: nil)
     }
 
     private func sendRequest(context: ChannelHandlerContext) {
