@@ -103,6 +103,7 @@ let package = Package(
             name: "Pods",
             dependencies: [
                 "Values",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -175,6 +176,7 @@ let package = Package(
             name: "ipvs-bench",
             dependencies: [
                 "Values",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "IPVS",
                 "Pods",
                 "Bench",
@@ -222,7 +224,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PodsTests",
-            dependencies: ["Pods", "Values", .product(name: "NIOEmbedded", package: "swift-nio")]
+            dependencies: [
+                "Pods", "Values", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "BenchTests",

@@ -7,7 +7,7 @@ import NIOPosix
 ///
 /// ```swift
 /// let server = try await PodServer.start(PodServerConfiguration(name: "pod-0"), logger: logger)
-/// try await server.runUntilSignalled()   // SIGTERM or SIGINT: close the listeners, then return
+/// await server.run(until: await UnixSignalsSequence(trapping: .sigterm, .sigint))   // then close the listeners
 /// ```
 public final class PodServer: Sendable {
     /// The ports actually bound (useful when the configuration asked for port 0), `nil` where not served.

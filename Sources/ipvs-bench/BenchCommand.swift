@@ -1,9 +1,10 @@
 import ArgumentParser
 import Bench
-import Dispatch
 import Foundation
 import IPVS
 import Logging
+import Pods
+import UnixSignals
 
 /// `ipvs-bench bench SCENARIO...`: real traffic through the kernel's IPVS, one scheduler after another.
 struct BenchCommand: AsyncParsableCommand {
@@ -57,21 +58,30 @@ struct BenchCommand: AsyncParsableCommand {
         var options = BenchOptions(executable: try PodsRunDirectoryOption.ownExecutable())
         options.runDirectory = runDirectory
         let interruption = BenchInterruption()
-        let signals = Self.onInterrupt { interruption.request() }
-        defer { signals.forEach { $0.cancel() } }
+        // SIGINT or SIGTERM asks the benchmark to stop and clean up, instead of killing it.
+        let interrupts = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let bar = ProgressBar()
         let runner = BenchRunner(options: options, logger: logger, interruption: interruption) { bar.draw($0) }
-        for scenario in loaded {
-            let report: BenchReport
-            do {
-                report = try await runner.run(scenario)
-            } catch {
-                bar.clear()
-                throw error
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in interrupts {
+                    FileHandle.standardError.write(Data("\nbench: interrupted, cleaning up...\n".utf8))
+                    interruption.request()
+                }
             }
-            bar.clear()
-            if json != "-" { print(report.table) }
-            try write(report)
+            defer { group.cancelAll() }
+            for scenario in loaded {
+                let report: BenchReport
+                do {
+                    report = try await runner.run(scenario)
+                } catch {
+                    bar.clear()
+                    throw error
+                }
+                bar.clear()
+                if json != "-" { print(report.table) }
+                try write(report)
+            }
         }
     }
 
@@ -112,19 +122,5 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
         if let svg { try Data(report.svg.utf8).write(to: URL(fileURLWithPath: svg)) }
-    }
-
-    /// Calls `handler` on SIGINT or SIGTERM (instead of dying), so the benchmark can clean up.
-    static func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("\nbench: interrupted, cleaning up...\n".utf8))
-                handler()
-            }
-            source.resume()
-            return source
-        }
     }
 }

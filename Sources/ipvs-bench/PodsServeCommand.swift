@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pods
+import UnixSignals
 
 /// `ipvs-bench pods serve`: one pod's server, run by `pods up` inside the pod's namespace. Hidden from help.
 struct PodsServeCommand: AsyncParsableCommand {
@@ -26,13 +27,18 @@ struct PodsServeCommand: AsyncParsableCommand {
             name: name, host: host, httpPort: httpPort, tcpEchoPort: echoPort, udpEchoPort: echoPort,
             delay: try DelayDistribution(parsing: delay), seed: seed)
         let server = try await PodServer.start(configuration, logger: PodsRunDirectoryOption.logger)
-        let reloading = delayFile.map { server.reloadingDelay(from: $0) }
-        defer { reloading?.cancel() }
+        // Trapped before the pid file says the server runs: the fixture signals it as soon as it reads the file.
+        let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let reloads = delayFile == nil ? nil : await UnixSignalsSequence(trapping: .sigusr1)
         let pid = String(getpid())
         if let pidFile {
             try Data((pid + "\n").utf8).write(to: URL(fileURLWithPath: pidFile), options: .atomic)
         }
-        await server.runUntilSignalled()
+        await withTaskGroup(of: Void.self) { group in
+            if let delayFile, let reloads { group.addTask { await server.reloadDelay(from: delayFile, on: reloads) } }
+            await server.run(until: stops)
+            group.cancelAll()
+        }
         if let pidFile, (try? String(contentsOfFile: pidFile, encoding: .utf8))?.hasPrefix(pid + "\n") == true {
             try? FileManager.default.removeItem(atPath: pidFile)
         }
