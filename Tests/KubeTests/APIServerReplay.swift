@@ -57,12 +57,14 @@ func collect(
 ) async throws -> [SourceEvent] {
     try await withThrowingTaskGroup(of: [SourceEvent]?.self) { group in
         group.addTask {
-            var events: [SourceEvent] = []
-            for await event in source.events() {
-                events.append(event)
-                if done(events) { return events }
+            try await source.withEvents { iterator in
+                var events: [SourceEvent] = []
+                while let event = await iterator.next() {
+                    events.append(event)
+                    if done(events) { return events }
+                }
+                return events
             }
-            return events
         }
         group.addTask {
             try await Task.sleep(for: limit)

@@ -223,9 +223,9 @@ struct APIServerSourceTests {
         }
         var source = Self.source(server)
         source.options.idleTimeout = .milliseconds(200)
-        let task = Task { [source] in for await _ in source.events() {} }
-        await waitFor { server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }.count >= 2 }
-        task.cancel()
+        try await source.withEvents { _ in
+            await waitFor { server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }.count >= 2 }
+        }
         await server.shutdown()
         let versions = server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }
             .map { $0.query["resourceVersion"] ?? "" }
@@ -250,11 +250,11 @@ struct APIServerSourceTests {
             return request.isWatch ? .stream([], .drop) : .json(status: 200, body: list)
         }
         let source = Self.source(server, token: .file(directory.file("token")))
-        let task = Task { for await _ in source.events() {} }
-        await waitFor { server.requests.contains { $0.authorization == "Bearer first" && $0.isWatch } }
-        try directory.write("token", "second")
-        await waitFor { server.requests.contains { $0.authorization == "Bearer second" } }
-        task.cancel()
+        try await source.withEvents { _ in
+            await waitFor { server.requests.contains { $0.authorization == "Bearer first" && $0.isWatch } }
+            try directory.write("token", "second")
+            await waitFor { server.requests.contains { $0.authorization == "Bearer second" } }
+        }
         await server.shutdown()
         #expect(server.requests.contains { $0.authorization == "Bearer second" && $0.isWatch })
     }

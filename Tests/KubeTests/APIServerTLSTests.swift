@@ -108,9 +108,11 @@ struct APIServerTLSTests {
         let failed: @Sendable (LogCapture.Record) -> Bool = { $0.message == "list failed" }
         let events = try await withThrowingTaskGroup(of: RunOutcome.self) { group in
             group.addTask {
-                var events: [SourceEvent] = []
-                for await event in source.events() { events.append(event) }
-                return .events(events)
+                try await source.withEvents { iterator in
+                    var events: [SourceEvent] = []
+                    while let event = await iterator.next() { events.append(event) }
+                    return .events(events)
+                }
             }
             group.addTask {
                 var seen: [String: Int] = [:]

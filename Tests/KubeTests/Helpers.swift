@@ -29,16 +29,18 @@ func key(_ text: String) -> ObjectKey {
 }
 
 extension ObjectSource {
-    /// The source's events as a stream, the source running in a task that ends when the stream is dropped
-    /// (tests only: the proxy runs sources structured, see ``SourceService``). A source that throws ends the
-    /// stream early; the test then misses the events it waits for.
-    func events() -> AsyncStream<SourceEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: SourceEvent.self)
-        let task = Task {
-            defer { continuation.finish() }
-            try await run { continuation.yield($0) }
+    /// Runs the source as a ``SourceService`` in a child task while `body` reads its events; when `body` returns,
+    /// the source is cancelled and awaited. A source that throws ends the events early; the test then misses the
+    /// events it waits for.
+    func withEvents<T: Sendable>(
+        _ body: (inout AsyncStream<SourceEvent>.Iterator) async throws -> T
+    ) async throws -> T {
+        let service = SourceService(self)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            defer { group.cancelAll() }
+            var events = service.events.makeAsyncIterator()
+            return try await body(&events)
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 }

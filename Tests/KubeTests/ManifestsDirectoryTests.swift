@@ -193,26 +193,27 @@ final class ManifestsDirectoryTests {
         try directory.write("a.yaml", Self.service("a"))
         let source = ManifestsDirectorySource(
             directory: directory.path, pollInterval: .milliseconds(20), logger: .init(label: "test"))
-        var iterator = source.events().makeAsyncIterator()
-        #expect(
-            await iterator.next()
-                == .change(
-                    .upsert(
-                        .service(
-                            try ServiceValidator.validate(
-                                YAMLObjectDecoder.decode(Service.self, fromYAML: Self.service("a")))))))
-        #expect(await iterator.next() == .synced)
-        try directory.write("b.yaml", Self.service("b"))
-        guard case .change(.upsert(let object)) = await iterator.next() else {
-            Issue.record("no change for the new file")
-            return
+        try await source.withEvents { iterator in
+            #expect(
+                await iterator.next()
+                    == .change(
+                        .upsert(
+                            .service(
+                                try ServiceValidator.validate(
+                                    YAMLObjectDecoder.decode(Service.self, fromYAML: Self.service("a")))))))
+            #expect(await iterator.next() == .synced)
+            try directory.write("b.yaml", Self.service("b"))
+            guard case .change(.upsert(let object)) = await iterator.next() else {
+                Issue.record("no change for the new file")
+                return
+            }
+            #expect(object.key == key("default/b"))
+            try directory.remove("a.yaml")
+            guard case .change(.delete(let gone)) = await iterator.next() else {
+                Issue.record("no delete for the removed file")
+                return
+            }
+            #expect(gone.key == key("default/a"))
         }
-        #expect(object.key == key("default/b"))
-        try directory.remove("a.yaml")
-        guard case .change(.delete(let gone)) = await iterator.next() else {
-            Issue.record("no delete for the removed file")
-            return
-        }
-        #expect(gone.key == key("default/a"))
     }
 }

@@ -35,31 +35,33 @@ struct ManifestsSourceTests {
         let source = ManifestsDirectorySource(
             directory: directory.path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
             rescanInterval: .seconds(3600), useInotify: inotify, logger: capture.logger())
-        var stream = Stream(iterator: source.events().makeAsyncIterator())
-        #expect(await stream.next() == "upsert services/default/a")
-        #expect(await stream.next() == "synced")
+        try await source.withEvents { iterator in
+            var stream = Stream(iterator: iterator)
+            #expect(await stream.next() == "upsert services/default/a")
+            #expect(await stream.next() == "synced")
 
-        // New files written in place (read once closed); edits replace the file by a rename, as editors do (an
-        // in-place rewrite can be read half-written by any watcher).
-        try directory.write("b.yaml", Files.service("b"))
-        #expect(await stream.next() == "upsert services/default/b")
-        try replace(directory, "b.yaml", Files.service("b", port: 81))
-        #expect(await stream.next() == "upsert services/default/b")
-        try replace(directory, "b.yaml", "kind: Service\nmetadata: {name: [b\n")
-        try replace(directory, "b.yaml", Files.service("b", port: 82))
-        #expect(await stream.next() == "upsert services/default/b")
-        try directory.move("b.yaml", "c.yaml")
-        try replace(directory, "a.yaml", Files.service("a", port: 83))
-        #expect(await stream.next() == "upsert services/default/a")
-        try replace(directory, "c.yaml", Files.slice("b-1", service: "b", addresses: ["10.0.0.1"]))
-        #expect(await stream.next() == "upsert endpointslices/default/b-1")
-        #expect(await stream.next() == "delete services/default/b")
-        try directory.remove("a.yaml")
-        #expect(await stream.next() == "delete services/default/a")
+            // New files written in place (read once closed); edits replace the file by a rename, as editors do (an
+            // in-place rewrite can be read half-written by any watcher).
+            try directory.write("b.yaml", Files.service("b"))
+            #expect(await stream.next() == "upsert services/default/b")
+            try replace(directory, "b.yaml", Files.service("b", port: 81))
+            #expect(await stream.next() == "upsert services/default/b")
+            try replace(directory, "b.yaml", "kind: Service\nmetadata: {name: [b\n")
+            try replace(directory, "b.yaml", Files.service("b", port: 82))
+            #expect(await stream.next() == "upsert services/default/b")
+            try directory.move("b.yaml", "c.yaml")
+            try replace(directory, "a.yaml", Files.service("a", port: 83))
+            #expect(await stream.next() == "upsert services/default/a")
+            try replace(directory, "c.yaml", Files.slice("b-1", service: "b", addresses: ["10.0.0.1"]))
+            #expect(await stream.next() == "upsert endpointslices/default/b-1")
+            #expect(await stream.next() == "delete services/default/b")
+            try directory.remove("a.yaml")
+            #expect(await stream.next() == "delete services/default/a")
 
-        let messages = capture.records.map(\.message)
-        #expect(messages.contains("manifests directory polled") == !inotify)
-        #expect(!messages.contains { $0.contains("inotify unavailable") })
+            let messages = capture.records.map(\.message)
+            #expect(messages.contains("manifests directory polled") == !inotify)
+            #expect(!messages.contains { $0.contains("inotify unavailable") })
+        }
     }
 
     @Test func missingDirectoryIsPolledUntilItAppears() async throws {
@@ -69,12 +71,14 @@ struct ManifestsSourceTests {
         let source = ManifestsDirectorySource(
             directory: path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
             rescanInterval: .seconds(3600), logger: capture.logger())
-        var stream = Stream(iterator: source.events().makeAsyncIterator())
-        #expect(await stream.next() == "synced")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try Data(Files.service("a").utf8).write(to: URL(fileURLWithPath: path + "/a.yaml"))
-        #expect(await stream.next() == "upsert services/default/a")
-        #expect(capture.records.contains { $0.message == "inotify unavailable: polling the manifests directory" })
-        #expect(capture.records.contains { $0.message == "manifests directory watched again" })
+        try await source.withEvents { iterator in
+            var stream = Stream(iterator: iterator)
+            #expect(await stream.next() == "synced")
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try Data(Files.service("a").utf8).write(to: URL(fileURLWithPath: path + "/a.yaml"))
+            #expect(await stream.next() == "upsert services/default/a")
+            #expect(capture.records.contains { $0.message == "inotify unavailable: polling the manifests directory" })
+            #expect(capture.records.contains { $0.message == "manifests directory watched again" })
+        }
     }
 }
