@@ -225,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "PodsTests",
             dependencies: [
-                "Pods", "Values", .product(name: "NIOEmbedded", package: "swift-nio"),
+                "Pods", "Values", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),

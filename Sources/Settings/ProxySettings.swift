@@ -27,6 +27,8 @@ public struct ProxySettings: Sendable, Hashable {
     public var clusterCIDRs: [AddressPrefix]
     /// `--masquerade-all`.
     public var masqueradeAll: Bool
+    /// `--allow-empty-source`.
+    public var allowEmptySource: Bool
     /// `--ipvs-strict-arp`.
     public var strictARP: Bool
     /// `--ipvs-tcp-timeout`, `--ipvs-tcpfin-timeout`, `--ipvs-udp-timeout` in whole seconds; 0 leaves the
@@ -60,6 +62,7 @@ public struct ProxySettings: Sendable, Hashable {
             logLevel: try reader.choice(SettingKeys.logLevel),
             clusterCIDRs: try reader.cidrs(SettingKeys.clusterCIDR),
             masqueradeAll: try reader.bool(SettingKeys.masqueradeAll),
+            allowEmptySource: try reader.bool(SettingKeys.allowEmptySource),
             strictARP: try reader.bool(SettingKeys.strictARP),
             ipvsTimeouts: IPVSTimeouts(
                 tcp: try reader.seconds(SettingKeys.tcpTimeout),

@@ -34,6 +34,9 @@ public enum SettingKeys {
         help: "The pods' CIDRs; traffic from outside them to Services is masqueraded.")
     public static let masqueradeAll = SettingKey(
         "masquerade-all", .bool, default: "false", help: "Masquerade all traffic to Services.")
+    public static let allowEmptySource = SettingKey(
+        "allow-empty-source", .bool, default: "false",
+        help: "Let the first sync delete what the proxy owns when the source holds no Service (otherwise it waits).")
     public static let strictARP = SettingKey(
         "ipvs-strict-arp", .bool, default: "false",
         help: "Set arp_ignore=1 and arp_announce=2 so the node does not answer ARP for the VIPs on kube-ipvs0.")
@@ -93,7 +96,7 @@ public enum SettingKeys {
     /// All of them, in the order the docs list them.
     public static let all: [SettingKey] = [
         scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, nodePortRange,
-        hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, strictARP, tcpTimeout, tcpFinTimeout,
+        hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout, tcpFinTimeout,
         udpTimeout, excludeCIDRs, healthzBindAddress, metricsBindAddress, healthCheck, healthCheckInterval,
         healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
         healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,

@@ -25,7 +25,7 @@ struct PlanCommand: AsyncParsableCommand {
             wiring = try ProxyWiring(options: settings, logger: logger)
             reconciler = wiring.reconciler
             try reconciler.adopt(readOnly: true)
-            objects = try source.makeSource(logger: logger)
+            objects = try source.makeSource(waits: false, logger: logger)
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
         }

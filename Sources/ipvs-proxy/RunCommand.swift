@@ -58,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let objects: any ObjectSource
         do {
-            objects = try source.makeSource(logger: logger)
+            objects = try source.makeSource(waits: !once, logger: logger)
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -69,6 +69,7 @@ struct RunCommand: AsyncParsableCommand {
         options.metrics = telemetry.metrics
         options.healthz = telemetry.health
         options.once = once
+        options.allowEmptySource = settings.allowEmptySource
         options.healthStateFile = settings.healthCheck.stateFile
         var configuration = wiring.configuration
         configuration.health = settings.healthCheck.configuration

@@ -19,6 +19,9 @@ struct RunSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("\(SettingKeys.udpTimeout.help) [default: 0s]", valueName: "duration"))
     var ipvsUdpTimeout: String?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(SettingKeys.allowEmptySource.help + " [default: off]"))
+    var allowEmptySource: Bool?
+
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(SettingKeys.strictARP.help + " [default: off]"))
     var ipvsStrictArp: Bool?
 
@@ -38,6 +41,7 @@ struct RunSettingsOptions: ParsableArguments {
             SettingKeys.minSyncPeriod.name: minSyncPeriod, SettingKeys.tcpTimeout.name: ipvsTcpTimeout,
             SettingKeys.tcpFinTimeout.name: ipvsTcpFinTimeout, SettingKeys.udpTimeout.name: ipvsUdpTimeout,
             SettingKeys.strictARP.name: ipvsStrictArp.map { String($0) },
+            SettingKeys.allowEmptySource.name: allowEmptySource.map { String($0) },
             SettingKeys.excludeCIDRs.name: ipvsExcludeCidrs,
             SettingKeys.healthzBindAddress.name: healthzBindAddress,
             SettingKeys.metricsBindAddress.name: metricsBindAddress,

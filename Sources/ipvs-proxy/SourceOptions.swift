@@ -19,10 +19,12 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
-    /// The object source these options name.
-    func makeSource(logger: Logger) throws -> any ObjectSource {
+    /// The object source these options name. A source that `waits` for its whole input at start keeps trying
+    /// (a long-running proxy); one that does not (`--once`, `plan`, `status`) fails at once, so nothing is ever
+    /// computed from a partial reading.
+    func makeSource(waits: Bool = true, logger: Logger) throws -> any ObjectSource {
         if let manifests {
-            return ManifestsDirectorySource(directory: manifests, logger: logger)
+            return ManifestsDirectorySource(directory: manifests, waitsForWholeStart: waits, logger: logger)
         }
         let connection = try KubeConfigLoader.resolve(explicitPath: kubeconfig, context: context)
         return APIServerSource(connection: connection, logger: logger)

@@ -57,7 +57,7 @@ struct StatusCommand: AsyncParsableCommand {
         if source.isGiven {
             do {
                 let wiring = try ProxyWiring(options: settings, logger: logger)
-                let objects = try source.makeSource(logger: logger)
+                let objects = try source.makeSource(waits: false, logger: logger)
                 let tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
                 names = ServiceMap(tracker: tracker)
             } catch {

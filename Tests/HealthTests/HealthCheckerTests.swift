@@ -42,7 +42,9 @@ struct HealthCheckerTests {
     @Test func tcpProbeTakesAClosedPortDownAndLeavesAnOpenOneUp() async throws {
         let open = try await Self.server { 200 }
         let closed = try await Self.closedPort()
-        let probe = HealthProbe(kind: .tcp, interval: .milliseconds(50), timeout: .milliseconds(40), rise: 1, fall: 2)
+        // A refused connect answers at once; the open port gets a timeout that a loaded 2-core host still meets
+        // (40 ms once let both fail together).
+        let probe = HealthProbe(kind: .tcp, interval: .milliseconds(500), timeout: .milliseconds(450), rise: 1, fall: 2)
         let up = HealthTarget(address: Self.loopback, port: UInt16(open.localAddress?.port ?? 0), probe: probe)
         let down = HealthTarget(address: Self.loopback, port: UInt16(closed), probe: probe)
         let checker = HealthChecker(logger: Self.logger)

@@ -64,6 +64,8 @@ struct ManifestsSourceTests {
         }
     }
 
+    /// A missing directory at start is not an empty one: nothing is synced (no `synced`, so the proxy deletes
+    /// nothing) until it can be read, and then its objects come before `synced`.
     @Test func missingDirectoryIsPolledUntilItAppears() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("later")
@@ -73,12 +75,46 @@ struct ManifestsSourceTests {
             rescanInterval: .seconds(3600), logger: capture.logger())
         try await source.withEvents { iterator in
             var stream = Stream(iterator: iterator)
-            #expect(await stream.next() == "synced")
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            try Data(Files.service("a").utf8).write(to: URL(fileURLWithPath: path + "/a.yaml"))
+            await waitFor { capture.records.contains { $0.message.hasPrefix("not syncing yet") } }
+            try FileManager.default.createDirectory(atPath: path + ".tmp", withIntermediateDirectories: true)
+            try Data(Files.service("a").utf8).write(to: URL(fileURLWithPath: path + ".tmp/a.yaml"))
+            try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
             #expect(await stream.next() == "upsert services/default/a")
+            #expect(await stream.next() == "synced")
             #expect(capture.records.contains { $0.message == "inotify unavailable: polling the manifests directory" })
-            #expect(capture.records.contains { $0.message == "manifests directory watched again" })
+            #expect(capture.records.filter { $0.message.hasPrefix("not syncing yet") }.count == 1)
+            #expect(capture.records.contains { $0.message == "manifests directory read whole: syncing" })
         }
+    }
+
+    /// A file that does not parse at start holds the start back until it is fixed; the other files' objects are
+    /// delivered meanwhile, `synced` only after.
+    @Test func brokenFileAtStartHoldsTheStartBack() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("a.yaml", Files.service("a"))
+        try directory.write("b.yaml", "kind: Service\n  metadata: [unclosed\n")
+        let capture = LogCapture()
+        let source = ManifestsDirectorySource(
+            directory: directory.path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
+            rescanInterval: .seconds(3600), logger: capture.logger())
+        try await source.withEvents { iterator in
+            var stream = Stream(iterator: iterator)
+            #expect(await stream.next() == "upsert services/default/a")
+            await waitFor { capture.records.contains { $0.message.hasPrefix("not syncing yet") } }
+            try directory.write("b.yaml", Files.service("b"))
+            #expect(await stream.next() == "upsert services/default/b")
+            #expect(await stream.next() == "synced")
+        }
+    }
+
+    /// `--once`, `plan` and `status` do not wait: a start that cannot read the directory whole fails, naming it.
+    @Test func aStartThatDoesNotWaitFailsOnAMissingDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        let source = ManifestsDirectorySource(
+            directory: directory.file("absent"), useInotify: false, waitsForWholeStart: false,
+            logger: LogCapture().logger())
+        let error = await #expect(throws: SourceError.self) { try await source.run { _ in } }
+        #expect(error?.code == .incomplete)
+        #expect(error?.message.contains(directory.file("absent")) == true)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Pods
@@ -68,6 +69,9 @@ import Testing
         let process = PodProcess(pid: pid)
         #expect(await process.wait(until: .alive, timeout: .seconds(5)))
         #expect(PodProcess.recorded(pidFile: pidFile, podName: "pod-t") == nil)
+        // Alive is not yet exec'd: until then /proc/PID/cmdline is the test runner's (seen failing once on a
+        // loaded host), so wait for the command line to be the one spawned.
+        await waitFor { PodProcess.find(pidFile: pidFile, podName: "pod-t") != nil }
         #expect(PodProcess.find(pidFile: pidFile, podName: "pod-t")?.pid == pid)
         #expect(PodProcess.find(pidFile: pidFile, podName: "pod-u") == nil)
         #expect(PodProcess.find(pidFile: pidFile + ".other", podName: "pod-t") == nil)

@@ -23,6 +23,8 @@ public struct ManifestDirectoryState: Sendable {
     struct FileState: Sendable {
         var signature: FileSignature?
         var objects: [ObjectID: KubeObject]
+        /// Why the file's last reading failed (its objects are then the ones it held before), nil after a success.
+        var failure: ManifestError? = nil
     }
 
     var files: [String: FileState] = [:]
@@ -43,6 +45,9 @@ public struct ManifestDirectoryState: Sendable {
 
     /// How many files are loaded.
     public var fileCount: Int { files.count }
+
+    /// The files whose last reading failed (unreadable, or not valid YAML or JSON), in path order.
+    public var failedFiles: [ManifestError] { files.keys.sorted().compactMap { files[$0]?.failure } }
 
     /// Whether `path` is loaded.
     public func contains(_ path: String) -> Bool { files[path] != nil }
@@ -66,7 +71,7 @@ public struct ManifestDirectoryState: Sendable {
         let previous = files[path]?.objects ?? [:]
         switch content {
         case .failure(let error):
-            files[path] = FileState(signature: signature, objects: previous)
+            files[path] = FileState(signature: signature, objects: previous, failure: error)
             return [.fileFailed(error)]
         case .success(let file):
             var diagnostics: [ManifestDiagnostic] = file.ignoredKinds.map { .ignoredKind(kind: $0, file: path) }

@@ -13,13 +13,21 @@ import Foundation
 /// modified less than ``settleTime`` before a scan is read again at the next scan too (unchanged content then
 /// yields no change). ``update(names:)`` always re-reads the files it is given.
 /// If the directory cannot be listed (missing, unmounted), nothing changes and the error is reported: an
-/// absent directory never deletes everything; an empty one does.
+/// absent directory never deletes everything; an empty one does (the proxy then holds back its first sync when
+/// it owns virtual servers; see `--allow-empty-source`). ``incomplete`` says what keeps a scan from being whole.
 /// See ``ManifestDirectoryState`` for what edits and errors do to the objects.
 public struct ManifestsDirectoryScanner: Sendable {
     /// The directory.
     public let directory: String
     /// What has been loaded so far.
     public private(set) var state = ManifestDirectoryState()
+    /// Why the last scan could not list the directory; nil once a scan could.
+    public private(set) var directoryFailure: ManifestError?
+
+    /// What keeps the directory from being read whole: the directory itself, if the last scan could not list
+    /// it, then each file whose last reading failed. Empty when everything the directory holds is loaded. A
+    /// source waits for this to be empty before saying it has the whole truth (``SourceEvent/synced``).
+    public var incomplete: [ManifestError] { (directoryFailure.map { [$0] } ?? []) + state.failedFiles }
 
     /// How old a file's mtime must be for its signature to be trusted.
     public static let settleTime: Duration = .milliseconds(100)
@@ -113,7 +121,11 @@ public struct ManifestsDirectoryScanner: Sendable {
     public mutating func finish(
         _ batch: Batch, reading contents: [Result<ManifestFile, ManifestError>?]
     ) -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {
-        if let failure = batch.failure { return ([], [failure]) }
+        if let failure = batch.failure {
+            if case .fileFailed(let error) = failure { directoryFailure = error }
+            return ([], [failure])
+        }
+        if batch.present != nil { directoryFailure = nil }
         var diagnostics: [ManifestDiagnostic] = []
         for (file, content) in zip(batch.files, contents) {
             guard let content else { continue }

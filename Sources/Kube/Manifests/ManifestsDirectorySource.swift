@@ -29,6 +29,9 @@ public struct ManifestsDirectorySource: ObjectSource {
     public let rescanInterval: Duration
     /// Whether to use inotify (false: always poll).
     public let useInotify: Bool
+    /// Whether a start that cannot read the directory whole waits and scans again (true), or throws (false, for
+    /// `--once`). Either way nothing is synced from a partial reading.
+    public let waitsForWholeStart: Bool
     /// Where files are listed, read and parsed.
     public let threadPool: NIOThreadPool
     let logger: Logger
@@ -40,9 +43,10 @@ public struct ManifestsDirectorySource: ObjectSource {
     /// Creates a source; nothing happens until ``run(delivering:)``.
     public init(
         directory: String, pollInterval: Duration = .milliseconds(200), watchInterval: Duration = .milliseconds(100),
-        rescanInterval: Duration = .seconds(45), useInotify: Bool = true, threadPool: NIOThreadPool = .singleton,
-        logger: Logger
+        rescanInterval: Duration = .seconds(45), useInotify: Bool = true, waitsForWholeStart: Bool = true,
+        threadPool: NIOThreadPool = .singleton, logger: Logger
     ) {
+        self.waitsForWholeStart = waitsForWholeStart
         self.threadPool = threadPool
         self.directory = directory
         self.pollInterval = pollInterval
@@ -52,21 +56,22 @@ public struct ManifestsDirectorySource: ObjectSource {
         self.logger = logger
     }
 
-    /// Scans, then watches, until the calling task is cancelled. Throws (``SourceErrorCode/threadPool``) if the
-    /// thread pool stops under it.
+    /// Scans until the directory is read whole, says ``SourceEvent/synced``, then watches, until the calling task
+    /// is cancelled. Throws (``SourceErrorCode/threadPool``) if the thread pool stops under it, and
+    /// (``SourceErrorCode/incomplete``) when a start that does not wait cannot read the directory whole.
     public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async throws {
         let scanner = PooledScanner(ManifestsDirectoryScanner(directory: directory), threadPool)
         var watch = startWatch(logFailure: true)
         let clock = ContinuousClock()
         let first = clock.now
-        let initial: PooledScanner.Result
         do {
-            initial = try await scanner.scan()
+            try await scanWhole(scanner, since: first, deliver)
+        } catch let error as SourceError where error.code == .incomplete {
+            throw error
         } catch {
             try Self.stopped(by: error)
             return
         }
-        emit(initial, kind: "scan", scanner, since: first, always: true, deliver)
         deliver(.synced)
         var lastScan = clock.now
         while !Task.isCancelled {
@@ -116,6 +121,43 @@ public struct ManifestsDirectorySource: ObjectSource {
         }
     }
 
+    /// The first scan, repeated every ``pollInterval`` until the directory is read whole (listed, and every file
+    /// read and parsed): only then may the proxy treat what it holds as the whole truth and delete what is not in
+    /// it, so a missing directory or a broken file at start leaves the kernel as it is. Each new reason to wait is
+    /// logged once. With ``waitsForWholeStart`` false (`--once`) the first incomplete scan throws
+    /// (``SourceErrorCode/incomplete``) instead.
+    private func scanWhole(
+        _ scanner: PooledScanner, since start: ContinuousClock.Instant, _ deliver: @escaping @Sendable (SourceEvent) -> Void
+    ) async throws {
+        emit(try await scanner.scan(), kind: "scan", scanner, since: start, always: true, deliver)
+        var reported: [ManifestError] = []
+        while true {
+            let missing = scanner.incomplete
+            if missing.isEmpty { break }
+            let reasons = missing.map(\.description).joined(separator: "; ")
+            guard waitsForWholeStart else {
+                throw SourceError(
+                    .incomplete,
+                    "the manifests directory \(directory) could not be read whole, so nothing was synced and the "
+                        + "kernel is left as it is: \(reasons)")
+            }
+            if missing != reported {
+                logger.error(
+                    """
+                    not syncing yet: the manifests directory could not be read whole; the kernel is left as it is \
+                    until it can
+                    """,
+                    metadata: ["directory": "\(directory)", "reasons": "\(reasons)"])
+                reported = missing
+            }
+            try await Task.sleep(for: pollInterval)
+            emit(try await scanner.scan(), kind: "scan", scanner, since: ContinuousClock.now, deliver)
+        }
+        if !reported.isEmpty {
+            logger.notice("manifests directory read whole: syncing", metadata: ["directory": "\(directory)"])
+        }
+    }
+
     /// Returns when `error` is the task's cancellation (the source stops, as asked); throws otherwise.
     private static func stopped(by error: any Error) throws(SourceError) {
         if error is CancellationError || Task.isCancelled { return }
@@ -135,6 +177,9 @@ public struct ManifestsDirectorySource: ObjectSource {
         }
 
         var fileCount: Int { scanner.withLock { $0.state.fileCount } }
+
+        /// What keeps the directory from being read whole (see ``ManifestsDirectoryScanner/incomplete``).
+        var incomplete: [ManifestError] { scanner.withLock { $0.incomplete } }
 
         typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
 

@@ -8,6 +8,9 @@ public enum SourceErrorCode: String, ErrorCode {
     case threadPool
     /// The source returned while nothing asked it to stop.
     case ended
+    /// The source could not read its input whole at start (a missing directory, a file that does not parse), and
+    /// was told not to wait for it.
+    case incomplete
 }
 
 /// An object source that cannot go on: ``ObjectSource/run(delivering:)`` throws it, ``SourceService`` passes it to

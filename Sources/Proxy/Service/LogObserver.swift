@@ -14,6 +14,13 @@ public struct LogObserver: ReconcileObserver {
         switch report {
         case .pass(let pass):
             log(pass)
+        case .heldBack(let owned):
+            logger.error(
+                """
+                not syncing: the source holds no Service while the proxy owns \(owned) virtual servers; the kernel is \
+                left as it is until the source holds something (--allow-empty-source syncs an empty source)
+                """,
+                metadata: ["owned": "\(owned)"])
         case .readFailed(let error):
             logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
         case .diagnostics(let changed, _):

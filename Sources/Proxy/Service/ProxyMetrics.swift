@@ -22,6 +22,8 @@ public struct ProxyMetrics: Sendable {
     let realServers: Gauge
     /// Services with a problem the proxy worked around, by diagnostic code.
     let diagnostics: [ServiceDiagnostic.Code: Gauge]
+    /// 1 while the first sync is held back (an empty source and owned virtual servers), else 0.
+    let heldBack: Gauge
 
     /// The error kinds: the operation's verb and object, or a VIP link change, or a table read.
     public static let errorKinds = [
@@ -39,6 +41,7 @@ public struct ProxyMetrics: Sendable {
         public static let virtualServers = "ipvs_proxy_virtual_servers"
         public static let realServers = "ipvs_proxy_real_servers"
         public static let serviceDiagnostics = "ipvs_proxy_service_diagnostics"
+        public static let heldBack = "ipvs_proxy_first_sync_held_back"
     }
 
     /// The metrics, made through `factory` (the bootstrapped backend unless a test gives its own).
@@ -53,6 +56,7 @@ public struct ProxyMetrics: Sendable {
                 ($0, Counter(label: Name.kernelErrors, dimensions: [("kind", $0)], factory: factory))
             })
         virtualServers = Gauge(label: Name.virtualServers, factory: factory)
+        heldBack = Gauge(label: Name.heldBack, factory: factory)
         realServers = Gauge(label: Name.realServers, factory: factory)
         diagnostics = Dictionary(
             uniqueKeysWithValues: [ServiceDiagnostic.Code.unsupportedScheduler, .badAnnotation].map {
@@ -117,12 +121,15 @@ extension ProxyMetrics: ReconcileObserver {
         case .pass(let pass):
             recorded(pass.sync, full: pass.full, wall: pass.wall)
             owned(virtualServers: pass.ownedVirtualServers, realServers: pass.ownedRealServers)
+            heldBack.record(0)
             if pass.sync.succeeded {
                 programmed(seen: pass.programmedSeen, at: ContinuousClock.now)
                 pending(0)
             }
         case .readFailed:
             readFailed()
+        case .heldBack:
+            heldBack.record(1)
         case .pending(let count):
             pending(count)
         case .diagnostics(_, let all):

@@ -25,6 +25,9 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var healthStateFile: String?
         /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
         public var minSyncPeriod: Duration = .zero
+        /// `--allow-empty-source`: let a first sync from a source that holds nothing delete what the proxy owns
+        /// (otherwise it is held back until the source holds something; `--once` then fails).
+        public var allowEmptySource = false
         /// Where passes are counted and timed; nil records nothing.
         public var metrics: ProxyMetrics? = nil
         /// kube-proxy's health rule for /healthz; nil keeps none.
@@ -79,12 +82,13 @@ public struct ProxyService: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        let loop = ReconcileLoop(
+        var loop = ReconcileLoop(
             reconciler: reconciler,
             tracker: DesiredStateTracker(configuration: configuration),
             syncPeriod: options.syncPeriod,
             minSyncPeriod: options.minSyncPeriod
         )
+        loop.allowEmptySource = options.allowEmptySource
         try await ReconcileRoom.withRoom(loop) { room in try await run(in: room) }
     }
 
@@ -142,6 +146,9 @@ public struct ProxyService: ServiceLifecycle.Service {
                 let outcome = try await room.handle(stamped.map(\.input), now: .now, seen: seen)
                 await observers.deliver(outcome.reports)
                 if let deadline = outcome.wakeAt { wake.yield(deadline) }
+                if options.once && outcome.heldBack {
+                    throw ReconcileLoop.heldBackOnce
+                }
                 if options.once && outcome.firstSyncDone {
                     logger.info("synced once; exiting (--once)")
                     return

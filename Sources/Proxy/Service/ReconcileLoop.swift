@@ -15,6 +15,8 @@ struct ReconcileLoop {
         var firstSyncDone: Bool
         /// Work was held back by `minSyncPeriod`: call again (with a tick) at this time.
         var wakeAt: ContinuousClock.Instant? = nil
+        /// The first sync is held back: the input holds nothing and the proxy owns virtual servers.
+        var heldBack = false
         /// What happened, in order, for the observers.
         var reports: [ReconcileReport] = []
     }
@@ -23,7 +25,15 @@ struct ReconcileLoop {
     enum ErrorCode: String, Values.ErrorCode {
         /// The object source's stream ended while the proxy was running.
         case sourceEnded
+        /// `--once` found an empty source and owned virtual servers, and left the kernel as it is.
+        case heldBack
     }
+
+    /// `--once` with an empty source and owned virtual servers: nothing was synced.
+    static let heldBackOnce = CodedError<ErrorCode>(
+        .heldBack,
+        "the source holds no Service while the proxy owns virtual servers: nothing was synced and the kernel is "
+            + "left as it is (--allow-empty-source syncs an empty source)")
 
     /// The source's stream ended while the proxy was running.
     static let sourceEnded = CodedError<ErrorCode>(.sourceEnded, "the object source stopped delivering events")
@@ -46,6 +56,10 @@ struct ReconcileLoop {
     var pendingSeen: [ContinuousClock.Instant] = []
     /// Object changes not yet programmed.
     var pendingChanges = 0
+    /// `--allow-empty-source`: a first sync from an input that holds nothing may delete what the proxy owns.
+    var allowEmptySource = false
+    /// The first sync is being held back (an empty input, and virtual servers owned).
+    var heldBack = false
 
     /// A loop applying through `reconciler`.
     init(
@@ -89,6 +103,10 @@ struct ReconcileLoop {
         reports.append(.pending(pendingChanges))
         guard synced else { return Outcome(firstSyncDone: false, reports: reports) }
         reportDiagnostics(&reports)
+        if lastFullSync == nil {
+            if holdsBackFirstSync(&reports) { return Outcome(firstSyncDone: false, heldBack: true, reports: reports) }
+            fullSync = true  // the first full pass is owed until it runs (it may have been held back)
+        }
         let work = !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty
         if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
             return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod, reports: reports)
@@ -128,6 +146,22 @@ struct ReconcileLoop {
             pendingChanges = 0
         }
         return .pass(pass)
+    }
+
+    /// True when the first sync must wait: the source's whole input yields no virtual server and no address, while
+    /// the kernel holds virtual servers the proxy owns (a missing namespace, a wrong selector, RBAC that lists
+    /// nothing, an emptied directory). Reported once; `allowEmptySource` lets it go ahead.
+    private mutating func holdsBackFirstSync(_ reports: inout [ReconcileReport]) -> Bool {
+        let desired = tracker.desired
+        guard !allowEmptySource, desired.virtualServers.isEmpty, desired.boundAddresses.isEmpty else {
+            heldBack = false
+            return false
+        }
+        let owned = reconciler.actual.virtualServers.keys.filter { reconciler.ownership.owns($0) }.count
+        guard owned > 0 else { return false }
+        if !heldBack { reports.append(.heldBack(owned: owned)) }
+        heldBack = true
+        return true
     }
 
     /// Reports each Service's problems once, when they appear or change.

@@ -11,6 +11,10 @@ public enum ReconcileReport: Sendable {
     case readFailed(String)
     /// Object changes seen and not yet programmed.
     case pending(Int)
+    /// The source's whole input holds nothing while the proxy owns `owned` virtual servers: the first sync is
+    /// held back, so that an empty or mistaken input never empties the kernel (`--allow-empty-source` forces it).
+    /// Reported once; the sync goes ahead as soon as the input holds something.
+    case heldBack(owned: Int)
     /// Services' problems changed: `changed` holds the Services whose list is new or different, `all` every
     /// Service with a problem now.
     case diagnostics(changed: [ObjectKey: [ServiceDiagnostic]], all: [ObjectKey: [ServiceDiagnostic]])
