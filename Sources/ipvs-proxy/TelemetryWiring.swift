@@ -49,15 +49,18 @@ struct TelemetryWiring {
                     logger: logger))
         }
         if let address = settings.healthzBindAddress {
-            let healthz: HTTPEndpointServer.Handler = {
-                let status = health.status()
-                return HTTPEndpointResponse(
-                    status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
+            // kube-proxy's two answers: /livez is the proxy's own health, /healthz adds the node's eligibility.
+            let answer = { (endpoint: ProxyHealthStatus.Endpoint) -> HTTPEndpointServer.Handler in
+                {
+                    let status = health.status(for: endpoint)
+                    return HTTPEndpointResponse(
+                        status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
+                }
             }
             services.append(
                 HTTPEndpointServer(
                     host: address.host.description, port: address.port,
-                    routes: ["/healthz": healthz, "/livez": healthz], logger: logger))
+                    routes: ["/healthz": answer(.healthz), "/livez": answer(.livez)], logger: logger))
         }
         return services
     }

@@ -79,11 +79,15 @@ import Values
         #expect(Set(try link.addresses()) == [F.ip("10.96.0.99")])
     }
 
-    @Test func healthFollowsPassesThatProgramEverything() async throws {
+    /// kube-proxy's rule: a pass that ran marks the pending changes done, refused operations included; a pass
+    /// whose exchange with the kernel failed does not.
+    @Test func healthFollowsPassesThatRan() async throws {
         let kernel = FakeKernel()
         let health = ProxyHealthRecorder(timeout: .seconds(60))
         var loop = try loop(kernel, health: health)
         let start = Date(timeIntervalSince1970: 1_000_000)
+        health.started(at: start)
+        health.initialized()
         health.queued(at: start)
         _ = try await loop.handle([.event(.synced)], now: F.t0)
         #expect(health.status(at: start + 3600).healthy, "the first pass cleared what was pending")
@@ -91,11 +95,33 @@ import Values
         kernel.refuse(.addVirtualServer(F.vs(F.web)))
         health.queued(at: start + 10)
         _ = try await loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .seconds(1))
-        #expect(!health.status(at: start + 71).healthy, "a refused operation leaves the change pending")
-        #expect(health.status().lastUpdated == updated)
-        kernel.allow(.addVirtualServer(F.vs(F.web)))
-        _ = try await loop.handle([.tick], now: F.t0 + .seconds(2))
-        #expect(health.status(at: start + 71).healthy)
+        #expect(health.status(at: Date() + 59).healthy, "a refused operation does not leave the change pending")
+        #expect(health.status().lastUpdated != updated)
+    }
+
+    @Test func aPassWithRefusalsCountsAsUpdatedATransportFailureDoesNot() async {
+        let refused = IPVSOperation.deleteVirtualServer(F.web)
+        let refusal = IPVSError.kernel(errno: 22, operation: refused)
+        let broken = IPVSError(code: .transport, message: "socket closed")
+        #expect(SyncReport(failures: [refused: refusal]).completed)
+        #expect(!SyncReport(failures: [refused: refusal]).succeeded)
+        #expect(!SyncReport(failures: [refused: broken]).completed)
+        let recorder = ProxyHealthRecorder(timeout: .seconds(60))
+        let start = Date(timeIntervalSince1970: 0)
+        recorder.started(at: start)
+        recorder.initialized()
+        recorder.queued(at: start)
+        func pass(_ sync: SyncReport) -> ReconcileReport {
+            .pass(
+                PassReport(
+                    sync: sync, full: false, touched: [], desired: DesiredState(), objectChanges: 1,
+                    programmedSeen: [], wall: .zero, cpu: .zero, draining: 0, ownedVirtualServers: 0,
+                    ownedRealServers: 0))
+        }
+        await recorder.observe(pass(SyncReport(failures: [refused: broken])))
+        #expect(!recorder.status(at: start + 60).healthy, "nothing reached the kernel: still pending")
+        await recorder.observe(pass(SyncReport(failures: [refused: refusal])))
+        #expect(recorder.status(at: Date() + 59).healthy, "the kernel answered: updated")
     }
 
     @Test func metricsCountServersErrorsAndDiagnostics() async throws {
@@ -114,13 +140,16 @@ import Values
         #expect(text.contains("ipvs_proxy_kernel_errors_total{kind=\"add_real_server\"} 1"), "\(text)")
         #expect(text.contains("ipvs_proxy_kernel_errors_total{kind=\"add_virtual_server\"} 0"), "\(text)")
         #expect(text.contains("ipvs_proxy_service_diagnostics{code=\"unsupportedScheduler\"} 1"), "\(text)")
-        #expect(text.contains("ipvs_proxy_pending_changes 2"), "failed pass: both changes still pending\n\(text)")
+        #expect(text.contains("ipvs_proxy_pending_changes 0"), "the pass ran: nothing pending\n\(text)")
+        #expect(text.contains("ipvs_proxy_kernel_refusals_total{reason=\"invalidArgument\"} 1"), "\(text)")
+        #expect(text.contains("ipvs_proxy_retrying_virtual_servers{reason=\"invalidArgument\"} 1"), "\(text)")
         #expect(text.contains("ipvs_proxy_sync_duration_seconds_count{kind=\"full\"} 1"), "\(text)")
         kernel.allow(.addRealServer(F.rs("10.244.0.11", 8080), to: F.web))
         _ = try await loop.handle([.tick], now: F.t0 + .seconds(1))
         let after = registry.emitToString()
         #expect(after.contains("ipvs_proxy_real_servers 2"), "\(after)")
         #expect(after.contains("ipvs_proxy_pending_changes 0"), "\(after)")
+        #expect(after.contains("ipvs_proxy_retrying_virtual_servers{reason=\"invalidArgument\"} 0"), "\(after)")
         #expect(
             after.contains("ipvs_proxy_network_programming_duration_seconds_count 0"), "no seen times given\n\(after)")
     }

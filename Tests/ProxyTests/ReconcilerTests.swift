@@ -86,12 +86,12 @@ import Testing
         try reconciler.adopt()
         let refused = IPVSOperation.addRealServer(F.rs("10.244.0.10", 8080), to: F.web)
         kernel.refuse(refused)
-        let first = reconciler.sync(desired)
+        let first = reconciler.sync(desired, now: F.t0)
         #expect(Array(first.failures.keys) == [refused])
         #expect(kernel.table[F.web]?.realServers.map(\.server) == [F.rs("10.244.0.11", 8080)])
         kernel.allow(refused)
-        // A scoped pass that touches nothing still retries what failed.
-        let second = reconciler.sync(desired, scope: .only(virtualServers: [], addresses: []))
+        // A scoped pass that touches nothing still retries what failed, once its backoff has passed.
+        let second = reconciler.sync(desired, scope: .only(virtualServers: [], addresses: []), now: F.t0 + .seconds(1))
         #expect(second.plan.operations == [refused])
         #expect(second.succeeded)
     }

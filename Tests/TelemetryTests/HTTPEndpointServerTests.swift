@@ -65,25 +65,37 @@ import Testing
     @Test func healthzTurns503WhenAChangeWaitsTooLong() async throws {
         let health = ProxyHealthRecorder(timeout: .seconds(60))
         let clock = LockedDate(Date(timeIntervalSince1970: 1_700_000_000))
-        let healthz: HTTPEndpointServer.Handler = {
-            let status = health.status(at: clock.value)
-            return HTTPEndpointResponse(
-                status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
+        let answer = { (endpoint: ProxyHealthStatus.Endpoint) -> HTTPEndpointServer.Handler in
+            {
+                let status = health.status(at: clock.value, for: endpoint)
+                return HTTPEndpointResponse(
+                    status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
+            }
         }
-        try await serving(["/healthz": healthz, "/livez": healthz]) { port in
-            health.updated(at: clock.value)
+        try await serving(["/healthz": answer(.healthz), "/livez": answer(.livez)]) { port in
+            health.started(at: clock.value)
+            health.initialized()
             let fresh = try await get("http://127.0.0.1:\(port)/healthz")
             #expect(fresh.status == 200)
             #expect(fresh.type == "application/json")
             let json = try #require(
-                try JSONSerialization.jsonObject(with: Data(fresh.body.utf8)) as? [String: String])
-            #expect(json["lastUpdated"] == "2023-11-14T22:13:20.000Z")
-            #expect(json["currentTime"] == "2023-11-14T22:13:20.000Z")
+                try JSONSerialization.jsonObject(with: Data(fresh.body.utf8)) as? [String: Any])
+            #expect(json["lastUpdated"] as? String == "2023-11-14T22:13:20.000Z")
+            #expect(json["currentTime"] as? String == "2023-11-14T22:13:20.000Z")
+            #expect(json["healthy"] as? Bool == true)
+            #expect(json["nodeEligible"] == nil, "Nodes are not read")
             health.queued(at: clock.value)
             clock.value += 61
             let stale = try await get("http://127.0.0.1:\(port)/livez")
             #expect(stale.status == 503)
             #expect(stale.body.contains("\"currentTime\": \"2023-11-14T22:14:21.000Z\""))
+            #expect(stale.body.contains("\"lastUpdated\": \"2023-11-14T22:13:20.000Z\""))
+            health.updated(at: clock.value)
+            health.setNodeEligible(false)
+            #expect(try await get("http://127.0.0.1:\(port)/livez").status == 200)
+            let deleting = try await get("http://127.0.0.1:\(port)/healthz")
+            #expect(deleting.status == 503)
+            #expect(deleting.body.contains("\"nodeEligible\": false"))
         }
     }
 }

@@ -1,12 +1,14 @@
 /// Something wrong with one Service that the proxy worked around: it names the Service and the field, and says
-/// what was done instead. The Service's virtual servers are still programmed.
+/// what was done instead. The Service's other virtual servers, and every other Service, are still programmed.
 public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem.
-    public enum Code: String, Sendable, Hashable {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
         /// The requested scheduler is unknown or not offered by this kernel; the default is used.
         case unsupportedScheduler
         /// An annotation's value could not be used; it is ignored.
         case badAnnotation
+        /// The kernel refused an operation on one of the Service's virtual servers; it is retried with backoff.
+        case kernelRefused
     }
 
     /// The kind of problem.

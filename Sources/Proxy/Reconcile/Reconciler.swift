@@ -4,8 +4,9 @@ import Logging
 
 /// Brings the kernel to the desired state: plans against what it knows of the kernel, applies the plan as one
 /// batch, and folds the results back. It adopts whatever the kernel already has at start (no flush), so a
-/// restart with unchanged objects writes nothing. Failed operations leave their virtual server marked for a
-/// fresh read from the kernel and a retry on the next pass: nothing is papered over.
+/// restart with unchanged objects writes nothing. Failed operations leave their virtual server in the
+/// ``RetrySchedule``: read afresh from the kernel and tried again after a backoff of its own, at once when its
+/// desired state changes. Nothing is papered over, and one virtual server the kernel refuses holds up no other.
 ///
 /// A plain struct driven by its owner (the proxy service, or `run --once`); the kernel and the link are
 /// protocols so it is tested with fakes, and proven against the real kernel in the lab.
@@ -24,8 +25,9 @@ public struct Reconciler: Sendable {
     public private(set) var actual = ActualState()
     /// Real servers being drained.
     public private(set) var termination: GracefulTermination
-    /// Virtual servers to re-read from the kernel before the next pass (an operation on them failed).
-    public private(set) var suspect: Set<VirtualServerKey> = []
+    /// Virtual servers whose operations failed, waiting for their next attempt (each re-read from the kernel
+    /// first).
+    public private(set) var retries: RetrySchedule
     let logger: Logger
 
     /// A reconciler; call `adopt()` before the first pass.
@@ -35,8 +37,10 @@ public struct Reconciler: Sendable {
         nodeAddresses: Set<IPAddress> = [],
         nodePortRange: ClosedRange<UInt16> = Ownership.defaultNodePortRange,
         gracefulPeriod: Duration = .seconds(30),
+        retryBackoff: RetrySchedule.Backoff = RetrySchedule.Backoff(),
         logger: Logger
     ) {
+        self.retries = RetrySchedule(backoff: retryBackoff)
         self.kernel = kernel
         self.link = link
         self.nodeAddresses = nodeAddresses
@@ -58,7 +62,11 @@ public struct Reconciler: Sendable {
     public mutating func adopt(readOnly: Bool = false) throws {
         if !readOnly { try link.ensure() }
         actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
-        suspect = []
+    }
+
+    /// True when a pass at `now` has a retry to make: a virtual server due, or wanted otherwise than when it failed.
+    public func hasRetryDue(_ desired: DesiredState, now: ContinuousClock.Instant) -> Bool {
+        !retries.isEmpty && !retries.due(desired, now: now).isEmpty
     }
 
     /// Plans without applying: what `ipvs-proxy plan` prints.
@@ -74,22 +82,24 @@ public struct Reconciler: Sendable {
         )
     }
 
-    /// Plans and applies one pass.
+    /// Plans and applies one pass. Virtual servers waiting for a retry are left out until due (even from a full
+    /// pass); those due are read afresh and tried, whatever the scope.
     public mutating func sync(
         _ desired: DesiredState,
         scope: PlanScope = .all,
         now: ContinuousClock.Instant = .now
     ) -> SyncReport {
+        let held = retries.held(desired, now: now)
         // Virtual servers whose operations failed, and those with draining real servers (whose connection
         // counts decide their deletion), are read afresh and planned even when no event touched them.
-        let retried = reread(suspect, reason: "an operation on it failed")
-        suspect.subtract(retried)
+        let due = retries.due(desired, now: now)
+        let retried = reread(due, reason: "an operation on it failed")
+        for key in due.subtracting(retried) { retries.postpone(key, now: now) }
         let draining = reread(
-            Set(termination.deadlines.keys.map(\.virtualServer)).subtracting(retried), reason: "it is draining")
-        var scope = scope
-        if case .only(let keys, let addresses) = scope, !retried.isEmpty || !draining.isEmpty {
-            scope = .only(virtualServers: keys.union(retried).union(draining), addresses: addresses)
-        }
+            Set(termination.deadlines.keys.map(\.virtualServer)).subtracting(due).subtracting(held),
+            reason: "it is draining")
+        let scope = Self.narrow(
+            scope, adding: retried.union(draining), holding: held, desired: desired, actual: actual)
         let clock = ContinuousClock()
         var mark = clock.now
         let plan = Planner.plan(
@@ -101,6 +111,7 @@ public struct Reconciler: Sendable {
             now: now
         )
         var report = SyncReport(plan: plan)
+        report.held = held
         report.timing.plan = clock.now - mark
         mark = clock.now
         for (address, result) in zip(plan.bind, Self.each(plan.bind, link.add)) {
@@ -112,6 +123,7 @@ public struct Reconciler: Sendable {
         report.timing.bind = clock.now - mark
         mark = clock.now
         let results = kernel.apply(plan.operations)
+        var failed: [VirtualServerKey: [(IPVSOperation, IPVSError)]] = [:]
         for (operation, result) in zip(plan.operations, results) {
             switch result {
             case .success:
@@ -119,12 +131,17 @@ public struct Reconciler: Sendable {
                 logger.debug("applied", metadata: ["operation": "\(operation)"])
             case .failure(let error):
                 report.failures[operation] = error
-                suspect.insert(operation.virtualServerKey)
-                logger.warning(
-                    "kernel refused an operation; it will be retried",
-                    metadata: ["operation": "\(operation)", "error": "\(error)"]
-                )
+                failed[operation.virtualServerKey, default: []].append((operation, error))
+                logger.debug(
+                    "kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
             }
+        }
+        for (key, errors) in failed {
+            let wanted = desired.virtualServers[key]
+            if retries.failed(key, errors: errors, desired: wanted, now: now) { report.announced.insert(key) }
+        }
+        for key in retried.union(plan.operations.map(\.virtualServerKey)) where failed[key] == nil {
+            retries.succeeded(key)
         }
         report.timing.apply = clock.now - mark
         mark = clock.now
@@ -136,6 +153,24 @@ public struct Reconciler: Sendable {
         }
         report.timing.unbind = clock.now - mark
         return report
+    }
+
+    /// The scope of a pass: the one asked for, with `adding` (retries and draining virtual servers) and without
+    /// `holding` (virtual servers waiting for a retry). A full pass keeps every address and every other key.
+    static func narrow(
+        _ scope: PlanScope, adding: Set<VirtualServerKey>, holding: Set<VirtualServerKey>, desired: DesiredState,
+        actual: ActualState
+    ) -> PlanScope {
+        switch scope {
+        case .all:
+            guard !holding.isEmpty else { return .all }
+            let keys = Set(desired.virtualServers.keys).union(actual.virtualServers.keys)
+            return .only(
+                virtualServers: keys.subtracting(holding),
+                addresses: desired.boundAddresses.union(actual.linkAddresses))
+        case .only(let keys, let addresses):
+            return .only(virtualServers: keys.union(adding).subtracting(holding), addresses: addresses)
+        }
     }
 
     /// One batch over the link: a result per address, every one failed when the batch could not be tried.

@@ -1,7 +1,7 @@
 import Logging
 
-/// Logs what the reconcile loop reports: each pass (with what it cost), refused operations, failed re-reads,
-/// Services' problems when they appear or change, and endpoints changing health.
+/// Logs what the reconcile loop reports: each pass (with what it cost), refused operations and Services' problems
+/// once (when they appear or change, never at each retry), failed re-reads, and endpoints changing health.
 public struct LogObserver: ReconcileObserver {
     let logger: Logger
 
@@ -49,15 +49,23 @@ public struct LogObserver: ReconcileObserver {
     /// Logs a pass; its cost is the wall-clock and CPU time of the loop's thread while it ran.
     private func log(_ pass: PassReport) {
         let report = pass.sync
-        for (operation, error) in report.failures.sorted(by: { $0.key.description < $1.key.description }) {
-            logger.error("kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
+        // Refusals are logged once, when they are news; those of a Service's virtual servers as its diagnostics.
+        for (operation, error) in pass.unattributed.sorted(by: { $0.key.description < $1.key.description }) {
+            logger.error(
+                "kernel refused an operation; it is retried with backoff",
+                metadata: ["operation": "\(operation)", "error": "\(error)"])
         }
         for (address, error) in report.addressFailures {
             logger.error("could not change the VIP link", metadata: ["address": "\(address)", "error": "\(error)"])
         }
         guard !report.plan.isEmpty || pass.full else { return }
-        logger.info(
-            pass.full ? "full sync" : "sync",
+        // A retry that the kernel refused again, with nothing else in the pass, is no news.
+        let news =
+            pass.full || pass.objectChanges > 0 || report.failures.count < report.plan.operations.count
+            || !report.plan.bind.isEmpty || !report.plan.unbind.isEmpty
+        logger.log(
+            level: news ? .info : .debug,
+            "\(pass.full ? "full sync" : "sync")",
             metadata: [
                 "objectChanges": "\(pass.objectChanges)",
                 "operations": "\(report.plan.operations.count)",
@@ -65,6 +73,7 @@ public struct LogObserver: ReconcileObserver {
                 "unbind": "\(report.plan.unbind.count)",
                 "failed": "\(report.failures.count + report.addressFailures.count)",
                 "draining": "\(pass.draining)",
+                "retrying": "\(pass.retrying.values.reduce(0, +))",
                 "seconds": "\(pass.wall.secondsText)",
                 "cpuSeconds": "\(pass.cpu.secondsText)",
                 "planSeconds": "\(report.timing.plan.secondsText)",

@@ -4,12 +4,13 @@ import Foundation
 import IPVS
 
 /// The proxy's metrics, created once through swift-metrics (the CLI bootstraps a Prometheus backend). Labels
-/// are few and bounded: the pass kind, the kernel operation kind, the diagnostic code; never an address.
+/// are few and bounded: the pass kind, the kernel operation kind, the kernel's reason for a refusal, the diagnostic
+/// code; never an address.
 public struct ProxyMetrics: Sendable {
     /// How long a pass took, by `kind` (full, partial).
     let fullSyncDuration: CoreMetrics.Timer
     let partialSyncDuration: CoreMetrics.Timer
-    /// Unix time of the last pass that programmed everything.
+    /// Unix time of the last pass that ran to its end (kube-proxy's last sync: refusals included).
     let lastSync: Gauge
     /// Object changes seen but not yet programmed.
     let pendingChanges: Gauge
@@ -17,6 +18,10 @@ public struct ProxyMetrics: Sendable {
     let networkProgramming: CoreMetrics.Timer
     /// Kernel operations refused, by kind.
     let errors: [String: Counter]
+    /// Kernel operations refused, by the kernel's reason (every attempt counts).
+    let refusals: [String: Counter]
+    /// Virtual servers waiting for a retry after a refusal, by reason.
+    let retrying: [String: Gauge]
     /// Virtual and real servers the proxy owns in the kernel.
     let virtualServers: Gauge
     let realServers: Gauge
@@ -31,6 +36,12 @@ public struct ProxyMetrics: Sendable {
         "delete_real_server", "bind_address", "unbind_address", "read_table",
     ]
 
+    /// The reasons of refusals: the codes of `IPVSError` for an operation (anything else counts as `other`).
+    public static let refusalReasons = [
+        "alreadyExists", "notFound", "unknownScheduler", "invalidArgument", "busy", "permissionDenied", "transport",
+        "timeout", "malformedReply", "other",
+    ]
+
     /// Metric names, for docs and tests.
     public enum Name {
         public static let syncDuration = "ipvs_proxy_sync_duration_seconds"
@@ -38,6 +49,8 @@ public struct ProxyMetrics: Sendable {
         public static let pendingChanges = "ipvs_proxy_pending_changes"
         public static let networkProgramming = "ipvs_proxy_network_programming_duration_seconds"
         public static let kernelErrors = "ipvs_proxy_kernel_errors_total"
+        public static let kernelRefusals = "ipvs_proxy_kernel_refusals_total"
+        public static let retryingVirtualServers = "ipvs_proxy_retrying_virtual_servers"
         public static let virtualServers = "ipvs_proxy_virtual_servers"
         public static let realServers = "ipvs_proxy_real_servers"
         public static let serviceDiagnostics = "ipvs_proxy_service_diagnostics"
@@ -55,11 +68,19 @@ public struct ProxyMetrics: Sendable {
             uniqueKeysWithValues: Self.errorKinds.map {
                 ($0, Counter(label: Name.kernelErrors, dimensions: [("kind", $0)], factory: factory))
             })
+        refusals = Dictionary(
+            uniqueKeysWithValues: Self.refusalReasons.map {
+                ($0, Counter(label: Name.kernelRefusals, dimensions: [("reason", $0)], factory: factory))
+            })
+        retrying = Dictionary(
+            uniqueKeysWithValues: Self.refusalReasons.map {
+                ($0, Gauge(label: Name.retryingVirtualServers, dimensions: [("reason", $0)], factory: factory))
+            })
         virtualServers = Gauge(label: Name.virtualServers, factory: factory)
         heldBack = Gauge(label: Name.heldBack, factory: factory)
         realServers = Gauge(label: Name.realServers, factory: factory)
         diagnostics = Dictionary(
-            uniqueKeysWithValues: [ServiceDiagnostic.Code.unsupportedScheduler, .badAnnotation].map {
+            uniqueKeysWithValues: ServiceDiagnostic.Code.allCases.map {
                 ($0, Gauge(label: Name.serviceDiagnostics, dimensions: [("code", $0.rawValue)], factory: factory))
             })
     }
@@ -79,11 +100,21 @@ public struct ProxyMetrics: Sendable {
     /// Records one pass.
     func recorded(_ report: SyncReport, full: Bool, wall: Duration) {
         (full ? fullSyncDuration : partialSyncDuration).recordNanoseconds(Self.nanoseconds(wall))
-        for operation in report.failures.keys { errors[Self.kind(of: operation)]?.increment() }
+        for (operation, error) in report.failures {
+            errors[Self.kind(of: operation)]?.increment()
+            (refusals[error.code.rawValue] ?? refusals["other"])?.increment()
+        }
         for address in report.addressFailures.keys {
             errors[report.plan.bind.contains(address) ? "bind_address" : "unbind_address"]?.increment()
         }
-        if report.succeeded { lastSync.record(Date().timeIntervalSince1970) }
+        if report.completed { lastSync.record(Date().timeIntervalSince1970) }
+    }
+
+    /// Records the virtual servers waiting for a retry, by reason.
+    func retrying(_ byReason: [String: Int]) {
+        var counts = byReason.filter { retrying[$0.key] != nil }
+        counts["other", default: 0] += byReason.filter { retrying[$0.key] == nil }.values.reduce(0, +)
+        for (reason, gauge) in retrying { gauge.record(counts[reason] ?? 0) }
     }
 
     /// Records a failed read of the kernel's table.
@@ -122,7 +153,8 @@ extension ProxyMetrics: ReconcileObserver {
             recorded(pass.sync, full: pass.full, wall: pass.wall)
             owned(virtualServers: pass.ownedVirtualServers, realServers: pass.ownedRealServers)
             heldBack.record(0)
-            if pass.sync.succeeded {
+            retrying(pass.retrying)
+            if pass.sync.completed {
                 programmed(seen: pass.programmedSeen, at: ContinuousClock.now)
                 pending(0)
             }

@@ -30,7 +30,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var allowEmptySource = false
         /// Where passes are counted and timed; nil records nothing.
         public var metrics: ProxyMetrics? = nil
-        /// kube-proxy's health rule for /healthz; nil keeps none.
+        /// kube-proxy's health rule for /healthz and /livez; nil keeps none.
         public var healthz: ProxyHealthRecorder? = nil
 
         /// The defaults.
@@ -95,13 +95,13 @@ public struct ProxyService: ServiceLifecycle.Service {
     /// The loop's inputs, its passes in `room` (on a thread of their own) and its observers (on this task).
     private func run(in room: ReconcileRoom) async throws {
         var observers = self.observers
-        // The first pass is owed from the start: healthz turns 503 if it never comes.
-        options.healthz?.queued()
         let adopted = try await room.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
             metadata: ["virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)"]
         )
+        // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
+        options.healthz?.started()
         let inbox = Inbox()
         let events = self.events
         let tick = options.tick
@@ -111,6 +111,7 @@ public struct ProxyService: ServiceLifecycle.Service {
             group.addTask {
                 for await event in events {
                     if case .change = event { healthz?.queued() }
+                    if case .synced = event { healthz?.initialized() }
                     inbox.push(.event(event))
                 }
                 inbox.push(.sourceEnded)

@@ -107,7 +107,9 @@ struct ReconcileLoop {
             if holdsBackFirstSync(&reports) { return Outcome(firstSyncDone: false, heldBack: true, reports: reports) }
             fullSync = true  // the first full pass is owed until it runs (it may have been held back)
         }
-        let work = !touched.isEmpty || reconciler.termination.pendingCount > 0 || !reconciler.suspect.isEmpty
+        let work =
+            !touched.isEmpty || reconciler.termination.pendingCount > 0
+            || reconciler.hasRetryDue(tracker.desired, now: now)
         if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
             return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod, reports: reports)
         }
@@ -125,10 +127,12 @@ struct ReconcileLoop {
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
+        reportDiagnostics(&reports)
         return Outcome(firstSyncDone: lastFullSync != nil, reports: reports)
     }
 
-    /// After a pass: what it did, and when everything took effect, the changes marked programmed.
+    /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals
+    /// included), the changes marked programmed.
     private mutating func finish(
         _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
         now: ContinuousClock.Instant
@@ -138,9 +142,15 @@ struct ReconcileLoop {
             sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
             programmedSeen: [], wall: cost.wall, cpu: cost.cpu, draining: reconciler.termination.pendingCount,
             ownedVirtualServers: owned.count, ownedRealServers: owned.values.reduce(0) { $0 + $1.realServers.count })
+        pass.retrying = Dictionary(grouping: reconciler.retries.entries.values, by: \.reason.rawValue)
+            .mapValues(\.count)
+        pass.unattributed = report.failures.filter { operation, _ in
+            let key = operation.virtualServerKey
+            return report.announced.contains(key) && refusalDiagnostic(key) == nil
+        }
         touched = DesiredStateTracker.Touched()
         lastPass = now
-        if report.succeeded {
+        if report.completed {
             pass.programmedSeen = pendingSeen
             pendingSeen = []
             pendingChanges = 0
@@ -164,12 +174,36 @@ struct ReconcileLoop {
         return true
     }
 
-    /// Reports each Service's problems once, when they appear or change.
+    /// Reports each Service's problems, those of its objects and the kernel's refusals of its virtual servers,
+    /// when they change; each problem is reported new only once.
     private mutating func reportDiagnostics(_ reports: inout [ReconcileReport]) {
-        guard tracker.diagnostics != reportedDiagnostics else { return }
-        let changed = tracker.diagnostics.filter { reportedDiagnostics[$0.key] != $0.value }
-        reportedDiagnostics = tracker.diagnostics
-        reports.append(.diagnostics(changed: changed, all: reportedDiagnostics))
+        var all = tracker.diagnostics
+        for key in reconciler.retries.entries.keys.sorted() {
+            guard let owner = tracker.owner(of: key), let diagnostic = refusalDiagnostic(key) else { continue }
+            all[owner, default: []].append(diagnostic)
+        }
+        guard all != reportedDiagnostics else { return }
+        var new: [ObjectKey: [ServiceDiagnostic]] = [:]
+        for (service, diagnostics) in all {
+            let before = Set(reportedDiagnostics[service] ?? [])
+            let added = diagnostics.filter { !before.contains($0) }
+            if !added.isEmpty { new[service] = added }
+        }
+        reportedDiagnostics = all
+        reports.append(.diagnostics(changed: new, all: all))
+    }
+
+    /// The diagnostic of a virtual server the kernel refused, on the Service that wants it; nil when no Service
+    /// wants it, or when only the exchange with the kernel failed (not the Service's doing).
+    func refusalDiagnostic(_ key: VirtualServerKey) -> ServiceDiagnostic? {
+        guard let entry = reconciler.retries.entries[key], entry.refusals > 0, let owner = tracker.owner(of: key),
+            let error = entry.errors.min(by: { $0.key.description < $1.key.description })?.value
+        else { return nil }
+        let others = entry.errors.count > 1 ? " (and \(entry.errors.count - 1) more of its operations)" : ""
+        return ServiceDiagnostic(
+            code: .kernelRefused, service: owner.description, field: "virtual server \(key)",
+            message: "\(error)\(others); retried with backoff (up to every "
+                + "\(GoDuration.format(reconciler.retries.backoff.cap))), every other virtual server is programmed")
     }
 
     /// Applies one probe verdict to the desired state; a change of status is reported.

@@ -15,8 +15,8 @@ public enum ReconcileReport: Sendable {
     /// held back, so that an empty or mistaken input never empties the kernel (`--allow-empty-source` forces it).
     /// Reported once; the sync goes ahead as soon as the input holds something.
     case heldBack(owned: Int)
-    /// Services' problems changed: `changed` holds the Services whose list is new or different, `all` every
-    /// Service with a problem now.
+    /// Services' problems changed: `changed` holds, by Service, the problems not reported before (each is reported
+    /// there once), `all` every Service's problems now.
     case diagnostics(changed: [ObjectKey: [ServiceDiagnostic]], all: [ObjectKey: [ServiceDiagnostic]])
     /// Endpoints whose users changed, with their users now; an empty set means: stop probing it.
     case healthTargets([HealthTarget: Set<ObjectKey>])
@@ -49,6 +49,13 @@ public struct PassReport: Sendable {
     /// Virtual and real servers the proxy owns in the kernel after the pass.
     public var ownedVirtualServers: Int
     public var ownedRealServers: Int
+    /// Virtual servers waiting for a retry after the pass, by the code of the kernel's answer (`invalidArgument`,
+    /// `notFound`, ...).
+    public var retrying: [String: Int] = [:]
+    /// Failures that are news and belong to no Service's diagnostics (a virtual server no Service wants any more,
+    /// or a failed exchange with the kernel): the log reports these once; the Services' refusals arrive as
+    /// `.diagnostics`.
+    public var unattributed: [IPVSOperation: IPVSError] = [:]
 }
 
 /// Something beside the reconcile loop that acts on its reports. Observers are called one after another, in
