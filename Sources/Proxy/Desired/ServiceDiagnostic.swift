@@ -7,6 +7,9 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case unsupportedScheduler
         /// An annotation's value could not be used; it is ignored.
         case badAnnotation
+        /// An endpoint address the kernel refuses as a real server (or the API server refuses in an
+        /// EndpointSlice): multicast, broadcast, unspecified, loopback, link-local; the endpoint is left out.
+        case refusedEndpoint
         /// The kernel refused an operation on one of the Service's virtual servers; it is retried with backoff.
         case kernelRefused
     }

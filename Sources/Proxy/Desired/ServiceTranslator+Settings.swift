@@ -66,7 +66,7 @@ extension ServiceTranslator {
                             code: .badAnnotation,
                             service: name,
                             field: "metadata.annotations[\(ServiceAnnotations.persistenceNetmask)]",
-                            message: "\"\(value)\" is not a prefix length (0-32 for IPv4, 0-128 for IPv6); ignored"
+                            message: "\"\(value)\" is not a prefix length (0-32 for IPv4, 1-128 for IPv6); ignored"
                         )
                     )
                 }

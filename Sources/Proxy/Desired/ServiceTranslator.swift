@@ -11,6 +11,9 @@ import Kube
 ///   VIP's family, on the slice port of the same name and protocol; masquerading, weight 1. Ready endpoints; when
 ///   none is ready, those serving while terminating (as kube-proxy does). Traffic policy `Local` keeps this
 ///   node's endpoints only: `internalTrafficPolicy` for cluster IPs, `externalTrafficPolicy` for the rest.
+/// - What the kernel would refuse is checked before anything is sent, and reported as a diagnostic naming the
+///   object and field: an endpoint address that cannot be a real server (``EndpointAddressProblem``) is left out;
+///   a persistence prefix length a family does not take falls back to that family's default.
 /// - Nothing for headless and ExternalName Services, nor for those whose `service.kubernetes.io/service-proxy-name`
 ///   does not name this proxy.
 public enum ServiceTranslator {
@@ -46,8 +49,11 @@ public enum ServiceTranslator {
         let (health, healthDiagnostics) = healthCheck(of: service, defaults: configuration.health)
         output.diagnostics += healthDiagnostics
         output.health = health
+        let (usable, endpointDiagnostics) = usableSlices(slices, service: service)
+        output.diagnostics += endpointDiagnostics
         let clusterIPs = service.clusterIPs
         let externals = service.externalIPs + service.loadBalancerIngressIPs
+        var families: Set<AddressFamily> = []
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
 
@@ -62,16 +68,16 @@ public enum ServiceTranslator {
                 targets += configuration.nodePortAddresses.map { ($0, nodePort, external, .nodePort(external)) }
             }
             for (address, servicePort, policy, role) in targets {
+                families.insert(address.family)
                 var server = VirtualServer(
                     key: .service(proto, address, port: servicePort),
                     scheduler: scheduler,
                     flags: flags
                 )
                 if let persistence {
-                    let widest: UInt8 = address.family == .ipv4 ? 32 : 128
                     server.persistence = Persistence(
                         timeout: persistence.timeout,
-                        prefixLength: persistence.prefixLength.map { min($0, widest) },
+                        prefixLength: persistencePrefix(persistence.prefixLength, family: address.family),
                         family: address.family
                     )
                 }
@@ -79,7 +85,7 @@ public enum ServiceTranslator {
                     for: port,
                     family: address.family,
                     policy: policy,
-                    slices: slices,
+                    slices: usable,
                     nodeName: configuration.nodeName
                 )
                 if let probe = health?.probe(for: proto) {
@@ -92,6 +98,10 @@ public enum ServiceTranslator {
                 }
                 output.virtualServers.append(DesiredVirtualServer(server: server, realServers: reals, role: role))
             }
+        }
+        if let diagnostic = persistencePrefixDiagnostic(persistence?.prefixLength, families: families, service: service)
+        {
+            output.diagnostics.append(diagnostic)
         }
         return output
     }
