@@ -42,8 +42,11 @@ final class HTTPConnection {
     deinit { close(descriptor) }
 
     /// Sends `GET /` and returns the body (the fixture pods answer with their name and a newline).
-    func get() throws -> String {
-        let request = Array("GET / HTTP/1.1\r\nHost: lab\r\nConnection: keep-alive\r\n\r\n".utf8)
+    func get() throws -> String { try get("/").body }
+
+    /// Sends `GET path` and returns the status code and the body.
+    func get(_ path: String) throws -> (status: Int, body: String) {
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: lab\r\nConnection: keep-alive\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else {
             throw Failure(description: "send: errno \(errno)")
         }
@@ -59,8 +62,9 @@ final class HTTPConnection {
             guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
                 let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
             else { throw Failure(description: "no Content-Length in \(head)") }
+            let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             let body = Array(text[split.upperBound...].utf8)
-            if body.count >= length { return String(decoding: body.prefix(length), as: UTF8.self) }
+            if body.count >= length { return (status, String(decoding: body.prefix(length), as: UTF8.self)) }
         }
     }
 }
