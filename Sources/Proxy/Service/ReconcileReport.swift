@@ -37,9 +37,9 @@ public struct PassReport: Sendable {
     public var touched: Set<VirtualServerKey>?
     /// The desired state after the pass.
     public var desired: DesiredState
-    /// Object changes the pass took (all those pending since the last pass that programmed everything).
+    /// Object changes the pass took (all those pending since the last pass that ran to its end).
     public var objectChanges: Int
-    /// When each of those changes was seen; empty unless the pass programmed everything.
+    /// When each of those changes was seen; empty unless the pass ran to its end (refusals included).
     public var programmedSeen: [ContinuousClock.Instant]
     /// Wall-clock and CPU time of the batch up to the end of the pass.
     public var wall: Duration
