@@ -1,44 +1,46 @@
 import Yams
 
-/// The keyed container of ``YAMLNodeDecoder``: scalar fields are read in place (no decoder, no coding path
-/// unless they fail); nested values get a decoder one key deeper.
+/// The keyed container of ``YAMLNodeDecoder``: scalar fields are read in place from their shapes (no decoder, no
+/// node copied, no coding path unless they fail); nested values get a decoder one key deeper.
 struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let fields: YAMLFields
-    let path: YAMLCodingPath
+    /// The mapping's decoder: its position is the container's, its fields are the container's. The
+    /// container holds nothing else, so that the box of a `KeyedDecodingContainer` copies one reference per call.
+    let decoder: YAMLNodeDecoder
 
-    var codingPath: [any CodingKey] { path.keys }
-    var allKeys: [Key] { fields.pairs.compactMap { Key(stringValue: $0.key) } }
+    var codingPath: [any CodingKey] { decoder.codingPath }
+    var allKeys: [Key] { decoder.fields.entries.compactMap { Key(stringValue: $0.key) } }
 
-    func contains(_ key: Key) -> Bool { fields.value(key.stringValue) != nil }
+    func contains(_ key: Key) -> Bool { decoder.fields.index(key.stringValue) != nil }
 
-    private func node(_ key: Key) throws -> Node {
-        guard let node = fields.value(key.stringValue) else {
+    /// The index of `key`, which must be present.
+    private func index(_ key: Key) throws -> Int {
+        guard let index = decoder.fields.index(key.stringValue) else {
             throw DecodingError.keyNotFound(
                 key,
-                .init(codingPath: path.keys, debugDescription: "No value associated with key \"\(key.stringValue)\"."))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "No value associated with key \"\(key.stringValue)\"."))
         }
-        return node
+        return index
     }
 
-    private func child(_ key: Key) -> YAMLCodingPath { .key(path, key.stringValue) }
-
-    func decodeNil(forKey key: Key) throws -> Bool { YAMLNodeDecoder.isNull(try node(key)) }
-
-    func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        try YAMLNodeDecoder.string(try node(key), child(key))
+    /// The index of `name` unless it is absent or null (`decodeIfPresent`'s rule).
+    private func presentIndex(_ name: String) -> Int? {
+        guard let index = decoder.fields.index(name), !decoder.fields.entries[index].shape.isNull else {
+            return nil
+        }
+        return index
     }
 
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-        try YAMLNodeDecoder.int(try node(key), child(key))
-    }
+    private func child(_ name: String) -> YAMLPosition { decoder.child(.key(name)) }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-        try YAMLNodeDecoder.bool(try node(key), child(key))
-    }
+    func decodeNil(forKey key: Key) throws -> Bool { decoder.fields.entries[try index(key)].shape.isNull }
 
-    func decode<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value {
-        try YAMLNodeDecoder(node: try node(key), path: child(key)).decodeValue(type)
-    }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try string(try index(key), key.stringValue) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try int(try index(key), key.stringValue) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try bool(try index(key), key.stringValue) }
+
+    func decode<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value { try value(type, key) }
 
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try value(type, key) }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try value(type, key) }
@@ -53,77 +55,108 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try value(type, key) }
 
     private func value<Value: Decodable>(_ type: Value.Type, _ key: Key) throws -> Value {
-        try YAMLNodeDecoder(node: try node(key), path: child(key)).decodeValue(type)
+        try value(type, try index(key), key.stringValue)
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
         let name = key.stringValue
-        guard let node = fields.value(name), !YAMLNodeDecoder.isNull(node) else { return nil }
-        return try YAMLNodeDecoder.string(node, .key(path, name))
+        guard let index = presentIndex(name) else { return nil }
+        return try string(index, name)
     }
 
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
         let name = key.stringValue
-        guard let node = fields.value(name), !YAMLNodeDecoder.isNull(node) else { return nil }
-        return try YAMLNodeDecoder.int(node, .key(path, name))
+        guard let index = presentIndex(name) else { return nil }
+        return try int(index, name)
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
         let name = key.stringValue
-        guard let node = fields.value(name), !YAMLNodeDecoder.isNull(node) else { return nil }
-        return try YAMLNodeDecoder.bool(node, .key(path, name))
+        guard let index = presentIndex(name) else { return nil }
+        return try bool(index, name)
     }
 
     func decodeIfPresent<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value? {
         let name = key.stringValue
-        guard let node = fields.value(name), !YAMLNodeDecoder.isNull(node) else { return nil }
-        return try YAMLNodeDecoder(node: node, path: .key(path, name)).decodeValue(type)
+        guard let index = presentIndex(name) else { return nil }
+        return try value(type, index, name)
+    }
+
+    private func string(_ index: Int, _ name: String) throws -> String {
+        try YAMLNodeDecoder.string(decoder.fields.entries[index].shape, child(name))
+    }
+
+    private func int(_ index: Int, _ name: String) throws -> Int {
+        try YAMLNodeDecoder.int(decoder.fields.entries[index].shape, decoder.fields.nodes[index], child(name))
+    }
+
+    private func bool(_ index: Int, _ name: String) throws -> Bool {
+        try YAMLNodeDecoder.bool(decoder.fields.nodes[index], child(name))
+    }
+
+    /// Any value: the common scalars, string lists and string maps without a decoder, anything else with one.
+    private func value<Value: Decodable>(_ type: Value.Type, _ index: Int, _ name: String) throws -> Value {
+        if Value.self == String.self { return try YAMLNodeDecoder.cast(try string(index, name), to: type, child(name)) }
+        if Value.self == Int.self { return try YAMLNodeDecoder.cast(try int(index, name), to: type, child(name)) }
+        if Value.self == Bool.self { return try YAMLNodeDecoder.cast(try bool(index, name), to: type, child(name)) }
+        if Value.self == [String].self {
+            let value = try YAMLNodeDecoder.strings(decoder.fields.nodes[index], child(name))
+            return try YAMLNodeDecoder.cast(value, to: type, child(name))
+        }
+        if Value.self == [String: String].self {
+            let value = try YAMLNodeDecoder.stringMap(decoder.fields.nodes[index], child(name))
+            return try YAMLNodeDecoder.cast(value, to: type, child(name))
+        }
+        return try Value(from: YAMLNodeDecoder(node: decoder.fields.nodes[index], position: child(name)))
     }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try YAMLNodeDecoder(node: try node(key), path: child(key)).container(keyedBy: type)
+        try nestedDecoder(key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try YAMLNodeDecoder(node: try node(key), path: child(key)).unkeyedContainer()
+        try nestedDecoder(key).unkeyedContainer()
+    }
+
+    private func nestedDecoder(_ key: Key) throws -> YAMLNodeDecoder {
+        YAMLNodeDecoder(node: decoder.fields.nodes[try index(key)], position: child(key.stringValue))
     }
 
     func superDecoder() throws -> any Decoder {
-        YAMLNodeDecoder(node: fields.value("super") ?? Node(""), path: .key(path, "super"))
+        YAMLNodeDecoder(node: decoder.fields.node("super") ?? Node(""), position: child("super"))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        YAMLNodeDecoder(node: fields.value(key.stringValue) ?? Node(""), path: child(key))
+        YAMLNodeDecoder(node: decoder.fields.node(key.stringValue) ?? Node(""), position: child(key.stringValue))
     }
 }
 
 /// The unkeyed container of ``YAMLNodeDecoder``: the items of a sequence, in order.
 struct YAMLUnkeyedContainer: UnkeyedDecodingContainer {
+    /// The sequence's decoder: its position is the container's.
+    let decoder: YAMLNodeDecoder
     let sequence: Node.Sequence
-    let path: YAMLCodingPath
     private(set) var currentIndex = 0
 
-    init(sequence: Node.Sequence, path: YAMLCodingPath) {
+    init(decoder: YAMLNodeDecoder, sequence: Node.Sequence) {
+        self.decoder = decoder
         self.sequence = sequence
-        self.path = path
     }
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { decoder.codingPath }
     var count: Int? { sequence.count }
     var isAtEnd: Bool { currentIndex >= sequence.count }
 
     /// The next item's decoder; moves past it only once it has been read.
     private func next<Value>(_ type: Value.Type) throws -> YAMLNodeDecoder {
+        let position = decoder.child(.index(currentIndex))
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
-                type,
-                .init(
-                    codingPath: YAMLCodingPath.index(path, currentIndex).keys,
-                    debugDescription: "Unkeyed container is at end."))
+                type, .init(codingPath: position.keys, debugDescription: "Unkeyed container is at end."))
         }
-        return YAMLNodeDecoder(node: sequence[currentIndex], path: .index(path, currentIndex))
+        return YAMLNodeDecoder(node: sequence[currentIndex], position: position)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -149,7 +182,7 @@ struct YAMLUnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try item(type) }
 
     private mutating func item<Value: Decodable>(_ type: Value.Type) throws -> Value {
-        let value = try next(type).decodeValue(type)
+        let value = try next(type).decode(type)
         currentIndex += 1
         return value
     }

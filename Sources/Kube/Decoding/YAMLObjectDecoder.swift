@@ -1,4 +1,3 @@
-import Foundation
 import Yams
 
 /// The one YAML decoder of the project's Kubernetes objects (manifests, kubeconfig): a `Decoder` over Yams'
@@ -9,10 +8,17 @@ import Yams
 /// every key it looks up and compares it with every key of the mapping, resolving both tags with regular
 /// expressions, which dominated the time to read a large manifests directory. The coding path is built only
 /// when an error (or a caller) needs it. Errors are `DecodingError`s whose coding path names the field.
+///
+/// Where the time goes (docs/performance.md, 2026-12-02): Yams' `Node` holds a weak reference (its anchor), so
+/// each copy of a node retains its tag and copies that reference, and each `switch` over a node that is still
+/// needed afterwards copies it. So a mapping is indexed once, into its keys, the shapes of its values (a scalar's
+/// text and style) and its nodes, and scalars are read from the shapes; a nested object's decoder is a class,
+/// passed as `any Decoder` without copying its node, and it is also the coding path (each decoder knows its
+/// parent and its key or index there).
 public enum YAMLObjectDecoder {
     /// Decodes `type` from a composed YAML node.
     public static func decode<Value: Decodable>(_ type: Value.Type, from node: Node) throws -> Value {
-        try YAMLNodeDecoder(node: node, path: .root).decodeValue(type)
+        try YAMLNodeDecoder.decode(type, node, at: YAMLPosition(parent: nil, step: .root))
     }
 
     /// Decodes `type` from the single YAML document in `text` (an empty document decodes from an empty scalar).
@@ -25,31 +31,45 @@ public enum YAMLObjectDecoder {
     }
 }
 
-/// Where a node sits in its document, as a chain built only as deep as decoding goes.
-indirect enum YAMLCodingPath: Sendable {
+/// One step of a coding path: the document itself, a mapping key or a sequence index.
+enum YAMLPathStep {
     case root
-    case key(YAMLCodingPath, String)
-    case index(YAMLCodingPath, Int)
+    case key(String)
+    case index(Int)
 
-    /// The path as coding keys (`spec`, `ports`, index 0, `port`).
-    var keys: [any CodingKey] {
-        var keys: [any CodingKey] = []
-        var current = self
-        while true {
-            switch current {
-            case .root: return keys.reversed()
-            case .key(let parent, let name):
-                keys.append(YAMLCodingKey(stringValue: name))
-                current = parent
-            case .index(let parent, let index):
-                keys.append(YAMLCodingKey(intValue: index))
-                current = parent
-            }
+    /// The step as a coding key (none for the document).
+    var key: (any CodingKey)? {
+        switch self {
+        case .root: nil
+        case .key(let name): YAMLCodingKey(stringValue: name)
+        case .index(let index): YAMLCodingKey(intValue: index)
         }
     }
 }
 
-/// A key of ``YAMLCodingPath``: a mapping key or a sequence index.
+/// Where a node sits in its document: below the node `parent` decodes (none for the document), at `step`. The
+/// coding path is built from it only when an error (or a caller) asks.
+struct YAMLPosition {
+    let parent: YAMLNodeDecoder?
+    let step: YAMLPathStep
+
+    /// The path as coding keys (`spec`, `ports`, index 0, `port`).
+    var keys: [any CodingKey] { keys(then: .root) }
+
+    /// The path as coding keys, then `step` (a scalar's key or index, read in place without a decoder).
+    func keys(then step: YAMLPathStep) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var position = self
+        if let last = step.key { keys.append(last) }
+        while true {
+            if let key = position.step.key { keys.append(key) }
+            guard let parent = position.parent else { return keys.reversed() }
+            position = parent.position
+        }
+    }
+}
+
+/// A key of a coding path: a mapping key or a sequence index.
 struct YAMLCodingKey: CodingKey {
     var stringValue: String
     var intValue: Int?
@@ -65,65 +85,171 @@ struct YAMLCodingKey: CodingKey {
     }
 }
 
-/// The pairs of one mapping, keyed by text, merge keys applied. Lookups take the last pair with the key.
-struct YAMLFields {
-    var pairs: [(key: String, value: Node)] = []
+/// What a node is, read once: a scalar's text and style, or the kind of a collection. Yams' `Node` holds a weak
+/// reference (its anchor), so every `switch` over a node that is still needed afterwards copies it whole
+/// (retaining its tag, copying the weak reference); a shape is read without copying anything but the text.
+enum YAMLShape {
+    case scalar(String, Node.Scalar.Style)
+    case mapping
+    case sequence
+    case alias
 
-    init(_ mapping: Node.Mapping) {
-        pairs.reserveCapacity(mapping.count)
-        var merged: [(key: String, value: Node)] = []
-        // By index: the mapping's iterator would first copy its pairs into a new array.
-        for index in mapping.indices {
-            let (key, value) = mapping[index]
-            guard case .scalar(let scalar) = key else { continue }
-            if scalar.string == "<<", key.tag.rawValue == Tag.Name.merge.rawValue {
-                switch value {
-                case .mapping(let inner): merged += YAMLFields(inner).pairs
-                case .sequence(let sequence):
-                    for case .mapping(let inner) in sequence.reversed() { merged += YAMLFields(inner).pairs }
-                default: break
-                }
-                continue
-            }
-            pairs.append((scalar.string, value))
+    /// Splits `node` into its shape and the same node, without copying it.
+    static func of(_ node: consuming Node) -> (shape: YAMLShape, node: Node) {
+        switch consume node {
+        case .scalar(let scalar): (.scalar(scalar.string, scalar.style), .scalar(scalar))
+        case .mapping(let mapping): (.mapping, .mapping(mapping))
+        case .sequence(let sequence): (.sequence, .sequence(sequence))
+        case .alias(let alias): (.alias, .alias(alias))
         }
-        if !merged.isEmpty { pairs = merged + pairs }
     }
 
-    func value(_ key: String) -> Node? {
-        var index = pairs.endIndex
-        while index > pairs.startIndex {
-            index -= 1
-            if pairs[index].key == key { return pairs[index].value }
+    /// Yams' null (`NSNull.construct(from:)`, without its allocation): a plain `null`, `Null`, `NULL`, `~` or
+    /// empty scalar. No other text equals these (no character is canonically equivalent to one of theirs), so
+    /// comparing lengths first is exact.
+    var isNull: Bool {
+        guard case .scalar(let text, let style) = self, style == .plain else { return false }
+        switch text.utf8.count {
+        case 0: return true
+        case 1: return text == "~"
+        case 4: return text == "null" || text == "Null" || text == "NULL"
+        default: return false
         }
-        return nil
+    }
+
+    /// A scalar's text.
+    var text: String? {
+        guard case .scalar(let text, _) = self else { return nil }
+        return text
+    }
+
+    /// What an error says was found instead of the expected type.
+    var found: String {
+        switch self {
+        case .scalar(let text, _): isNull ? "null" : "\"\(text)\""
+        case .mapping: "a mapping"
+        case .sequence: "a sequence"
+        case .alias: "an alias"
+        }
     }
 }
 
-/// Reads one node: the `Decoder` and its single-value container.
-struct YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
-    let node: Node
-    let path: YAMLCodingPath
+/// The pairs of one mapping, keyed by text, merge keys applied. Lookups take the last pair with the key.
+///
+/// Keys and shapes are kept apart from the nodes: finding a key and reading a scalar then touch `String`s only,
+/// where a `(String, Node)` pair would be copied whole out of its array at every comparison.
+struct YAMLFields {
+    /// A key and the shape of its value.
+    struct Entry {
+        let key: String
+        let shape: YAMLShape
+    }
 
-    var codingPath: [any CodingKey] { path.keys }
+    private(set) var entries: [Entry] = []
+    private(set) var nodes: [Node] = []
+
+    init(_ mapping: Node.Mapping) {
+        // `Node.Mapping` is a plain `Collection` of `Int` indices: its `count` walks it, its `indices` copy it.
+        let bounds = mapping.startIndex..<mapping.endIndex
+        entries.reserveCapacity(bounds.count)
+        nodes.reserveCapacity(bounds.count)
+        var merged: YAMLFields?
+        for index in bounds {
+            let (key, value) = mapping[index]
+            guard case .scalar(let scalar) = consume key else { continue }
+            let text = scalar.string
+            // A node's `tag` is its resolved tag (a plain `<<` resolves to the merge tag); a scalar's is as written.
+            if text == "<<", Node.scalar(scalar).tag.rawValue == Tag.Name.merge.rawValue {
+                var inner = merged ?? YAMLFields()
+                switch value {
+                case .mapping(let mapping): inner.append(YAMLFields(mapping))
+                case .sequence(let sequence):
+                    for case .mapping(let mapping) in sequence.reversed() { inner.append(YAMLFields(mapping)) }
+                default: break
+                }
+                merged = inner
+                continue
+            }
+            let (shape, node) = YAMLShape.of(value)
+            entries.append(Entry(key: text, shape: shape))
+            nodes.append(node)
+        }
+        if var merged {
+            merged.append(self)
+            self = merged
+        }
+    }
+
+    /// No fields.
+    init() {}
+
+    private mutating func append(_ other: YAMLFields) {
+        entries += other.entries
+        nodes += other.nodes
+    }
+
+    /// The index of the last pair with `key`.
+    func index(_ key: String) -> Int? {
+        var index = entries.endIndex
+        while index > entries.startIndex {
+            index -= 1
+            if entries[index].key == key { return index }
+        }
+        return nil
+    }
+
+    func node(_ key: String) -> Node? {
+        guard let index = index(key) else { return nil }
+        return nodes[index]
+    }
+}
+
+/// Reads one node: the `Decoder` and its single-value container. A class, so that passing it as `any Decoder`
+/// copies no node. A mapping is indexed once, when its decoder is made: two types may read the same mapping
+/// (``ManifestObject`` reads `kind`, then ``Service`` reads the rest), and its keyed containers then hold
+/// nothing but this decoder.
+final class YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
+    let node: Node
+    let shape: YAMLShape
+    let position: YAMLPosition
+    /// The mapping's fields; none when the node is not a mapping.
+    let fields: YAMLFields
+
+    init(node: consuming Node, position: YAMLPosition) {
+        self.position = position
+        switch consume node {
+        case .mapping(let mapping):
+            fields = YAMLFields(mapping)
+            shape = .mapping
+            self.node = .mapping(mapping)
+        case let other:
+            fields = YAMLFields()
+            (shape, self.node) = YAMLShape.of(other)
+        }
+    }
+
+    var codingPath: [any CodingKey] { position.keys }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
+    /// The position of a child of this node.
+    func child(_ step: YAMLPathStep) -> YAMLPosition { YAMLPosition(parent: self, step: step) }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .mapping(let mapping) = node else { throw Self.mismatch([String: Any].self, node, path) }
-        return KeyedDecodingContainer(YAMLKeyedContainer<Key>(fields: YAMLFields(mapping), path: path))
+        guard case .mapping = shape else { throw Self.mismatch([String: Any].self, shape, position) }
+        return KeyedDecodingContainer(YAMLKeyedContainer<Key>(decoder: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .sequence(let sequence) = node else { throw Self.mismatch([Any].self, node, path) }
-        return YAMLUnkeyedContainer(sequence: sequence, path: path)
+        guard case .sequence(let sequence) = node else { throw Self.mismatch([Any].self, shape, position) }
+        return YAMLUnkeyedContainer(decoder: self, sequence: sequence)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
-    func decodeNil() -> Bool { Self.isNull(node) }
-    func decode(_ type: Bool.Type) throws -> Bool { try Self.bool(node, path) }
-    func decode(_ type: String.Type) throws -> String { try Self.string(node, path) }
-    func decode(_ type: Int.Type) throws -> Int { try Self.int(node, path) }
+    func decodeNil() -> Bool { shape.isNull }
+    func decode(_ type: Bool.Type) throws -> Bool { try Self.bool(node, position) }
+    func decode(_ type: String.Type) throws -> String { try Self.string(shape, position) }
+    func decode(_ type: Int.Type) throws -> Int { try Self.int(shape, node, position) }
     func decode(_ type: Double.Type) throws -> Double { try scalar(type) }
     func decode(_ type: Float.Type) throws -> Float { try scalar(type) }
     func decode(_ type: Int8.Type) throws -> Int8 { try scalar(type) }
@@ -135,50 +261,69 @@ struct YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try scalar(type) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try scalar(type) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try scalar(type) }
-    func decode<Value: Decodable>(_ type: Value.Type) throws -> Value { try decodeValue(type) }
 
-    /// Decodes any value: the common scalars and string maps directly, everything else through its
-    /// `init(from:)` (the other numbers reach ``scalar(_:)``, Yams' constructors). Foundation types decode by their
-    /// own `Decodable` conformance (a `Date` from a number, not from a YAML timestamp); no model uses them.
-    func decodeValue<Value: Decodable>(_ type: Value.Type) throws -> Value {
-        if Value.self == String.self, let value = try Self.string(node, path) as? Value { return value }
-        if Value.self == Int.self, let value = try Self.int(node, path) as? Value { return value }
-        if Value.self == Bool.self, let value = try Self.bool(node, path) as? Value { return value }
-        if Value.self == [String].self, let value = try Self.strings(node, path) as? Value { return value }
-        if Value.self == [String: String].self, let value = try Self.stringMap(node, path) as? Value {
-            return value
+    /// Decodes any value: the common scalars, string lists and string maps directly, everything else through its
+    /// `init(from:)` (the other numbers reach ``scalar(_:)``, Yams' constructors). Foundation types decode by
+    /// their own `Decodable` conformance (a `Date` from a number, not from a YAML timestamp); no model uses them.
+    func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
+        if Value.self == String.self { return try Self.cast(try Self.string(shape, position), to: type, position) }
+        if Value.self == Int.self { return try Self.cast(try Self.int(shape, node, position), to: type, position) }
+        if Value.self == Bool.self { return try Self.cast(try Self.bool(node, position), to: type, position) }
+        if Value.self == [String].self { return try Self.cast(try Self.strings(node, position), to: type, position) }
+        if Value.self == [String: String].self {
+            return try Self.cast(try Self.stringMap(node, position), to: type, position)
         }
         return try Value(from: self)
+    }
+
+    /// `value` as `Value`, which the caller has checked is its type. Out of line: the cast needs the metadata of
+    /// `Value?`, which the generic decoding paths would otherwise look up on every call, whatever the type.
+    @inline(never)
+    static func cast<Known, Value>(_ value: Known, to type: Value.Type, _ position: @autoclosure () -> YAMLPosition)
+        throws -> Value
+    {
+        guard let value = value as? Value else {
+            throw DecodingError.typeMismatch(
+                type,
+                .init(codingPath: position().keys, debugDescription: "Expected to decode \(type), not \(Known.self)."))
+        }
+        return value
+    }
+
+    /// Decodes any value from `node`, with a decoder that takes the node over (as ``decode(_:)``).
+    static func decode<Value: Decodable>(_ type: Value.Type, _ node: consuming Node, at position: YAMLPosition)
+        throws -> Value
+    {
+        try YAMLNodeDecoder(node: node, position: position).decode(type)
     }
 
     /// A number as Yams constructs it.
     func scalar<Value: ScalarConstructible>(_ type: Value.Type) throws -> Value {
         guard case .scalar(let scalar) = node, let value = Value.construct(from: scalar) else {
-            throw Self.mismatch(type, node, path)
+            throw Self.mismatch(type, shape, position)
         }
         return value
     }
 
-    // MARK: Scalars, shared with the containers (which pass the path of the key or index they read)
-
-    /// Yams' null: a plain `null`, `Null`, `NULL`, `~` or empty scalar.
-    static func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node else { return false }
-        return NSNull.construct(from: scalar) != nil
-    }
+    // MARK: Scalars, shared with the containers (which pass the position of the key or index they read)
 
     /// Any scalar's text (as `YAMLDecoder` reads a `String`).
-    static func string(_ node: Node, _ path: @autoclosure () -> YAMLCodingPath) throws -> String {
-        guard case .scalar(let scalar) = node else { throw mismatch(String.self, node, path()) }
-        return scalar.string
+    static func string(_ shape: YAMLShape, _ position: @autoclosure () -> YAMLPosition) throws -> String {
+        guard let text = shape.text else { throw mismatch(String.self, shape, position()) }
+        return text
     }
 
     /// An integer as Yams constructs it (decimal, `0x`, `0o`, `0b`, sexagesimal; plain scalars only). Plain
-    /// decimal digits, by far the most common case, are converted without Yams' general constructor.
-    static func int(_ node: Node, _ path: @autoclosure () -> YAMLCodingPath) throws -> Int {
-        guard case .scalar(let scalar) = node else { throw mismatch(Int.self, node, path()) }
-        if scalar.style == .plain || scalar.style == .any, let value = plainDecimal(scalar.string) { return value }
-        guard let value = Int.construct(from: scalar) else { throw mismatch(Int.self, node, path()) }
+    /// decimal digits, by far the most common case, are converted from the shape's text without Yams' general
+    /// constructor (and without copying the node).
+    static func int(_ shape: YAMLShape, _ node: @autoclosure () -> Node, _ position: @autoclosure () -> YAMLPosition)
+        throws -> Int
+    {
+        guard case .scalar(let text, let style) = shape else { throw mismatch(Int.self, shape, position()) }
+        if style == .plain || style == .any, let value = plainDecimal(text) { return value }
+        guard case .scalar(let scalar) = node(), let value = Int.construct(from: scalar) else {
+            throw mismatch(Int.self, shape, position())
+        }
         return value
     }
 
@@ -196,42 +341,59 @@ struct YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
         return value
     }
 
-    /// A boolean as Yams constructs it (`true`/`yes`/`on`, `false`/`no`/`off`, any case).
-    static func bool(_ node: Node, _ path: @autoclosure () -> YAMLCodingPath) throws -> Bool {
-        guard case .scalar(let scalar) = node, let value = Bool.construct(from: scalar) else {
-            throw mismatch(Bool.self, node, path())
+    /// A boolean as Yams constructs it (`true`/`yes`/`on`, `false`/`no`/`off`, any case; not a `!!str`).
+    static func bool(_ node: consuming Node, _ position: @autoclosure () -> YAMLPosition) throws -> Bool {
+        let (shape, node) = YAMLShape.of(node)
+        guard case .scalar(let scalar) = consume node, let value = Bool.construct(from: scalar) else {
+            throw mismatch(Bool.self, shape, position())
         }
         return value
     }
 
     /// A sequence of scalars' texts.
-    static func strings(_ node: Node, _ path: YAMLCodingPath) throws -> [String] {
-        guard case .sequence(let sequence) = node else { throw mismatch([String].self, node, path) }
+    static func strings(_ node: consuming Node, _ position: @autoclosure () -> YAMLPosition) throws -> [String] {
+        let sequence: Node.Sequence
+        switch consume node {
+        case .sequence(let items): sequence = items
+        case let other: throw mismatch([String].self, YAMLShape.of(other).shape, position())
+        }
         var values: [String] = []
         values.reserveCapacity(sequence.count)
-        for (index, item) in sequence.enumerated() { values.append(try string(item, .index(path, index))) }
+        for (index, item) in sequence.enumerated() {
+            let shape = YAMLShape.of(item).shape
+            guard let text = shape.text else { throw mismatch(String.self, shape, position(), then: .index(index)) }
+            values.append(text)
+        }
         return values
     }
 
     /// A mapping of scalars' texts (the last of duplicate keys wins).
-    static func stringMap(_ node: Node, _ path: YAMLCodingPath) throws -> [String: String] {
-        guard case .mapping(let mapping) = node else { throw mismatch([String: String].self, node, path) }
-        let fields = YAMLFields(mapping)
-        var values: [String: String] = Dictionary(minimumCapacity: fields.pairs.count)
-        for (key, value) in fields.pairs { values[key] = try string(value, .key(path, key)) }
+    static func stringMap(_ node: consuming Node, _ position: @autoclosure () -> YAMLPosition) throws
+        -> [String: String]
+    {
+        let fields: YAMLFields
+        switch consume node {
+        case .mapping(let mapping): fields = YAMLFields(mapping)
+        case let other: throw mismatch([String: String].self, YAMLShape.of(other).shape, position())
+        }
+        var values: [String: String] = Dictionary(minimumCapacity: fields.entries.count)
+        for entry in fields.entries {
+            guard let text = entry.shape.text else {
+                throw mismatch(String.self, entry.shape, position(), then: .key(entry.key))
+            }
+            values[entry.key] = text
+        }
         return values
     }
 
-    /// `expected TYPE`: what was found instead.
-    static func mismatch(_ type: Any.Type, _ node: Node, _ path: YAMLCodingPath) -> DecodingError {
-        let found: String
-        switch node {
-        case .scalar(let scalar): found = isNull(node) ? "null" : "\"\(scalar.string)\""
-        case .mapping: found = "a mapping"
-        case .sequence: found = "a sequence"
-        case .alias: found = "an alias"
-        }
-        return .typeMismatch(
-            type, .init(codingPath: path.keys, debugDescription: "Expected to decode \(type) but found \(found)."))
+    /// `expected TYPE`: what was found instead, at `position` (or at the step `then` below it).
+    static func mismatch(
+        _ type: Any.Type, _ shape: YAMLShape, _ position: YAMLPosition, then step: YAMLPathStep = .root
+    ) -> DecodingError {
+        .typeMismatch(
+            type,
+            .init(
+                codingPath: position.keys(then: step),
+                debugDescription: "Expected to decode \(type) but found \(shape.found)."))
     }
 }
