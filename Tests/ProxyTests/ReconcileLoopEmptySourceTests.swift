@@ -1,3 +1,4 @@
+import Foundation
 import IPVS
 import Kube
 import Logging
@@ -31,7 +32,7 @@ import Testing
     }
 
     static func heldBack(_ outcome: ReconcileLoop.Outcome) -> [Int] {
-        outcome.reports.compactMap { if case .heldBack(let owned) = $0 { owned } else { nil } }
+        outcome.reports.compactMap { if case .heldBack(let owned, true) = $0 { owned } else { nil } }
     }
 
     @Test func anEmptySourceHoldsTheFirstSyncBackOnceReportedUntilItHoldsSomething() throws {
@@ -42,13 +43,32 @@ import Testing
         #expect(Self.heldBack(first) == [1])
         let later = try loop.handle([.tick], now: F.t0 + .seconds(60))
         #expect(later.heldBack)
-        #expect(Self.heldBack(later).isEmpty, "reported once")
+        #expect(Self.heldBack(later).isEmpty, "logged once")
+        #expect(later.reports.contains { if case .heldBack(1, false) = $0 { true } else { false } })
         #expect(kernel.applied.isEmpty)
         #expect(link.writes == 0)
         let service = try Objects.web(spec: spec)
         let synced = try loop.handle([.event(.change(.upsert(.service(service))))], now: F.t0 + .seconds(61))
         #expect(!synced.heldBack && synced.firstSyncDone)
         #expect(Set(kernel.applied) == [.addVirtualServer(F.vs(F.web)), .deleteVirtualServer(F.key(.tcp, F.vip, 443))])
+    }
+
+    /// Holding back is a decision, not a stall: changes that arrive meanwhile (slices without their Service) do
+    /// not turn /healthz 503, since a restart would hold back the same way.
+    @Test func aHeldBackFirstSyncKeepsTheNodeHealthy() async throws {
+        let (kernel, link) = owned()
+        var loop = try loop(kernel, link)
+        let health = ProxyHealthRecorder(timeout: .seconds(60))
+        health.started(at: Date() - 3600)
+        health.initialized()
+        health.queued(at: Date() - 120)
+        #expect(!health.status().healthy)
+        let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
+        let held = try loop.handle([.event(.change(.upsert(.endpointSlice(slice)))), .event(.synced)], now: F.t0)
+        #expect(held.heldBack)
+        for report in held.reports { await health.observe(report) }
+        #expect(health.status().healthy)
+        #expect(kernel.applied.isEmpty)
     }
 
     @Test func allowEmptySourceLetsTheFirstSyncEmptyWhatTheProxyOwns() throws {

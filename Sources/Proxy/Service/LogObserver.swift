@@ -14,7 +14,8 @@ public struct LogObserver: ReconcileObserver {
         switch report {
         case .pass(let pass):
             log(pass)
-        case .heldBack(let owned):
+        case .heldBack(let owned, let first):
+            guard first else { break }
             logger.error(
                 """
                 not syncing: the source holds no Service while the proxy owns \(owned) virtual servers; the kernel is \

@@ -50,6 +50,11 @@ extension ProxyHealthRecorder: ReconcileObserver {
     /// A pass that ran to its end (refused operations included: they are retried and reported on their Service)
     /// marks the changes pending until then as done.
     public func observe(_ report: ReconcileReport) async {
-        if case .pass(let pass) = report, pass.sync.completed { updated() }
+        switch report {
+        case .pass(let pass) where pass.sync.completed: updated()
+        // Holding the first sync back over an empty source is the loop's decision, not a stall.
+        case .heldBack: updated()
+        default: break
+        }
     }
 }

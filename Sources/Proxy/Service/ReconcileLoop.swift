@@ -169,7 +169,7 @@ struct ReconcileLoop {
         }
         let owned = reconciler.actual.virtualServers.keys.filter { reconciler.ownership.owns($0) }.count
         guard owned > 0 else { return false }
-        if !heldBack { reports.append(.heldBack(owned: owned)) }
+        reports.append(.heldBack(owned: owned, first: !heldBack))
         heldBack = true
         return true
     }

@@ -13,8 +13,9 @@ public enum ReconcileReport: Sendable {
     case pending(Int)
     /// The source's whole input holds nothing while the proxy owns `owned` virtual servers: the first sync is
     /// held back, so that an empty or mistaken input never empties the kernel (`--allow-empty-source` forces it).
-    /// Reported once; the sync goes ahead as soon as the input holds something.
-    case heldBack(owned: Int)
+    /// Reported on every batch held (`first` on the first of them: log it then); the sync goes ahead as soon as
+    /// the input holds something. A deliberate wait, so /healthz counts it as up to date: a restart would not help.
+    case heldBack(owned: Int, first: Bool)
     /// Services' problems changed: `changed` holds, by Service, the problems not reported before (each is reported
     /// there once), `all` every Service's problems now.
     case diagnostics(changed: [ObjectKey: [ServiceDiagnostic]], all: [ObjectKey: [ServiceDiagnostic]])
