@@ -19,13 +19,16 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (settings, logger) = try proxy.start("plan")
         let wiring: ProxyWiring
-        var reconciler: Reconciler
+        let reconciler: Reconciler
         let objects: any ObjectSource
         do {
-            wiring = try ProxyWiring(options: settings, logger: logger)
-            reconciler = wiring.reconciler
-            try reconciler.adopt(readOnly: true)
-            objects = try source.makeSource(waits: false, logger: logger)
+            let source = self.source
+            (wiring, reconciler, objects) = try await Blocking.run {
+                let wiring = try ProxyWiring(options: settings, logger: logger)
+                var reconciler = wiring.reconciler
+                try reconciler.adopt(readOnly: true)
+                return (wiring, reconciler, try source.makeSource(waits: false, logger: logger))
+            }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))
         }
@@ -40,6 +43,11 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let plan = reconciler.plan(tracker.desired)
         if !plan.isEmpty { print(plan) }
-        logger.info("plan", metadata: ["operations": "\(plan.operations.count)", "bind": "\(plan.bind.count)", "unbind": "\(plan.unbind.count)"])
+        logger.info(
+            "plan",
+            metadata: [
+                "operations": "\(plan.operations.count)", "bind": "\(plan.bind.count)",
+                "unbind": "\(plan.unbind.count)",
+            ])
     }
 }

@@ -7,7 +7,7 @@ import Settings
 
 /// Builds the proxy's parts from the command line: the kernel client, the VIP link, the configuration and the
 /// reconciler. Errors from the kernel come out as one line with the fix.
-struct ProxyWiring {
+struct ProxyWiring: Sendable {
     let kernel: IPVSNetlinkClient
     let link: VIPInterface
     let configuration: ProxyConfiguration

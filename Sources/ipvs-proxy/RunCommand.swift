@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
             extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag }.merging(health.given) { $1 })
         let wiring: ProxyWiring
         do {
-            wiring = try ProxyWiring(options: settings, logger: logger)
+            wiring = try await Blocking.run { try ProxyWiring(options: settings, logger: logger) }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -52,13 +52,14 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         do {
-            try wiring.prepareKernel(settings, logger: logger)
+            try await Blocking.run { try wiring.prepareKernel(settings, logger: logger) }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
         let objects: any ObjectSource
         do {
-            objects = try source.makeSource(waits: !once, logger: logger)
+            let (source, waits) = (self.source, !once)
+            objects = try await Blocking.run { try source.makeSource(waits: waits, logger: logger) }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
@@ -114,13 +115,16 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func runCleanup(_ wiring: ProxyWiring, logger: Logger) async throws {
-        var reconciler = wiring.reconciler
+        let report: SyncReport
         do {
-            try reconciler.adopt()
+            report = try await Blocking.run {
+                var reconciler = wiring.reconciler
+                try reconciler.adopt()
+                return reconciler.sync(DesiredState(), scope: .all)
+            }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run --cleanup"))
         }
-        let report = reconciler.sync(DesiredState(), scope: .all)
         var removedTable = true
         do {
             try await MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()).cleanup()

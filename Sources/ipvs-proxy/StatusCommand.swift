@@ -46,9 +46,10 @@ struct StatusCommand: AsyncParsableCommand {
         let table: [VirtualServerState]
         let version: IPVSVersion
         do {
-            let client = try IPVSNetlinkClient(logger: logger)
-            version = try client.version()
-            table = try client.virtualServers().sorted { $0.server.key < $1.server.key }
+            (version, table) = try await Blocking.run {
+                let client = try IPVSNetlinkClient(logger: logger)
+                return (try client.version(), try client.virtualServers().sorted { $0.server.key < $1.server.key })
+            }
         } catch let error as IPVSError {
             FileHandle.standardError.write(Data("ipvs-proxy status: \(error)\n".utf8))
             throw ExitCode(error.code == .familyMissing ? 3 : 1)
@@ -56,8 +57,13 @@ struct StatusCommand: AsyncParsableCommand {
         var names: ServiceMap?
         if source.isGiven {
             do {
-                let wiring = try ProxyWiring(options: settings, logger: logger)
-                let objects = try source.makeSource(waits: false, logger: logger)
+                let source = self.source
+                let (wiring, objects) = try await Blocking.run {
+                    (
+                        try ProxyWiring(options: settings, logger: logger),
+                        try source.makeSource(waits: false, logger: logger)
+                    )
+                }
                 let tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
                 names = ServiceMap(tracker: tracker)
             } catch {
@@ -65,9 +71,10 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         let healthStateFile = settings.healthCheck.stateFile ?? ""
-        let health =
+        let health = try? await Blocking.run {
             FileManager.default.fileExists(atPath: healthStateFile)
-            ? try? HealthStateReport.read(from: healthStateFile) : nil
+                ? try HealthStateReport.read(from: healthStateFile) : nil
+        }
         if json {
             print(try StatusFormatter.json(version: version, table: table, names: names, health: health))
         } else if stats {
