@@ -190,7 +190,10 @@ let package = Package(
         ),
         // What tests share, one fake per seam (the IPVS kernel, the VIP link, nft), a temporary directory and a
         // polling wait. A regular target under Tests/, used only by test targets.
-        .target(name: "TestSupport", dependencies: ["Values", "IPVS", "Proxy", "NFTables"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Values", "IPVS", "Proxy", "NFTables", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values", "TestSupport"]),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "Values"]),

@@ -33,7 +33,7 @@ import Testing
     struct Setup {
         var loop: ObservedLoop
         let kernel: FakeKernel
-        let lines: LogLines
+        let lines: LogCapture
         let registry: PrometheusCollectorRegistry
         let health: ProxyHealthRecorder
     }
@@ -41,8 +41,8 @@ import Testing
     func setup() throws -> Setup {
         let kernel = FakeKernel()
         kernel.refuse(Self.refused)
-        let lines = LogLines()
-        var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: lines.logger())
+        let lines = LogCapture()
+        var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: lines.logger(level: .debug))
         try reconciler.adopt()
         let registry = PrometheusCollectorRegistry()
         let health = ProxyHealthRecorder(timeout: .seconds(60))
@@ -139,9 +139,9 @@ import Testing
         let stale = F.state(F.vs(F.key(.tcp, "192.168.1.5", 30080)), [])
         let kernel = FakeKernel([stale])
         kernel.refuse(.deleteVirtualServer(stale.server.key))
-        let lines = LogLines()
+        let lines = LogCapture()
         var reconciler = Reconciler(
-            kernel: kernel, link: FakeLink(), nodeAddresses: [F.ip("192.168.1.5")], logger: lines.logger())
+            kernel: kernel, link: FakeLink(), nodeAddresses: [F.ip("192.168.1.5")], logger: lines.logger(level: .debug))
         try reconciler.adopt()
         var inner = ReconcileLoop(
             reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),

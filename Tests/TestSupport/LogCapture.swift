@@ -3,25 +3,28 @@ import Synchronization
 
 /// A log handler that keeps what is logged (message, merged metadata) so tests can check what an operator
 /// would see, and streams each record to one waiting reader.
-final class LogCapture: Sendable {
-    struct Record: Sendable, CustomStringConvertible {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
-        var description: String {
+public final class LogCapture: Sendable {
+    public struct Record: Sendable, CustomStringConvertible {
+        public let level: Logger.Level
+        public let message: String
+        public let metadata: [String: String]
+        public var description: String {
             "\(level) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " "))"
         }
     }
 
     private let log = Mutex<[Record]>([])
-    let stream: AsyncStream<Record>
+    public let stream: AsyncStream<Record>
     private let continuation: AsyncStream<Record>.Continuation
 
-    init() {
+    public init() {
         (stream, continuation) = AsyncStream.makeStream(of: Record.self)
     }
 
-    var records: [Record] { log.withLock { $0 } }
+    public var records: [Record] { log.withLock { $0 } }
+
+    /// The records at `level` or above.
+    public func atLeast(_ level: Logger.Level) -> [Record] { records.filter { $0.level >= level } }
 
     func append(_ record: Record) {
         log.withLock { $0.append(record) }
@@ -29,7 +32,7 @@ final class LogCapture: Sendable {
     }
 
     /// A logger writing here, at `level` and above.
-    func logger(level: Logger.Level = .info) -> Logger {
+    public func logger(level: Logger.Level = .info) -> Logger {
         var logger = Logger(label: "kube-test") { _ in Handler(capture: self) }
         logger.logLevel = level
         return logger
