@@ -64,34 +64,33 @@ public final class IPVSNetlinkClient: IPVSKernel {
     }
 
     public func version() throws -> IPVSVersion {
-        var result: IPVSVersion?
-        let code = try request { seq, encoder in
-            IPVSMessages.encodeCommand(
-                UInt8(IPVS_CMD_GET_INFO), flags: IPVSMessages.ack, family: family, sequence: seq, into: &encoder)
-        } onData: { attributes in
-            if let code = attributes.u32(UInt16(IPVS_INFO_ATTR_VERSION)) {
-                result = IPVSVersion(
-                    code: code, connectionTableSize: attributes.u32(UInt16(IPVS_INFO_ATTR_CONN_TAB_SIZE)) ?? 0)
+        try get(UInt8(IPVS_CMD_GET_INFO), what: "IPVS info") { attributes in
+            attributes.u32(UInt16(IPVS_INFO_ATTR_VERSION)).map {
+                IPVSVersion(code: $0, connectionTableSize: attributes.u32(UInt16(IPVS_INFO_ATTR_CONN_TAB_SIZE)) ?? 0)
             }
         }
-        if code != 0 { throw IPVSError.kernel(errno: code, request: "get IPVS info") }
-        guard let result else { throw IPVSError(code: .malformedReply, message: "no version in IPVS info reply") }
-        return result
     }
 
     public func timeouts() throws -> IPVSTimeouts {
-        var result: IPVSTimeouts?
-        let code = try request { seq, encoder in
-            IPVSMessages.encodeCommand(
-                UInt8(IPVS_CMD_GET_CONFIG), flags: IPVSMessages.ack, family: family, sequence: seq, into: &encoder)
-        } onData: { attributes in
-            result = IPVSTimeouts(
+        try get(UInt8(IPVS_CMD_GET_CONFIG), what: "timeouts") { attributes in
+            IPVSTimeouts(
                 tcp: attributes.u32(UInt16(IPVS_CMD_ATTR_TIMEOUT_TCP)) ?? 0,
                 tcpFin: attributes.u32(UInt16(IPVS_CMD_ATTR_TIMEOUT_TCP_FIN)) ?? 0,
                 udp: attributes.u32(UInt16(IPVS_CMD_ATTR_TIMEOUT_UDP)) ?? 0)
         }
-        if code != 0 { throw IPVSError.kernel(errno: code, request: "get timeouts") }
-        guard let result else { throw IPVSError(code: .malformedReply, message: "no timeouts in reply") }
+    }
+
+    /// One acknowledged GET `command` and the value `decode` reads from its reply; a refusal throws the kernel's
+    /// errno, a reply without the value throws `.malformedReply` ("no `what` in the reply").
+    private func get<T>(_ command: UInt8, what: String, _ decode: (NetlinkAttributes) -> T?) throws -> T {
+        var result: T?
+        let code = try request { seq, encoder in
+            IPVSMessages.encodeCommand(command, flags: IPVSMessages.ack, family: family, sequence: seq, into: &encoder)
+        } onData: { attributes in
+            if let value = decode(attributes) { result = value }
+        }
+        if code != 0 { throw IPVSError.kernel(errno: code, request: "get \(what)") }
+        guard let result else { throw IPVSError(code: .malformedReply, message: "no \(what) in the reply") }
         return result
     }
 
