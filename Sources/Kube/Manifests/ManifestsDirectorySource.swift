@@ -66,8 +66,6 @@ public struct ManifestsDirectorySource: ObjectSource {
         let first = clock.now
         do {
             try await scanWhole(scanner, since: first, deliver)
-        } catch let error as SourceError where error.code == .incomplete {
-            throw error
         } catch {
             try Self.stopped(by: error)
             return
@@ -158,9 +156,11 @@ public struct ManifestsDirectorySource: ObjectSource {
         }
     }
 
-    /// Returns when `error` is the task's cancellation (the source stops, as asked); throws otherwise.
+    /// Returns when `error` is the task's cancellation (the source stops, as asked); throws a `SourceError` as it is,
+    /// anything else as `.threadPool`.
     private static func stopped(by error: any Error) throws(SourceError) {
         if error is CancellationError || Task.isCancelled { return }
+        if let error = error as? SourceError { throw error }  // it already says why (an incomplete start)
         throw SourceError(.threadPool, "the manifests directory cannot be read any more", cause: error)
     }
 
