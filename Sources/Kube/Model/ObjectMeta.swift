@@ -15,6 +15,9 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
     public var annotations: [String: String]?
     /// Set when the object is being deleted (RFC 3339 timestamp, kept as text).
     public var deletionTimestamp: String?
+    /// When the API server created the object (RFC 3339, UTC to the second, kept as text); absent in manifests
+    /// unless written there.
+    public var creationTimestamp: String?
 
     /// Creates object metadata.
     public init(
@@ -24,7 +27,8 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
         resourceVersion: String? = nil,
         labels: [String: String]? = nil,
         annotations: [String: String]? = nil,
-        deletionTimestamp: String? = nil
+        deletionTimestamp: String? = nil,
+        creationTimestamp: String? = nil
     ) {
         self.name = name
         self.namespace = namespace
@@ -33,5 +37,6 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
         self.labels = labels
         self.annotations = annotations
         self.deletionTimestamp = deletionTimestamp
+        self.creationTimestamp = creationTimestamp
     }
 }

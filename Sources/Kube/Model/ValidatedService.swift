@@ -34,6 +34,9 @@ public struct ValidatedService: Sendable, Hashable {
     public var annotations: [String: String]
     /// Set while the Service is being deleted.
     public var deletionTimestamp: String?
+    /// When it was created (`metadata.creationTimestamp`, RFC 3339 text); of two Services wanting one virtual
+    /// server, the older one's settings win.
+    public var creationTimestamp: String? = nil
 
     /// The value of `service.kubernetes.io/service-proxy-name`: a proxy handles only Services whose value
     /// matches its own name (nil for the default proxy).

@@ -73,7 +73,8 @@ public enum ServiceValidator {
             externalName: spec.externalName,
             labels: labels,
             annotations: service.metadata.annotations ?? [:],
-            deletionTimestamp: service.metadata.deletionTimestamp
+            deletionTimestamp: service.metadata.deletionTimestamp,
+            creationTimestamp: service.metadata.creationTimestamp
         )
     }
 

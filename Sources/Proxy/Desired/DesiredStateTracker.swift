@@ -27,9 +27,10 @@ public struct DesiredStateTracker: Sendable {
     /// The configuration the desired state is computed with.
     public let configuration: ProxyConfiguration
     /// The desired state for every Service seen so far.
-    public private(set) var desired = DesiredState()
-    /// Problems with Services that were worked around, by Service.
-    public private(set) var diagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
+    public internal(set) var desired = DesiredState()
+    /// Problems with Services that were worked around, by Service: the translator's, and the virtual servers a
+    /// Service wants that another Service holds.
+    public internal(set) var diagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
 
     /// How each health-checked Service's probed endpoints fare.
     public private(set) var healthSummaries: [ObjectKey: HealthSummary] = [:]
@@ -44,7 +45,14 @@ public struct DesiredStateTracker: Sendable {
     private var sliceOwner: [ObjectKey: ObjectKey] = [:]
     private var contributions: [ObjectKey: ServiceTranslator.Output] = [:]
     private var addressUsers: [IPAddress: Int] = [:]
-    private var keyOwner: [VirtualServerKey: ObjectKey] = [:]
+    /// Every Service that wants each virtual server, with what it wants; the winner's is desired.
+    var claims: [VirtualServerKey: [ObjectKey: DesiredVirtualServer]] = [:]
+    /// The Service whose settings each virtual server has (the winner among its claims).
+    var keyOwner: [VirtualServerKey: ObjectKey] = [:]
+    /// For each Service, the virtual servers it wants that another Service holds.
+    var lostKeys: [ObjectKey: Set<VirtualServerKey>] = [:]
+    /// The translator's diagnostics, by Service.
+    var ownDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
 
     /// An empty tracker.
     public init(configuration: ProxyConfiguration) {
@@ -99,21 +107,18 @@ public struct DesiredStateTracker: Sendable {
         new = filtered
         healthSummaries[key] = new.health == nil ? nil : summary
         contributions[key] = new.virtualServers.isEmpty && new.boundAddresses.isEmpty ? nil : new
-        diagnostics[key] = new.diagnostics.isEmpty ? nil : new.diagnostics
+        ownDiagnostics[key] = new.diagnostics.isEmpty ? nil : new.diagnostics
 
         var touched = Touched()
-        let newKeys = Set(new.virtualServers.map(\.key))
-        for server in old.virtualServers where !newKeys.contains(server.key) && keyOwner[server.key] == key {
-            desired.virtualServers[server.key] = nil
-            keyOwner[server.key] = nil
-            touched.virtualServers.insert(server.key)
+        var stale: Set<ObjectKey> = [key]
+        let newByKey = Dictionary(new.virtualServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for server in old.virtualServers where newByKey[server.key] == nil {
+            if claim(server.key, by: key, as: nil, stale: &stale) { touched.virtualServers.insert(server.key) }
         }
-        let oldByKey = Dictionary(old.virtualServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        for server in new.virtualServers where oldByKey[server.key] != server || keyOwner[server.key] != key {
-            desired.virtualServers[server.key] = server
-            keyOwner[server.key] = key
-            touched.virtualServers.insert(server.key)
+        for (serverKey, server) in newByKey {
+            if claim(serverKey, by: key, as: server, stale: &stale) { touched.virtualServers.insert(serverKey) }
         }
+        for service in stale { refreshDiagnostics(of: service) }
         for address in old.boundAddresses.subtracting(new.boundAddresses) {
             let users = (addressUsers[address] ?? 1) - 1
             addressUsers[address] = users > 0 ? users : nil

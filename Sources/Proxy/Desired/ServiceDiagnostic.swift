@@ -12,6 +12,9 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case refusedEndpoint
         /// The kernel refused an operation on one of the Service's virtual servers; it is retried with backoff.
         case kernelRefused
+        /// Another Service (or another of this Service's ports) wants the same virtual server and takes precedence;
+        /// the virtual server has the other's settings and real servers.
+        case sharedVirtualServer
     }
 
     /// The kind of problem.

@@ -57,7 +57,8 @@ public enum ServiceTranslator {
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
 
-        for port in service.ports {
+        var produced: [VirtualServerKey: (index: Int, field: String)] = [:]
+        for (portIndex, port) in service.ports.enumerated() {
             let proto = IPVSProtocol(port.protocol)
             let external = service.externalTrafficPolicy
             var targets: [(IPAddress, UInt16, TrafficPolicy, VirtualServerRole)] = clusterIPs.map {
@@ -88,6 +89,20 @@ public enum ServiceTranslator {
                     slices: usable,
                     nodeName: configuration.nodeName
                 )
+                let wanted = DesiredVirtualServer(server: server, realServers: reals, role: role)
+                let field = "spec.ports[\(portIndex)]"
+                if let first = produced[server.key] {
+                    // The first wins (cluster IPs, then external IPs, then load-balancer IPs, then node addresses).
+                    if output.virtualServers[first.index] != wanted {
+                        output.diagnostics.append(
+                            ServiceDiagnostic(
+                                code: .sharedVirtualServer, service: service.key.description, field: field,
+                                message: "virtual server \(server.key) is also produced by \(first.field) with "
+                                    + "other settings or real servers; the first is programmed"))
+                    }
+                    continue
+                }
+                produced[server.key] = (output.virtualServers.count, field)
                 if let probe = health?.probe(for: proto) {
                     output.probes[server.key] = probe
                     for real in reals {
@@ -96,7 +111,7 @@ public enum ServiceTranslator {
                         )
                     }
                 }
-                output.virtualServers.append(DesiredVirtualServer(server: server, realServers: reals, role: role))
+                output.virtualServers.append(wanted)
             }
         }
         if let diagnostic = persistencePrefixDiagnostic(persistence?.prefixLength, families: families, service: service)

@@ -1,0 +1,69 @@
+import IPVS
+import Kube
+
+/// Virtual servers wanted by more than one Service (two Services listing one external IP and port, a Service's
+/// external IP equal to another's load-balancer IP, ...). The virtual server stays desired while any of them
+/// wants it; its settings and real servers are those of the oldest Service (`metadata.creationTimestamp`, then
+/// `namespace/name`), the same whatever order the objects arrive in, and every other claimant gets a
+/// `sharedVirtualServer` diagnostic naming the Service that holds it. When the holder lets go, the next oldest
+/// claimant's settings and real servers take its place.
+extension DesiredStateTracker {
+    /// True when Service `lhs` takes precedence over `rhs` for a virtual server both want: the older one, then the
+    /// one first by `namespace/name`. A Service without a creation time (a manifest) comes after those with one.
+    func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey) -> Bool {
+        let left = services[lhs]?.creationTimestamp
+        let right = services[rhs]?.creationTimestamp
+        if left != right {
+            guard let left else { return false }
+            guard let right else { return true }
+            return left < right
+        }
+        return lhs < rhs
+    }
+
+    /// Records what Service `service` wants for `key` (nil: nothing any more) and settles who holds it. Returns true
+    /// when the desired virtual server changed. Services whose diagnostics must be redone are added to `stale`.
+    mutating func claim(
+        _ key: VirtualServerKey, by service: ObjectKey, as server: DesiredVirtualServer?, stale: inout Set<ObjectKey>
+    ) -> Bool {
+        if let server {
+            if claims[key]?[service] == server, keyOwner[key] != nil { return false }
+            claims[key, default: [:]][service] = server
+        } else {
+            guard claims[key]?.removeValue(forKey: service) != nil else { return false }
+            if claims[key]?.isEmpty == true { claims[key] = nil }
+        }
+        let claimants = claims[key] ?? [:]
+        let winner = claimants.keys.min(by: precedes)
+        let previous = keyOwner[key]
+        keyOwner[key] = winner
+        // The losers' diagnostics name the winner: redo them when the winner or the set of losers changed.
+        for loser in claimants.keys where loser != winner {
+            if lostKeys[loser, default: []].insert(key).inserted || previous != winner { stale.insert(loser) }
+        }
+        if let winner, lostKeys[winner]?.remove(key) != nil { stale.insert(winner) }
+        if server == nil, lostKeys[service]?.remove(key) != nil { stale.insert(service) }
+        for owner in [winner, service].compactMap({ $0 }) where lostKeys[owner]?.isEmpty == true {
+            lostKeys[owner] = nil
+        }
+        let wanted = winner.flatMap { claimants[$0] }
+        guard desired.virtualServers[key] != wanted else { return false }
+        desired.virtualServers[key] = wanted
+        return true
+    }
+
+    /// Rebuilds one Service's diagnostics: the translator's, then one per virtual server another Service holds.
+    mutating func refreshDiagnostics(of service: ObjectKey) {
+        var all = ownDiagnostics[service] ?? []
+        for key in (lostKeys[service] ?? []).sorted() {
+            guard let holder = keyOwner[key], holder != service else { continue }
+            all.append(
+                ServiceDiagnostic(
+                    code: .sharedVirtualServer, service: service.description, field: "virtual server \(key)",
+                    message: "also wanted by services/\(holder), which takes precedence (created earlier, or first "
+                        + "by namespace/name): it has services/\(holder)'s settings and real servers, not these; "
+                        + "it stays while either Service wants it"))
+        }
+        diagnostics[service] = all.isEmpty ? nil : all
+    }
+}
