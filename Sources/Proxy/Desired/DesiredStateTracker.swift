@@ -34,6 +34,8 @@ public struct DesiredStateTracker: Sendable {
 
     /// How each health-checked Service's probed endpoints fare.
     public private(set) var healthSummaries: [ObjectKey: HealthSummary] = [:]
+    /// Set when `healthSummaries` changed (a checked Service came, went or changed); the loop clears it.
+    var healthSummariesChanged = false
     /// Probed endpoints that are down. Kept across recomputations and resyncs; forgotten when no Service uses
     /// the endpoint any more (it starts up again if it comes back).
     public internal(set) var downTargets: Set<HealthTarget> = []
@@ -105,7 +107,11 @@ public struct DesiredStateTracker: Sendable {
         updateTargets(of: key, old: old.healthTargets, new: new.healthTargets)
         let (filtered, summary) = HealthFilter.apply(new, down: downTargets)
         new = filtered
-        healthSummaries[key] = new.health == nil ? nil : summary
+        let newSummary = new.health == nil ? nil : summary
+        if healthSummaries[key] != newSummary {
+            healthSummaries[key] = newSummary
+            healthSummariesChanged = true
+        }
         contributions[key] = new.virtualServers.isEmpty && new.boundAddresses.isEmpty ? nil : new
         ownDiagnostics[key] = new.diagnostics.isEmpty ? nil : new.diagnostics
 

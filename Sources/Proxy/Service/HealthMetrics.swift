@@ -8,8 +8,9 @@ import Synchronization
 /// - `ipvs_proxy_health_probe_duration_seconds{service}`: probe latency (timer, a histogram in most backends);
 /// - `ipvs_proxy_health_transitions_total{service,to=up|down}`: status changes.
 ///
-/// Each metric object is created once per Service and reused. Probe results arrive on the prober's loop, so the
-/// map from endpoint to its Services' timers sits behind a lock.
+/// Each metric object is created once per Service and reused; when a Service is no longer checked (deleted, or its
+/// health check removed), its series are destroyed, so they leave the scrape. Probe results arrive on the prober's
+/// loop, so the map from endpoint to its Services' timers sits behind a lock.
 public final class HealthMetrics: HealthObserver, Sendable {
     private struct State {
         var timers: [ObjectKey: Timer] = [:]
@@ -19,9 +20,13 @@ public final class HealthMetrics: HealthObserver, Sendable {
     }
 
     private let state = Mutex(State())
+    private let factory: any MetricsFactory
 
-    /// Metrics with no Service known yet.
-    public init() {}
+    /// Metrics with no Service known yet, made through `factory` (the bootstrapped backend unless a test gives its
+    /// own).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+    }
 
     /// Follows which Services use which endpoints (the same changes the prober gets).
     public func setUsers(_ changes: [HealthTarget: Set<ObjectKey>]) {
@@ -36,7 +41,8 @@ public final class HealthMetrics: HealthObserver, Sendable {
                     let timer = Timer(
                         label: "ipvs_proxy_health_probe_duration_seconds",
                         dimensions: [("service", service.description)],
-                        preferredDisplayUnit: .seconds
+                        preferredDisplayUnit: .seconds,
+                        factory: factory
                     )
                     state.timers[service] = timer
                     return timer
@@ -59,7 +65,8 @@ public final class HealthMetrics: HealthObserver, Sendable {
             if let counter = state.transitions[key] { return counter }
             let counter = Counter(
                 label: "ipvs_proxy_health_transitions_total",
-                dimensions: [("service", service.description), ("to", status.rawValue)]
+                dimensions: [("service", service.description), ("to", status.rawValue)],
+                factory: factory
             )
             state.transitions[key] = counter
             return counter
@@ -67,21 +74,43 @@ public final class HealthMetrics: HealthObserver, Sendable {
         counter.increment()
     }
 
-    /// Sets a Service's healthy and unhealthy counts (nil: it is no longer checked; both go to 0).
+    /// Sets a Service's healthy and unhealthy counts; nil: it is no longer checked, and its series are removed.
     public func summary(_ service: ObjectKey, _ summary: HealthSummary?) {
-        for (name, value) in [("healthy", summary?.healthy ?? 0), ("unhealthy", summary?.unhealthy ?? 0)] {
+        guard let summary else { return forget(service) }
+        for (name, value) in [("healthy", summary.healthy), ("unhealthy", summary.unhealthy)] {
             let key = "\(service) \(name)"
             let gauge = state.withLock { state in
                 if let gauge = state.gauges[key] { return gauge }
                 let gauge = Gauge(
                     label: "ipvs_proxy_health_real_servers",
-                    dimensions: [("service", service.description), ("state", name)]
+                    dimensions: [("service", service.description), ("state", name)],
+                    factory: factory
                 )
                 state.gauges[key] = gauge
                 return gauge
             }
             gauge.record(value)
         }
+    }
+
+    /// Destroys every series of `service` (its probe timer, transition counters and gauges).
+    public func forget(_ service: ObjectKey) {
+        let (timer, counters, gauges) = state.withLock { state in
+            let timer = state.timers.removeValue(forKey: service)
+            let counters = [HealthStatus.up, .down].compactMap {
+                state.transitions.removeValue(forKey: "\(service) \($0.rawValue)")
+            }
+            let gauges = ["healthy", "unhealthy"].compactMap { state.gauges.removeValue(forKey: "\(service) \($0)") }
+            if let timer {
+                for (target, timers) in state.owners {
+                    state.owners[target] = timers.filter { $0 !== timer }
+                }
+            }
+            return (timer, counters, gauges)
+        }
+        timer?.destroy()
+        for counter in counters { counter.destroy() }
+        for gauge in gauges { gauge.destroy() }
     }
 }
 

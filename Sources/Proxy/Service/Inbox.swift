@@ -1,9 +1,19 @@
 import Health
 import Kube
+import Metrics
 import Synchronization
 
 /// Where the proxy's inputs wait for the reconcile loop. Producers push; the loop takes everything that has
 /// accumulated at once, so a burst of changes becomes one planning pass with no added delay.
+///
+/// Bounded without losing truth: while the loop is busy, inputs are coalesced. A change to an object replaces the
+/// pending change to the same object (the latest state wins: an upsert after an upsert keeps the newer object, a
+/// delete after an upsert ends as the delete, an upsert after a delete as the upsert); a status change of an
+/// endpoint replaces its pending one; ticks are one flag. The loop applies a batch as a whole (every change, then
+/// one pass), so only each object's last change matters, and the result is what the uncoalesced batch would give.
+/// Distinct pending inputs are still bounded by `capacity`: when it is reached, a producer pushing a new object or
+/// endpoint waits until the loop has taken the batch (backpressure on the source), rather than the buffer growing
+/// or an input being dropped.
 final class Inbox: Sendable {
     /// One input.
     enum Input: Sendable {
@@ -17,31 +27,150 @@ final class Inbox: Sendable {
         case health(HealthTransition)
     }
 
-    private let buffer = Mutex<[(input: Input, at: ContinuousClock.Instant)]>([])
+    /// The default most distinct objects and endpoints waiting at once.
+    static let defaultCapacity = 10_000
+
+    private struct Pending {
+        var changes: [ObjectID: (change: ObjectChange, at: ContinuousClock.Instant)] = [:]
+        var changeOrder: [ObjectID] = []
+        var synced: ContinuousClock.Instant?
+        var health: [HealthTarget: (transition: HealthTransition, at: ContinuousClock.Instant)] = [:]
+        var healthOrder: [HealthTarget] = []
+        var tick: ContinuousClock.Instant?
+        var sourceEnded: ContinuousClock.Instant?
+
+        var depth: Int {
+            changes.count + health.count + (synced == nil ? 0 : 1) + (tick == nil ? 0 : 1)
+                + (sourceEnded == nil ? 0 : 1)
+        }
+    }
+
+    private struct State {
+        var pending = Pending()
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+
+    private let state = Mutex(State())
     private let continuation: AsyncStream<Void>.Continuation
+    /// The most distinct objects and endpoints waiting at once.
+    let capacity: Int
+    private let depthGauge: Gauge?
     /// Yields whenever inputs are waiting (several pushes may yield once).
     let signals: AsyncStream<Void>
 
-    init() {
+    /// An empty inbox holding at most `capacity` distinct inputs; `depth` records how many wait.
+    init(capacity: Int = Inbox.defaultCapacity, depth: Gauge? = nil) {
+        self.capacity = max(1, capacity)
+        self.depthGauge = depth
         (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Adds an input and wakes the loop.
-    func push(_ input: Input) {
-        let now = ContinuousClock.now
-        buffer.withLock { $0.append((input, now)) }
-        continuation.yield()
+    /// How many inputs wait (after coalescing).
+    var depth: Int { state.withLock { $0.pending.depth } }
+
+    /// How many producers wait for room.
+    var waitingProducers: Int { state.withLock { $0.waiters.count } }
+
+    /// Adds an input, or folds it into the pending input it replaces, and wakes the loop. When the inbox is full
+    /// and the input is a new object or endpoint, waits until the loop has taken what is pending; a cancelled
+    /// producer stops waiting (its input is dropped: nothing will read it).
+    func push(_ input: Input) async {
+        while true {
+            let added = state.withLock { state in
+                guard Self.add(input, to: &state.pending, capacity: capacity, now: .now) else { return false }
+                depthGauge?.record(state.pending.depth)  // under the lock, so a take's 0 is never overwritten
+                return true
+            }
+            if added {
+                continuation.yield()
+                return
+            }
+            await waitForRoom()
+            if Task.isCancelled { return }
+        }
+    }
+
+    /// Folds `input` into `pending`; false when it needs room that is not there.
+    private static func add(
+        _ input: Input, to pending: inout Pending, capacity: Int, now: ContinuousClock.Instant
+    ) -> Bool {
+        switch input {
+        case .event(.change(let change)):
+            let id = change.object.id
+            if let earlier = pending.changes[id] {
+                pending.changes[id] = (change, earlier.at)  // the first sighting dates the change
+                return true
+            }
+            guard pending.depth < capacity else { return false }
+            pending.changes[id] = (change, now)
+            pending.changeOrder.append(id)
+        case .event(.synced):
+            if pending.synced == nil { pending.synced = now }
+        case .health(let transition):
+            if let earlier = pending.health[transition.target] {
+                pending.health[transition.target] = (transition, earlier.at)
+                return true
+            }
+            guard pending.depth < capacity else { return false }
+            pending.health[transition.target] = (transition, now)
+            pending.healthOrder.append(transition.target)
+        case .tick:
+            if pending.tick == nil { pending.tick = now }
+        case .sourceEnded:
+            if pending.sourceEnded == nil { pending.sourceEnded = now }
+        }
+        return true
+    }
+
+    /// Suspends until `take` makes room (or the task is cancelled).
+    private func waitForRoom() async {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let wait = state.withLock { state in
+                    guard !Task.isCancelled, state.pending.depth >= capacity else { return false }
+                    state.waiters[id] = waiter
+                    return true
+                }
+                if !wait { waiter.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
     }
 
     /// Takes every waiting input.
     func take() -> [Input] { takeStamped().map(\.input) }
 
-    /// Takes every waiting input with the time it was pushed.
+    /// Takes every waiting input with the time it was first pushed: each object's latest change in the order the
+    /// objects first arrived, then the source's `synced`, the endpoints' latest status changes, one tick, and the
+    /// end of the source. Producers waiting for room go on.
     func takeStamped() -> [(input: Input, at: ContinuousClock.Instant)] {
-        buffer.withLock { inputs in
-            defer { inputs.removeAll(keepingCapacity: true) }
-            return inputs
+        let (pending, waiters) = state.withLock { state in
+            defer {
+                state.pending = Pending()
+                state.waiters = [:]
+                depthGauge?.record(0)
+            }
+            return (state.pending, Array(state.waiters.values))
         }
+        for waiter in waiters { waiter.resume() }
+        var inputs: [(input: Input, at: ContinuousClock.Instant)] = []
+        inputs.reserveCapacity(pending.depth)
+        for id in pending.changeOrder {
+            if let item = pending.changes[id] { inputs.append((.event(.change(item.change)), item.at)) }
+        }
+        if let at = pending.synced { inputs.append((.event(.synced), at)) }
+        for target in pending.healthOrder {
+            if let item = pending.health[target] { inputs.append((.health(item.transition), item.at)) }
+        }
+        if let at = pending.tick { inputs.append((.tick, at)) }
+        if let at = pending.sourceEnded { inputs.append((.sourceEnded, at)) }
+        return inputs
     }
 
     /// Ends the signal stream.

@@ -27,6 +27,8 @@ public struct ProxyMetrics: Sendable {
     let realServers: Gauge
     /// Services with a problem the proxy worked around, by diagnostic code.
     let diagnostics: [ServiceDiagnostic.Code: Gauge]
+    /// Inputs waiting for the reconcile loop (after coalescing).
+    let inboxDepth: Gauge
     /// 1 while the first sync is held back (an empty source and owned virtual servers), else 0.
     let heldBack: Gauge
 
@@ -55,6 +57,7 @@ public struct ProxyMetrics: Sendable {
         public static let realServers = "ipvs_proxy_real_servers"
         public static let serviceDiagnostics = "ipvs_proxy_service_diagnostics"
         public static let heldBack = "ipvs_proxy_first_sync_held_back"
+        public static let inboxDepth = "ipvs_proxy_inbox_depth"
     }
 
     /// The metrics, made through `factory` (the bootstrapped backend unless a test gives its own).
@@ -78,6 +81,7 @@ public struct ProxyMetrics: Sendable {
             })
         virtualServers = Gauge(label: Name.virtualServers, factory: factory)
         heldBack = Gauge(label: Name.heldBack, factory: factory)
+        inboxDepth = Gauge(label: Name.inboxDepth, factory: factory)
         realServers = Gauge(label: Name.realServers, factory: factory)
         diagnostics = Dictionary(
             uniqueKeysWithValues: ServiceDiagnostic.Code.allCases.map {

@@ -32,6 +32,9 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var metrics: ProxyMetrics? = nil
         /// kube-proxy's health rule for /healthz and /livez; nil keeps none.
         public var healthz: ProxyHealthRecorder? = nil
+        /// The most distinct objects and endpoints waiting for the loop at once (changes to the same object are
+        /// coalesced); beyond it the source waits.
+        public var inboxCapacity = Inbox.defaultCapacity
 
         /// The defaults.
         public init() {}
@@ -102,7 +105,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         )
         // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
         options.healthz?.started()
-        let inbox = Inbox()
+        let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)
         let events = self.events
         let tick = options.tick
         let healthz = options.healthz
@@ -112,26 +115,26 @@ public struct ProxyService: ServiceLifecycle.Service {
                 for await event in events {
                     if case .change = event { healthz?.queued() }
                     if case .synced = event { healthz?.initialized() }
-                    inbox.push(.event(event))
+                    await inbox.push(.event(event))
                 }
-                inbox.push(.sourceEnded)
+                await inbox.push(.sourceEnded)
             }
             if let transitions = health?.checker.transitions {
                 group.addTask {
-                    for await transition in transitions { inbox.push(.health(transition)) }
+                    for await transition in transitions { await inbox.push(.health(transition)) }
                 }
             }
             // Passes held back by --min-sync-period are due at a set time, which may come before the next tick.
             group.addTask {
                 for await deadline in wakeups {
                     try await Task.sleep(until: deadline, clock: .continuous)
-                    inbox.push(.tick)
+                    await inbox.push(.tick)
                 }
             }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: tick)
-                    inbox.push(.tick)
+                    await inbox.push(.tick)
                 }
             }
             defer {

@@ -233,6 +233,10 @@ struct ReconcileLoop {
             healthChanged = true
             for (target, users) in changes where users.isEmpty { downSince[target] = nil }
         }
+        if tracker.healthSummariesChanged {  // a checked Service with no endpoint probed came or went
+            tracker.healthSummariesChanged = false
+            healthChanged = true
+        }
         guard healthChanged else { return }
         healthChanged = false
         let summaries = tracker.healthSummaries
