@@ -28,19 +28,24 @@ public enum KubeProxyConfigurationFields {
         ("ipvs.tcpTimeout", SettingKeys.tcpTimeout.name),
         ("ipvs.tcpFinTimeout", SettingKeys.tcpFinTimeout.name),
         ("ipvs.udpTimeout", SettingKeys.udpTimeout.name),
+        ("clientConnection.kubeconfig", SettingKeys.kubeconfig.name),
+        ("clientConnection.qps", SettingKeys.kubeAPIQPS.name),
+        ("clientConnection.burst", SettingKeys.kubeAPIBurst.name),
+        ("clientConnection.contentType", SettingKeys.kubeAPIContentType.name),
+        ("clientConnection.acceptContentTypes", SettingKeys.kubeAPIAcceptContentTypes.name),
     ]
 
     /// Fields (or whole sections) of kube-proxy's that do not apply to ipvs-proxy: read, noted, ignored.
     public static let ignored: Set<String> = [
         "featureGates", "bindAddress", "bindAddressHardFail", "enableProfiling", "showHiddenMetricsForVersion",
-        "clientConnection", "logging", "mode", "portRange", "oomScoreAdj", "conntrack", "configSyncPeriod",
+        "logging", "mode", "portRange", "oomScoreAdj", "conntrack", "configSyncPeriod",
         "winkernel", "windowsRunAsService", "detectLocalMode", "detectLocal",
         "iptables.masqueradeBit", "iptables.localhostNodePorts", "iptables.syncPeriod", "iptables.minSyncPeriod",
         "nftables.masqueradeBit", "nftables.syncPeriod", "nftables.minSyncPeriod",
     ]
 
     /// Sections whose fields are looked up one by one.
-    static let sections: Set<String> = ["iptables", "ipvs", "nftables"]
+    static let sections: Set<String> = ["iptables", "ipvs", "nftables", "clientConnection"]
 
     /// Reads a KubeProxyConfiguration mapping.
     static func read(_ mapping: Node.Mapping, path: String) throws -> SettingsLayer {

@@ -42,6 +42,8 @@ public struct ProxySettings: Sendable, Hashable {
     public var metricsBindAddress: BindAddress?
     /// `--health-check*` and `--health-state-file`.
     public var healthCheck: HealthCheckSettings
+    /// `--kubeconfig`, `--master`, `--kube-api-*` (kube-proxy's `clientConnection`).
+    public var clientConnection: ClientConnectionSettings
     /// Notes from the sources (kube-proxy fields ignored), to log at start.
     public var notes: [String]
 
@@ -49,6 +51,8 @@ public struct ProxySettings: Sendable, Hashable {
     public static func resolve(_ layers: [SettingsLayer]) throws -> ProxySettings {
         let merged = SettingsLayer.merged([SettingsLayer.defaults()] + layers)
         let reader = SettingReader(values: merged.values)
+        var notes = merged.notes
+        let clientConnection = try ClientConnectionSettings.read(reader, notes: &notes)
         return ProxySettings(
             scheduler: try reader.text(SettingKeys.scheduler) ?? "rr",
             syncPeriod: try reader.positiveDuration(SettingKeys.syncPeriod),
@@ -72,7 +76,8 @@ public struct ProxySettings: Sendable, Hashable {
             healthzBindAddress: try reader.bindAddress(SettingKeys.healthzBindAddress, defaultPort: 10256),
             metricsBindAddress: try reader.bindAddress(SettingKeys.metricsBindAddress, defaultPort: 10249),
             healthCheck: try HealthCheckSettings.read(reader),
-            notes: merged.notes
+            clientConnection: clientConnection,
+            notes: notes
         )
     }
 }

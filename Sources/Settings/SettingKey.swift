@@ -19,6 +19,10 @@ public struct SettingKey: Sendable, Hashable, CustomStringConvertible {
         case choice
         /// A whole number, at least 1.
         case count
+        /// A decimal number (may be negative).
+        case number
+        /// A whole number, at least 0.
+        case wholeNumber
     }
 
     /// The flag's name without `--`, e.g. `ipvs-scheduler`.

@@ -92,6 +92,24 @@ public enum SettingKeys {
     public static let healthStateFile = SettingKey(
         "health-state-file", .text, default: "/run/ipvs-proxy/health.json",
         help: "Where the health state is written for `ipvs-proxy status` (empty: nowhere).")
+    public static let kubeconfig = SettingKey(
+        "kubeconfig", .text, default: nil,
+        help: "Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account).")
+    public static let master = SettingKey(
+        "master", .text, default: nil,
+        help: "The API server's address, over the kubeconfig's server; alone: no credentials (kube-proxy's --master).")
+    public static let kubeAPIQPS = SettingKey(
+        "kube-api-qps", .number, default: "5",
+        help: "Requests a second to the API server, in bursts of --kube-api-burst (0: 5; negative: no limit).")
+    public static let kubeAPIBurst = SettingKey(
+        "kube-api-burst", .wholeNumber, default: "10", help: "The burst of requests to the API server (0: 10).")
+    public static let kubeAPIContentType = SettingKey(
+        "kube-api-content-type", .choice, default: "application/json",
+        help: "kube-proxy's content type; the proxy speaks JSON either way (protobuf is accepted and noted).",
+        choices: ["application/json", "application/vnd.kubernetes.protobuf"])
+    public static let kubeAPIAcceptContentTypes = SettingKey(
+        "kube-api-accept-content-types", .text, default: nil,
+        help: "kube-proxy's Accept list (comma-separated media types); the proxy asks for application/json.")
 
     /// All of them, in the order the docs list them.
     public static let all: [SettingKey] = [
@@ -100,6 +118,7 @@ public enum SettingKeys {
         udpTimeout, excludeCIDRs, healthzBindAddress, metricsBindAddress, healthCheck, healthCheckInterval,
         healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
         healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,
+        kubeconfig, master, kubeAPIQPS, kubeAPIBurst, kubeAPIContentType, kubeAPIAcceptContentTypes,
     ]
 
     /// The setting with this name.

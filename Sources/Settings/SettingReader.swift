@@ -56,6 +56,20 @@ struct SettingReader {
         return value
     }
 
+    func number(_ key: SettingKey) throws -> Double {
+        guard let raw = raw(key), let text = try text(key) else { return Double(key.defaultValue ?? "") ?? 0 }
+        guard let value = Double(text), value.isFinite else { throw fail(raw, "\"\(text)\" is not a number") }
+        return value
+    }
+
+    func wholeNumber(_ key: SettingKey) throws -> Int {
+        guard let raw = raw(key), let text = try text(key) else { return Int(key.defaultValue ?? "") ?? 0 }
+        guard let value = Int(text), value >= 0 else {
+            throw fail(raw, "\"\(text)\" is not a whole number of at least 0")
+        }
+        return value
+    }
+
     func statusRange(_ key: SettingKey) throws -> ClosedRange<Int> {
         let text = try text(key) ?? key.defaultValue ?? ""
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }

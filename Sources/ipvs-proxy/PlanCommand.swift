@@ -17,7 +17,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        let (settings, logger) = try proxy.start("plan")
+        let (settings, logger) = try proxy.start("plan", extraFlags: source.given)
         let wiring: ProxyWiring
         let reconciler: Reconciler
         let objects: any ObjectSource
@@ -27,7 +27,7 @@ struct PlanCommand: AsyncParsableCommand {
                 let wiring = try ProxyWiring(options: settings, logger: logger)
                 var reconciler = wiring.reconciler
                 try reconciler.adopt(readOnly: true)
-                return (wiring, reconciler, try source.makeSource(waits: false, logger: logger))
+                return (wiring, reconciler, try source.makeSource(settings.clientConnection, waits: false, logger: logger))
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))

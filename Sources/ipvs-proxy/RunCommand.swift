@@ -40,7 +40,8 @@ struct RunCommand: AsyncParsableCommand {
         ]
         let (settings, logger) = try proxy.start(
             "run",
-            extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag }.merging(health.given) { $1 })
+            extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag }.merging(health.given) { $1 }
+                .merging(source.given) { $1 })
         let wiring: ProxyWiring
         do {
             wiring = try await Blocking.run { try ProxyWiring(options: settings, logger: logger) }
@@ -59,7 +60,9 @@ struct RunCommand: AsyncParsableCommand {
         let objects: any ObjectSource
         do {
             let (source, waits) = (self.source, !once)
-            objects = try await Blocking.run { try source.makeSource(waits: waits, logger: logger) }
+            objects = try await Blocking.run {
+                try source.makeSource(settings.clientConnection, waits: waits, logger: logger)
+            }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }

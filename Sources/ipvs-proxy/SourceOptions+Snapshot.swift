@@ -4,7 +4,7 @@ import Proxy
 
 extension SourceOptions {
     /// Whether a source was named on the command line (`status` maps names only then).
-    var isGiven: Bool { manifests != nil || kubeconfig != nil || context != nil }
+    var isGiven: Bool { manifests != nil || kubeconfig != nil || context != nil || master != nil }
 
     /// Reads the source's initial state (up to its first `synced`) into a tracker: one snapshot of the cluster,
     /// as `plan` and `status` need it. Throws the source's error when it fails before that.

@@ -1,32 +1,84 @@
 import ArgumentParser
+import Foundation
 import Kube
 import Logging
+import Settings
 
-/// Where Services and EndpointSlices come from: a manifests directory, or an API server.
+/// Where Services and EndpointSlices come from: a manifests directory, or an API server. The API server's
+/// settings (`--kubeconfig`, `--master`, `--kube-api-*`) are settings like the others: flag, environment, or
+/// the config file (kube-proxy's `clientConnection`).
 struct SourceOptions: ParsableArguments {
     @Option(help: "Read Services and EndpointSlices from this directory of YAML/JSON manifests (watched).")
     var manifests: String?
 
-    @Option(help: "Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account).")
+    @Option(help: ArgumentHelp(SettingKeys.kubeconfig.help, valueName: "file"))
     var kubeconfig: String?
 
     @Option(help: "Kubeconfig context (default: its current-context).")
     var context: String?
 
+    @Option(help: ArgumentHelp(SettingKeys.master.help, valueName: "url"))
+    var master: String?
+
+    @Option(name: .customLong("kube-api-qps"), help: ArgumentHelp(SettingKeys.kubeAPIQPS.help + " [default: 5]"))
+    var kubeAPIQPS: String?
+
+    @Option(
+        name: .customLong("kube-api-burst"), help: ArgumentHelp(SettingKeys.kubeAPIBurst.help + " [default: 10]"))
+    var kubeAPIBurst: String?
+
+    @Option(
+        name: .customLong("kube-api-content-type"),
+        help: ArgumentHelp(SettingKeys.kubeAPIContentType.help, valueName: "type"))
+    var kubeAPIContentType: String?
+
+    @Option(
+        name: .customLong("kube-api-accept-content-types"),
+        help: ArgumentHelp(SettingKeys.kubeAPIAcceptContentTypes.help, valueName: "types"))
+    var kubeAPIAcceptContentTypes: String?
+
     func validate() throws {
-        if manifests != nil && (kubeconfig != nil || context != nil) {
-            throw ValidationError("--manifests reads no cluster: it cannot be combined with --kubeconfig or --context")
+        if manifests != nil && (kubeconfig != nil || context != nil || master != nil) {
+            throw ValidationError(
+                "--manifests reads no cluster: it cannot be combined with --kubeconfig, --context or --master")
         }
+    }
+
+    /// The flags given, by setting name.
+    var given: [String: String?] {
+        [
+            SettingKeys.kubeconfig.name: kubeconfig, SettingKeys.master.name: master,
+            SettingKeys.kubeAPIQPS.name: kubeAPIQPS, SettingKeys.kubeAPIBurst.name: kubeAPIBurst,
+            SettingKeys.kubeAPIContentType.name: kubeAPIContentType,
+            SettingKeys.kubeAPIAcceptContentTypes.name: kubeAPIAcceptContentTypes,
+        ]
     }
 
     /// The object source these options name. A source that `waits` for its whole input at start keeps trying
     /// (a long-running proxy); one that does not (`--once`, `plan`, `status`) fails at once, so nothing is ever
-    /// computed from a partial reading.
-    func makeSource(waits: Bool = true, logger: Logger) throws -> any ObjectSource {
+    /// computed from a partial reading. Logs in one line which API server is used and where that came from.
+    func makeSource(
+        _ settings: ClientConnectionSettings, waits: Bool = true, logger: Logger
+    ) throws -> any ObjectSource {
         if let manifests {
             return ManifestsDirectorySource(directory: manifests, waitsForWholeStart: waits, logger: logger)
         }
-        let connection = try KubeConfigLoader.resolve(explicitPath: kubeconfig, context: context)
-        return APIServerSource(connection: connection, logger: logger)
+        let resolved = try Self.resolve(settings, context: context)
+        logger.info("\(resolved.startLine)")
+        var options = APIServerSource.Options()
+        options.rateLimit = RequestRateLimit(qps: settings.qps, burst: settings.burst)
+        return APIServerSource(connection: resolved.connection, options: options, logger: logger)
+    }
+
+    /// The connection the settings name (see ``KubeConfigLoader``).
+    static func resolve(
+        _ settings: ClientConnectionSettings, context: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        inCluster: InClusterConfig = InClusterConfig()
+    ) throws -> ResolvedConnection {
+        try KubeConfigLoader.locate(
+            explicitPath: settings.kubeconfig, explicitPathOrigin: settings.kubeconfigOrigin ?? "--kubeconfig",
+            context: context, master: settings.master, masterOrigin: settings.masterOrigin ?? "--master",
+            environment: environment, inCluster: inCluster)
     }
 }

@@ -42,7 +42,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         // The state file is a setting like `run`'s: the flag, else IPVS_PROXY_HEALTH_STATE_FILE, else the file.
         let (settings, logger) = try proxy.start(
-            "status", extraFlags: [SettingKeys.healthStateFile.name: healthStateFile])
+            "status",
+            extraFlags: source.given.merging([SettingKeys.healthStateFile.name: healthStateFile]) { $1 })
         let table: [VirtualServerState]
         let version: IPVSVersion
         do {
@@ -61,7 +62,7 @@ struct StatusCommand: AsyncParsableCommand {
                 let (wiring, objects) = try await Blocking.run {
                     (
                         try ProxyWiring(options: settings, logger: logger),
-                        try source.makeSource(waits: false, logger: logger)
+                        try source.makeSource(settings.clientConnection, waits: false, logger: logger)
                     )
                 }
                 let tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)

@@ -68,7 +68,13 @@ import Values
         #expect(settings.healthzBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10256))
         #expect(settings.hostnameOverride == nil)
         #expect(settings.masqueradeAll == false)
-        #expect(settings.notes.contains { $0.contains("clientConnection is kube-proxy's and does not apply") })
+        // clientConnection is honoured: kubeadm's kubeconfig, and its zero qps/burst (client-go's 5 and 10).
+        #expect(settings.clientConnection.kubeconfig == "/var/lib/kube-proxy/kubeconfig.conf")
+        #expect(
+            settings.clientConnection.kubeconfigOrigin
+                == "/var/lib/kube-proxy/config.conf:9: key clientConnection.kubeconfig")
+        #expect(settings.clientConnection.qps == 0 && settings.clientConnection.burst == 0)
+        #expect(!settings.notes.contains { $0.contains("clientConnection") }, "\(settings.notes)")
         #expect(settings.notes.contains { $0.contains("mode is kube-proxy's") })
         #expect(!settings.notes.contains { $0.contains("oomScoreAdj") }, "null fields are not worth a note")
     }
@@ -95,6 +101,60 @@ import Values
     func modeSpecificFieldsWinOverTopLevel(body: String, expected: Duration) throws {
         let yaml = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n" + body
         #expect(try ProxySettings.resolve([try ConfigFile.parse(yaml, path: "/k.yaml")]).syncPeriod == expected)
+    }
+
+    @Test func clientConnectionFieldsAreSettings() throws {
+        let yaml = """
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            clientConnection:
+              kubeconfig: /etc/kube/proxy.conf
+              qps: 2.5
+              burst: 7
+              contentType: application/vnd.kubernetes.protobuf
+              acceptContentTypes: application/vnd.kubernetes.protobuf,application/json
+            """
+        let file = try ConfigFile.parse(yaml, path: "/k.yaml")
+        let settings = try ProxySettings.resolve([file])
+        #expect(settings.clientConnection.kubeconfig == "/etc/kube/proxy.conf")
+        #expect(settings.clientConnection.qps == 2.5 && settings.clientConnection.burst == 7)
+        #expect(settings.clientConnection.master == nil)
+        #expect(
+            settings.notes.contains {
+                $0.hasPrefix("/k.yaml:7: key clientConnection.contentType: application/vnd.kubernetes.protobuf accepted")
+                    && $0.contains("speaks JSON")
+            }, "\(settings.notes)")
+        #expect(
+            settings.notes.contains {
+                $0.contains("clientConnection.acceptContentTypes") && $0.contains("asks the API server for application/json")
+            }, "\(settings.notes)")
+        // Flag over environment over file, and the start line can say where the path came from.
+        let environment = try SettingsLayer.environment(["IPVS_PROXY_KUBECONFIG": "/env.conf"])
+        let flags = try SettingsLayer.flags(["kubeconfig": "/flag.conf", "master": "https://10.0.0.1:6443"])
+        let overridden = try ProxySettings.resolve([file, environment, flags])
+        #expect(overridden.clientConnection.kubeconfig == "/flag.conf")
+        #expect(overridden.clientConnection.kubeconfigOrigin == "--kubeconfig")
+        #expect(overridden.clientConnection.master == "https://10.0.0.1:6443")
+        #expect(try ProxySettings.resolve([file, environment]).clientConnection.kubeconfig == "/env.conf")
+        // JSON asked for plainly: nothing to note.
+        let plain = try ProxySettings.resolve([try SettingsLayer.flags(["kube-api-content-type": "application/json"])])
+        #expect(!plain.notes.contains { $0.contains("JSON") })
+        #expect(plain.clientConnection.qps == 5 && plain.clientConnection.burst == 10)
+    }
+
+    @Test(arguments: [
+        ("clientConnection:\n  qps: fast\n", "/k.yaml:4: key clientConnection.qps: \"fast\" is not a number"),
+        ("clientConnection:\n  burst: -1\n", "/k.yaml:4: key clientConnection.burst: \"-1\" is not a whole number"),
+        ("clientConnection:\n  contentType: text/plain\n", "/k.yaml:4: key clientConnection.contentType: \"text/plain\""),
+        ("clientConnection:\n  acceptContentTypes: json\n", "/k.yaml:4: key clientConnection.acceptContentTypes: \"json\" is not a media type"),
+        ("clientConnection:\n  kubeConfig: x\n", "/k.yaml:4: key clientConnection.kubeConfig: not a field"),
+    ])
+    func badClientConnectionValuesAreErrors(body: String, message: String) throws {
+        let yaml = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n" + body
+        let error = #expect(throws: SettingsError.self) {
+            try ProxySettings.resolve([try ConfigFile.parse(yaml, path: "/k.yaml")])
+        }
+        #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
     }
 
     @Test func flagsStillWinOverKubeProxyFile() throws {

@@ -28,6 +28,8 @@ public struct APIServerSource: ObjectSource {
         public var idleTimeout: Duration = .seconds(150)
         /// The largest LIST page body accepted, in bytes.
         public var maximumListBytes = 256 << 20
+        /// The client-side limit on requests (each LIST page, each watch start), `clientConnection.qps`/`burst`.
+        public var rateLimit = RequestRateLimit.clientGoDefault
         /// Creates default options.
         public init() {}
     }
@@ -55,10 +57,11 @@ public struct APIServerSource: ObjectSource {
     public func run(delivering deliver: @escaping @Sendable (SourceEvent) -> Void) async throws {
         let tls: TLSConfiguration?
         let routing: HTTPRouting
+        let proxy: HTTPClient.Configuration.Proxy?
         do {
             let connection = self.connection
-            (tls, routing) = try await threadPool.runIfActive {
-                (try connection.tlsConfiguration(), try connection.routing())
+            (tls, routing, proxy) = try await threadPool.runIfActive {
+                (try connection.tlsConfiguration(), try connection.routing(), try connection.httpProxy())
             }
         } catch is CancellationError {
             return
@@ -67,6 +70,7 @@ public struct APIServerSource: ObjectSource {
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.dnsOverride = routing.dnsOverride
+        configuration.proxy = proxy
         // The watcher retries with its own capped, jittered backoff; the client's retrying of failed
         // connections would instead hold each request until the connect timeout and hide the cause
         // (an untrusted certificate, say) for that long.
@@ -78,7 +82,8 @@ public struct APIServerSource: ObjectSource {
         let gate = SyncGate(remaining: 2)
         let watcher = ResourceWatcher(
             client: client, threadPool: threadPool, connection: connection, routing: routing, options: options,
-            logger: logger, deliver: deliver, gate: gate)
+            limiter: RequestRateLimiter(options.rateLimit, clock: ContinuousClock()), logger: logger,
+            deliver: deliver, gate: gate)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watcher.run(Service.self) }
             group.addTask { await watcher.run(EndpointSlice.self) }

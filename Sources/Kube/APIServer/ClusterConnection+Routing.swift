@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Values
 
@@ -29,5 +30,21 @@ extension ClusterConnection {
             throw KubeConfigError(code: .malformed, message: "tls-server-name \"\(name)\" is not a valid host name")
         }
         return HTTPRouting(baseURL: url, dnsOverride: [name: host], hostHeader: authority)
+    }
+}
+
+extension ClusterConnection {
+    /// The HTTP client's proxy for ``proxyURL`` (nil without one); an unusable one is refused (see
+    /// ``ProxyEndpoint``).
+    public func httpProxy() throws(KubeConfigError) -> HTTPClient.Configuration.Proxy? {
+        guard let proxyURL else { return nil }
+        let endpoint = try ProxyEndpoint.parse(proxyURL, cluster: server, file: nil)
+        switch endpoint.kind {
+        case .http(let credentials):
+            return .server(
+                host: endpoint.host, port: endpoint.port, authorization: credentials.map { .basic(credentials: $0) })
+        case .socks5:
+            return .socksServer(host: endpoint.host, port: endpoint.port)
+        }
     }
 }

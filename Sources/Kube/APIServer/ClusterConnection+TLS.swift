@@ -25,15 +25,16 @@ extension ClusterConnection {
     }
 
     /// The current bearer token: the literal one, or the token file's content read now (trimmed), so a
-    /// rotated service-account token is used from the next request on.
+    /// rotated service-account token is used from the next request on; the file's fallback while it cannot be
+    /// read or is empty.
     public func currentToken() -> String? {
         switch token {
         case nil: return nil
         case .literal(let value): return value
-        case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        case .file(let path, let fallback):
+            guard let data = FileManager.default.contents(atPath: path) else { return fallback }
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return text.isEmpty ? nil : text
+            return text.isEmpty ? fallback : text
         }
     }
 }

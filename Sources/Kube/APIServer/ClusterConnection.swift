@@ -4,8 +4,10 @@ public struct ClusterConnection: Sendable, Hashable {
     public enum BearerToken: Sendable, Hashable {
         /// A fixed token.
         case literal(String)
-        /// A token file, re-read on every request so rotated service-account tokens are picked up.
-        case file(String)
+        /// A token file, re-read on every request so rotated service-account tokens are picked up; `fallback` is a
+        /// literal token used while the file cannot be read (client-go: `tokenFile` wins over `token`, which stays
+        /// the fallback).
+        case file(String, fallback: String? = nil)
     }
 
     /// The server URL, `https://host:port` (maybe with a path prefix).
@@ -22,6 +24,8 @@ public struct ClusterConnection: Sendable, Hashable {
     public var insecureSkipTLSVerify: Bool
     /// The name to verify the server certificate against, when not the server's host.
     public var tlsServerName: String?
+    /// The proxy requests go through (`proxy-url`: `http://` or `socks5://`), if any.
+    public var proxyURL: String?
 
     /// Creates a connection description.
     public init(
@@ -31,7 +35,8 @@ public struct ClusterConnection: Sendable, Hashable {
         clientKeyPEM: [UInt8]? = nil,
         token: BearerToken? = nil,
         insecureSkipTLSVerify: Bool = false,
-        tlsServerName: String? = nil
+        tlsServerName: String? = nil,
+        proxyURL: String? = nil
     ) {
         self.server = server
         self.certificateAuthorityPEM = certificateAuthorityPEM
@@ -40,5 +45,6 @@ public struct ClusterConnection: Sendable, Hashable {
         self.token = token
         self.insecureSkipTLSVerify = insecureSkipTLSVerify
         self.tlsServerName = tlsServerName
+        self.proxyURL = proxyURL
     }
 }

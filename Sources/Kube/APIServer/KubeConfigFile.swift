@@ -64,9 +64,12 @@ public struct KubeConfigFile: Codable, Sendable, Hashable {
         public var insecureSkipTLSVerify: Bool?
         /// The name to verify the server certificate against.
         public var tlsServerName: String?
+        /// The proxy to reach the server through.
+        public var proxyURL: String?
 
         enum CodingKeys: String, CodingKey {
             case server
+            case proxyURL = "proxy-url"
             case certificateAuthority = "certificate-authority"
             case certificateAuthorityData = "certificate-authority-data"
             case insecureSkipTLSVerify = "insecure-skip-tls-verify"
@@ -90,11 +93,19 @@ public struct KubeConfigFile: Codable, Sendable, Hashable {
         public var clientKeyData: String?
         /// Basic-auth user (unsupported, reported).
         public var username: String?
+        /// Basic-auth password (unsupported, reported).
+        public var password: String?
         /// Marks an exec credential plugin (unsupported, reported).
         public var exec: ExecMarker?
+        /// Marks an auth-provider plugin (unsupported, reported).
+        public var authProvider: AuthProviderMarker?
+        /// A user to impersonate (unsupported, reported).
+        public var impersonate: String?
 
         enum CodingKeys: String, CodingKey {
-            case token, tokenFile, username, exec
+            case token, tokenFile, username, password, exec
+            case authProvider = "auth-provider"
+            case impersonate = "as"
             case clientCertificate = "client-certificate"
             case clientCertificateData = "client-certificate-data"
             case clientKey = "client-key"
@@ -106,6 +117,12 @@ public struct KubeConfigFile: Codable, Sendable, Hashable {
     public struct ExecMarker: Codable, Sendable, Hashable {
         /// The plugin command.
         public var command: String?
+    }
+
+    /// The name of an auth-provider plugin (only used to name it in the error).
+    public struct AuthProviderMarker: Codable, Sendable, Hashable {
+        /// The provider's name (gcp, oidc, azure, ...).
+        public var name: String?
     }
 
     /// A context entry.

@@ -1,14 +1,18 @@
 import Foundation
 
-/// Resolves a ``ClusterConnection`` the way kubectl does.
+/// Resolves a ``ClusterConnection`` the way client-go does.
 ///
-/// Precedence: an explicit `--kubeconfig` path (only that file); else `KUBECONFIG` (a `:`-separated list,
-/// merged: for clusters, users and contexts the first file defining a name wins, and the first file setting
-/// `current-context` wins; missing files are skipped); else `~/.kube/config`; else the in-cluster
-/// environment (``InClusterConfig``). Relative certificate, key and token-file paths are relative to the
-/// kubeconfig file that names them.
+/// Precedence: an explicit kubeconfig path (`--kubeconfig` or `clientConnection.kubeconfig`: only that file);
+/// else `KUBECONFIG` (a `:`-separated list, merged: for clusters, users and contexts the first file defining a
+/// name wins, and the first file setting `current-context` wins; missing files are skipped); else
+/// `~/.kube/config`; else the in-cluster environment (``InClusterConfig``). Relative certificate, key and
+/// token-file paths are relative to the kubeconfig file that names them. `--master` replaces the server of
+/// whatever kubeconfig was found (and clears its `tls-server-name`, as client-go's server override does); with no
+/// kubeconfig it is used alone (no credentials, the system trust store), as client-go's `BuildConfigFromFlags`,
+/// and the in-cluster environment is not consulted.
 public enum KubeConfigLoader {
-    /// The kubeconfig files to read, in precedence order, and whether any of them is required to exist.
+    /// The kubeconfig files to read, in precedence order, whether any of them is required to exist, and how
+    /// they were chosen.
     public static func candidateFiles(
         explicitPath: String?, environment: [String: String], homeDirectory: String?
     ) -> (files: [String], required: Bool) {
@@ -24,12 +28,34 @@ public enum KubeConfigLoader {
     public static func resolve(
         explicitPath: String? = nil,
         context: String? = nil,
+        master: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         homeDirectory: String? = nil,
         inCluster: InClusterConfig = InClusterConfig()
     ) throws(KubeConfigError) -> ClusterConnection {
+        try locate(
+            explicitPath: explicitPath, context: context, master: master, environment: environment,
+            homeDirectory: homeDirectory, inCluster: inCluster
+        ).connection
+    }
+
+    /// Resolves the connection and says where it came from (``ResolvedConnection/startLine``).
+    /// `explicitPathOrigin` and `masterOrigin` name where the path and the server were given (`--kubeconfig`,
+    /// a config file's key, an environment variable).
+    public static func locate(
+        explicitPath: String? = nil,
+        explicitPathOrigin: String = "--kubeconfig",
+        context: String? = nil,
+        master: String? = nil,
+        masterOrigin: String = "--master",
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        homeDirectory: String? = nil,
+        inCluster: InClusterConfig = InClusterConfig()
+    ) throws(KubeConfigError) -> ResolvedConnection {
+        let master = master.flatMap { $0.isEmpty ? nil : $0 }
+        let explicit = explicitPath.flatMap { $0.isEmpty ? nil : $0 }
         let (candidates, required) = candidateFiles(
-            explicitPath: explicitPath, environment: environment, homeDirectory: homeDirectory)
+            explicitPath: explicit, environment: environment, homeDirectory: homeDirectory)
         var loaded: [(path: String, file: KubeConfigFile)] = []
         for path in candidates {
             guard FileManager.default.fileExists(atPath: path) else {
@@ -38,13 +64,30 @@ public enum KubeConfigLoader {
             }
             loaded.append((path, try parse(path)))
         }
+        let masterSource = master.map { ResolvedConnection.Master(server: $0, origin: masterOrigin) }
         if loaded.isEmpty {
-            if let connection = try inCluster.resolve(environment: environment) { return connection }
+            if let master {
+                return ResolvedConnection(
+                    connection: ClusterConnection(server: master), source: .master, master: masterSource)
+            }
+            if let connection = try inCluster.resolve(environment: environment) {
+                return ResolvedConnection(
+                    connection: connection, source: .inCluster(secretsDirectory: inCluster.secretsDirectory))
+            }
             throw KubeConfigError(
                 code: .notFound,
                 message: "no kubeconfig (tried \(candidates.joined(separator: ", "))) and not running in a cluster")
         }
-        return try merge(loaded, context: context)
+        let via =
+            explicit != nil ? explicitPathOrigin : environment["KUBECONFIG"].map { _ in "KUBECONFIG" } ?? "home"
+        var (connection, contextName) = try merge(loaded, context: context)
+        if let master {
+            connection.server = master
+            connection.tlsServerName = nil
+        }
+        return ResolvedConnection(
+            connection: connection,
+            source: .kubeconfig(files: loaded.map(\.path), via: via, context: contextName), master: masterSource)
     }
 
     /// Parses one kubeconfig file.
@@ -65,7 +108,7 @@ public enum KubeConfigLoader {
     /// Merges parsed files (first definition wins) and resolves the chosen or current context.
     public static func merge(
         _ files: [(path: String, file: KubeConfigFile)], context override: String? = nil
-    ) throws(KubeConfigError) -> ClusterConnection {
+    ) throws(KubeConfigError) -> (connection: ClusterConnection, context: String) {
         var clusters: [String: (String, KubeConfigFile.Cluster)] = [:]
         var users: [String: (String, KubeConfigFile.User)] = [:]
         var contexts: [String: KubeConfigFile.Context] = [:]
@@ -99,7 +142,8 @@ public enum KubeConfigLoader {
         }
         var connection = ClusterConnection(
             server: server, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify ?? false,
-            tlsServerName: cluster.tlsServerName)
+            tlsServerName: cluster.tlsServerName, proxyURL: cluster.proxyURL.flatMap { $0.isEmpty ? nil : $0 })
+        try KubeConfigRules.checkCluster(cluster, named: clusterName, file: clusterPath)
         connection.certificateAuthorityPEM = try material(
             data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, relativeTo: clusterPath,
             field: "clusters[\(clusterName)].certificate-authority")
@@ -108,26 +152,19 @@ public enum KubeConfigLoader {
                 throw KubeConfigError(
                     code: .missingEntry, message: "user \"\(userName)\" of context \"\(contextName)\" not found")
             }
-            if let exec = user.exec {
-                throw KubeConfigError(
-                    code: .unsupported,
-                    message: "user \"\(userName)\": exec credential plugins (\(exec.command ?? "?")) are not supported",
-                    file: userPath)
-            }
+            try KubeConfigRules.checkUser(user, named: userName, file: userPath)
             connection.clientCertificatePEM = try material(
                 data: user.clientCertificateData, file: user.clientCertificate, relativeTo: userPath,
                 field: "users[\(userName)].client-certificate")
             connection.clientKeyPEM = try material(
                 data: user.clientKeyData, file: user.clientKey, relativeTo: userPath,
                 field: "users[\(userName)].client-key")
-            if let token = user.token, !token.isEmpty {
-                connection.token = .literal(token)
-            } else if let tokenFile = user.tokenFile, !tokenFile.isEmpty {
-                connection.token = .file(absolute(tokenFile, relativeTo: userPath))
-            } else if user.username != nil, connection.clientCertificatePEM == nil {
-                throw KubeConfigError(
-                    code: .unsupported, message: "user \"\(userName)\": basic authentication is not supported",
-                    file: userPath)
+            // client-go: a token file wins (re-read as it rotates); the literal token is its fallback.
+            let literal = user.token.flatMap { $0.isEmpty ? nil : $0 }
+            if let tokenFile = user.tokenFile, !tokenFile.isEmpty {
+                connection.token = .file(absolute(tokenFile, relativeTo: userPath), fallback: literal)
+            } else if let literal {
+                connection.token = .literal(literal)
             }
             if (connection.clientCertificatePEM == nil) != (connection.clientKeyPEM == nil) {
                 throw KubeConfigError(
@@ -135,7 +172,7 @@ public enum KubeConfigLoader {
                     file: userPath)
             }
         }
-        return connection
+        return (connection, contextName)
     }
 
     static func material(

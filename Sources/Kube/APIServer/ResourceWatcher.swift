@@ -15,6 +15,8 @@ struct ResourceWatcher: Sendable {
     let connection: ClusterConnection
     let routing: HTTPRouting
     let options: APIServerSource.Options
+    /// Shared by both resources' requests, as client-go's one client is.
+    let limiter: RequestRateLimiter<ContinuousClock>
     let logger: Logger
     let deliver: @Sendable (SourceEvent) -> Void
     let gate: SyncGate
@@ -85,6 +87,7 @@ struct ResourceWatcher: Sendable {
         var query = [("limit", String(options.pageSize))]
         if let token { query.append(("continue", token)) }
         do {
+            try await limiter.wait()
             let response = try await client.execute(
                 try await request(Resource.collectionPath, query), timeout: .seconds(60))
             guard response.status.code == 200 else {
@@ -121,6 +124,7 @@ struct ResourceWatcher: Sendable {
         var buffer = WatchLineBuffer()
         var receivedAny = false
         do {
+            try await limiter.wait()
             let response = try await client.execute(
                 try await request(Resource.collectionPath, query), timeout: .seconds(Int64(timeout) + 60))
             guard response.status.code == 200 else {
