@@ -9,7 +9,13 @@ public struct ServiceFlags: OptionSet, Sendable, Hashable {
     public static let shFallback = ServiceFlags(rawValue: 0x0008)
     /// sh scheduler: include the source port in the hash (IP_VS_SVC_F_SCHED2).
     public static let shPort = ServiceFlags(rawValue: 0x0010)
-    /// Scheduler flag 3 (IP_VS_SVC_F_SCHED3); mh uses flags 1 and 2 as sh does.
+    /// mh scheduler: fall back to another server when the hashed one is unavailable (IP_VS_SVC_F_SCHED_MH_FALLBACK,
+    /// the same bit as sh's).
+    public static let mhFallback = shFallback
+    /// mh scheduler: include the source port in the hash (IP_VS_SVC_F_SCHED_MH_PORT, the same bit as sh's;
+    /// `ipvsadm` shows it as `mh-port`). kube-proxy sets it on every virtual server when its scheduler is mh.
+    public static let mhPort = shPort
+    /// Scheduler flag 3 (IP_VS_SVC_F_SCHED3).
     public static let scheduler3 = ServiceFlags(rawValue: 0x0020)
 
     /// IP_VS_SVC_F_PERSISTENT: carried by `Persistence`, never set here.

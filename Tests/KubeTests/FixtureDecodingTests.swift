@@ -81,7 +81,7 @@ struct FixtureDecodingTests {
             web.ports == [
                 .init(name: "http", protocol: .tcp, port: 8080), .init(name: "dns", protocol: .udp, port: 5353),
             ])
-        #expect(web.endpoints.map(\.addresses.description) == ["[10.244.1.2]", "[10.244.1.3]"])
+        #expect(web.endpoints.map(\.address.description) == ["10.244.1.2", "10.244.1.3"])
         #expect(
             web.endpoints.map { [$0.ready, $0.serving, $0.terminating] } == [
                 [true, true, false], [false, true, true],

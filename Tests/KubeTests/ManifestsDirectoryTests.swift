@@ -58,7 +58,7 @@ final class ManifestsDirectoryTests {
             "web.yaml", Self.service("web") + "---\n" + Self.slice("web-1", service: "web", addresses: ["10.0.0.2"]))
         let edited = scanner.scan().changes
         #expect(edited.map(\.summary) == ["upsert endpointslices/default/web-1"])
-        #expect(edited.first?.object.slice?.endpoints.map(\.addresses.description) == ["[10.0.0.2]"])
+        #expect(edited.first?.object.slice?.endpoints.map(\.address.description) == ["10.0.0.2"])
         try directory.remove("web.yaml")
         #expect(scan() == ["delete endpointslices/default/web-1", "delete services/default/web"])
     }

@@ -1,5 +1,6 @@
 extension EndpointSlice {
-    /// discovery/v1 `EndpointConditions`. Absent `ready` means ready; absent `serving` follows `ready`.
+    /// discovery/v1 `EndpointConditions`. Absent `ready` or `serving` means true, absent
+    /// `terminating` false (as kube-proxy reads them).
     public struct Conditions: Codable, Sendable, Hashable {
         /// Ready to receive new connections.
         public var ready: Bool?

@@ -1,7 +1,7 @@
 extension EndpointSlice {
     /// discovery/v1 `Endpoint` (wire form).
     public struct Endpoint: Codable, Sendable, Hashable {
-        /// The addresses (kube-proxy uses the first one).
+        /// The addresses (service proxies use the first one).
         public var addresses: [String]
         /// Readiness state.
         public var conditions: Conditions?

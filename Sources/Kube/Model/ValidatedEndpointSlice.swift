@@ -1,6 +1,7 @@
 import Values
 
-/// An EndpointSlice that passed validation. Endpoints whose addresses were invalid have been dropped.
+/// An EndpointSlice that passed validation. Endpoints whose address was invalid, and ports without a usable number,
+/// have been dropped.
 public struct ValidatedEndpointSlice: Sendable, Hashable {
     /// `namespace/name` of the slice.
     public var key: ObjectKey
@@ -23,11 +24,12 @@ public struct ValidatedEndpointSlice: Sendable, Hashable {
         serviceName.map { ObjectKey(namespace: key.namespace, name: $0) }
     }
 
-    /// A validated endpoint. Conditions carry the Kubernetes defaults: absent ready means ready, absent
-    /// serving follows ready, absent terminating means not terminating.
+    /// A validated endpoint. Conditions carry the defaults kube-proxy applies: absent ready means ready, absent
+    /// serving means serving (the API's documented default), absent terminating means not terminating.
     public struct Endpoint: Sendable, Hashable {
-        /// The addresses (at least one; all of the slice's family).
-        public var addresses: [IPAddress]
+        /// The endpoint's address: the first of the slice's `addresses` (the only one kube-proxy uses; the API
+        /// server's EndpointSlices carry exactly one), of the slice's family.
+        public var address: IPAddress
         /// Ready for new connections.
         public var ready: Bool
         /// Able to serve (also true while terminating if the pod still serves).
@@ -47,10 +49,10 @@ public struct ValidatedEndpointSlice: Sendable, Hashable {
 
         /// Creates an endpoint.
         public init(
-            addresses: [IPAddress], ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil,
+            address: IPAddress, ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil,
             zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = [], targetName: String? = nil
         ) {
-            self.addresses = addresses
+            self.address = address
             self.ready = ready
             self.serving = serving
             self.terminating = terminating

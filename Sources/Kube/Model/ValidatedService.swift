@@ -18,7 +18,9 @@ public struct ValidatedService: Sendable, Hashable {
     public var sessionAffinity: SessionAffinity
     /// spec.externalIPs.
     public var externalIPs: [IPAddress]
-    /// status.loadBalancer.ingress[].ip (ingress points that only have a host name are skipped).
+    /// status.loadBalancer.ingress[].ip of the VIP-style load balancers: ingress points that only have a host
+    /// name, and those with `ipMode: Proxy` (the load balancer forwards to node ports itself, so the IP is not
+    /// delivered to the node), are skipped, as kube-proxy skips them.
     public var loadBalancerIngressIPs: [IPAddress]
     /// Internal traffic policy (default Cluster).
     public var internalTrafficPolicy: TrafficPolicy

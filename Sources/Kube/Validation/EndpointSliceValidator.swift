@@ -2,9 +2,12 @@ import Values
 
 /// Turns a wire ``EndpointSlice`` into a ``ValidatedEndpointSlice``.
 ///
-/// The slice is rejected (thrown error) for a missing name, an unknown addressType, or a bad port (out of
-/// range, unknown protocol). An endpoint whose address is not an IP of the slice's family, or that has no
-/// address, is dropped on its own and reported in ``Result/warnings``; the rest of the slice is kept.
+/// The slice is rejected (thrown error) for a missing name or an unknown addressType. Everything else is read as
+/// kube-proxy reads it, and what it would skip is dropped on its own and reported in ``Result/warnings``, the rest
+/// of the slice kept:
+/// - a port without a number (absent or 0), out of range, or with an unknown protocol: that port;
+/// - an endpoint with no address, or whose first address is not an IP of the slice's family: that endpoint. Only
+///   the first address is used (the API server's slices hold exactly one); later ones are not read.
 /// FQDN slices validate with no endpoints (service proxies do not use them).
 public enum EndpointSliceValidator {
     /// A validated slice and the endpoints that were dropped from it.
@@ -27,17 +30,15 @@ public enum EndpointSliceValidator {
         }
         let addressType: AddressType = try check.choice(typeText, "addressType", default: .ipv4)
         var ports: [ValidatedEndpointSlice.Port] = []
+        var warnings: [ValidationError] = []
         for (index, port) in (slice.ports ?? []).enumerated() {
-            let field = "ports[\(index)]"
-            ports.append(
-                ValidatedEndpointSlice.Port(
-                    name: port.name ?? "",
-                    protocol: try check.transport(port.protocol, "\(field).protocol"),
-                    port: try check.port(port.port, "\(field).port")
-                ))
+            do {
+                ports.append(try validatePort(port, index: index, check))
+            } catch {
+                warnings.append(error)
+            }
         }
         var endpoints: [ValidatedEndpointSlice.Endpoint] = []
-        var warnings: [ValidationError] = []
         if addressType != .fqdn {
             for (index, endpoint) in (slice.endpoints ?? []).enumerated() {
                 do {
@@ -60,27 +61,40 @@ public enum EndpointSliceValidator {
         return Result(slice: validated, warnings: warnings)
     }
 
+    static func validatePort(
+        _ port: EndpointSlice.Port, index: Int, _ check: FieldChecker
+    ) throws(ValidationError) -> ValidatedEndpointSlice.Port {
+        let field = "ports[\(index)]"
+        guard let number = port.port, number != 0 else {
+            throw check.fail(.missingField, "\(field).port", "port has no number; port dropped")
+        }
+        guard (1...65535).contains(number) else {
+            throw check.fail(.outOfRange, "\(field).port", "\(number) is out of range 1-65535; port dropped")
+        }
+        let text = port.protocol ?? ""
+        guard let transport = text.isEmpty ? .tcp : TransportProtocol(rawValue: text) else {
+            throw check.fail(
+                .unsupportedValue, "\(field).protocol",
+                "unknown protocol \"\(text)\" (expected TCP, UDP or SCTP); port dropped")
+        }
+        return ValidatedEndpointSlice.Port(name: port.name ?? "", protocol: transport, port: UInt16(number))
+    }
+
     static func validateEndpoint(
         _ endpoint: EndpointSlice.Endpoint, index: Int, _ addressType: AddressType, _ check: FieldChecker
     ) throws(ValidationError) -> ValidatedEndpointSlice.Endpoint {
         let field = "endpoints[\(index)].addresses"
-        guard !endpoint.addresses.isEmpty else {
+        guard let text = endpoint.addresses.first else {
             throw check.fail(.missingField, field, "endpoint has no address; endpoint dropped")
         }
-        var addresses: [IPAddress] = []
-        for (position, text) in endpoint.addresses.enumerated() {
-            guard let address = IPAddress(text), address.isIPv4 == (addressType == .ipv4) else {
-                throw check.fail(
-                    .invalidIP, "\(field)[\(position)]",
-                    "\"\(text)\" is not an \(addressType.rawValue) address; endpoint dropped")
-            }
-            addresses.append(address)
+        guard let address = IPAddress(text), address.isIPv4 == (addressType == .ipv4) else {
+            throw check.fail(
+                .invalidIP, "\(field)[0]", "\"\(text)\" is not an \(addressType.rawValue) address; endpoint dropped")
         }
-        let ready = endpoint.conditions?.ready ?? true
         return ValidatedEndpointSlice.Endpoint(
-            addresses: addresses,
-            ready: ready,
-            serving: endpoint.conditions?.serving ?? ready,
+            address: address,
+            ready: endpoint.conditions?.ready ?? true,
+            serving: endpoint.conditions?.serving ?? true,
             terminating: endpoint.conditions?.terminating ?? false,
             nodeName: endpoint.nodeName,
             zone: endpoint.zone,

@@ -6,7 +6,8 @@ import Values
 /// `None` (headless), and may be empty or absent (ExternalName, or a manifest that gives no VIP);
 /// externalIPs and load-balancer ingress IPs must be IPs; every port is 1-65535 with protocol TCP/UDP/SCTP;
 /// a Service with several ports must name each; a numeric targetPort is 1-65535 (absent means the port
-/// itself); session-affinity timeouts are 1-86400 s; traffic policies are Cluster or Local.
+/// itself); session-affinity timeouts are 1-86400 s; traffic policies are Cluster or Local; a load-balancer
+/// ingress point's `ipMode` is VIP (default) or Proxy.
 public enum ServiceValidator {
     /// Validates a Service. The first problem found is thrown.
     public static func validate(_ service: Service) throws(ValidationError) -> ValidatedService {
@@ -53,7 +54,15 @@ public enum ServiceValidator {
         var ingressIPs: [IPAddress] = []
         for (index, ingress) in (service.status?.loadBalancer?.ingress ?? []).enumerated() {
             guard let text = ingress.ip, !text.isEmpty else { continue }
-            ingressIPs.append(try check.ip(text, "status.loadBalancer.ingress[\(index)].ip"))
+            let address = try check.ip(text, "status.loadBalancer.ingress[\(index)].ip")
+            switch ingress.ipMode {
+            case nil, "", "VIP": ingressIPs.append(address)
+            case "Proxy": continue
+            case .some(let other):
+                throw check.fail(
+                    .unsupportedValue, "status.loadBalancer.ingress[\(index)].ipMode",
+                    "unsupported value \"\(other)\" (expected VIP or Proxy)")
+            }
         }
         return ValidatedService(
             key: key,

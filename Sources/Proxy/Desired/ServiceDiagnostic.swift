@@ -10,6 +10,9 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         /// An endpoint address the kernel refuses as a real server (or the API server refuses in an
         /// EndpointSlice): multicast, broadcast, unspecified, loopback, link-local; the endpoint is left out.
         case refusedEndpoint
+        /// An external or load-balancer IP of an address family the Service has no cluster IP of: it is not
+        /// served (kube-proxy serves a family only for Services of that family).
+        case otherFamily
         /// The kernel refused an operation on one of the Service's virtual servers; it is retried with backoff.
         case kernelRefused
         /// Another Service (or another of this Service's ports) wants the same virtual server and takes precedence;

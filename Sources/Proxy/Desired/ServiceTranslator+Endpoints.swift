@@ -6,9 +6,9 @@ extension ServiceTranslator {
     /// How many addresses one diagnostic names before it says "and N more".
     static let namedAddresses = 5
 
-    /// The Service's slices without the endpoint addresses that cannot be real servers
-    /// (``EndpointAddressProblem``), and one diagnostic per slice and problem naming them. An endpoint left with
-    /// no address is left out; the rest of the slice, and of the Service, is used as usual.
+    /// The Service's slices without the endpoints whose address cannot be a real server
+    /// (``EndpointAddressProblem``), and one diagnostic per slice and problem naming them; the rest of the slice,
+    /// and of the Service, is used as usual.
     static func usableSlices(
         _ slices: some Collection<ValidatedEndpointSlice>, service: ValidatedService
     ) -> ([ValidatedEndpointSlice], [ServiceDiagnostic]) {
@@ -17,14 +17,10 @@ extension ServiceTranslator {
         for slice in slices.sorted(by: { $0.key < $1.key }) {
             var refused: [EndpointAddressProblem: [IPAddress]] = [:]
             var kept = slice
-            kept.endpoints = slice.endpoints.compactMap { endpoint in
-                var endpoint = endpoint
-                endpoint.addresses = endpoint.addresses.filter { address in
-                    guard let problem = EndpointAddressProblem.of(address) else { return true }
-                    refused[problem, default: []].append(address)
-                    return false
-                }
-                return endpoint.addresses.isEmpty ? nil : endpoint
+            kept.endpoints = slice.endpoints.filter { endpoint in
+                guard let problem = EndpointAddressProblem.of(endpoint.address) else { return true }
+                refused[problem, default: []].append(endpoint.address)
+                return false
             }
             usable.append(refused.isEmpty ? slice : kept)
             for problem in EndpointAddressProblem.allCases {

@@ -31,13 +31,15 @@ extension ServiceTranslator {
             break
         }
 
-        var flags: ServiceFlags = []
+        // mh hashes the source port too unless the Service says otherwise, as kube-proxy sets mh-port with mh.
+        var flags: ServiceFlags = scheduler == .maglev ? .mhPort : []
         for key in [ServiceAnnotations.schedulerFlags, ServiceAnnotations.kubeRouterSchedulerFlags] {
             guard let value = service.annotations[key] else { continue }
+            flags = []
             for word in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
                 switch word {
-                case "sh-fallback", "flag-1": flags.insert(.shFallback)
-                case "sh-port", "flag-2": flags.insert(.shPort)
+                case "sh-fallback", "mh-fallback", "flag-1": flags.insert(.shFallback)
+                case "sh-port", "mh-port", "flag-2": flags.insert(.shPort)
                 case "flag-3": flags.insert(.scheduler3)
                 case "": continue
                 default:
@@ -46,7 +48,8 @@ extension ServiceTranslator {
                             code: .badAnnotation,
                             service: name,
                             field: "metadata.annotations[\(key)]",
-                            message: "unknown scheduler flag \"\(word)\" ignored (known: sh-fallback, sh-port)"
+                            message: "unknown scheduler flag \"\(word)\" ignored"
+                                + " (known: sh-fallback, sh-port, mh-fallback, mh-port, flag-1, flag-2, flag-3)"
                         )
                     )
                 }

@@ -5,12 +5,16 @@ import Kube
 
 /// Turns one Service and its EndpointSlices into virtual servers, the addresses to bind, and diagnostics. Pure.
 ///
-/// - One virtual server per Service port and per VIP (each cluster IP, external IP and load-balancer ingress IP),
-///   plus one per node address for NodePorts, for the port's protocol.
+/// - One virtual server per Service port and per VIP (each cluster IP, external IP and VIP-mode load-balancer
+///   ingress IP), plus one per node address for NodePorts, for the port's protocol. Only for the Service's
+///   families (those of its cluster IPs, or every family for a manifest Service without one), as kube-proxy
+///   programs each family only for Services of that family: an external or load-balancer IP of another family is
+///   reported and left alone, and NodePorts are served on the node addresses of the Service's families.
 /// - Real servers: the endpoints of the Service's slices (same namespace, `kubernetes.io/service-name`) of the
-///   VIP's family, on the slice port of the same name and protocol; masquerading, weight 1. Ready endpoints; when
-///   none is ready, those serving while terminating (as kube-proxy does). Traffic policy `Local` keeps this
-///   node's endpoints only: `internalTrafficPolicy` for cluster IPs, `externalTrafficPolicy` for the rest.
+///   VIP's family, on the slice port of the same name and protocol; masquerading, weight 1; chosen as kube-proxy
+///   chooses them (``EndpointSelection``): traffic policy `Local` (`internalTrafficPolicy` for cluster IPs,
+///   `externalTrafficPolicy` for the rest) keeps this node's endpoints, falling back to the cluster's when this
+///   node has none.
 /// - What the kernel would refuse is checked before anything is sent, and reported as a diagnostic naming the
 ///   object and field: an endpoint address that cannot be a real server (``EndpointAddressProblem``) is left out;
 ///   a persistence prefix length a family does not take falls back to that family's default.
@@ -52,7 +56,9 @@ public enum ServiceTranslator {
         let (usable, endpointDiagnostics) = usableSlices(slices, service: service)
         output.diagnostics += endpointDiagnostics
         let clusterIPs = service.clusterIPs
-        let externals = service.externalIPs + service.loadBalancerIngressIPs
+        let served = servedFamilies(of: service)
+        let externals = (service.externalIPs + service.loadBalancerIngressIPs).filter { served.contains($0.family) }
+        output.diagnostics += otherFamilyDiagnostics(service, served: served)
         var families: Set<AddressFamily> = []
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
@@ -65,8 +71,20 @@ public enum ServiceTranslator {
                 ($0, port.port, service.internalTrafficPolicy, .clusterIP)
             }
             targets += externals.map { ($0, port.port, external, .external(external)) }
-            if let nodePort = port.nodePort, service.type == .nodePort || service.type == .loadBalancer {
-                targets += configuration.nodePortAddresses.map { ($0, nodePort, external, .nodePort(external)) }
+            let nodePort = (service.type == .nodePort || service.type == .loadBalancer) ? port.nodePort : nil
+            if let nodePort {
+                targets += configuration.nodePortAddresses.filter { served.contains($0.family) }.map {
+                    ($0, nodePort, external, .nodePort(external))
+                }
+            }
+            var selections: [AddressFamily: EndpointSelection] = [:]
+            for family in served {
+                let usesCluster = EndpointSelection.usesClusterEndpoints(
+                    internalPolicy: service.internalTrafficPolicy,
+                    externallyAccessible: nodePort != nil || externals.contains { $0.family == family })
+                selections[family] = EndpointSelection(
+                    port: port, family: family, slices: usable, nodeName: configuration.nodeName,
+                    usesCluster: usesCluster)
             }
             for (address, servicePort, policy, role) in targets {
                 families.insert(address.family)
@@ -82,13 +100,7 @@ public enum ServiceTranslator {
                         family: address.family
                     )
                 }
-                let reals = realServers(
-                    for: port,
-                    family: address.family,
-                    policy: policy,
-                    slices: usable,
-                    nodeName: configuration.nodeName
-                )
+                let reals = selections[address.family]?.realServers(policy: policy) ?? []
                 let wanted = DesiredVirtualServer(server: server, realServers: reals, role: role)
                 let field = "spec.ports[\(portIndex)]"
                 if let first = produced[server.key] {
@@ -119,32 +131,5 @@ public enum ServiceTranslator {
             output.diagnostics.append(diagnostic)
         }
         return output
-    }
-
-    /// The real servers of one Service port for one address family.
-    static func realServers(
-        for port: ValidatedService.Port,
-        family: AddressFamily,
-        policy: TrafficPolicy,
-        slices: some Collection<ValidatedEndpointSlice>,
-        nodeName: String
-    ) -> [RealServer] {
-        var ready: [RealServer] = []
-        var terminating: [RealServer] = []
-        let wantedType: AddressType = family == .ipv4 ? .ipv4 : .ipv6
-        for slice in slices where slice.addressType == wantedType {
-            guard
-                let slicePort = slice.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })
-            else { continue }
-            for endpoint in slice.endpoints {
-                if policy == .local && endpoint.nodeName != nodeName { continue }
-                guard endpoint.ready || (endpoint.serving && endpoint.terminating) else { continue }
-                for address in endpoint.addresses {
-                    let real = RealServer(address: address, port: slicePort.port)
-                    if endpoint.ready { ready.append(real) } else { terminating.append(real) }
-                }
-            }
-        }
-        return ready.isEmpty ? terminating : ready
     }
 }

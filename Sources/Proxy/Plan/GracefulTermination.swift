@@ -2,8 +2,10 @@ import IPVS
 
 /// Real servers on their way out. A real server that is no longer wanted is first drained (weight 0: no new
 /// connections, established ones go on) and deleted once it has no connections left, or when the grace period
-/// has passed. UDP real servers are deleted at once: UDP has no connection to finish, and a drained UDP real
-/// server would keep receiving a client's datagrams for as long as its IPVS entry lives.
+/// has passed. UDP and SCTP real servers are deleted at once, as kube-proxy deletes them
+/// (`IsRsGracefulTerminationNeeded`): UDP has no connection to finish, and a drained UDP or SCTP real server would
+/// keep receiving a client's packets for as long as its IPVS entry lives; with `expire_nodest_conn` the kernel
+/// drops those entries on their next packet and the client's retry is scheduled to a live real server.
 ///
 /// A plain state machine: the planner asks it what to do, passing the time in, so it is tested without a clock.
 public struct GracefulTermination: Sendable, Hashable {
@@ -39,7 +41,7 @@ public struct GracefulTermination: Sendable, Hashable {
         current: RealServerState,
         now: ContinuousClock.Instant
     ) -> Decision {
-        if case .service(.udp, _, _) = ref.virtualServer {
+        if !Self.drains(ref.virtualServer) {
             deadlines[ref] = nil
             return .delete
         }
@@ -54,6 +56,14 @@ public struct GracefulTermination: Sendable, Hashable {
         }
         deadlines[ref] = deadline
         return .wait
+    }
+
+    /// Whether a virtual server's departing real servers are drained first: not for UDP and SCTP.
+    static func drains(_ key: VirtualServerKey) -> Bool {
+        switch key {
+        case .service(.udp, _, _), .service(.sctp, _, _): false
+        default: true
+        }
     }
 
     /// Forgets a real server: it is wanted again (and restored), or it is gone.

@@ -58,9 +58,7 @@ public struct ServiceMap: Sendable, Hashable {
                 else { continue }
                 for endpoint in slice.endpoints {
                     guard let name = endpoint.targetName else { continue }
-                    for address in endpoint.addresses {
-                        names[RealServerEndpoint(address: address, port: slicePort.port)] = name
-                    }
+                    names[RealServerEndpoint(address: endpoint.address, port: slicePort.port)] = name
                 }
             }
             let servicePort = ServicePort(service: service.key, port: port.name)

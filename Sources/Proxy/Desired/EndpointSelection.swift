@@ -1,0 +1,68 @@
+import Values
+import IPVS
+import Kube
+
+/// The endpoints one Service port sends one address family's traffic to, chosen as kube-proxy's IPVS proxier
+/// chooses them (`CategorizeEndpoints` in `pkg/proxy/topology.go`, then the proxier's `syncEndpoint`). Pure.
+///
+/// - Cluster endpoints: the ready endpoints on every node; when none is ready, those serving while terminating.
+///   They are chosen only when the port uses them: its internal traffic policy is Cluster, or it is reached from
+///   outside at all (a node port, or an external or load-balancer IP of the family).
+/// - Local endpoints: this node's ready endpoints; when none is ready, this node's serving terminating ones.
+/// - A virtual server whose traffic policy is Cluster gets the cluster endpoints. One whose policy is Local gets
+///   the local endpoints, and when there are none, the cluster endpoints (kubernetes PR 97081: pods on this node
+///   still reach the Service; traffic from outside is not masqueraded, so its replies are lost as with
+///   kube-proxy).
+struct EndpointSelection: Sendable, Hashable {
+    /// Every usable endpoint in the cluster, or none when the port does not use cluster endpoints.
+    var cluster: [RealServer]
+    /// This node's usable endpoints.
+    var local: [RealServer]
+
+    /// The selection for `port` and `family` from the Service's slices. `usesCluster` says whether the port uses
+    /// cluster endpoints (see ``usesClusterEndpoints(internalPolicy:externallyAccessible:)``).
+    init(
+        port: ValidatedService.Port,
+        family: AddressFamily,
+        slices: some Collection<ValidatedEndpointSlice>,
+        nodeName: String,
+        usesCluster: Bool
+    ) {
+        var ready: [RealServer] = []
+        var terminating: [RealServer] = []
+        var localReady: [RealServer] = []
+        var localTerminating: [RealServer] = []
+        let wantedType: AddressType = family == .ipv4 ? .ipv4 : .ipv6
+        for slice in slices where slice.addressType == wantedType {
+            guard
+                let slicePort = slice.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })
+            else { continue }
+            for endpoint in slice.endpoints {
+                let real = RealServer(address: endpoint.address, port: slicePort.port)
+                let isLocal = !nodeName.isEmpty && endpoint.nodeName == nodeName
+                if endpoint.ready {
+                    ready.append(real)
+                    if isLocal { localReady.append(real) }
+                } else if endpoint.serving && endpoint.terminating {
+                    terminating.append(real)
+                    if isLocal { localTerminating.append(real) }
+                }
+            }
+        }
+        cluster = usesCluster ? (ready.isEmpty ? terminating : ready) : []
+        local = localReady.isEmpty ? localTerminating : localReady
+    }
+
+    /// Whether a Service port uses cluster endpoints: kube-proxy's `UsesClusterEndpoints`. Even with an internal
+    /// policy of Local, a port reached from outside needs them (for external traffic policy Cluster, and for the
+    /// fallback when this node has no endpoint).
+    static func usesClusterEndpoints(internalPolicy: TrafficPolicy, externallyAccessible: Bool) -> Bool {
+        internalPolicy == .cluster || externallyAccessible
+    }
+
+    /// The real servers of a virtual server with traffic policy `policy`.
+    func realServers(policy: TrafficPolicy) -> [RealServer] {
+        guard policy == .local, !local.isEmpty else { return cluster }
+        return local
+    }
+}
