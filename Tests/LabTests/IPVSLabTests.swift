@@ -83,7 +83,7 @@ struct IPVSLabTests {
             ),
             (
                 VirtualServer(
-                    key: .service(.sctp, try ip("10.96.0.7"), port: 3868), scheduler: .maglev,
+                    key: .service(.sctp, try ip("10.96.0.7"), port: 3868), scheduler: .maglev, flags: [.mhPort],
                     persistence: Persistence(timeout: 30)),
                 [RealServer(address: try ip("10.244.2.9"), port: 3868, weight: 2)]
             ),
@@ -108,7 +108,7 @@ struct IPVSLabTests {
         -a -t 10.96.0.10:80 -r 10.244.1.4:80 -i -w 1
         -A -u 10.96.0.53:53 -s sh -p 600 -M 255.255.255.0 -o -b sh-fallback,sh-port
         -a -u 10.96.0.53:53 -r 10.244.2.2:53 -m -w 1
-        -A --sctp-service 10.96.0.7:3868 -s mh -p 30
+        -A --sctp-service 10.96.0.7:3868 -s mh -p 30 -b mh-port
         -a --sctp-service 10.96.0.7:3868 -r 10.244.2.9:3868 -m -w 2
         -A -t [fd00::10]:443 -s wrr
         -a -t [fd00::10]:443 -r [fd00:244::2]:8443 -m -w 7
@@ -128,6 +128,17 @@ struct IPVSLabTests {
         for (operation, result) in zip(operations, client.apply(operations)) {
             #expect(throws: Never.self, "\(operation)") { try result.get() }
         }
+    }
+
+    /// The flag kube-proxy sets with mh (its `FlagSourceHash`, IP_VS_SVC_F_SCHED_MH_PORT): the kernel takes it,
+    /// reports it back, and `ipvsadm -Ln` shows it as `mh-port`.
+    @Test func mhPortFlagIsTakenAndReported() throws {
+        let key = VirtualServerKey.service(.tcp, try Self.ip("10.96.0.11"), port: 80)
+        try client.add(VirtualServer(key: key, scheduler: .maglev, flags: [.mhPort]))
+        #expect(try client.virtualServer(key)?.server.flags == [.mhPort])
+        let listed = try LabShell.run("ipvsadm", ["-Ln"]).stdout
+        let line = listed.split(separator: "\n").first { $0.contains("10.96.0.11:80") }.map(String.init) ?? listed
+        #expect(line.contains("mh (mh-port)"), "\(line)")
     }
 
     @Test func ipvsadmReadsWhatWeWrite() throws {
