@@ -68,15 +68,16 @@ import Values
 
     /// Absent ready and serving mean true, absent terminating false, each on its own (kube-proxy's
     /// `ready == nil || *ready`, `serving == nil || *serving`, `terminating != nil && *terminating`).
-    @Test(arguments: [
-        (nil, nil, nil, true, true, false),
-        (false, nil, true, false, true, true),
-        (false, nil, nil, false, true, false),
-        (true, nil, nil, true, true, false),
-        (nil, false, nil, true, false, false),
-        (false, false, true, false, false, true),
-        (true, true, false, true, true, false),
-    ] as [(Bool?, Bool?, Bool?, Bool, Bool, Bool)])
+    @Test(
+        arguments: [
+            (nil, nil, nil, true, true, false),
+            (false, nil, true, false, true, true),
+            (false, nil, nil, false, true, false),
+            (true, nil, nil, true, true, false),
+            (nil, false, nil, true, false, false),
+            (false, false, true, false, false, true),
+            (true, true, false, true, true, false),
+        ] as [(Bool?, Bool?, Bool?, Bool, Bool, Bool)])
     func absentConditionsTakeKubeProxysDefaults(
         ready: Bool?, serving: Bool?, terminating: Bool?, isReady: Bool, isServing: Bool, isTerminating: Bool
     ) throws {
@@ -89,14 +90,15 @@ import Values
 
     /// Only VIP-style load balancers' ingress IPs are served (kube-proxy's `IsVIPMode`): with `ipMode: Proxy` the
     /// load balancer sends traffic to the node ports itself.
-    @Test(arguments: [
-        (nil, "198.51.100.7", true),
-        ("VIP", "198.51.100.7", true),
-        ("Proxy", "198.51.100.7", false),
-        (nil, "2001:db8::7", true),
-        ("VIP", "2001:db8::7", true),
-        ("Proxy", "2001:db8::7", false),
-    ] as [(String?, String, Bool)])
+    @Test(
+        arguments: [
+            (nil, "198.51.100.7", true),
+            ("VIP", "198.51.100.7", true),
+            ("Proxy", "198.51.100.7", false),
+            (nil, "2001:db8::7", true),
+            ("VIP", "2001:db8::7", true),
+            ("Proxy", "2001:db8::7", false),
+        ] as [(String?, String, Bool)])
     func loadBalancerIngressInProxyModeIsNotServed(ipMode: String?, ip: String, served: Bool) throws {
         let service = try ServiceValidator.validate(
             ValidationTests.service {

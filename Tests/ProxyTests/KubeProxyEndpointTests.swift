@@ -78,7 +78,8 @@ import Values
             expected: [(.clusterIP, [])]),
         PolicyCase(
             name: "internal Local, reached from outside (NodePort), no local endpoint: the cluster's",
-            spec: "  type: NodePort\n" + internalLocal.replacingOccurrences(of: "8080}", with: "8080, nodePort: 30080}"),
+            spec: "  type: NodePort\n"
+                + internalLocal.replacingOccurrences(of: "8080}", with: "8080, nodePort: 30080}"),
             endpoints: [(1, "node-b", .ready)],
             expected: [(.clusterIP, [1]), (.nodePort, [1])]),
         PolicyCase(
@@ -90,7 +91,8 @@ import Values
 
     @Test(arguments: policyCases, KubeProxySemanticsTests.families)
     func localTrafficPolicyFallsBackAsKubeProxyDoes(_ testCase: PolicyCase, family: Family) throws {
-        let spec = "  clusterIPs: [\"\(family.vip)\"]\n" + testCase.spec.replacingOccurrences(of: "EXT", with: family.external)
+        let spec =
+            "  clusterIPs: [\"\(family.vip)\"]\n" + testCase.spec.replacingOccurrences(of: "EXT", with: family.external)
         let slice = try base.slice(family, testCase.endpoints.map { Self.endpoint(family, $0, $1, $2) })
         let output = base.translate(try base.service(spec), [slice])
         for (server, expected) in testCase.expected {
@@ -111,14 +113,18 @@ import Values
     func webReals(_ family: Family, _ endpoints: [String], ports: String? = nil) throws -> [String] {
         let slice =
             try ports.map { try base.slice(family, endpoints, ports: $0) } ?? base.slice(family, endpoints)
-        let output = base.translate(try base.service(Self.web.replacingOccurrences(of: "VIP", with: family.vip)), [slice])
+        let output = base.translate(
+            try base.service(Self.web.replacingOccurrences(of: "VIP", with: family.vip)), [slice])
         return base.reals(output, family.key(family.vip, 80))
     }
 
     @Test(arguments: KubeProxySemanticsTests.families)
     func anEndpointWithSeveralAddressesIsReachedOnItsFirstOnly(_ family: Family) throws {
         let endpoint = "  - addresses: [\"\(family.pod(1))\", \"\(family.pod(2))\", \"not-an-ip\"]"
-        #expect(try webReals(family, [endpoint, Self.endpoint(family, 3, "node-b", .ready)]) == [family.real(1), family.real(3)])
+        #expect(
+            try webReals(family, [endpoint, Self.endpoint(family, 3, "node-b", .ready)]) == [
+                family.real(1), family.real(3),
+            ])
     }
 
     @Test(arguments: KubeProxySemanticsTests.families)
@@ -135,17 +141,18 @@ import Values
 
     // MARK: 7. mh hashes the source port (mh-port), as kube-proxy sets it
 
-    @Test(arguments: [
-        ("mh", "", ServiceFlags.mhPort),
-        ("rr", "{ipvs-proxy.io/scheduler: mh}", .mhPort),
-        ("rr", "{kube-router.io/service.scheduler: mh}", .mhPort),
-        ("mh", "{ipvs-proxy.io/scheduler: rr}", []),
-        ("mh", "{ipvs-proxy.io/scheduler-flags: mh-fallback}", .mhFallback),
-        ("mh", "{ipvs-proxy.io/scheduler-flags: \"mh-fallback,mh-port\"}", [.mhFallback, .mhPort]),
-        ("mh", "{ipvs-proxy.io/scheduler-flags: \"\"}", []),
-        ("sh", "", []),
-        ("rr", "", []),
-    ] as [(Scheduler, String, ServiceFlags)])
+    @Test(
+        arguments: [
+            ("mh", "", ServiceFlags.mhPort),
+            ("rr", "{ipvs-proxy.io/scheduler: mh}", .mhPort),
+            ("rr", "{kube-router.io/service.scheduler: mh}", .mhPort),
+            ("mh", "{ipvs-proxy.io/scheduler: rr}", []),
+            ("mh", "{ipvs-proxy.io/scheduler-flags: mh-fallback}", .mhFallback),
+            ("mh", "{ipvs-proxy.io/scheduler-flags: \"mh-fallback,mh-port\"}", [.mhFallback, .mhPort]),
+            ("mh", "{ipvs-proxy.io/scheduler-flags: \"\"}", []),
+            ("sh", "", []),
+            ("rr", "", []),
+        ] as [(Scheduler, String, ServiceFlags)])
     func mhGetsTheMhPortFlagUnlessTheServiceSaysOtherwise(
         scheduler: Scheduler, annotations: String, flags: ServiceFlags
     ) throws {

@@ -37,7 +37,9 @@ import Values
     let config = ProxyConfiguration(
         nodeName: "node-a", nodePortAddresses: [F.ip("192.168.1.5"), F.ip("fd00:1::5")])
 
-    func translate(_ service: ValidatedService, _ slices: [ValidatedEndpointSlice] = [], config: ProxyConfiguration? = nil)
+    func translate(
+        _ service: ValidatedService, _ slices: [ValidatedEndpointSlice] = [], config: ProxyConfiguration? = nil
+    )
         -> ServiceTranslator.Output
     {
         ServiceTranslator.translate(service, slices: slices, configuration: config ?? self.config)
@@ -111,7 +113,8 @@ import Values
             keys: ["TCP 10.96.0.10:80", "TCP 192.168.1.5:30080"], bound: ["10.96.0.10"]),
         FamilyCase(
             name: "IPv6 NodePort Service: IPv6 node addresses only",
-            spec: "  type: NodePort\n  clusterIPs: [\"fd00:96::10\"]\n  ports: [{name: http, port: 80, nodePort: 30080}]",
+            spec:
+                "  type: NodePort\n  clusterIPs: [\"fd00:96::10\"]\n  ports: [{name: http, port: 80, nodePort: 30080}]",
             keys: ["TCP [fd00:96::10]:80", "TCP [fd00:1::5]:30080"], bound: ["fd00:96::10"]),
         FamilyCase(
             name: "dual-stack NodePort Service: both",
@@ -121,7 +124,8 @@ import Values
             bound: ["10.96.0.10", "fd00:96::10"]),
         FamilyCase(
             name: "IPv4 Service: an IPv6 external IP is not served",
-            spec: "  clusterIPs: [10.96.0.10]\n  externalIPs: [203.0.113.7, \"2001:db8::7\"]\n  ports: [{name: http, port: 80}]",
+            spec:
+                "  clusterIPs: [10.96.0.10]\n  externalIPs: [203.0.113.7, \"2001:db8::7\"]\n  ports: [{name: http, port: 80}]",
             keys: ["TCP 10.96.0.10:80", "TCP 203.0.113.7:80"], bound: ["10.96.0.10", "203.0.113.7"],
             diagnostics: [.otherFamily]),
         FamilyCase(
@@ -159,7 +163,8 @@ import Values
     }
 
     @Test func theOtherFamilyDiagnosticNamesTheFieldAndTheAddresses() throws {
-        let spec = "  clusterIPs: [10.96.0.10]\n  externalIPs: [\"2001:db8::7\", \"2001:db8::8\"]\n  ports: [{name: http, port: 80}]"
+        let spec =
+            "  clusterIPs: [10.96.0.10]\n  externalIPs: [\"2001:db8::7\", \"2001:db8::8\"]\n  ports: [{name: http, port: 80}]"
         let output = translate(try service(spec))
         #expect(
             output.diagnostics.map(\.description) == [

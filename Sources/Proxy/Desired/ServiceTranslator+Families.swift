@@ -12,8 +12,7 @@ extension ServiceTranslator {
 
     /// One diagnostic per field naming the external and load-balancer IPs of a family the Service is not
     /// programmed for: they get no virtual server and are not bound.
-    static func otherFamilyDiagnostics(_ service: ValidatedService, served: Set<AddressFamily>) -> [ServiceDiagnostic]
-    {
+    static func otherFamilyDiagnostics(_ service: ValidatedService, served: Set<AddressFamily>) -> [ServiceDiagnostic] {
         let fields = [
             ("spec.externalIPs", service.externalIPs),
             ("status.loadBalancer.ingress[].ip", service.loadBalancerIngressIPs),
