@@ -45,6 +45,13 @@ public enum RouteMessages {
         encoder.endMessage(start)
     }
 
+    /// RTM_DELLINK of link `index`.
+    public static func deleteLink(index: Int32, sequence: UInt32, into encoder: inout NetlinkEncoder) {
+        let start = encoder.beginMessage(type: UInt16(RTM_DELLINK), flags: request | ack, sequence: sequence)
+        encoder.raw(linkHeader(index: index, flags: 0, change: 0))
+        encoder.endMessage(start)
+    }
+
     /// RTM_NEWLINK setting link `index` up.
     public static func setUp(index: Int32, sequence: UInt32, into encoder: inout NetlinkEncoder) {
         let start = encoder.beginMessage(type: UInt16(RTM_NEWLINK), flags: request | ack, sequence: sequence)

@@ -74,6 +74,16 @@ public final class VIPInterface: Sendable {
         return index
     }
 
+    /// Deletes the link with its addresses; no-op when it does not exist.
+    public func deleteLink() throws {
+        guard let index = try linkIndex() else { return }
+        let reply = try transact("delete link \(name)") { seq, encoder in
+            RouteMessages.deleteLink(index: index, sequence: seq, into: &encoder)
+        }
+        if reply.errno != ENODEV { try reply.check() }
+        logger.info("deleted VIP link", metadata: ["link": "\(name)"])
+    }
+
     /// The addresses on the link (empty when it does not exist), without the link-local ones the kernel adds.
     public func addresses() throws -> [IPAddress] {
         guard let index = try linkIndex() else { return [] }

@@ -36,6 +36,10 @@ public struct ProxySettings: Sendable, Hashable {
     public var ipvsTimeouts: IPVSTimeouts
     /// `--ipvs-exclude-cidrs`.
     public var excludeCIDRs: [AddressPrefix]
+    /// `--ownership-file`; nil (given empty): the record is kept in memory only.
+    public var ownershipFile: String?
+    /// `--adopt`.
+    public var adopt: Bool
     /// `--healthz-bind-address`; nil turns the server off.
     public var healthzBindAddress: BindAddress?
     /// `--metrics-bind-address`; nil turns the server off.
@@ -73,6 +77,8 @@ public struct ProxySettings: Sendable, Hashable {
                 tcpFin: try reader.seconds(SettingKeys.tcpFinTimeout),
                 udp: try reader.seconds(SettingKeys.udpTimeout)),
             excludeCIDRs: try reader.cidrs(SettingKeys.excludeCIDRs),
+            ownershipFile: try reader.text(SettingKeys.ownershipFile),
+            adopt: try reader.bool(SettingKeys.adopt),
             healthzBindAddress: try reader.bindAddress(SettingKeys.healthzBindAddress, defaultPort: 10256),
             metricsBindAddress: try reader.bindAddress(SettingKeys.metricsBindAddress, defaultPort: 10249),
             healthCheck: try HealthCheckSettings.read(reader),

@@ -19,7 +19,7 @@ public enum SettingKeys {
         help: "CIDRs of the node addresses NodePorts are served on (default: all but loopback).")
     public static let nodePortRange = SettingKey(
         "node-port-range", .portRange, default: "30000-32767",
-        help: "The NodePort range: virtual servers on node addresses with these ports are the proxy's.")
+        help: "The NodePort range (kept for configuration compatibility; ownership follows --ownership-file).")
     public static let hostnameOverride = SettingKey(
         "hostname-override", .text, default: nil,
         help: "This node's name, for Local traffic policies (default: the host name).")
@@ -51,6 +51,12 @@ public enum SettingKeys {
     public static let excludeCIDRs = SettingKey(
         "ipvs-exclude-cidrs", .cidrs, default: nil,
         help: "Virtual servers with an address in these CIDRs are never added, changed or deleted.")
+    public static let ownershipFile = SettingKey(
+        "ownership-file", .text, default: "/run/ipvs-proxy/owned.json",
+        help: "Where the proxy records the virtual servers it created and whether it created its link.")
+    public static let adopt = SettingKey(
+        "adopt", .bool, default: "false",
+        help: "Take over virtual servers another program created when a Service wants the same one.")
     public static let healthzBindAddress = SettingKey(
         "healthz-bind-address", .bindAddress, default: "0.0.0.0:10256",
         help: "Where /healthz and /livez are served (empty: off).")
@@ -115,7 +121,7 @@ public enum SettingKeys {
     public static let all: [SettingKey] = [
         scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, nodePortRange,
         hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout, tcpFinTimeout,
-        udpTimeout, excludeCIDRs, healthzBindAddress, metricsBindAddress, healthCheck, healthCheckInterval,
+        udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress, healthCheck, healthCheckInterval,
         healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
         healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,
         kubeconfig, master, kubeAPIQPS, kubeAPIBurst, kubeAPIContentType, kubeAPIAcceptContentTypes,

@@ -43,6 +43,11 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let plan = reconciler.plan(tracker.desired)
         if !plan.isEmpty { print(plan) }
+        for key in plan.foreign {
+            logger.warning(
+                "held by another program: left as it is (--adopt takes it over)",
+                metadata: ["virtualServer": "\(key)", "service": "\(tracker.owner(of: key).map(\.description) ?? "")"])
+        }
         logger.info(
             "plan",
             metadata: [

@@ -41,14 +41,26 @@ struct ProxyWiring: Sendable {
             otherInterfaceAddresses: NodeAddresses.otherInterfaceAddresses(local, vipLink: options.interface),
             proxyName: options.proxyName
         )
+        var record: OwnershipRecord? = nil
+        if let path = options.ownershipFile {
+            do {
+                record = try OwnershipRecord.read(from: path)
+            } catch {
+                logger.warning(
+                    """
+                    the ownership record cannot be read: starting as if there were none (only virtual servers on the \
+                    VIP link's addresses are taken as this proxy's)
+                    """, metadata: ["error": "\(error)"])
+            }
+        }
         var reconciler = Reconciler(
             kernel: kernel,
             link: link,
-            nodeAddresses: Set(nodePorts),
-            nodePortRange: options.nodePortRange,
+            record: record,
             gracefulPeriod: options.gracefulPeriod,
             logger: logger
         )
+        reconciler.adoptForeign = options.adopt
         reconciler.excludedPrefixes = options.excludeCIDRs
         self.reconciler = reconciler
     }

@@ -29,7 +29,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
 
-    @Flag(help: "Remove every virtual server, VIP and nftables table the proxy owns, then exit. Reads no objects.")
+    @Flag(
+        help: """
+            Remove every virtual server and VIP the proxy owns (its ownership record, and its link's addresses), its \
+            nftables table, and its link if it created it, then exit. Reads no objects; leaves other programs' \
+            virtual servers alone.
+            """)
     var cleanup = false
 
     func run() async throws {
@@ -49,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
         if cleanup {
-            try await runCleanup(wiring, logger: logger)
+            try await runCleanup(wiring, settings: settings, logger: logger)
             return
         }
         do {
@@ -75,6 +80,7 @@ struct RunCommand: AsyncParsableCommand {
         options.once = once
         options.allowEmptySource = settings.allowEmptySource
         options.healthStateFile = settings.healthCheck.stateFile
+        options.ownershipFile = settings.ownershipFile
         var configuration = wiring.configuration
         configuration.health = settings.healthCheck.configuration
         // The prober runs unless --once (one pass has no time to probe); it idles when no Service is checked.
@@ -117,16 +123,42 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func runCleanup(_ wiring: ProxyWiring, logger: Logger) async throws {
+    /// `--cleanup`: removes exactly what the proxy owns (the virtual servers in its ownership record and those on
+    /// its link's addresses, and those addresses), deletes the link only when the record says the proxy created it,
+    /// and leaves every other program's virtual server alone.
+    private func runCleanup(_ wiring: ProxyWiring, settings: ProxySettings, logger: Logger) async throws {
         let report: SyncReport
+        var linkFailure: String?
         do {
-            report = try await Blocking.run {
+            (report, linkFailure) = try await Blocking.run {
                 var reconciler = wiring.reconciler
-                try reconciler.adopt()
-                return reconciler.sync(DesiredState(), scope: .all)
+                reconciler.adoptForeign = false
+                try reconciler.adopt(readOnly: true)
+                let report = reconciler.sync(DesiredState(), scope: .all)
+                var linkFailure: String?
+                if reconciler.record.createdLink && report.succeeded {
+                    do {
+                        try wiring.link.deleteLink()
+                        reconciler.forgetLink()
+                    } catch {
+                        linkFailure = "\(error)"
+                    }
+                }
+                if let path = settings.ownershipFile {
+                    let record = reconciler.record
+                    if record.virtualServers.isEmpty && !record.createdLink {
+                        try? FileManager.default.removeItem(atPath: path)
+                    } else {
+                        try record.write(to: path)
+                    }
+                }
+                return (report, linkFailure)
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run --cleanup"))
+        }
+        if let linkFailure {
+            logger.error("could not delete the VIP link", metadata: ["error": "\(linkFailure)"])
         }
         var removedTable = true
         do {
@@ -144,6 +176,6 @@ struct RunCommand: AsyncParsableCommand {
                 "failed": "\(report.failures.count + report.addressFailures.count)",
             ]
         )
-        if !report.succeeded || !removedTable { throw ExitCode(1) }
+        if !report.succeeded || !removedTable || linkFailure != nil { throw ExitCode(1) }
     }
 }

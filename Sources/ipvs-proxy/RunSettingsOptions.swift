@@ -28,6 +28,14 @@ struct RunSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp(SettingKeys.excludeCIDRs.help + " Comma-separated.", valueName: "cidrs"))
     var ipvsExcludeCidrs: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "\(SettingKeys.ownershipFile.help) [default: /run/ipvs-proxy/owned.json]", valueName: "path"))
+    var ownershipFile: String?
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(SettingKeys.adopt.help + " [default: off]"))
+    var adopt: Bool?
+
     @Option(help: ArgumentHelp("\(SettingKeys.healthzBindAddress.help) [default: 0.0.0.0:10256]", valueName: "address"))
     var healthzBindAddress: String?
 
@@ -43,6 +51,7 @@ struct RunSettingsOptions: ParsableArguments {
             SettingKeys.strictARP.name: ipvsStrictArp.map { String($0) },
             SettingKeys.allowEmptySource.name: allowEmptySource.map { String($0) },
             SettingKeys.excludeCIDRs.name: ipvsExcludeCidrs,
+            SettingKeys.ownershipFile.name: ownershipFile, SettingKeys.adopt.name: adopt.map { String($0) },
             SettingKeys.healthzBindAddress.name: healthzBindAddress,
             SettingKeys.metricsBindAddress.name: metricsBindAddress,
         ]

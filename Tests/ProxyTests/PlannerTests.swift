@@ -92,18 +92,18 @@ import Testing
 
     @Test(arguments: [
         (F.key(.tcp, "192.168.1.5", 80), "an address not on the proxy's link"),
-        (F.key(.tcp, "192.168.1.5", 8080), "a node address outside the NodePort range"),
+        (F.key(.tcp, "192.168.1.5", 30080), "a node address with a port in the NodePort range, not in the record"),
         (VirtualServerKey.firewallMark(7, family: .ipv4), "a firewall mark"),
     ])
     func virtualServersTheProxyDoesNotOwnAreLeftAlone(key: VirtualServerKey, what: String) {
-        let ownership = Ownership(linkAddresses: [F.ip(F.vip)], nodeAddresses: [F.ip("192.168.1.5")])
+        let ownership = Ownership(linkAddresses: [F.ip(F.vip)])
         let result = plan(DesiredState(), [F.state(F.vs(key), [F.rs("10.0.0.1", 80)])], ownership: ownership)
         #expect(result.operations.isEmpty, "\(what)")
     }
 
-    @Test func staleNodePortOnANodeAddressIsDeleted() {
+    @Test func staleNodePortInTheRecordIsDeleted() {
         let key = F.key(.tcp, "192.168.1.5", 30080)
-        let ownership = Ownership(nodeAddresses: [F.ip("192.168.1.5")])
+        let ownership = Ownership(record: OwnershipRecord(virtualServers: [key]))
         #expect(plan(DesiredState(), [F.state(F.vs(key), [])], ownership: ownership).operations == [.deleteVirtualServer(key)])
     }
 

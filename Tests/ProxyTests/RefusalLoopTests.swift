@@ -141,7 +141,8 @@ import Testing
         kernel.refuse(.deleteVirtualServer(stale.server.key))
         let lines = LogCapture()
         var reconciler = Reconciler(
-            kernel: kernel, link: FakeLink(), nodeAddresses: [F.ip("192.168.1.5")], logger: lines.logger(level: .debug))
+            kernel: kernel, link: FakeLink(), record: OwnershipRecord(virtualServers: [stale.server.key]),
+            logger: lines.logger(level: .debug))
         try reconciler.adopt()
         var inner = ReconcileLoop(
             reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),

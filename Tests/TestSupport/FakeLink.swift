@@ -39,7 +39,19 @@ public final class FakeLink: VIPLink {
     /// Makes whole batches fail (EPIPE), or work again.
     public func breakSocket(_ broken: Bool) { state.withLock { $0.broken = broken } }
 
-    public func ensure() throws { state.withLock { $0.exists = true } }
+    public func ensure() throws -> Bool {
+        state.withLock { state in
+            defer { state.exists = true }
+            return !state.exists
+        }
+    }
+
+    public func delete() throws {
+        state.withLock {
+            $0.exists = false
+            $0.addresses = []
+        }
+    }
     public func addresses() throws -> [IPAddress] { state.withLock { Array($0.addresses) } }
     public func add(_ address: IPAddress) throws { single { $0.insert(address) } }
     public func remove(_ address: IPAddress) throws { single { $0.remove(address) } }

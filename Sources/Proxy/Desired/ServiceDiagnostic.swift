@@ -18,6 +18,9 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         /// Another Service (or another of this Service's ports) wants the same virtual server and takes precedence;
         /// the virtual server has the other's settings and real servers.
         case sharedVirtualServer
+        /// The virtual server exists in the kernel and belongs to another program (keepalived, a hand-made one):
+        /// it is left as it is (`--adopt` takes it over).
+        case heldByAnotherProgram
     }
 
     /// The kind of problem.

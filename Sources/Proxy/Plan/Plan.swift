@@ -11,6 +11,10 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
     public var bind: [IPAddress]
     /// Addresses to remove from the dummy link (after their virtual servers are gone).
     public var unbind: [IPAddress]
+    /// Virtual servers a Service wants that another program holds: left as they are.
+    public var foreign: [VirtualServerKey] = []
+    /// Virtual servers of another program a Service wants, taken over (`--adopt`): the proxy's from now on.
+    public var adopted: [VirtualServerKey] = []
 
     /// A plan.
     public init(operations: [IPVSOperation] = [], bind: [IPAddress] = [], unbind: [IPAddress] = []) {

@@ -4,7 +4,9 @@ import IPVS
 /// Diffs the desired state against the kernel's actual state. Pure: the same inputs give the same plan.
 public enum Planner {
     /// The plan that takes the kernel from `actual` to `desired`, within `scope`, touching only what `ownership`
-    /// says is the proxy's. Departing real servers go through `termination`.
+    /// says is the proxy's: a virtual server another program holds is neither changed nor deleted, even when a
+    /// Service wants it (it is listed in `foreign`), unless `ownership.adopt` takes it over (listed in `adopted`).
+    /// Departing real servers go through `termination`.
     public static func plan(
         desired: DesiredState,
         actual: [VirtualServerKey: VirtualServerState],
@@ -24,18 +26,27 @@ public enum Planner {
             addresses = someAddresses
         }
         var steps = Steps()
+        var foreign: [VirtualServerKey] = []
+        var adopted: [VirtualServerKey] = []
         for key in keys.sorted() {
+            let (wanted, exists) = (desired.virtualServers[key] != nil, actual[key] != nil)
+            if ownership.isHeldByAnother(key, wanted: wanted, exists: exists) { foreign.append(key) }
+            if wanted && exists && !ownership.excludes(key) && !ownership.owns(key) && ownership.adopt {
+                adopted.append(key)
+            }
             planVirtualServer(
                 key,
                 desired: desired.virtualServers[key],
                 actual: actual[key],
-                owned: !ownership.excludes(key) && (desired.virtualServers[key] != nil || ownership.owns(key)),
+                owned: ownership.mayChange(key, wanted: wanted, exists: exists),
                 into: &steps,
                 termination: &termination,
                 now: now
             )
         }
         var plan = Plan(operations: steps.ordered)
+        plan.foreign = foreign
+        plan.adopted = adopted
         for address in addresses.sorted() where !ownership.excludes(address) {
             let wanted = desired.boundAddresses.contains(address)
             let bound = ownership.linkAddresses.contains(address)

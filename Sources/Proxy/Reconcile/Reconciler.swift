@@ -15,10 +15,13 @@ public struct Reconciler: Sendable {
     public let kernel: any IPVSKernel
     /// The dummy link holding the VIPs.
     public let link: any VIPLink
-    /// Who owns what besides the link's addresses.
-    public var nodeAddresses: Set<IPAddress>
-    /// The NodePort range.
-    public var nodePortRange: ClosedRange<UInt16>
+    /// What the proxy created and what it found held by others (see ``Ownership``); kept up to date from what the
+    /// kernel accepted and from each full re-read, and written to the ownership file by the loop's observer.
+    public private(set) var record: OwnershipRecord
+    /// False when no record was found at start (the first start, or the first after an upgrade).
+    public let hadRecord: Bool
+    /// `--adopt`: take over a virtual server another program holds when a Service wants the same one.
+    public var adoptForeign = false
     /// `--ipvs-exclude-cidrs`: virtual servers there are never touched.
     public var excludedPrefixes: [AddressPrefix] = []
     /// What the proxy believes the kernel holds.
@@ -28,14 +31,16 @@ public struct Reconciler: Sendable {
     /// Virtual servers whose operations failed, waiting for their next attempt (each re-read from the kernel
     /// first).
     public private(set) var retries: RetrySchedule
+    /// Virtual servers a Service wants that another program holds, left as they are (reported on the Service).
+    public private(set) var heldByOthers: Set<VirtualServerKey> = []
     let logger: Logger
 
-    /// A reconciler; call `adopt()` before the first pass.
+    /// A reconciler starting from the ownership `record` read at start (nil: none was found); call `adopt()`
+    /// before the first pass.
     public init(
         kernel: any IPVSKernel,
         link: any VIPLink,
-        nodeAddresses: Set<IPAddress> = [],
-        nodePortRange: ClosedRange<UInt16> = Ownership.defaultNodePortRange,
+        record: OwnershipRecord? = nil,
         gracefulPeriod: Duration = .seconds(30),
         retryBackoff: RetrySchedule.Backoff = RetrySchedule.Backoff(),
         logger: Logger
@@ -43,8 +48,8 @@ public struct Reconciler: Sendable {
         self.retries = RetrySchedule(backoff: retryBackoff)
         self.kernel = kernel
         self.link = link
-        self.nodeAddresses = nodeAddresses
-        self.nodePortRange = nodePortRange
+        self.record = record ?? OwnershipRecord()
+        self.hadRecord = record != nil
         self.termination = GracefulTermination(period: gracefulPeriod)
         self.logger = logger
     }
@@ -52,17 +57,28 @@ public struct Reconciler: Sendable {
     /// The current ownership rule.
     public var ownership: Ownership {
         Ownership(
-            linkAddresses: actual.linkAddresses, nodeAddresses: nodeAddresses, nodePortRange: nodePortRange,
-            excludedPrefixes: excludedPrefixes)
+            linkAddresses: actual.linkAddresses, record: record, adopt: adoptForeign, excludedPrefixes: excludedPrefixes)
     }
 
     /// Reads the kernel's table and the link's addresses, creating the link if missing unless `readOnly` (for
     /// `plan`, which changes nothing). Nothing is written to IPVS. Also the periodic re-read that catches changes
-    /// made behind the proxy's back.
+    /// made behind the proxy's back. Every virtual server read is classified once: the proxy's (in the record, or on
+    /// its link's addresses) or another program's; the record forgets virtual servers that are gone.
     public mutating func adopt(readOnly: Bool = false) throws {
-        if !readOnly { try link.ensure() }
+        if !readOnly, try link.ensure() { record.createdLink = true }
         actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
+        let present = Set(actual.virtualServers.keys)
+        record.virtualServers.formIntersection(present)
+        record.foreign.formIntersection(present)
+        let rule = ownership
+        for key in present where !rule.excludes(key) {
+            guard case .service = key else { continue }
+            if rule.owns(key) { record.virtualServers.insert(key) } else { record.foreign.insert(key) }
+        }
     }
+
+    /// Forgets that the proxy created its link (after `--cleanup` deleted it).
+    public mutating func forgetLink() { record.createdLink = false }
 
     /// True when a pass at `now` has a retry to make: a virtual server due, or wanted otherwise than when it failed.
     public func hasRetryDue(_ desired: DesiredState, now: ContinuousClock.Instant) -> Bool {
@@ -136,6 +152,25 @@ public struct Reconciler: Sendable {
                     "kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
             }
         }
+        for (operation, result) in zip(plan.operations, results) {
+            guard case .success = result else { continue }
+            let key = operation.virtualServerKey
+            if case .deleteVirtualServer = operation {
+                record.virtualServers.remove(key)
+            } else if case .service = key {
+                record.virtualServers.insert(key)
+                record.foreign.remove(key)
+            }
+        }
+        for key in plan.adopted where actual.virtualServers[key] != nil && failed[key] == nil {
+            record.virtualServers.insert(key)
+            record.foreign.remove(key)
+        }
+        let rule = ownership
+        heldByOthers = heldByOthers.filter {
+            rule.isHeldByAnother($0, wanted: desired.virtualServers[$0] != nil, exists: actual.virtualServers[$0] != nil)
+        }
+        heldByOthers.formUnion(plan.foreign)
         for (key, errors) in failed {
             let wanted = desired.virtualServers[key]
             if retries.failed(key, errors: errors, desired: wanted, now: now) { report.announced.insert(key) }

@@ -3,8 +3,10 @@ import IPVS
 
 /// The dummy link that holds the virtual IPs, as the reconciler needs it. `VIPInterface` is the real one.
 public protocol VIPLink: Sendable {
-    /// Creates the link if missing and sets it up.
-    func ensure() throws
+    /// Creates the link if missing and sets it up; returns true when it had to be created.
+    @discardableResult func ensure() throws -> Bool
+    /// Deletes the link with its addresses (`--cleanup`, when the proxy created it); no-op when it is missing.
+    func delete() throws
     /// The addresses on the link.
     func addresses() throws -> [IPAddress]
     /// Adds an address (a /32 or /128); no-op if present.

@@ -42,7 +42,7 @@ public struct LogObserver: ReconcileObserver {
             } else {
                 logger.notice("real server healthy again", metadata: metadata)
             }
-        case .pending, .healthTargets, .health:
+        case .pending, .healthTargets, .health, .ownership:
             break
         }
     }

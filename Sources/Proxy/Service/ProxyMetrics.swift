@@ -170,7 +170,7 @@ extension ProxyMetrics: ReconcileObserver {
             pending(count)
         case .diagnostics(_, let all):
             diagnosed(all)
-        case .healthTargets, .healthTransition, .health:
+        case .healthTargets, .healthTransition, .health, .ownership:
             break
         }
     }

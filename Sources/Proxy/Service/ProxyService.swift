@@ -23,6 +23,9 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var once = false
         /// Where the health state is written for `ipvs-proxy status`; nil: nowhere.
         public var healthStateFile: String?
+        /// Where the ownership record is written (`--ownership-file`); nil: nowhere (it then lasts only as long as
+        /// the process).
+        public var ownershipFile: String?
         /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
         public var minSyncPeriod: Duration = .zero
         /// `--allow-empty-source`: let a first sync from a source that holds nothing delete what the proxy owns
@@ -68,6 +71,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         var all: [any ReconcileObserver] = []
         if let masquerade { all.append(MasqueradeObserver(sync: masquerade, logger: logger)) }
         all.append(LogObserver(logger: logger))
+        if let path = options.ownershipFile { all.append(OwnershipRecordFile(path: path, logger: logger)) }
         if let metrics = options.metrics { all.append(metrics) }
         if let healthz = options.healthz { all.append(healthz) }
         if let health {
@@ -101,8 +105,20 @@ public struct ProxyService: ServiceLifecycle.Service {
         let adopted = try await room.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
-            metadata: ["virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)"]
+            metadata: [
+                "virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)",
+                "otherPrograms": "\(adopted.foreign)",
+            ]
         )
+        if !adopted.hadRecord && adopted.foreign > 0 {
+            logger.notice(
+                """
+                no ownership record was found (first start, or the first after an upgrade): only virtual servers on \
+                the VIP link's addresses are taken as this proxy's; the others are left alone, and a Service wanting \
+                one of them is reported (--adopt takes those over)
+                """,
+                metadata: ["otherPrograms": "\(adopted.foreign)"])
+        }
         // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
         options.healthz?.started()
         let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)

@@ -60,6 +60,8 @@ struct ReconcileLoop {
     var allowEmptySource = false
     /// The first sync is being held back (an empty input, and virtual servers owned).
     var heldBack = false
+    /// The ownership record as last reported (written to the ownership file).
+    var reportedRecord: OwnershipRecord
 
     /// A loop applying through `reconciler`.
     init(
@@ -69,6 +71,7 @@ struct ReconcileLoop {
         self.tracker = tracker
         self.syncPeriod = syncPeriod
         self.minSyncPeriod = minSyncPeriod
+        self.reportedRecord = reconciler.record
     }
 
     /// Handles a batch of inputs; `seen` holds when each object change among them arrived.
@@ -128,6 +131,7 @@ struct ReconcileLoop {
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
         reportDiagnostics(&reports)
+        reportRecord(&reports)
         return Outcome(firstSyncDone: lastFullSync != nil, reports: reports)
     }
 
@@ -182,6 +186,10 @@ struct ReconcileLoop {
             guard let owner = tracker.owner(of: key), let diagnostic = refusalDiagnostic(key) else { continue }
             all[owner, default: []].append(diagnostic)
         }
+        for key in reconciler.heldByOthers.sorted() {
+            guard let owner = tracker.owner(of: key) else { continue }
+            all[owner, default: []].append(Self.heldDiagnostic(key, service: owner))
+        }
         guard all != reportedDiagnostics else { return }
         var new: [ObjectKey: [ServiceDiagnostic]] = [:]
         for (service, diagnostics) in all {
@@ -191,6 +199,21 @@ struct ReconcileLoop {
         }
         reportedDiagnostics = all
         reports.append(.diagnostics(changed: new, all: all))
+    }
+
+    /// Reports the ownership record when it changed, for the ownership file.
+    private mutating func reportRecord(_ reports: inout [ReconcileReport]) {
+        guard reconciler.record != reportedRecord else { return }
+        reportedRecord = reconciler.record
+        reports.append(.ownership(reportedRecord))
+    }
+
+    /// The diagnostic of a virtual server a Service wants that another program holds.
+    static func heldDiagnostic(_ key: VirtualServerKey, service: ObjectKey) -> ServiceDiagnostic {
+        ServiceDiagnostic(
+            code: .heldByAnotherProgram, service: service.description, field: "virtual server \(key)",
+            message: "held by another program (this proxy did not create it): left as it is, not taken over; "
+                + "--adopt takes over such virtual servers")
     }
 
     /// The diagnostic of a virtual server the kernel refused, on the Service that wants it; nil when no Service

@@ -17,10 +17,15 @@ actor ReconcileRoom {
         self.thread = thread
     }
 
-    /// Reads the kernel's table (adoption: nothing is flushed); returns what was found.
-    func adopt() throws -> (virtualServers: Int, linkAddresses: Int) {
+    /// Reads the kernel's table (adoption: nothing is flushed); returns what was found: every virtual server, those
+    /// of another program, the link's addresses, and whether an ownership record was read at start.
+    func adopt() throws -> (virtualServers: Int, foreign: Int, linkAddresses: Int, hadRecord: Bool) {
         try loop.reconciler.adopt()
-        return (loop.reconciler.actual.virtualServers.count, loop.reconciler.actual.linkAddresses.count)
+        let reconciler = loop.reconciler
+        return (
+            reconciler.actual.virtualServers.count, reconciler.record.foreign.count,
+            reconciler.actual.linkAddresses.count, reconciler.hadRecord
+        )
     }
 
     /// Handles a batch (`ReconcileLoop.handle`).
