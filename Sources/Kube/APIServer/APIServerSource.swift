@@ -28,6 +28,8 @@ public struct APIServerSource: ObjectSource {
         public var idleTimeout: Duration = .seconds(150)
         /// The largest LIST page body accepted, in bytes.
         public var maximumListBytes = 256 << 20
+        /// The longest watch line (one event) buffered, in bytes; a longer one stops the watch and relists.
+        public var maximumWatchLineBytes = 16 << 20
         /// The client-side limit on requests (each LIST page, each watch start), `clientConnection.qps`/`burst`.
         public var rateLimit = RequestRateLimit.clientGoDefault
         /// Creates default options.

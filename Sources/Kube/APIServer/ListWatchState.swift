@@ -137,6 +137,15 @@ public struct ListWatchState: Sendable {
         cleanly ? nil : backoff.next(using: &generator)
     }
 
+    /// The watch lost an event it could not read (a line longer than the watch line limit): relist after the
+    /// returned delay, so that the lost change is not missed (backoff: a server that keeps sending it cannot make
+    /// the proxy spin).
+    public mutating func eventLost(using generator: inout some RandomNumberGenerator) -> Duration {
+        resourceVersion = nil
+        nextRequest = .list(continue: nil)
+        return backoff.next(using: &generator)
+    }
+
     private mutating func advance(to version: String?) {
         guard let version, !version.isEmpty else { return }
         resourceVersion = version

@@ -121,7 +121,7 @@ struct ResourceWatcher: Sendable {
             ("watch", "true"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
             ("timeoutSeconds", String(timeout)),
         ]
-        var buffer = WatchLineBuffer()
+        var buffer = WatchLineBuffer(maximumLineLength: options.maximumWatchLineBytes)
         var receivedAny = false
         do {
             try await limiter.wait()
@@ -134,11 +134,15 @@ struct ResourceWatcher: Sendable {
             }
             for try await chunk in response.body {
                 let output = buffer.append(chunk.readableBytesView)
-                if output.overflows > 0 { logger.error("watch event too large; skipped") }
-                guard !output.lines.isEmpty else { continue }
-                receivedAny = true
+                receivedAny = receivedAny || !output.lines.isEmpty
                 for line in try await decode(output.lines, Resource.self) {
                     if let outcome = handle(line, state: &state, generator: &generator, logger) { return outcome }
+                }
+                if output.overflows > 0 {
+                    logger.error(
+                        "watch event over the line limit (a line that never ends?); relisting so no change is missed",
+                        metadata: ["limit": "\(buffer.maximumLineLength)"])
+                    return state.eventLost(using: &generator)
                 }
             }
             if let rest = buffer.finish() {
@@ -171,7 +175,8 @@ struct ResourceWatcher: Sendable {
         try await threadPool.runIfActive {
             lines.map { line in
                 do {
-                    return .input(.from(try JSONDecoder().decode(WatchEvent<Resource>.self, from: Data(line))))
+                    let event = try JSONDecoder().decode(WatchEvent<Resource>.self, from: Data(line))
+                    return .input(.from(event, bytes: line.count))
                 } catch {
                     return .malformed(preview: String(decoding: line.prefix(120), as: UTF8.self), error: "\(error)")
                 }

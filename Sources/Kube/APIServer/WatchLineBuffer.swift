@@ -1,7 +1,8 @@
 /// Splits a watch body, which arrives in arbitrary chunks, into complete newline-terminated lines.
 ///
 /// An event split across chunks is held until its newline arrives. Blank lines are skipped. A line longer
-/// than ``maximumLineLength`` is discarded (reported as an overflow) so that a broken server cannot make
+/// than ``maximumLineLength`` is discarded (reported as an overflow: the watcher then relists, as the event is lost)
+/// so that a broken server cannot make
 /// the proxy buffer without bound.
 public struct WatchLineBuffer: Sendable {
     /// The longest line kept, in bytes.

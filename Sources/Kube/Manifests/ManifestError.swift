@@ -8,6 +8,8 @@ public enum ManifestErrorCode: String, ErrorCode {
     case syntax
     /// The directory could not be listed.
     case directory
+    /// The file is larger than ``ManifestsDirectoryScanner/maximumFileBytes``; it is not read.
+    case tooLarge
 }
 
 /// A manifest file that could not be read or parsed as a whole (YAML/JSON syntax error, unreadable file), or a

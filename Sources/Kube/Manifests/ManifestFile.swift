@@ -28,11 +28,27 @@ public struct ManifestFile: Sendable {
 
     /// Parses a file's text. `.json` files use `JSONDecoder`; everything else is YAML (several documents
     /// separated by `---`). A syntax error anywhere fails the whole file.
-    public static func parse(_ text: String, path: String) throws(ManifestError) -> ManifestFile {
+    ///
+    /// An object over `objectLimit` (``ObjectSizeLimit``: the bytes of its keys and values in YAML, the file's in
+    /// JSON) is rejected, naming it; the others load. A JSON `List` is measured item by item only in YAML form.
+    public static func parse(
+        _ text: String, path: String, objectLimit: Int = ObjectSizeLimit.objectBytes
+    ) throws(ManifestError) -> ManifestFile {
         var file = ManifestFile()
+        // No object can be larger than the text holding it: only a large text is measured.
+        let measure = text.utf8.count > objectLimit
         if path.hasSuffix(".json") {
             do {
-                let document = try JSONDecoder().decode(ManifestObject.self, from: Data(text.utf8))
+                let data = Data(text.utf8)
+                if measure, let head = try? JSONDecoder().decode(Head.self, from: data), head.isObject {
+                    file.rejected.append(
+                        Rejected(
+                            id: head.id,
+                            error: ObjectSizeLimit.error(
+                                head.objectKind, head.metadata, bytes: data.count, limit: objectLimit, file: path)))
+                    return file
+                }
+                let document = try JSONDecoder().decode(ManifestObject.self, from: data)
                 file.add(document, path: path)
             } catch {
                 throw ManifestError(code: .syntax, message: "invalid JSON: \(error)", file: path)
@@ -52,7 +68,24 @@ public struct ManifestFile: Sendable {
                                 object: "<document>", field: "<document>", file: path)))
                     continue
                 }
-                file.add(try YAMLObjectDecoder.decode(ManifestObject.self, from: node), path: path)
+                guard measure else {
+                    file.add(try YAMLObjectDecoder.decode(ManifestObject.self, from: node), path: path)
+                    continue
+                }
+                let items: [Node]
+                if let kind = node["kind"]?.string, ["List", "ServiceList", "EndpointSliceList"].contains(kind) {
+                    items = node["items"]?.sequence.map(Array.init) ?? []
+                } else {
+                    items = [node]
+                }
+                for item in items {
+                    let bytes = ObjectSizeLimit.contentBytes(item)
+                    if bytes > objectLimit {
+                        file.rejectTooLarge(item, bytes: bytes, limit: objectLimit, path: path)
+                    } else {
+                        file.add(try YAMLObjectDecoder.decode(ManifestObject.self, from: item), path: path)
+                    }
+                }
             }
         } catch {
             throw ManifestError(code: .syntax, message: "invalid YAML: \(error)", file: path)
@@ -86,6 +119,30 @@ public struct ManifestFile: Sendable {
                 Rejected(
                     id: ObjectNaming.key(resource.metadata).map { ObjectID(kind: Resource.kind, key: $0) },
                     error: error.inFile(path)))
+        }
+    }
+
+    /// Rejects an object over the size limit, naming it when its kind and name can be read.
+    mutating func rejectTooLarge(_ node: Node, bytes: Int, limit: Int, path: String) {
+        let head = node["metadata"].flatMap { try? YAMLObjectDecoder.decode(ObjectMeta.self, from: $0) }
+        let kind = Head(kind: node["kind"]?.string, metadata: head)
+        guard kind.isObject else { return ignoredKinds.append(kind.kind ?? "<no kind>") }
+        rejected.append(
+            Rejected(
+                id: kind.id, error: ObjectSizeLimit.error(kind.objectKind, head, bytes: bytes, limit: limit, file: path)))
+    }
+
+    /// An object's kind and metadata, read without the rest.
+    struct Head: Decodable {
+        var kind: String?
+        var metadata: ObjectMeta?
+
+        var isObject: Bool { kind == "Service" || kind == "EndpointSlice" }
+        var objectKind: ObjectKind { kind == "EndpointSlice" ? .endpointSlice : .service }
+        var id: ObjectID? {
+            guard isObject, let metadata, let key = ObjectNaming.key(metadata)
+            else { return nil }
+            return ObjectID(kind: objectKind, key: key)
         }
     }
 }

@@ -29,6 +29,16 @@ public struct ManifestsDirectoryScanner: Sendable {
     /// source waits for this to be empty before saying it has the whole truth (``SourceEvent/synced``).
     public var incomplete: [ManifestError] { (directoryFailure.map { [$0] } ?? []) + state.failedFiles }
 
+    /// The largest manifests file read, 16 MiB: a bigger one is refused before it is read (a broken file: its
+    /// previous objects stay, and at start it keeps the first sync back as any broken file does).
+    public static let maximumFileBytes = 16 << 20
+
+    static func tooLarge(_ path: String, bytes: Int64) -> ManifestError {
+        ManifestError(
+            code: .tooLarge, message: "\(bytes) bytes, more than the \(maximumFileBytes)-byte limit on a manifests "
+                + "file; not read (split it into several files)", file: path)
+    }
+
     /// How old a file's mtime must be for its signature to be trusted.
     public static let settleTime: Duration = .milliseconds(100)
 
@@ -149,7 +159,14 @@ public struct ManifestsDirectoryScanner: Sendable {
     /// Reads and parses one file; nil when it changed while being read (it is read again later).
     static func read(_ path: String, signature: FileSignature) -> Result<ManifestFile, ManifestError>? {
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard signature.size <= maximumFileBytes else { throw tooLarge(path, bytes: signature.size) }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw ManifestError(code: .unreadable, message: "cannot open the file", file: path)
+            }
+            defer { try? handle.close() }
+            // Never more than the limit in memory, even when the file grew after it was listed.
+            let data = try handle.read(upToCount: maximumFileBytes + 1) ?? Data()
+            guard data.count <= maximumFileBytes else { throw tooLarge(path, bytes: Int64(data.count)) }
             guard FileSignature.of(path) == signature else { return nil }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ManifestError(code: .unreadable, message: "not UTF-8 text", file: path)

@@ -12,6 +12,8 @@ public enum ValidationErrorCode: String, ErrorCode {
     case unsupportedValue
     /// A document that cannot be decoded into the object's shape.
     case malformed
+    /// An object larger than ``ObjectSizeLimit/objectBytes``.
+    case tooLarge
 }
 
 /// Why an object (or one endpoint of a slice) was rejected.

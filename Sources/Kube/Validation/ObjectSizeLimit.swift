@@ -1,0 +1,48 @@
+import Yams
+
+/// The largest object the proxy accepts from any source, as etcd's default request limit bounds what an API server
+/// stores: 1.5 MiB. A bigger object is refused with an error naming it (its last valid version, if any, stays), and
+/// the other objects load. From the API server the size is the watch line's; in a manifests file it is the bytes of
+/// the object's keys and values (a manifests file is also capped as a whole: `ManifestsDirectoryScanner`).
+public enum ObjectSizeLimit {
+    /// 1.5 MiB.
+    public static let objectBytes = 1536 * 1024
+
+    /// `services/ns/name: <object>: 2000000 bytes, more than the 1572864-byte limit on one object`.
+    public static func error(
+        _ kind: ObjectKind, _ metadata: ObjectMeta?, bytes: Int, limit: Int = objectBytes, file: String? = nil
+    ) -> ValidationError {
+        ValidationError(
+            code: .tooLarge,
+            message: "\(bytes) bytes, more than the \(limit)-byte limit on one object (as etcd's request limit); refused",
+            object: ObjectNaming.describe(kind, metadata ?? ObjectMeta()), field: "<object>", file: file)
+    }
+
+    /// The bytes of a YAML node's keys and values (the measure of an object in a manifests file).
+    static func contentBytes(_ node: Node) -> Int {
+        switch node {
+        case .scalar(let scalar): scalar.string.utf8.count
+        case .mapping(let mapping): mapping.reduce(0) { $0 + contentBytes($1.key) + contentBytes($1.value) }
+        case .sequence(let sequence): sequence.reduce(0) { $0 + contentBytes($1) }
+        case .alias: 0
+        }
+    }
+}
+
+extension WatchInput {
+    /// The input of a watch event that arrived as a line of `bytes`: an added or modified object over `limit` is
+    /// refused (invalid: its last valid version stays); a deletion goes through whatever its size.
+    static func from<Resource: KubeResource>(
+        _ event: WatchEvent<Resource>, bytes: Int, limit: Int = ObjectSizeLimit.objectBytes
+    ) -> WatchInput {
+        let object: Resource
+        switch event {
+        case .added(let added) where bytes > limit: object = added
+        case .modified(let modified) where bytes > limit: object = modified
+        default: return from(event)
+        }
+        let error = ObjectSizeLimit.error(Resource.kind, object.metadata, bytes: bytes, limit: limit)
+        return .upsert(
+            .invalid(ObjectNaming.key(object.metadata), error, resourceVersion: object.metadata.resourceVersion))
+    }
+}
