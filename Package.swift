@@ -192,7 +192,12 @@ let package = Package(
         // polling wait. A regular target under Tests/, used only by test targets.
         .target(
             name: "TestSupport",
-            dependencies: ["Values", "IPVS", "Proxy", "NFTables", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Values", "IPVS", "Proxy", "NFTables", .product(name: "Logging", package: "swift-log"),
+                // The loopback API server.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Tests/TestSupport"),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS", "Values", "TestSupport"]),
@@ -260,7 +265,7 @@ let package = Package(
         // skipped, with the reason shown, anywhere else.
         .testTarget(
             name: "LabTests",
-            dependencies: ["Values", "IPVS", "Kube", "Proxy", "Pods", "Bench", "Health"]
+            dependencies: ["Values", "IPVS", "Kube", "Proxy", "Pods", "Bench", "Health", "TestSupport"]
         ),
     ]
 )

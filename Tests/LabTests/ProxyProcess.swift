@@ -5,11 +5,15 @@ final class ProxyProcess {
     let process = Process()
     let log: URL
 
-    init(arguments: [String]) throws {
+    /// `environment` is added to (and overrides) this process's environment.
+    init(arguments: [String], environment: [String: String] = [:]) throws {
         log = URL(fileURLWithPath: "/tmp/proxylab-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: try PodsLabTests.ipvsProxyBinary())
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let handle = try FileHandle(forWritingTo: log)
         try handle.seekToEnd()
         process.standardError = handle

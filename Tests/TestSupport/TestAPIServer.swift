@@ -10,22 +10,22 @@ import Synchronization
 /// so the client really receives events split across reads) that then end cleanly, are cut (the connection
 /// closes without the terminating chunk), or stay open. Given a TLS configuration it serves HTTPS and
 /// records, per request, the client certificate presented and, per handshake, the SNI name asked for.
-final class TestAPIServer: Sendable {
-    struct Request: Sendable, CustomStringConvertible {
-        let path: String
-        let query: [String: String]
-        let authorization: String?
+public final class TestAPIServer: Sendable {
+    public struct Request: Sendable, CustomStringConvertible {
+        public let path: String
+        public let query: [String: String]
+        public let authorization: String?
         /// The `Host` header.
-        var host: String? = nil
+        public var host: String? = nil
         /// The DER of the client certificate presented on this request's connection, if any.
-        var clientCertificate: [UInt8]? = nil
-        var isWatch: Bool { query["watch"] == "true" }
-        var description: String {
+        public var clientCertificate: [UInt8]? = nil
+        public var isWatch: Bool { query["watch"] == "true" }
+        public var description: String {
             "\(path)?\(query.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: "&"))"
         }
     }
 
-    enum Ending: Sendable {
+    public enum Ending: Sendable {
         /// The terminating chunk: the server ended the watch (its timeoutSeconds).
         case finish
         /// The connection is closed mid-body.
@@ -34,12 +34,12 @@ final class TestAPIServer: Sendable {
         case hold
     }
 
-    enum Response: Sendable {
+    public enum Response: Sendable {
         case json(status: Int, body: String)
         case stream([String], Ending)
     }
 
-    typealias Handler = @Sendable (Request) -> Response
+    public typealias Handler = @Sendable (Request) -> Response
 
     let handler: Handler
     let channel: any Channel
@@ -48,20 +48,20 @@ final class TestAPIServer: Sendable {
     private let serverNames = Mutex<[String?]>([])
 
     /// The bound port (kept, since a closed channel no longer knows its address).
-    let port: Int
+    public let port: Int
 
-    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    var requests: [Request] { log.withLock { $0 } }
+    public var requests: [Request] { log.withLock { $0 } }
 
     /// The SNI name of each TLS handshake (nil when the client sent none).
-    var handshakeServerNames: [String?] { serverNames.withLock { $0 } }
+    public var handshakeServerNames: [String?] { serverNames.withLock { $0 } }
 
     func record(_ request: Request) { log.withLock { $0.append(request) } }
 
     func recordHandshake(serverName: String?) { serverNames.withLock { $0.append(serverName) } }
 
-    init(tls: TLSConfiguration? = nil, handler: @escaping Handler) async throws {
+    public init(tls: TLSConfiguration? = nil, handler: @escaping Handler) async throws {
         self.handler = handler
         self.scheme = tls == nil ? "http" : "https"
         let box = Mutex<TestAPIServer?>(nil)
@@ -81,7 +81,7 @@ final class TestAPIServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    guard let server = box.withLock({ $0 }) else { throw TestFailure("server not ready") }
+                    guard let server = box.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(server: server))
                 }
             }
@@ -91,12 +91,12 @@ final class TestAPIServer: Sendable {
         box.withLock { $0 = self }
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         try? await channel.close()
     }
 
     /// Splits text into pieces of `size` bytes (UTF-8 safe for the ASCII fixtures).
-    static func split(_ text: String, every size: Int) -> [String] {
+    public static func split(_ text: String, every size: Int) -> [String] {
         let bytes = Array(text.utf8)
         return stride(from: 0, to: bytes.count, by: size).map {
             String(decoding: bytes[$0..<min($0 + size, bytes.count)], as: UTF8.self)
