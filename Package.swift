@@ -132,6 +132,8 @@ let package = Package(
             name: "Settings",
             dependencies: [
                 "Values",
+                // The probe limits (HealthProbeRules) the health-check settings are checked against.
+                "Health",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["README.md"]
@@ -249,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SettingsTests",
-            dependencies: ["Settings", "Proxy", "IPVS", "Values", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Settings", "Proxy", "IPVS", "Values", "Health", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "TelemetryTests",

@@ -66,6 +66,13 @@ public enum SettingKeys {
     public static let healthCheck = SettingKey(
         "health-check", .bool, default: "false",
         help: "Probe the endpoints of every Service (not only those annotated ipvs-proxy.io/health-check: on).")
+    public static let healthCheckAnnotations = SettingKey(
+        "health-check-annotations", .choice, default: "deny",
+        help: "Whether a Service's ipvs-proxy.io/health-check* annotations are honoured (allow) or ignored (deny).",
+        choices: ["deny", "allow"])
+    public static let healthCheckCIDRs = SettingKey(
+        "health-check-cidrs", .cidrs, default: nil,
+        help: "The only addresses probes may go to (pod and node CIDRs; default: --cluster-cidr).")
     public static let healthCheckInterval = SettingKey(
         "health-check-interval", .duration, default: "5s", help: "Time between two probes of an endpoint.")
     public static let healthCheckTimeout = SettingKey(
@@ -121,7 +128,8 @@ public enum SettingKeys {
     public static let all: [SettingKey] = [
         scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, nodePortRange,
         hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout, tcpFinTimeout,
-        udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress, healthCheck, healthCheckInterval,
+        udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress, healthCheck,
+        healthCheckAnnotations, healthCheckCIDRs, healthCheckInterval,
         healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
         healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,
         kubeconfig, master, kubeAPIQPS, kubeAPIBurst, kubeAPIContentType, kubeAPIAcceptContentTypes,

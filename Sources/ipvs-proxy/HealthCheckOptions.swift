@@ -10,6 +10,16 @@ struct HealthCheckOptions: ParsableArguments {
     var enabled: Bool?
 
     @Option(
+        name: .customLong("health-check-annotations"),
+        help: ArgumentHelp("\(SettingKeys.healthCheckAnnotations.help) [default: deny]", valueName: "deny|allow"))
+    var annotations: String?
+
+    @Option(
+        name: .customLong("health-check-cidrs"),
+        help: ArgumentHelp(SettingKeys.healthCheckCIDRs.help + " Comma-separated.", valueName: "cidrs"))
+    var cidrs: String?
+
+    @Option(
         name: .customLong("health-check-interval"),
         help: ArgumentHelp("\(SettingKeys.healthCheckInterval.help) [default: 5s]", valueName: "duration"))
     var interval: String?
@@ -64,6 +74,7 @@ struct HealthCheckOptions: ParsableArguments {
     var given: [String: String?] {
         [
             SettingKeys.healthCheck.name: enabled.map { String($0) },
+            SettingKeys.healthCheckAnnotations.name: annotations, SettingKeys.healthCheckCIDRs.name: cidrs,
             SettingKeys.healthCheckInterval.name: interval, SettingKeys.healthCheckTimeout.name: timeout,
             SettingKeys.healthCheckRise.name: rise, SettingKeys.healthCheckFall.name: fall,
             SettingKeys.healthCheckPath.name: path, SettingKeys.healthCheckHost.name: host,
@@ -79,6 +90,8 @@ extension HealthCheckSettings {
     var configuration: HealthCheckConfiguration {
         HealthCheckConfiguration(
             enabled: enabled,
+            annotations: allowAnnotations ? .allow : .deny,
+            allowedPrefixes: cidrs,
             probe: HealthProbe(
                 kind: usesHTTP ? .http(path: path ?? "/", host: host, statuses: statuses) : .tcp,
                 interval: interval, timeout: timeout, rise: rise, fall: fall),

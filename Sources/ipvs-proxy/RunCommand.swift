@@ -71,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
+        for warning in settings.healthCheck.warnings { logger.warning("\(warning)") }
         let telemetry = TelemetryWiring(settings: settings)
         var options = ProxyService.Options()
         options.syncPeriod = settings.syncPeriod

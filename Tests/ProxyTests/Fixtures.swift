@@ -10,6 +10,11 @@ enum F {
         return address
     }
 
+    static func prefix(_ text: String) -> AddressPrefix {
+        guard let prefix = AddressPrefix(text) else { preconditionFailure("bad test prefix \(text)") }
+        return prefix
+    }
+
     static func key(_ proto: IPVSProtocol = .tcp, _ address: String, _ port: UInt16) -> VirtualServerKey {
         .service(proto, ip(address), port: port)
     }

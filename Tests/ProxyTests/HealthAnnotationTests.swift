@@ -10,7 +10,7 @@ struct HealthAnnotationTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var annotations: [String: String]
-        var defaults = HealthCheckConfiguration()
+        var defaults = HealthAnnotationTests.allowed
         /// nil: not checked.
         var tcp: HealthProbe?
         var udp: HealthProbe?
@@ -22,6 +22,13 @@ struct HealthAnnotationTests {
     }
 
     static let base = HealthProbe()
+    /// The operator allows annotations (the tests of the policy itself are HealthPolicyTests').
+    static let allowed = HealthCheckConfiguration(annotations: .allow, allowedPrefixes: [F.prefix("10.0.0.0/8")])
+    static func allowed(enabled: Bool) -> HealthCheckConfiguration {
+        var configuration = allowed
+        configuration.enabled = enabled
+        return configuration
+    }
     static func probe(_ kind: HealthProbeKind, interval: Duration = .seconds(5), timeout: Duration = .seconds(2),
                       rise: Int = 2, fall: Int = 3) -> HealthProbe {
         HealthProbe(kind: kind, interval: interval, timeout: timeout, rise: rise, fall: fall)
@@ -31,19 +38,19 @@ struct HealthAnnotationTests {
     static let cases: [Case] = [
         Case(name: "off by default", annotations: [:]),
         Case(name: "on with the default TCP probe", annotations: ["ipvs-proxy.io/health-check": "on"], tcp: base),
-        Case(name: "on for all by flag", annotations: [:], defaults: HealthCheckConfiguration(enabled: true), tcp: base),
+        Case(name: "on for all by flag", annotations: [:], defaults: allowed(enabled: true), tcp: base),
         Case(name: "off overrides the flag", annotations: ["ipvs-proxy.io/health-check": "off"],
-             defaults: HealthCheckConfiguration(enabled: true)),
+             defaults: allowed(enabled: true)),
         Case(name: "http with defaults", annotations: ["ipvs-proxy.io/health-check": "http"], tcp: probe(root)),
         Case(name: "path makes it http",
              annotations: ["ipvs-proxy.io/health-check": "on", "ipvs-proxy.io/health-check-path": "/healthz",
                            "ipvs-proxy.io/health-check-host": "web.local", "ipvs-proxy.io/health-check-status": "200"],
              tcp: probe(.http(path: "/healthz", host: "web.local", statuses: 200...200))),
         Case(name: "timing",
-             annotations: ["ipvs-proxy.io/health-check": "tcp", "ipvs-proxy.io/health-check-interval": "1s",
-                           "ipvs-proxy.io/health-check-timeout": "500ms", "ipvs-proxy.io/health-check-rise": "1",
+             annotations: ["ipvs-proxy.io/health-check": "tcp", "ipvs-proxy.io/health-check-interval": "2s",
+                           "ipvs-proxy.io/health-check-timeout": "1500ms", "ipvs-proxy.io/health-check-rise": "1",
                            "ipvs-proxy.io/health-check-fall": "2"],
-             tcp: probe(.tcp, interval: .seconds(1), timeout: .milliseconds(500), rise: 1, fall: 2)),
+             tcp: probe(.tcp, interval: .seconds(2), timeout: .milliseconds(1500), rise: 1, fall: 2)),
         Case(name: "udp payload adds a UDP probe",
              annotations: ["ipvs-proxy.io/health-check": "on", "ipvs-proxy.io/health-check-udp-payload": "ping",
                            "ipvs-proxy.io/health-check-udp-expect": "pong"],

@@ -18,6 +18,9 @@ struct HealthResyncTests {
           - {name: http, protocol: TCP, port: 80}
         """
     static let probe = HealthProbe()
+    /// The operator allows health-check annotations and names the pods' CIDR.
+    static let configuration = ProxyConfiguration(
+        health: HealthCheckConfiguration(annotations: .allow, allowedPrefixes: [F.prefix("10.244.0.0/16")]))
 
     static func target(_ address: String) -> HealthTarget {
         HealthTarget(address: F.ip(address), port: 8080, probe: probe)
@@ -62,7 +65,7 @@ struct HealthResyncTests {
         try reconciler.adopt()
         return ReconcileLoop(
             reconciler: reconciler,
-            tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
+            tracker: DesiredStateTracker(configuration: Self.configuration),
             syncPeriod: .seconds(30)
         )
     }
@@ -72,7 +75,7 @@ struct HealthResyncTests {
     }
 
     @Test func sharedEndpointsAreOneTargetAndAVerdictTouchesOnlyTheirServices() throws {
-        var tracker = DesiredStateTracker(configuration: ProxyConfiguration())
+        var tracker = DesiredStateTracker(configuration: Self.configuration)
         let (api, apiSlice) = try Self.api()
         tracker.apply(.upsert(.service(try Self.web())))
         tracker.apply(.upsert(.endpointSlice(try Self.slice())))
@@ -101,7 +104,7 @@ struct HealthResyncTests {
     }
 
     @Test func aVerdictOnAnUnusedEndpointIsIgnoredAndDepartedEndpointsAreForgotten() throws {
-        var tracker = DesiredStateTracker(configuration: ProxyConfiguration())
+        var tracker = DesiredStateTracker(configuration: Self.configuration)
         tracker.apply(.upsert(.service(try Self.web())))
         tracker.apply(.upsert(.endpointSlice(try Self.slice())))
         _ = tracker.takeHealthTargetChanges()

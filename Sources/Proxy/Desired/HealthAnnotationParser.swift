@@ -19,14 +19,30 @@ struct HealthAnnotationParser {
     }
 
     mutating func bad(_ key: String, _ value: String, expected: String) {
+        refused(key, value, "is not valid (expected \(expected))")
+    }
+
+    /// A diagnostic for `value` of `key`, refused for `problem` (a ``HealthProbeRules`` finding); the value is shown
+    /// escaped, so that it cannot break the log line.
+    mutating func refused(_ key: String, _ value: String, _ problem: String) {
         diagnostics.append(
             ServiceDiagnostic(
                 code: .badAnnotation,
                 service: service.key.description,
                 field: "metadata.annotations[\(key)]",
-                message: "\"\(value)\" is not valid (expected \(expected)); the default is used"
+                message: "\(HealthProbeRules.quoted(value)) \(problem); the default is used"
             )
         )
+    }
+
+    /// The trimmed value, or nil (and a diagnostic) when `problem` finds one.
+    mutating func checked(_ key: String, _ problem: (String) -> String?) -> String? {
+        guard let value = text(key) else { return nil }
+        if let found = problem(value) {
+            refused(key, value, found)
+            return nil
+        }
+        return value
     }
 
     /// The value as given, or nil when absent.
@@ -43,11 +59,16 @@ struct HealthAnnotationParser {
     /// The trimmed, lower-cased value.
     func word(_ key: String) -> String? { text(key)?.lowercased() }
 
-    /// A duration in Go's syntax ("5s", "500ms", "1m30s") or a bare number of seconds; more than zero.
-    mutating func duration(_ key: String) -> Duration? {
+    /// A duration in Go's syntax ("5s", "500ms", "1m30s") or a bare number of seconds; more than zero, and
+    /// refused when `floor` finds a problem with it (``HealthProbeRules``' least interval or timeout).
+    mutating func duration(_ key: String, floor: (Duration) -> String?) -> Duration? {
         guard let value = word(key) else { return nil }
         guard let duration = GoDuration.parse(value, bareSeconds: true), duration > .zero else {
-            bad(key, value, expected: "a duration like 5s or 500ms")
+            bad(key, value, expected: "a duration like 5s or 1m30s")
+            return nil
+        }
+        if let problem = floor(duration) {
+            refused(key, value, problem)
             return nil
         }
         return duration

@@ -35,4 +35,10 @@ public enum ServiceAnnotations {
     public static let healthCheckAction = "ipvs-proxy.io/health-check-action"
     /// When every real server is down: `keep` them all (default, fail open) or `remove` them all.
     public static let healthCheckAllDown = "ipvs-proxy.io/health-check-all-down"
+
+    /// True for `ipvs-proxy.io/health-check` and every `ipvs-proxy.io/health-check-*` key (known or not): the
+    /// annotations `--health-check-annotations=deny` ignores.
+    public static func isHealthCheck(_ key: String) -> Bool {
+        key == healthCheck || key.hasPrefix(healthCheck + "-")
+    }
 }

@@ -21,6 +21,14 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         /// The virtual server exists in the kernel and belongs to another program (keepalived, a hand-made one):
         /// it is left as it is (`--adopt` takes it over).
         case heldByAnotherProgram
+        /// Annotations the operator's policy does not let a Service use (`--health-check-annotations=deny`, or
+        /// health checks by annotation with no CIDRs named to probe in); they are ignored. Logged as a notice.
+        case ignoredByPolicy
+        /// Endpoint addresses outside the health-check CIDRs: not probed, left in the real servers as listed.
+        case notProbed
+
+        /// True for what the operator chose (a policy at work), false for what someone should fix.
+        public var isPolicyNotice: Bool { self == .ignoredByPolicy }
     }
 
     /// The kind of problem.

@@ -18,6 +18,8 @@ import Kube
 /// - What the kernel would refuse is checked before anything is sent, and reported as a diagnostic naming the
 ///   object and field: an endpoint address that cannot be a real server (``EndpointAddressProblem``) is left out;
 ///   a persistence prefix length a family does not take falls back to that family's default.
+/// - Health checks (``healthCheck(of:defaults:)``) follow the operator's policy: annotations count only when
+///   allowed, and probes go only to endpoint addresses inside the health-check CIDRs.
 /// - Nothing for headless and ExternalName Services, nor for those whose `service.kubernetes.io/service-proxy-name`
 ///   does not name this proxy.
 public enum ServiceTranslator {
@@ -60,6 +62,7 @@ public enum ServiceTranslator {
         let externals = (service.externalIPs + service.loadBalancerIngressIPs).filter { served.contains($0.family) }
         output.diagnostics += otherFamilyDiagnostics(service, served: served)
         var families: Set<AddressFamily> = []
+        var unprobed: Set<IPAddress> = []
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
 
@@ -118,6 +121,11 @@ public enum ServiceTranslator {
                 if let probe = health?.probe(for: proto) {
                     output.probes[server.key] = probe
                     for real in reals {
+                        // Outside the operator's CIDRs: not probed, so never judged down; it stays as listed.
+                        guard configuration.health.mayProbe(real.address) else {
+                            unprobed.insert(real.address)
+                            continue
+                        }
                         output.healthTargets.insert(
                             HealthTarget(address: real.address, port: real.port, probe: probe)
                         )
@@ -126,6 +134,8 @@ public enum ServiceTranslator {
                 output.virtualServers.append(wanted)
             }
         }
+        output.diagnostics += unprobedDiagnostics(
+            unprobed, slices: usable, service: service, health: configuration.health)
         if let diagnostic = persistencePrefixDiagnostic(persistence?.prefixLength, families: families, service: service)
         {
             output.diagnostics.append(diagnostic)

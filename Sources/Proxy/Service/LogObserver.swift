@@ -27,8 +27,10 @@ public struct LogObserver: ReconcileObserver {
         case .diagnostics(let changed, _):
             for (service, diagnostics) in changed.sorted(by: { $0.key < $1.key }) {
                 for diagnostic in diagnostics {
-                    logger.warning(
-                        "\(diagnostic)", metadata: ["service": "\(service)", "code": "\(diagnostic.code.rawValue)"])
+                    // The operator's policy at work is news, not a fault: a notice.
+                    logger.log(
+                        level: diagnostic.code.isPolicyNotice ? .notice : .warning, "\(diagnostic)",
+                        metadata: ["service": "\(service)", "code": "\(diagnostic.code.rawValue)"])
                 }
             }
         case .healthTransition(let transition, let services):
