@@ -119,9 +119,12 @@ public enum HealthProbeRules {
         guard name.utf8.count <= maximumHostLength else {
             return "host name is \(name.utf8.count) characters long (at most \(maximumHostLength))"
         }
-        let labels = (name.hasSuffix(".") ? name.dropLast() : name).split(separator: ".", omittingEmptySubsequences: false)
+        let labels = (name.hasSuffix(".") ? name.dropLast() : name).split(
+            separator: ".", omittingEmptySubsequences: false)
         for label in labels {
-            guard (1...63).contains(label.utf8.count) else { return "has a label of \(label.utf8.count) characters (1-63)" }
+            guard (1...63).contains(label.utf8.count) else {
+                return "has a label of \(label.utf8.count) characters (1-63)"
+            }
             guard label.utf8.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }) else {
                 return "host name may hold only letters, digits, - and ."
             }

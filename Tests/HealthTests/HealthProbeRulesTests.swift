@@ -83,11 +83,15 @@ struct HealthProbeRulesTests {
     @Test func udpPayloadAndExpectedReplyAreBounded() {
         #expect(HealthProbeRules.udpPayloadProblem(Array("ping".utf8)) == nil)
         #expect(HealthProbeRules.udpPayloadProblem([UInt8](repeating: 0x41, count: 512)) == nil)
-        #expect(HealthProbeRules.udpPayloadProblem([UInt8](repeating: 0x41, count: 513)) == "is 513 bytes long (at most 512)")
+        #expect(
+            HealthProbeRules.udpPayloadProblem([UInt8](repeating: 0x41, count: 513))
+                == "is 513 bytes long (at most 512)")
         #expect(HealthProbeRules.udpPayloadProblem([]) == "is empty")
         #expect(HealthProbeRules.udpExpectProblem([]) == nil)
         #expect(HealthProbeRules.udpExpectProblem([UInt8](repeating: 0x41, count: 512)) == nil)
-        #expect(HealthProbeRules.udpExpectProblem([UInt8](repeating: 0x41, count: 513)) == "is 513 bytes long (at most 512)")
+        #expect(
+            HealthProbeRules.udpExpectProblem([UInt8](repeating: 0x41, count: 513)) == "is 513 bytes long (at most 512)"
+        )
     }
 
     static let floors: [(Duration, Bool)] = [
@@ -105,6 +109,8 @@ struct HealthProbeRulesTests {
 
     @Test func quotedValuesCannotBreakALogLine() {
         #expect(HealthProbeRules.quoted("/a\r\nHost: x\u{0}\u{7F}\"\\") == #""/a\r\nHost: x\u{0}\u{7f}\"\\""#)
-        #expect(HealthProbeRules.quoted(String(repeating: "a", count: 100)) == "\"" + String(repeating: "a", count: 80) + "...\"")
+        #expect(
+            HealthProbeRules.quoted(String(repeating: "a", count: 100)) == "\"" + String(repeating: "a", count: 80)
+                + "...\"")
     }
 }

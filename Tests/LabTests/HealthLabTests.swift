@@ -54,7 +54,12 @@ import Testing
             let stateFile = "/tmp/health-\(UUID().uuidString).json"
             let proxy = try ProxyProcess(
                 arguments: ProxyLab.arguments(
-                    directory, ["--graceful-period", "2s", "--sync-period", "2s", "--health-state-file", stateFile]))
+                    directory,
+                    [
+                        "--graceful-period", "2s", "--sync-period", "2s", "--health-state-file", stateFile,
+                        // Annotations count only where the operator allows them, for endpoints in the CIDRs named.
+                        "--health-check-annotations", "allow", "--health-check-cidrs", "10.244.0.0/16",
+                    ]))
             defer { _ = proxy.stop() }
             let all: Set<String> = ["10.244.0.10", "10.244.0.11", "10.244.0.12"]
             #expect(try await ProxyLab.eventually(60) { try serving(vip) == all }, "\(ProxyLab.table())\n\(proxy.output)")

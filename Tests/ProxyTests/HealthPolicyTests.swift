@@ -36,8 +36,10 @@ struct HealthPolicyTests {
     @Test func theDefaultPolicyIgnoresAnnotationsAndSaysSoOnce() throws {
         #expect(HealthCheckConfiguration().annotations == .deny)
         let output = try Self.translate(
-            ["ipvs-proxy.io/health-check": "on", "ipvs-proxy.io/health-check-interval": "10ms",
-             "ipvs-proxy.io/health-check-path": "/x"],
+            [
+                "ipvs-proxy.io/health-check": "on", "ipvs-proxy.io/health-check-interval": "10ms",
+                "ipvs-proxy.io/health-check-path": "/x",
+            ],
             health: HealthCheckConfiguration(allowedPrefixes: Self.pods))
         #expect(output.health == nil)
         #expect(output.healthTargets.isEmpty)
@@ -56,8 +58,10 @@ struct HealthPolicyTests {
     @Test func underDenyTheOperatorsGlobalSettingStillWorksAndAnnotationsDoNotChangeIt() throws {
         let health = HealthCheckConfiguration(enabled: true, allowedPrefixes: Self.pods)
         let output = try Self.translate(
-            ["ipvs-proxy.io/health-check": "off", "ipvs-proxy.io/health-check-interval": "1m",
-             "ipvs-proxy.io/health-check-action": "inhibit"],
+            [
+                "ipvs-proxy.io/health-check": "off", "ipvs-proxy.io/health-check-interval": "1m",
+                "ipvs-proxy.io/health-check-action": "inhibit",
+            ],
             health: health)
         #expect(output.health == ServiceHealthCheck(tcp: HealthProbe(), udp: nil))
         #expect(output.healthTargets.count == 2)
@@ -69,15 +73,18 @@ struct HealthPolicyTests {
 
     @Test func allowHonoursAnnotations() throws {
         let output = try Self.translate(
-            ["ipvs-proxy.io/health-check": "http", "ipvs-proxy.io/health-check-interval": "3s",
-             "ipvs-proxy.io/health-check-path": "/healthz"],
+            [
+                "ipvs-proxy.io/health-check": "http", "ipvs-proxy.io/health-check-interval": "3s",
+                "ipvs-proxy.io/health-check-path": "/healthz",
+            ],
             health: HealthCheckConfiguration(annotations: .allow, allowedPrefixes: Self.pods))
         let probe = HealthProbe(kind: .http(path: "/healthz", host: nil, statuses: 200...399), interval: .seconds(3))
         #expect(output.health?.tcp == probe)
-        #expect(output.healthTargets == [
-            HealthTarget(address: F.ip("10.244.0.10"), port: 8080, probe: probe),
-            HealthTarget(address: F.ip("10.244.0.11"), port: 8080, probe: probe),
-        ])
+        #expect(
+            output.healthTargets == [
+                HealthTarget(address: F.ip("10.244.0.10"), port: 8080, probe: probe),
+                HealthTarget(address: F.ip("10.244.0.11"), port: 8080, probe: probe),
+            ])
         #expect(output.diagnostics.isEmpty)
     }
 
@@ -93,14 +100,18 @@ struct HealthPolicyTests {
             Set(output.virtualServers.first?.realServers.keys.map(\.address) ?? [])
                 == [F.ip("10.244.0.10"), F.ip("192.168.7.7"), F.ip("172.16.0.9")],
             "left as the EndpointSlice lists it")
-        #expect(output.diagnostics.map(\.description) == [
-            "services/default/web: endpointslices/default/web-abc endpoints[].addresses: \"192.168.7.7\", \"172.16.0.9\""
-                + " are outside the health-check CIDRs (10.244.0.0/16); not probed, left in the real servers as listed"
-        ])
+        #expect(
+            output.diagnostics.map(\.description) == [
+                "services/default/web: endpointslices/default/web-abc endpoints[].addresses: \"192.168.7.7\", \"172.16.0.9\""
+                    + " are outside the health-check CIDRs (10.244.0.0/16); not probed, left in the real servers as listed"
+            ])
         #expect(output.diagnostics.first?.code == .notProbed)
         // A down verdict cannot exist for it, so the filter keeps it whatever happens to the others.
         let (filtered, _) = HealthFilter.apply(output, down: output.healthTargets)
-        #expect(Set(filtered.virtualServers.first?.realServers.keys.map(\.address) ?? []) == [F.ip("172.16.0.9"), F.ip("192.168.7.7")])
+        #expect(
+            Set(filtered.virtualServers.first?.realServers.keys.map(\.address) ?? []) == [
+                F.ip("172.16.0.9"), F.ip("192.168.7.7"),
+            ])
     }
 
     @Test func theOperatorsGlobalProbingIsHeldToTheCIDRsToo() throws {
@@ -135,21 +146,31 @@ struct HealthPolicyTests {
     }
 
     static let refusals: [Refusal] = [
-        Refusal(annotation: "interval", value: "10ms", problem: "\"10ms\" is less than 1s, the least allowed; the default is used"),
+        Refusal(
+            annotation: "interval", value: "10ms",
+            problem: "\"10ms\" is less than 1s, the least allowed; the default is used"),
         Refusal(annotation: "interval", value: "999ms", problem: "is less than 1s"),
         Refusal(annotation: "timeout", value: "500ms", problem: "\"500ms\" is less than 1s, the least allowed"),
-        Refusal(annotation: "path", value: "/x\r\nX-Injected: 1", problem: #""/x\r\nX-Injected: 1" contains a carriage return (CR, 0x0d)"#),
+        Refusal(
+            annotation: "path", value: "/x\r\nX-Injected: 1",
+            problem: #""/x\r\nX-Injected: 1" contains a carriage return (CR, 0x0d)"#),
         Refusal(annotation: "path", value: "/x\nHost: evil", problem: "a line feed (LF, 0x0a)"),
         Refusal(annotation: "path", value: "/x\u{0}", problem: "a NUL byte (0x00)"),
         Refusal(annotation: "path", value: "/x y", problem: "a space"),
         Refusal(annotation: "path", value: "healthz", problem: "must start with /"),
-        Refusal(annotation: "path", value: "/" + String(repeating: "a", count: 1024), problem: "is 1025 bytes long (at most 1024)"),
+        Refusal(
+            annotation: "path", value: "/" + String(repeating: "a", count: 1024),
+            problem: "is 1025 bytes long (at most 1024)"),
         Refusal(annotation: "host", value: "web\r\nX-Injected: 1", problem: "a carriage return (CR, 0x0d)"),
         Refusal(annotation: "host", value: "web\u{0}", problem: "a NUL byte (0x00)"),
         Refusal(annotation: "host", value: String(repeating: "a.", count: 127), problem: "at most 253"),
         Refusal(annotation: "host", value: "web:99999", problem: "not a number from 1 to 65535"),
-        Refusal(annotation: "udp-payload", value: String(repeating: "p", count: 513), problem: "is 513 bytes long (at most 512)"),
-        Refusal(annotation: "udp-expect", value: String(repeating: "e", count: 513), problem: "is 513 bytes long (at most 512)"),
+        Refusal(
+            annotation: "udp-payload", value: String(repeating: "p", count: 513),
+            problem: "is 513 bytes long (at most 512)"),
+        Refusal(
+            annotation: "udp-expect", value: String(repeating: "e", count: 513),
+            problem: "is 513 bytes long (at most 512)"),
     ]
 
     /// Each value is refused with a diagnostic naming the Service and the annotation; the Service is still
@@ -182,10 +203,13 @@ struct HealthPolicyTests {
 
     @Test func valuesAtTheBoundsAreTaken() throws {
         let output = try Self.translate(
-            ["ipvs-proxy.io/health-check": "on", "ipvs-proxy.io/health-check-interval": "1s",
-             "ipvs-proxy.io/health-check-timeout": "1s", "ipvs-proxy.io/health-check-path": "/" + String(repeating: "a", count: 1023),
-             "ipvs-proxy.io/health-check-host": "web.default.svc:8080",
-             "ipvs-proxy.io/health-check-udp-payload": String(repeating: "p", count: 512)],
+            [
+                "ipvs-proxy.io/health-check": "on", "ipvs-proxy.io/health-check-interval": "1s",
+                "ipvs-proxy.io/health-check-timeout": "1s",
+                "ipvs-proxy.io/health-check-path": "/" + String(repeating: "a", count: 1023),
+                "ipvs-proxy.io/health-check-host": "web.default.svc:8080",
+                "ipvs-proxy.io/health-check-udp-payload": String(repeating: "p", count: 512),
+            ],
             health: HealthCheckConfiguration(annotations: .allow, allowedPrefixes: Self.pods))
         #expect(output.diagnostics.isEmpty, "\(output.diagnostics)")
         #expect(output.health?.tcp?.interval == .seconds(1))

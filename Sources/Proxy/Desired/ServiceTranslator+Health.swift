@@ -70,15 +70,20 @@ extension ServiceTranslator {
         let host = parser.checked(ServiceAnnotations.healthCheckHost, HealthProbeRules.hostProblem)
         let statuses = parser.statuses(ServiceAnnotations.healthCheckStatus)
         if !forceTCP, path != nil || host != nil || statuses != nil || kind != .tcp {
-            guard case .http(let defaultPath, let defaultHost, let defaultStatuses) = HealthAnnotationParser.http(from: kind)
+            guard
+                case .http(let defaultPath, let defaultHost, let defaultStatuses) = HealthAnnotationParser.http(
+                    from: kind)
             else { preconditionFailure("http(from:) returns an HTTP probe") }
             kind = .http(path: path ?? defaultPath, host: host ?? defaultHost, statuses: statuses ?? defaultStatuses)
         }
-        var tcp = HealthProbe(kind: kind, interval: probe.interval, timeout: probe.timeout, rise: probe.rise, fall: probe.fall)
+        var tcp = HealthProbe(
+            kind: kind, interval: probe.interval, timeout: probe.timeout, rise: probe.rise, fall: probe.fall)
         if forceTCP { tcp.kind = .tcp }
         var udp: HealthProbe?
         let payload =
-            parser.checked(ServiceAnnotations.healthCheckUDPPayload) { HealthProbeRules.udpPayloadProblem(Array($0.utf8)) }
+            parser.checked(ServiceAnnotations.healthCheckUDPPayload) {
+                HealthProbeRules.udpPayloadProblem(Array($0.utf8))
+            }
             .map { Array($0.utf8) } ?? defaults.udpPayload
         if let payload {
             var expect = defaults.udpExpect
@@ -112,7 +117,9 @@ extension ServiceTranslator {
         guard !unprobed.isEmpty else { return [] }
         return slices.compactMap { slice in
             var seen = Set<IPAddress>()
-            let addresses = slice.endpoints.flatMap(\.addresses).filter { unprobed.contains($0) && seen.insert($0).inserted }
+            let addresses = slice.endpoints.flatMap(\.addresses).filter {
+                unprobed.contains($0) && seen.insert($0).inserted
+            }
             guard !addresses.isEmpty else { return nil }
             return ServiceDiagnostic(
                 code: .notProbed, service: service.key.description,
