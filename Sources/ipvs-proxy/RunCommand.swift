@@ -90,6 +90,25 @@ struct RunCommand: AsyncParsableCommand {
         // The source is a service of its own, first in the group: a graceful shutdown stops services in reverse
         // order, so the proxy stops before its input does.
         let source = SourceService(objects)
+        // Node addresses are followed live (rtnetlink address events), unless --once. Without the events (a socket
+        // that cannot join the groups), the addresses read at start are kept, and that is logged.
+        var watcher: NodeAddressWatcher?
+        if !once {
+            do {
+                let link = wiring.link
+                let addresses = try await Blocking.run { try RouteNodeAddresses(link: link) }
+                watcher = NodeAddressWatcher(
+                    source: addresses,
+                    initial: NodeAddressSet(
+                        nodePortAddresses: configuration.nodePortAddresses,
+                        otherInterfaceAddresses: configuration.otherInterfaceAddresses),
+                    prefixes: settings.nodePortAddresses, vipLink: settings.interface, logger: logger)
+            } catch {
+                logger.warning(
+                    "cannot follow the node's addresses: NodePorts stay on the addresses read at start",
+                    metadata: ["error": "\(error)"])
+            }
+        }
         let service = ProxyService(
             events: source.events,
             reconciler: wiring.reconciler,
@@ -100,9 +119,14 @@ struct RunCommand: AsyncParsableCommand {
                     clusterCIDRs: settings.clusterCIDRs, masqueradeAll: settings.masqueradeAll),
                 nft: NFTCommand()),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
+            nodeAddresses: watcher?.updates,
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: source)]
+        if let watcher {
+            services.append(
+                .init(service: watcher, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
         if let checker { services.append(.init(service: checker)) }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(

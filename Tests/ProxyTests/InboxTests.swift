@@ -39,6 +39,7 @@ struct InboxTests {
             case .tick: return "tick"
             case .health(let transition): return "health \(transition.target.address) \(transition.status)"
             case .sourceEnded: return "ended"
+            case .node(let addresses): return "node \(addresses.nodePortAddresses.map(\.description).joined(separator: ","))"
             }
         }
     }

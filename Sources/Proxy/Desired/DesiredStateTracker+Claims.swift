@@ -67,3 +67,26 @@ extension DesiredStateTracker {
         diagnostics[service] = all.isEmpty ? nil : all
     }
 }
+
+extension DesiredStateTracker {
+    /// The node's addresses changed (an address added to or removed from an interface): recomputes exactly the
+    /// Services they matter to (NodePort and LoadBalancer Services, whose NodePorts live on node addresses, and
+    /// those with external or load-balancer IPs, which are bound to the VIP link unless another interface holds
+    /// them) and returns what that touched. Nothing when the addresses are the same.
+    public mutating func updateNode(_ addresses: NodeAddressSet) -> Touched {
+        guard
+            addresses.nodePortAddresses != configuration.nodePortAddresses
+                || addresses.otherInterfaceAddresses != configuration.otherInterfaceAddresses
+        else { return Touched() }
+        configuration.nodePortAddresses = addresses.nodePortAddresses
+        configuration.otherInterfaceAddresses = addresses.otherInterfaceAddresses
+        var touched = Touched()
+        for (key, service) in services.sorted(by: { $0.key < $1.key })
+        where service.type == .nodePort || service.type == .loadBalancer || !service.externalIPs.isEmpty
+            || !service.loadBalancerIngressIPs.isEmpty
+        {
+            touched.formUnion(recompute(key))
+        }
+        return touched
+    }
+}

@@ -25,7 +25,7 @@ public struct DesiredStateTracker: Sendable {
     }
 
     /// The configuration the desired state is computed with.
-    public let configuration: ProxyConfiguration
+    public internal(set) var configuration: ProxyConfiguration
     /// The desired state for every Service seen so far.
     public internal(set) var desired = DesiredState()
     /// Problems with Services that were worked around, by Service: the translator's, and the virtual servers a

@@ -9,7 +9,7 @@ import Synchronization
 /// Bounded without losing truth: while the loop is busy, inputs are coalesced. A change to an object replaces the
 /// pending change to the same object (the latest state wins: an upsert after an upsert keeps the newer object, a
 /// delete after an upsert ends as the delete, an upsert after a delete as the upsert); a status change of an
-/// endpoint replaces its pending one; ticks are one flag. The loop applies a batch as a whole (every change, then
+/// endpoint replaces its pending one; ticks are one flag; the node's addresses, the latest set. The loop applies a batch as a whole (every change, then
 /// one pass), so only each object's last change matters, and the result is what the uncoalesced batch would give.
 /// Distinct pending inputs are still bounded by `capacity`: when it is reached, a producer pushing a new object or
 /// endpoint waits until the loop has taken the batch (backpressure on the source), rather than the buffer growing
@@ -25,6 +25,8 @@ final class Inbox: Sendable {
         case tick
         /// A probed endpoint changed status.
         case health(HealthTransition)
+        /// The node's addresses changed.
+        case node(NodeAddressSet)
     }
 
     /// The default most distinct objects and endpoints waiting at once.
@@ -38,10 +40,12 @@ final class Inbox: Sendable {
         var healthOrder: [HealthTarget] = []
         var tick: ContinuousClock.Instant?
         var sourceEnded: ContinuousClock.Instant?
+        /// The node's latest addresses (only the last set matters), first seen at.
+        var node: (addresses: NodeAddressSet, at: ContinuousClock.Instant)?
 
         var depth: Int {
             changes.count + health.count + (synced == nil ? 0 : 1) + (tick == nil ? 0 : 1)
-                + (sourceEnded == nil ? 0 : 1)
+                + (sourceEnded == nil ? 0 : 1) + (node == nil ? 0 : 1)
         }
     }
 
@@ -119,6 +123,8 @@ final class Inbox: Sendable {
             if pending.tick == nil { pending.tick = now }
         case .sourceEnded:
             if pending.sourceEnded == nil { pending.sourceEnded = now }
+        case .node(let addresses):
+            pending.node = (addresses, pending.node?.at ?? now)
         }
         return true
     }
@@ -165,6 +171,7 @@ final class Inbox: Sendable {
             if let item = pending.changes[id] { inputs.append((.event(.change(item.change)), item.at)) }
         }
         if let at = pending.synced { inputs.append((.event(.synced), at)) }
+        if let node = pending.node { inputs.append((.node(node.addresses), node.at)) }
         for target in pending.healthOrder {
             if let item = pending.health[target] { inputs.append((.health(item.transition), item.at)) }
         }

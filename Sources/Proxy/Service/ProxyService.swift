@@ -49,6 +49,7 @@ public struct ProxyService: ServiceLifecycle.Service {
     let options: Options
     let observers: [any ReconcileObserver]
     let health: HealthBridge?
+    let nodeAddresses: AsyncStream<NodeAddressSet>?
     let logger: Logger
 
     /// A proxy service over the object source's `events` (`SourceService.events`), applying through `reconciler`,
@@ -65,9 +66,11 @@ public struct ProxyService: ServiceLifecycle.Service {
         options: Options = Options(),
         masquerade: MasqueradeSync? = nil,
         health: HealthBridge? = nil,
+        nodeAddresses: AsyncStream<NodeAddressSet>? = nil,
         observers: [any ReconcileObserver] = [],
         logger: Logger
     ) {
+        self.nodeAddresses = nodeAddresses
         var all: [any ReconcileObserver] = []
         if let masquerade { all.append(MasqueradeObserver(sync: masquerade, logger: logger)) }
         all.append(LogObserver(logger: logger))
@@ -134,6 +137,11 @@ public struct ProxyService: ServiceLifecycle.Service {
                     await inbox.push(.event(event))
                 }
                 await inbox.push(.sourceEnded)
+            }
+            if let nodeAddresses {
+                group.addTask {
+                    for await addresses in nodeAddresses { await inbox.push(.node(addresses)) }
+                }
             }
             if let transitions = health?.checker.transitions {
                 group.addTask {

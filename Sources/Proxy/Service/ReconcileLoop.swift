@@ -97,6 +97,8 @@ struct ReconcileLoop {
                 if let lastFullSync, now - lastFullSync >= syncPeriod { fullSync = true }
             case .health(let transition):
                 touched.formUnion(applyHealth(transition, reports: &reports))
+            case .node(let addresses):
+                touched.formUnion(tracker.updateNode(addresses))
             case .sourceEnded:
                 throw Self.sourceEnded
             }
