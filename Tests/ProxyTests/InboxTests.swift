@@ -117,4 +117,15 @@ struct InboxTests {
         _ = inbox.take()
         #expect(registry.emitToString().contains("\(ProxyMetrics.Name.inboxDepth) 0"))
     }
+
+    @Test func theNodesAddressesKeepTheLatestSet() async throws {
+        let inbox = Inbox()
+        let first = NodeAddressSet(nodePortAddresses: [F.ip("192.168.1.5")], otherInterfaceAddresses: [])
+        let second = NodeAddressSet(nodePortAddresses: [F.ip("192.168.1.6")], otherInterfaceAddresses: [])
+        await inbox.push(.node(first))
+        await inbox.push(.tick)
+        await inbox.push(.node(second))
+        #expect(Self.describe(inbox.take()) == ["node 192.168.1.6", "tick"])
+        #expect(inbox.depth == 0)
+    }
 }
