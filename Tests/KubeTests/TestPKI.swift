@@ -23,6 +23,10 @@ struct TestPKI: Sendable {
     let namedServer: Pair
     /// CN=ipvs-proxy, O=system:node-proxier; clientAuth.
     let client: Pair
+    /// SAN IP:10.96.0.1, DNS:kubernetes; serverAuth (a tls-server-name given as an IP).
+    let ipServer: Pair
+    /// CN=10.96.0.1 but SAN DNS:kubernetes only; serverAuth.
+    let ipCommonNameServer: Pair
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.openssl) else {
@@ -52,6 +56,11 @@ struct TestPKI: Sendable {
         namedServer = try Self.leaf(
             "named-server", "/CN=kube-apiserver", usage: "serverAuth", names: "DNS:kubernetes.default.svc", serial: 3,
             in: directory)
+        ipServer = try Self.leaf(
+            "ip-server", "/CN=kube-apiserver", usage: "serverAuth", names: "IP:10.96.0.1,DNS:kubernetes", serial: 5,
+            in: directory)
+        ipCommonNameServer = try Self.leaf(
+            "ip-cn-server", "/CN=10.96.0.1", usage: "serverAuth", names: "DNS:kubernetes", serial: 6, in: directory)
         client = try Self.leaf(
             "client", "/O=system:node-proxier/CN=ipvs-proxy", usage: "clientAuth", names: nil, serial: 4,
             in: directory)

@@ -70,6 +70,31 @@ public struct APIServerSource: ObjectSource {
         } catch {
             throw SourceError(.connection, "cannot connect to the API server \(connection.server)", cause: error)
         }
+        let transport: APITransport
+        if let address = connection.ipServerName, var tls {
+            do {
+                transport = .ipServerName(
+                    try IPServerNameTransport(connection, serverIP: address, tls: &tls, idleTimeout: options.idleTimeout),
+                    pathPrefix: IPServerNameTransport.pathPrefix(of: connection.server))
+            } catch {
+                throw SourceError(.connection, "cannot connect to the API server \(connection.server)", cause: error)
+            }
+        } else {
+            transport = .client(makeClient(tls: tls, routing: routing, proxy: proxy), baseURL: routing.baseURL)
+        }
+        let gate = SyncGate(remaining: 2)
+        let watcher = ResourceWatcher(
+            transport: transport, threadPool: threadPool, connection: connection, routing: routing, options: options,
+            limiter: RequestRateLimiter(options.rateLimit, clock: ContinuousClock()), logger: logger,
+            deliver: deliver, gate: gate)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await watcher.run(Service.self) }
+            group.addTask { await watcher.run(EndpointSlice.self) }
+        }
+        await transport.shutdown()
+    }
+
+    func makeClient(tls: TLSConfiguration?, routing: HTTPRouting, proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.dnsOverride = routing.dnsOverride
         configuration.proxy = proxy
@@ -80,16 +105,6 @@ public struct APIServerSource: ObjectSource {
         configuration.timeout.connect = .seconds(10)
         let idle = options.idleTimeout.components
         configuration.timeout.read = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let gate = SyncGate(remaining: 2)
-        let watcher = ResourceWatcher(
-            client: client, threadPool: threadPool, connection: connection, routing: routing, options: options,
-            limiter: RequestRateLimiter(options.rateLimit, clock: ContinuousClock()), logger: logger,
-            deliver: deliver, gate: gate)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await watcher.run(Service.self) }
-            group.addTask { await watcher.run(EndpointSlice.self) }
-        }
-        try? await client.shutdown()
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

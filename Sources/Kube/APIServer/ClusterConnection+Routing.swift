@@ -3,10 +3,8 @@ import Foundation
 import Values
 
 extension ClusterConnection {
-    /// Where requests go; applies `tls-server-name` (see ``HTTPRouting``).
-    ///
-    /// A `tls-server-name` that is an IP address cannot be honoured (the HTTP client verifies an IP against
-    /// the address it connected to, not a name it was given) and is rejected rather than silently ignored.
+    /// Where requests go; applies a DNS `tls-server-name` (see ``HTTPRouting``). An IP address `tls-server-name`
+    /// leaves the URL as it is: ``ipServerName`` is then verified by the API source's own TLS transport.
     public func routing() throws(KubeConfigError) -> HTTPRouting {
         var base = server
         while base.hasSuffix("/") { base.removeLast() }
@@ -18,11 +16,7 @@ extension ClusterConnection {
         }
         let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
         if host.lowercased() == name.lowercased() { return HTTPRouting(baseURL: base) }
-        if IPAddress(name) != nil {
-            throw KubeConfigError(
-                code: .unsupported,
-                message: "tls-server-name \"\(name)\" is an IP address; only a DNS name is supported")
-        }
+        if IPAddress(name) != nil { return HTTPRouting(baseURL: base) }
         let bracketed = host.contains(":") ? "[\(host)]" : host
         let authority = bracketed + (components.port.map { ":\($0)" } ?? "")
         components.host = name
@@ -34,6 +28,17 @@ extension ClusterConnection {
 }
 
 extension ClusterConnection {
+    /// The `tls-server-name` when it is an IP address other than the server's own host, over `https` with
+    /// verification on: the certificate must carry it as an IP subject alternative name (Go's crypto/tls).
+    public var ipServerName: IPAddress? {
+        guard let name = tlsServerName, let address = IPAddress(name), !insecureSkipTLSVerify,
+            server.lowercased().hasPrefix("https://"),
+            let host = URLComponents(string: server)?.host
+        else { return nil }
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        return IPAddress(bare) == address ? nil : address
+    }
+
     /// The HTTP client's proxy for ``proxyURL`` (nil without one); an unusable one is refused (see
     /// ``ProxyEndpoint``).
     public func httpProxy() throws(KubeConfigError) -> HTTPClient.Configuration.Proxy? {

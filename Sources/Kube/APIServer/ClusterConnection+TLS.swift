@@ -4,8 +4,9 @@ import NIOSSL
 extension ClusterConnection {
     /// The TLS settings for an `https` server (nil for plain `http`, used by tests): the CA bundle as the
     /// only trust roots when given, the client certificate and key when given, no verification when
-    /// insecure-skip-tls-verify is set. `tls-server-name` is applied through ``routing()``: the name the
-    /// certificate is verified against is the host of the URL the HTTP client is given.
+    /// insecure-skip-tls-verify is set. A DNS `tls-server-name` is applied through ``routing()`` (the name the
+    /// certificate is verified against is the host of the URL the HTTP client is given); an IP one through
+    /// ``ipServerName`` and the IP transport.
     public func tlsConfiguration() throws(KubeConfigError) -> TLSConfiguration? {
         guard server.lowercased().hasPrefix("https://") else { return nil }
         var tls = TLSConfiguration.makeClientConfiguration()

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 /// Drives a ``ListWatchState`` over HTTP for one resource and emits its changes.
@@ -10,7 +11,7 @@ import NIOPosix
 /// EndpointSlice of a thousand endpoints), one job per page or per received chunk of watch lines; the watcher's
 /// task only waits for the network and the pool and runs the state machine.
 struct ResourceWatcher: Sendable {
-    let client: HTTPClient
+    let transport: APITransport
     let threadPool: NIOThreadPool
     let connection: ClusterConnection
     let routing: HTTPRouting
@@ -51,24 +52,28 @@ struct ResourceWatcher: Sendable {
         for change in changes { deliver(.change(change)) }
     }
 
-    /// A request with the current token (a token file is re-read for each request, on the thread pool).
-    func request(_ path: String, _ query: [(String, String)]) async throws -> HTTPClientRequest {
+    /// A GET with the current token (a token file is re-read for each request, on the thread pool), after the
+    /// client-side rate limit lets it go.
+    func get(
+        _ path: String, _ query: [(String, String)], timeout: Duration
+    ) async throws -> (status: HTTPResponseStatus, body: APIBody) {
         var components = URLComponents()
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
-        var request = HTTPClientRequest(url: routing.baseURL + path + query)
-        if let host = routing.hostHeader { request.headers.add(name: "Host", value: host) }
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "ipvs-proxy")
+        var headers = HTTPHeaders()
+        if let host = routing.hostHeader { headers.add(name: "Host", value: host) }
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: "ipvs-proxy")
         let connection = self.connection
         if let token = try await threadPool.runIfActive({ connection.currentToken() }) {
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            headers.add(name: "Authorization", value: "Bearer \(token)")
         }
-        return request
+        try await limiter.wait()
+        return try await transport.get(path + query, headers: headers, timeout: timeout)
     }
 
     /// The failure status of a non-200 response: its Status body, or one made from the HTTP code.
-    func failureStatus(_ response: HTTPClientResponse) async -> APIStatus {
+    func failureStatus(_ response: (status: HTTPResponseStatus, body: APIBody)) async -> APIStatus {
         if let body = try? await response.body.collect(upTo: 1 << 20),
             let status = try? await threadPool.runIfActive({
                 try JSONDecoder().decode(APIStatus.self, from: Data(body.readableBytesView))
@@ -87,9 +92,7 @@ struct ResourceWatcher: Sendable {
         var query = [("limit", String(options.pageSize))]
         if let token { query.append(("continue", token)) }
         do {
-            try await limiter.wait()
-            let response = try await client.execute(
-                try await request(Resource.collectionPath, query), timeout: .seconds(60))
+            let response = try await get(Resource.collectionPath, query, timeout: .seconds(60))
             guard response.status.code == 200 else {
                 let status = await failureStatus(response)
                 let delay = state.listFailed(using: &generator)
@@ -124,9 +127,7 @@ struct ResourceWatcher: Sendable {
         var buffer = WatchLineBuffer(maximumLineLength: options.maximumWatchLineBytes)
         var receivedAny = false
         do {
-            try await limiter.wait()
-            let response = try await client.execute(
-                try await request(Resource.collectionPath, query), timeout: .seconds(Int64(timeout) + 60))
+            let response = try await get(Resource.collectionPath, query, timeout: .seconds(timeout + 60))
             guard response.status.code == 200 else {
                 let status = await failureStatus(response)
                 logger.warning("watch refused", metadata: ["status": "\(status)"])

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// How the watcher's GETs reach the API server: AsyncHTTPClient, or, for a kubeconfig whose `tls-server-name`
+/// is an IP address, ``IPServerNameTransport`` (the one case AsyncHTTPClient cannot verify as client-go does).
+enum APITransport: Sendable {
+    case client(HTTPClient, baseURL: String)
+    case ipServerName(IPServerNameTransport, pathPrefix: String)
+
+    /// `GET path?query` with `headers`, within `timeout` for the whole exchange (AsyncHTTPClient) or with the
+    /// idle timeout alone (the IP transport closes a connection that delivers nothing for that long).
+    func get(_ pathAndQuery: String, headers: HTTPHeaders, timeout: Duration) async throws -> (
+        status: HTTPResponseStatus, body: APIBody
+    ) {
+        switch self {
+        case .client(let client, let baseURL):
+            var request = HTTPClientRequest(url: baseURL + pathAndQuery)
+            request.headers = headers
+            let seconds = timeout.components.seconds
+            let response = try await client.execute(request, timeout: .seconds(seconds))
+            return (response.status, APIBody(.client(response.body)))
+        case .ipServerName(let transport, let prefix):
+            return try await transport.get(prefix + pathAndQuery, headers: headers)
+        }
+    }
+
+    func shutdown() async {
+        switch self {
+        case .client(let client, _): try? await client.shutdown()
+        case .ipServerName: break
+        }
+    }
+}
+
+/// A response body from either transport, read as chunks.
+struct APIBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    enum Source: Sendable {
+        case client(HTTPClientResponse.Body)
+        case stream(AsyncThrowingStream<ByteBuffer, any Error>)
+    }
+
+    let source: Source
+
+    init(_ source: Source) { self.source = source }
+    init(_ stream: AsyncThrowingStream<ByteBuffer, any Error>) { self.source = .stream(stream) }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        enum Inner {
+            case client(HTTPClientResponse.Body.AsyncIterator)
+            case stream(AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator)
+        }
+        var inner: Inner
+
+        mutating func next() async throws -> ByteBuffer? {
+            switch inner {
+            case .client(var iterator):
+                let chunk = try await iterator.next()
+                inner = .client(iterator)
+                return chunk
+            case .stream(var iterator):
+                let chunk = try await iterator.next()
+                inner = .stream(iterator)
+                return chunk
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        switch source {
+        case .client(let body): AsyncIterator(inner: .client(body.makeAsyncIterator()))
+        case .stream(let stream): AsyncIterator(inner: .stream(stream.makeAsyncIterator()))
+        }
+    }
+
+    /// The whole body, refused beyond `maximum` bytes.
+    func collect(upTo maximum: Int) async throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for try await chunk in self {
+            guard buffer.readableBytes + chunk.readableBytes <= maximum else {
+                throw SourceError(.connection, "response body larger than \(maximum) bytes")
+            }
+            buffer.writeImmutableBuffer(chunk)
+        }
+        return buffer
+    }
+}

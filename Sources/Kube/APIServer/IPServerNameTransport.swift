@@ -1,0 +1,147 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Values
+
+/// GETs to an API server whose kubeconfig gives `tls-server-name` as an IP address, with the TLS handshake under
+/// the proxy's control, as Go's crypto/tls does it: the TCP connection goes to the kubeconfig's server, no SNI is
+/// sent (an IP is not a server name), the chain is verified against the configured CA by BoringSSL, and the leaf
+/// certificate must carry that IP among its IP subject alternative names, checked during the handshake, before any
+/// request is written. AsyncHTTPClient cannot do this (it verifies the URL's host or the connected address, and
+/// takes no verification hook), so this one case has its own small HTTP/1.1 client: one connection per request,
+/// which suits LIST pages and long watches.
+struct IPServerNameTransport: Sendable {
+    let host: String
+    let port: Int
+    /// The `Host` header: the server URL's authority.
+    let authority: String
+    let serverIP: IPAddress
+    let context: NIOSSLContext
+    let group: any EventLoopGroup
+    let connectTimeout: TimeAmount
+    let idleTimeout: TimeAmount
+
+    /// A transport to `connection`'s server verifying `serverIP`: the chain against `tls`'s trust roots, host name
+    /// checks off (the IP check replaces them). A proxy-url cannot be combined with it.
+    init(
+        _ connection: ClusterConnection, serverIP: IPAddress, tls: inout TLSConfiguration, idleTimeout: Duration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws {
+        guard connection.proxyURL == nil else {
+            throw KubeConfigError(
+                code: .unsupported,
+                message: "tls-server-name \(serverIP) (an IP address) cannot be combined with proxy-url")
+        }
+        guard let components = URLComponents(string: connection.server), let rawHost = components.host,
+            !rawHost.isEmpty
+        else { throw KubeConfigError(code: .malformed, message: "server \"\(connection.server)\" is not a URL") }
+        host = rawHost.hasPrefix("[") ? String(rawHost.dropFirst().dropLast()) : rawHost
+        port = components.port ?? 443
+        authority = (host.contains(":") ? "[\(host)]" : host) + (components.port.map { ":\($0)" } ?? "")
+        self.serverIP = serverIP
+        tls.certificateVerification = .noHostnameVerification
+        context = try NIOSSLContext(configuration: tls)
+        self.group = group
+        connectTimeout = .seconds(10)
+        let idle = idleTimeout.components
+        self.idleTimeout = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+    }
+
+    /// The server URL's path (a prefix to every request path), without a trailing slash.
+    static func pathPrefix(of server: String) -> String {
+        var path = URLComponents(string: server)?.path ?? ""
+        while path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// Sends `GET target` (path and query) with `headers` and returns the status and the streamed body.
+    func get(_ target: String, headers: HTTPHeaders) async throws -> (HTTPResponseStatus, APIBody) {
+        let expected = serverIP
+        let context = self.context
+        let idleTimeout = self.idleTimeout
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(connectTimeout)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let tls = try NIOSSLClientHandler._makeSSLClientHandler(
+                        context: context, serverHostname: nil,
+                        additionalPeerCertificateVerificationCallback: { leaf, channel in
+                            Self.carries(expected, leaf)
+                                ? channel.eventLoop.makeSucceededVoidFuture()
+                                : channel.eventLoop.makeFailedFuture(
+                                    KubeConfigError(
+                                        code: .invalidCredentials,
+                                        message: "the API server's certificate has no IP address \(expected) among "
+                                            + "its subject alternative names (tls-server-name)"))
+                        })
+                    try channel.pipeline.syncOperations.addHandler(tls)
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                    try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: headers)
+        head.headers.replaceOrAdd(name: "Host", value: authority)
+        head.headers.replaceOrAdd(name: "Connection", value: "close")
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let (statusStream, statusContinuation) = AsyncThrowingStream<HTTPResponseStatus, any Error>.makeStream()
+        let pump = Task {
+            do {
+                try await channel.executeThenClose { inbound, outbound in
+                    try await outbound.write(.head(head))
+                    try await outbound.write(.end(nil))
+                    for try await part in inbound {
+                        switch part {
+                        case .head(let response):
+                            statusContinuation.yield(response.status)
+                            statusContinuation.finish()
+                        case .body(let buffer):
+                            continuation.yield(buffer)
+                        case .end:
+                            continuation.finish()
+                            return
+                        }
+                    }
+                    throw ChannelError.eof
+                }
+            } catch {
+                statusContinuation.finish(throwing: error)
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        do {
+            var statuses = statusStream.makeAsyncIterator()
+            guard let status = try await statuses.next() else { throw ChannelError.eof }
+            return (status, APIBody(stream))
+        } catch {
+            pump.cancel()
+            throw error
+        }
+    }
+
+    /// Whether the certificate lists `address` among its IP subject alternative names (Go's VerifyHostname for an
+    /// IP: the IP SANs only, never the common name).
+    static func carries(_ address: IPAddress, _ certificate: NIOSSLCertificate) -> Bool {
+        certificate._subjectAlternativeNames().contains { name in
+            name.nameType == .ipAddress && Array(name.contents) == address.bytes
+        }
+    }
+}
+
+/// Closes a connection that has delivered nothing for the idle timeout (a dead peer behind a quiet watch).
+private final class CloseWhenIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
