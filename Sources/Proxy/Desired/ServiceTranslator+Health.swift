@@ -117,7 +117,7 @@ extension ServiceTranslator {
         guard !unprobed.isEmpty else { return [] }
         return slices.compactMap { slice in
             var seen = Set<IPAddress>()
-            let addresses = slice.endpoints.flatMap(\.addresses).filter {
+            let addresses = slice.endpoints.map(\.address).filter {
                 unprobed.contains($0) && seen.insert($0).inserted
             }
             guard !addresses.isEmpty else { return nil }
