@@ -36,7 +36,7 @@ struct ServiceMetricsRemovalTests {
         var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: Logger(label: "test"))
         try reconciler.adopt()
         let loop = ReconcileLoop(
-            reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
+            reconciler: reconciler, tracker: DesiredStateTracker(configuration: HealthResyncTests.configuration),
             syncPeriod: .seconds(30))
         return ObservedLoop(loop: loop, observers: [HealthMetrics(factory: PrometheusMetricsFactory(registry: registry))])
     }
