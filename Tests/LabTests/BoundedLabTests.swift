@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Bounded everything (issue 12), against the real kernel: a kernel without nf_tables makes `nft` exit at once
-/// without reading the ruleset the proxy writes to it. A 2,000-Service `--once` sync must still program IPVS,
+/// Bounded everything (issue 12), against the real kernel: a kernel without nf_tables (nor nfnetlink) makes `nft`
+/// exit at once ("Unable to initialize Netlink socket") without reading the ruleset the proxy writes to it. (With
+/// nfnetlink loaded but nf_tables gone, nft reads its whole input first and then fails: no broken pipe.) A 2,000-Service `--once` sync must still program IPVS,
 /// report that masquerading failed, and exit 0 (before SIGPIPE was ignored, the write to the dead `nft` killed the
 /// proxy).
 @Suite(.serialized, Lab.only) struct BoundedLabTests {
@@ -10,7 +11,7 @@ import Testing
     /// The nftables modules the lab loads, users first, so they can be unloaded in this order.
     static let nftModules = [
         "nft_masq", "nft_chain_nat", "nft_nat", "nft_ct", "nft_fib_inet", "nft_fib_ipv4", "nft_fib_ipv6", "nft_fib",
-        "nf_tables",
+        "nf_tables", "nfnetlink",
     ]
 
     /// Service i on 10.97.(i / 250).(i % 250 + 1), each with one endpoint.
@@ -33,7 +34,7 @@ import Testing
         }.joined(separator: "\n---\n")
     }
 
-    /// Runs `body` on a kernel without nf_tables: the modules unloaded, and the kernel's on-demand module loading
+    /// Runs `body` on a kernel without nf_tables: the modules (nfnetlink too) unloaded, and the kernel's on-demand module loading
     /// pointed at nothing, so `nft` cannot bring them back. Both are restored afterwards.
     static func withoutNFTables<T>(_ body: () throws -> T) throws -> T {
         let modprobe = URL(fileURLWithPath: "/proc/sys/kernel/modprobe")
