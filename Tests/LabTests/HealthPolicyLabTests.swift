@@ -71,10 +71,13 @@ import Testing
 
     @Test func underTheDefaultPolicyAnAnnotatedServiceIsNotProbed() async throws {
         // (The closure's types are spelled out: without them the compiler takes it for one that cannot throw.)
-        try await Self.withProxy([]) {
+        // CIDRs named that hold both endpoints, so that the policy alone keeps the probes away.
+        try await Self.withProxy(["--health-check-cidrs", "10.255.0.0/16"]) {
             (proxy: ProxyProcess, inside: ConnectionCounter, outside: ConnectionCounter) async throws in
             #expect(
-                try await ProxyLab.eventually { !Self.lines(proxy, " notice ", "code=ignoredByPolicy").isEmpty },
+                try await ProxyLab.eventually {
+                    !Self.lines(proxy, " notice ", "code=ignoredByPolicy", "--health-check-annotations=deny").isEmpty
+                },
                 "\(proxy.output)")
             // Three more full passes (at least 4 s): with the annotation's 1 s interval honoured, each endpoint
             // would have been probed several times by now.
