@@ -25,3 +25,17 @@ public struct ServiceFlags: OptionSet, Sendable, Hashable {
     /// The bits this type models.
     static let settable: UInt32 = 0x0004 | 0x0008 | 0x0010 | 0x0020
 }
+
+extension ServiceFlags {
+    /// The scheduler flags' names as `ipvsadm` prints them for a virtual server with this scheduler: the two hashing
+    /// schedulers name bits 1 and 2 after themselves (`sh-fallback`, `mh-port`, ...), any other scheduler shows the
+    /// bits as `flag-1`, `flag-2`; bit 3 is always `flag-3`.
+    public func schedulerFlagNames(scheduler: Scheduler) -> [String] {
+        let hashing = ["sh", "mh"].contains(scheduler.rawValue) ? scheduler.rawValue : nil
+        var names: [String] = []
+        if contains(.shFallback) { names.append(hashing.map { "\($0)-fallback" } ?? "flag-1") }
+        if contains(.shPort) { names.append(hashing.map { "\($0)-port" } ?? "flag-2") }
+        if contains(.scheduler3) { names.append("flag-3") }
+        return names
+    }
+}

@@ -34,11 +34,7 @@ enum StatusFormatter {
     /// The scheduler and flags part of a service line ("rr persistent 300 mask 255.255.255.0 ops").
     static func options(_ server: VirtualServer) -> String {
         var parts = [server.scheduler.rawValue]
-        var schedulerFlags: [String] = []
-        let hashing = ["sh", "mh"].contains(server.scheduler.rawValue) ? server.scheduler.rawValue : nil
-        if server.flags.contains(.shFallback) { schedulerFlags.append(hashing.map { "\($0)-fallback" } ?? "flag-1") }
-        if server.flags.contains(.shPort) { schedulerFlags.append(hashing.map { "\($0)-port" } ?? "flag-2") }
-        if server.flags.contains(.scheduler3) { schedulerFlags.append("flag-3") }
+        let schedulerFlags = server.flags.schedulerFlagNames(scheduler: server.scheduler)
         if !schedulerFlags.isEmpty { parts.append("(" + schedulerFlags.joined(separator: ",") + ")") }
         if let persistence = server.persistence {
             parts.append("persistent \(persistence.timeout)")

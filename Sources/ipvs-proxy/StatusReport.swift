@@ -88,8 +88,7 @@ struct StatusReport: Codable {
                 virtual.firewallMark = mark
             }
             if server.flags.contains(.onePacket) { virtual.flags.append("one-packet") }
-            if server.flags.contains(.shFallback) { virtual.flags.append("sh-fallback") }
-            if server.flags.contains(.shPort) { virtual.flags.append("sh-port") }
+            virtual.flags += server.flags.schedulerFlagNames(scheduler: server.scheduler)
             if server.persistence != nil { virtual.flags.append("persistent") }
             return virtual
         }
