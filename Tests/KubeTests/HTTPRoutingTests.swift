@@ -52,9 +52,16 @@ struct HTTPRoutingTests {
         #expect(try connection.routing() == item.expected)
     }
 
-    @Test func anIPAddressAsTLSServerNameIsRefused() {
+    /// An IP `tls-server-name` leaves the URL alone: the IP transport verifies it (IPServerNameTLSTests).
+    @Test func anIPAddressAsTLSServerNameGoesToTheIPTransport() throws {
         let connection = ClusterConnection(server: "https://lb:6443", tlsServerName: "10.0.0.1")
-        #expect(throws: KubeConfigError.self) { try connection.routing() }
-        #expect((try? connection.routing()) == nil)
+        #expect(try connection.routing() == HTTPRouting(baseURL: "https://lb:6443"))
+        #expect(connection.ipServerName?.description == "10.0.0.1")
+        // Not when it is the server's own address, nor without verification, nor over plain HTTP.
+        #expect(ClusterConnection(server: "https://10.0.0.1:6443", tlsServerName: "10.0.0.1").ipServerName == nil)
+        #expect(
+            ClusterConnection(server: "https://lb:6443", insecureSkipTLSVerify: true, tlsServerName: "10.0.0.1")
+                .ipServerName == nil)
+        #expect(ClusterConnection(server: "http://lb:6443", tlsServerName: "10.0.0.1").ipServerName == nil)
     }
 }

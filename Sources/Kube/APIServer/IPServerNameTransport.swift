@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 import Values
 
 /// GETs to an API server whose kubeconfig gives `tls-server-name` as an IP address, with the TLS handshake under
@@ -61,6 +62,12 @@ struct IPServerNameTransport: Sendable {
         let expected = serverIP
         let context = self.context
         let idleTimeout = self.idleTimeout
+        // The refusal is what the caller sees, whichever way the failed handshake surfaces (an error in the
+        // pipeline, or only the connection closing).
+        let refusal = Refusal()
+        let message =
+            "the API server's certificate has no IP address \(expected) among its subject alternative names "
+            + "(tls-server-name)"
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
             .connect(host: host, port: port) { channel in
@@ -68,13 +75,10 @@ struct IPServerNameTransport: Sendable {
                     let tls = try NIOSSLClientHandler._makeSSLClientHandler(
                         context: context, serverHostname: nil,
                         additionalPeerCertificateVerificationCallback: { leaf, channel in
-                            Self.carries(expected, leaf)
-                                ? channel.eventLoop.makeSucceededVoidFuture()
-                                : channel.eventLoop.makeFailedFuture(
-                                    KubeConfigError(
-                                        code: .invalidCredentials,
-                                        message: "the API server's certificate has no IP address \(expected) among "
-                                            + "its subject alternative names (tls-server-name)"))
+                            if Self.carries(expected, leaf) { return channel.eventLoop.makeSucceededVoidFuture() }
+                            let error = KubeConfigError(code: .invalidCredentials, message: message)
+                            refusal.error.withLock { $0 = error }
+                            return channel.eventLoop.makeFailedFuture(error)
                         })
                     try channel.pipeline.syncOperations.addHandler(tls)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
@@ -109,8 +113,9 @@ struct IPServerNameTransport: Sendable {
                     throw ChannelError.eof
                 }
             } catch {
-                statusContinuation.finish(throwing: error)
-                continuation.finish(throwing: error)
+                let reported: any Error = refusal.error.withLock { $0 } ?? error
+                statusContinuation.finish(throwing: reported)
+                continuation.finish(throwing: reported)
             }
         }
         continuation.onTermination = { _ in pump.cancel() }
@@ -131,6 +136,11 @@ struct IPServerNameTransport: Sendable {
             name.nameType == .ipAddress && Array(name.contents) == address.bytes
         }
     }
+}
+
+/// The certificate refusal of one connection, if it happened.
+private final class Refusal: Sendable {
+    let error = Mutex<KubeConfigError?>(nil)
 }
 
 /// Closes a connection that has delivered nothing for the idle timeout (a dead peer behind a quiet watch).
