@@ -81,6 +81,7 @@ struct IPServerNameTransport: Sendable {
                             return channel.eventLoop.makeFailedFuture(error)
                         })
                     try channel.pipeline.syncOperations.addHandler(tls)
+                    try channel.pipeline.syncOperations.addHandler(FirstErrorRecorder(refusal))
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -113,7 +114,7 @@ struct IPServerNameTransport: Sendable {
                     throw ChannelError.eof
                 }
             } catch {
-                let reported: any Error = refusal.error.withLock { $0 } ?? error
+                let reported: any Error = refusal.error.withLock { $0 } ?? refusal.firstError.withLock { $0 } ?? error
                 statusContinuation.finish(throwing: reported)
                 continuation.finish(throwing: reported)
             }
@@ -141,6 +142,22 @@ struct IPServerNameTransport: Sendable {
 /// The certificate refusal of one connection, if it happened.
 private final class Refusal: Sendable {
     let error = Mutex<KubeConfigError?>(nil)
+    /// The first error the TLS layer raised (BoringSSL's verification failure, say), which the closing
+    /// connection may otherwise hide behind an end of file.
+    let firstError = Mutex<(any Error)?>(nil)
+}
+
+/// Keeps the first error raised in the pipeline, and passes it on.
+private final class FirstErrorRecorder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+    let refusal: Refusal
+
+    init(_ refusal: Refusal) { self.refusal = refusal }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        refusal.firstError.withLock { if $0 == nil { $0 = error } }
+        context.fireErrorCaught(error)
+    }
 }
 
 /// Closes a connection that has delivered nothing for the idle timeout (a dead peer behind a quiet watch).
