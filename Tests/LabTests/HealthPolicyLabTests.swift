@@ -54,7 +54,11 @@ import Testing
         defer { outsideServer.stop() }
         let directory = try ProxyLab.manifestsDirectory()
         try ProxyLab.write(manifest, to: directory, as: "policy.yaml")
-        let proxy = try ProxyProcess(arguments: ProxyLab.arguments(directory, ["--sync-period", "2s"] + extra))
+        let proxy = try ProxyProcess(arguments: ProxyLab.arguments(
+                directory,
+                // Its own state file: the default (/run/ipvs-proxy/health.json) is shared by every test in the guest,
+                // and `status` in a later test would print this one's health section.
+                ["--sync-period", "2s", "--health-state-file", directory.path + "-health.json"] + extra))
         defer { _ = proxy.stop() }
         let both = ["\(inside)=1", "\(outside)=1"]
         #expect(

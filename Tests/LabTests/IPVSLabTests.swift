@@ -159,12 +159,14 @@ struct IPVSLabTests {
         let binary = FileManager.default.currentDirectoryPath + "/.build/debug/ipvs-proxy"
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the ipvs-proxy executable first")
         try writeTable()
-        let ours = try LabShell.run(binary, ["status"])
+        // No health section: a state file no proxy wrote (another test's proxy may have left one at the default).
+        let noHealth = ["--health-state-file", "/tmp/ipvslab-\(UUID().uuidString)-health.json"]
+        let ours = try LabShell.run(binary, ["status"] + noHealth)
         #expect(ours.status == 0, "\(ours.stderr)")
         #expect(ours.stdout == (try LabShell.run("ipvsadm", ["-Ln"]).stdout))
-        let stats = try LabShell.run(binary, ["status", "--stats"]).stdout
+        let stats = try LabShell.run(binary, ["status", "--stats"] + noHealth).stdout
         #expect(stats == (try LabShell.run("ipvsadm", ["-Ln", "--stats", "--exact"]).stdout))
-        let rates = try LabShell.run(binary, ["status", "--rate"]).stdout
+        let rates = try LabShell.run(binary, ["status", "--rate"] + noHealth).stdout
         #expect(rates == (try LabShell.run("ipvsadm", ["-Ln", "--rate", "--exact"]).stdout))
     }
 
