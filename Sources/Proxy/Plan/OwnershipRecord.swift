@@ -44,11 +44,7 @@ public struct OwnershipRecord: Sendable, Hashable {
 
     /// Writes it as JSON, atomically (write then rename), creating the directory.
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(file).write(to: url, options: .atomic)
+        try StateFileJSON.write(file, to: path)
     }
 
     /// Reads the record at `path`; nil when there is none (the first start, or the first after an upgrade).

@@ -51,11 +51,7 @@ public struct HealthStateReport: Codable, Sendable, Hashable {
 
     /// Writes it as JSON, atomically (write then rename), creating the directory.
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try StateFileJSON.write(self, to: path)
     }
 
     /// Reads one written by `write(to:)`.
