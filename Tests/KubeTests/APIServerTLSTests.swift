@@ -30,23 +30,13 @@ struct APIServerTLSTests {
             "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
         ]
 
-    /// How the test server treats client certificates.
-    enum ClientCertificates {
-        /// Required and verified against the CA.
-        case required
-        /// Verified if presented (what kube-apiserver does, so tokens work too).
-        case optional
-    }
+    typealias ClientCertificates = TestPKI.ClientCertificates
 
+    /// The loopback API server presenting `certificate`, replaying the recordings.
     static func server(
         _ certificate: TestPKI.Pair, clients: ClientCertificates, pki: TestPKI
     ) async throws -> TestAPIServer {
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMBytes(certificate.certificatePEM).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: certificate.keyPEM, format: .pem)))
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(pki.ca.certificatePEM))
-        tls.certificateVerification = clients == .required ? .noHostnameVerification : .optionalVerification
-        return try await TestAPIServer(tls: tls, handler: replay)
+        try await pki.server(presenting: certificate, clients: clients, handler: replay)
     }
 
     /// Writes a kubeconfig with one cluster, user and context, and resolves it.

@@ -18,11 +18,6 @@ extension ObjectChange {
     var summary: String { description }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 func key(_ text: String) -> ObjectKey {
     let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
     return ObjectKey(namespace: parts[0], name: parts.count > 1 ? parts[1] : "")

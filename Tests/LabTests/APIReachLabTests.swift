@@ -96,4 +96,51 @@ import Testing
         #expect(server.requests.contains { $0.authorization == "Bearer sa-token" }, "\(server.requests)")
         await server.shutdown()
     }
+
+    /// A kubeconfig whose `tls-server-name` is an IP (kubeadm's clusters reached by address, with the certificate
+    /// made for the `kubernetes` Service's cluster IP): the proxy connects to the kubeconfig's server, sends no
+    /// SNI, and accepts the certificate because it carries the IP among its IP subject alternative names; a
+    /// certificate for the connected address only is refused before any request, and nothing is programmed.
+    @Test(arguments: [true, false])
+    func aKubeconfigWithAnIPServerNameConnectsOnlyToACertificateForThatIP(_ rightCertificate: Bool) async throws {
+        try LabShell.prepareNetwork()
+        ProxyLab.cleanup()
+        defer { ProxyLab.cleanup() }
+        let pki = try TestPKI.shared.get()
+        let server = try await pki.server(
+            presenting: rightCertificate ? pki.ipServer : pki.server, clients: .required, handler: Self.handler)
+        let directory = try TemporaryDirectory()
+        try directory.write("ca.crt", String(decoding: pki.ca.certificatePEM, as: UTF8.self))
+        try directory.write("client.crt", String(decoding: pki.client.certificatePEM, as: UTF8.self))
+        try directory.write("client.key", String(decoding: pki.client.keyPEM, as: UTF8.self))
+        try directory.write(
+            "kubeconfig.conf",
+            """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: lab
+              cluster: {server: "\(server.baseURL)", certificate-authority: ca.crt, tls-server-name: 10.96.0.1}
+            users: [{name: lab, user: {client-certificate: client.crt, client-key: client.key}}]
+            contexts: [{name: lab, context: {cluster: lab, user: lab}}]
+            current-context: lab
+            """)
+        let proxy = try ProxyProcess(arguments: [
+            "run", "--kubeconfig", directory.file("kubeconfig.conf"), "--interface", ProxyLab.interface,
+            "--hostname-override", "lab", "--healthz-bind-address", "", "--metrics-bind-address", "",
+        ])
+        defer { _ = proxy.stop() }
+        if rightCertificate {
+            let synced = try await ProxyLab.eventually(120) { try ProxyLab.peer(Self.vip)?.count == 2 }
+            #expect(synced, "\(proxy.output)")
+            #expect(server.requests.contains { $0.clientCertificate != nil }, "\(server.requests)")
+        } else {
+            let refused = try await ProxyLab.eventually(120) { proxy.output.contains("no IP address 10.96.0.1") }
+            #expect(refused, "\(proxy.output)")
+            #expect(server.requests.isEmpty, "nothing is requested before the certificate is accepted")
+            #expect(try ProxyLab.peer(Self.vip) == nil)
+        }
+        #expect(!server.handshakeServerNames.isEmpty && server.handshakeServerNames.allSatisfy { $0 == nil })
+        await server.shutdown()
+    }
 }

@@ -1,32 +1,33 @@
 import Foundation
+import NIOSSL
 import TestSupport
 
 /// A throwaway PKI made with the `openssl` CLI when the tests first need it: two unrelated CAs, a server
 /// certificate for 127.0.0.1 and localhost, a server certificate valid only for `kubernetes.default.svc`,
 /// and a client certificate, all signed by the first CA (EC P-256, valid for two days).
-struct TestPKI: Sendable {
-    struct Pair: Sendable {
-        let certificatePEM: [UInt8]
-        let keyPEM: [UInt8]
+public struct TestPKI: Sendable {
+    public struct Pair: Sendable {
+        public let certificatePEM: [UInt8]
+        public let keyPEM: [UInt8]
     }
 
     static let openssl = "/usr/bin/openssl"
 
     /// Made once per test run.
-    static let shared = Result { try TestPKI() }
+    public static let shared = Result { try TestPKI() }
 
-    let ca: Pair
-    let otherCA: Pair
+    public let ca: Pair
+    public let otherCA: Pair
     /// SAN IP:127.0.0.1, DNS:localhost; serverAuth.
-    let server: Pair
+    public let server: Pair
     /// SAN DNS:kubernetes.default.svc only; serverAuth.
-    let namedServer: Pair
+    public let namedServer: Pair
     /// CN=ipvs-proxy, O=system:node-proxier; clientAuth.
-    let client: Pair
+    public let client: Pair
     /// SAN IP:10.96.0.1, DNS:kubernetes; serverAuth (a tls-server-name given as an IP).
-    let ipServer: Pair
+    public let ipServer: Pair
     /// CN=10.96.0.1 but SAN DNS:kubernetes only; serverAuth.
-    let ipCommonNameServer: Pair
+    public let ipCommonNameServer: Pair
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.openssl) else {
@@ -118,5 +119,25 @@ struct TestPKI: Sendable {
                 "openssl \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): "
                     + String(decoding: output, as: UTF8.self))
         }
+    }
+
+    /// How a test server treats client certificates.
+    public enum ClientCertificates: Sendable {
+        /// Required and verified against the CA.
+        case required
+        /// Verified if presented (what kube-apiserver does, so tokens work too).
+        case optional
+    }
+
+    /// The loopback API server over TLS, presenting `certificate` and trusting this PKI's CA for clients.
+    public func server(
+        presenting certificate: Pair, clients: ClientCertificates, handler: @escaping TestAPIServer.Handler
+    ) async throws -> TestAPIServer {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(certificate.certificatePEM).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: certificate.keyPEM, format: .pem)))
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca.certificatePEM))
+        tls.certificateVerification = clients == .required ? .noHostnameVerification : .optionalVerification
+        return try await TestAPIServer(tls: tls, handler: handler)
     }
 }
