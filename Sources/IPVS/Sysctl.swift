@@ -64,7 +64,8 @@ public struct Sysctl<Value: Sendable & Equatable>: Sendable {
 
     static func reason(_ error: Error) -> String {
         if let posix = errno(error) { return String(cString: strerror(posix)) }
-        return "\(error)"
+        // Foundation's own error ("The volume is read only.") rather than its whole userInfo dump.
+        return (error as NSError).localizedDescription
     }
 
     static func hint(_ name: String) -> String {

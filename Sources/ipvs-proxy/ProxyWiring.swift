@@ -65,25 +65,12 @@ struct ProxyWiring: Sendable {
         self.reconciler = reconciler
     }
 
-    /// Sets the kernel settings the proxy depends on (as kube-proxy's IPVS mode does): IPVS keeps conntrack
-    /// entries (masquerading needs them), the node forwards, connections to a removed real server are dropped
-    /// rather than black-holed, and persistence templates of drained real servers expire.
-    ///
-    /// With `--ipvs-strict-arp`, also arp_ignore=1 and arp_announce=2 (as kube-proxy: the node then answers ARP
-    /// only for addresses on the receiving interface, so the VIPs on the dummy link are not announced). Nonzero
-    /// `--ipvs-*-timeout`s are set in the kernel; zero leaves its value.
+    /// Sets the kernel settings the proxy depends on, as kube-proxy's IPVS mode does (`KernelSettings`: conntrack,
+    /// conn_reuse_mode by kernel version, expire_nodest_conn, expire_quiescent_template, ip_forward, and with
+    /// `--ipvs-strict-arp` arp_ignore=1 and arp_announce=2): one line for each that changed, a warning for each
+    /// that cannot be set. Nonzero `--ipvs-*-timeout`s are set in the kernel; zero leaves its value. Blocks.
     func prepareKernel(_ options: ProxySettings, logger: Logger) throws {
-        let settings: [Sysctl<Bool>] = [
-            Sysctls.conntrack, Sysctls.ipForward, Sysctls.expireNodestConn, Sysctls.expireQuiescentTemplate,
-        ]
-        for setting in settings where try setting.ensure(true) {
-            logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "1"])
-        }
-        if options.strictARP {
-            for (setting, value) in [(Sysctls.arpIgnore, 1), (Sysctls.arpAnnounce, 2)] where try setting.ensure(value) {
-                logger.info("kernel setting changed", metadata: ["sysctl": "\(setting.name)", "value": "\(value)"])
-            }
-        }
+        KernelSettings.prepare(strictARP: options.strictARP, through: ProcSysctls(), logger: logger)
         let timeouts = options.ipvsTimeouts
         if timeouts.tcp > 0 || timeouts.tcpFin > 0 || timeouts.udp > 0 {
             try kernel.setTimeouts(timeouts)
