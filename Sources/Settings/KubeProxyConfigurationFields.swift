@@ -16,6 +16,7 @@ public enum KubeProxyConfigurationFields {
         ("metricsBindAddress", SettingKeys.metricsBindAddress.name),
         ("clusterCIDR", SettingKeys.clusterCIDR.name),
         ("nodePortAddresses", SettingKeys.nodePortAddresses.name),
+        ("bindAddress", SettingKeys.bindAddress.name),
         ("syncPeriod", SettingKeys.syncPeriod.name),
         ("minSyncPeriod", SettingKeys.minSyncPeriod.name),
         ("iptables.masqueradeAll", SettingKeys.masqueradeAll.name),
@@ -37,7 +38,7 @@ public enum KubeProxyConfigurationFields {
 
     /// Fields (or whole sections) of kube-proxy's that do not apply to ipvs-proxy: read, noted, ignored.
     public static let ignored: Set<String> = [
-        "featureGates", "bindAddress", "bindAddressHardFail", "enableProfiling", "showHiddenMetricsForVersion",
+        "featureGates", "bindAddressHardFail", "enableProfiling", "showHiddenMetricsForVersion",
         "logging", "mode", "portRange", "oomScoreAdj", "conntrack", "configSyncPeriod",
         "winkernel", "windowsRunAsService", "detectLocalMode", "detectLocal",
         "iptables.masqueradeBit", "iptables.localhostNodePorts", "iptables.syncPeriod", "iptables.minSyncPeriod",

@@ -13,8 +13,13 @@ public struct ProxySettings: Sendable, Hashable {
     public var gracefulPeriod: Duration
     /// `--interface`.
     public var interface: String
-    /// `--nodeport-addresses`; empty means every node address but loopback.
+    /// `--nodeport-addresses` as CIDRs; empty means every node address but loopback (and when
+    /// ``nodePortAddressesPrimary``).
     public var nodePortAddresses: [AddressPrefix]
+    /// `--nodeport-addresses primary`: NodePorts on the node's primary IPs (`NodeAddresses.primaryPrefixes`).
+    public var nodePortAddressesPrimary: Bool = false
+    /// `--bind-address`, kube-proxy's override of the node's primary IP; nil when not given or unspecified.
+    public var bindAddress: IPAddress? = nil
     /// `--node-port-range`.
     public var nodePortRange: ClosedRange<UInt16>
     /// `--hostname-override`.
@@ -57,13 +62,16 @@ public struct ProxySettings: Sendable, Hashable {
         let reader = SettingReader(values: merged.values)
         var notes = merged.notes
         let clientConnection = try ClientConnectionSettings.read(reader, notes: &notes)
+        let nodePorts = try reader.nodePortAddresses(SettingKeys.nodePortAddresses)
         return ProxySettings(
             scheduler: try reader.text(SettingKeys.scheduler) ?? "rr",
             syncPeriod: try reader.positiveDuration(SettingKeys.syncPeriod),
             minSyncPeriod: try reader.duration(SettingKeys.minSyncPeriod),
             gracefulPeriod: try reader.duration(SettingKeys.gracefulPeriod),
             interface: try reader.text(SettingKeys.interface) ?? "kube-ipvs0",
-            nodePortAddresses: try reader.cidrs(SettingKeys.nodePortAddresses),
+            nodePortAddresses: nodePorts.prefixes,
+            nodePortAddressesPrimary: nodePorts.primary,
+            bindAddress: try reader.nodeIP(SettingKeys.bindAddress),
             nodePortRange: try reader.portRange(SettingKeys.nodePortRange),
             hostnameOverride: try reader.text(SettingKeys.hostnameOverride),
             proxyName: try reader.text(SettingKeys.proxyName),

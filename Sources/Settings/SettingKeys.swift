@@ -16,7 +16,12 @@ public enum SettingKeys {
         "interface", .text, default: "kube-ipvs0", help: "The dummy interface holding the virtual IPs.")
     public static let nodePortAddresses = SettingKey(
         "nodeport-addresses", .cidrs, default: nil,
-        help: "CIDRs of the node addresses NodePorts are served on (default: all but loopback).")
+        help: "CIDRs of the node addresses NodePorts are served on, or primary: the node's primary IPs "
+            + "(default: all but loopback).")
+    public static let bindAddress = SettingKey(
+        "bind-address", .text, default: nil,
+        help: "This node's primary IP, as kube-proxy's --bind-address (for --nodeport-addresses primary; "
+            + "0.0.0.0 or :: says nothing).")
     public static let nodePortRange = SettingKey(
         "node-port-range", .portRange, default: "30000-32767",
         help: "The NodePort range (kept for configuration compatibility; ownership follows --ownership-file).")
@@ -126,7 +131,7 @@ public enum SettingKeys {
 
     /// All of them, in the order the docs list them.
     public static let all: [SettingKey] = [
-        scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, nodePortRange,
+        scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, bindAddress, nodePortRange,
         hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout, tcpFinTimeout,
         udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress, healthCheck,
         healthCheckAnnotations, healthCheckCIDRs, healthCheckInterval,

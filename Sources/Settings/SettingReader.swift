@@ -115,6 +115,33 @@ struct SettingReader {
         }
     }
 
+    /// kube-proxy's nodePortAddresses: CIDRs, or the one word `primary` (alone, as kube-proxy requires).
+    func nodePortAddresses(_ key: SettingKey) throws -> (primary: Bool, prefixes: [AddressPrefix]) {
+        guard let raw = raw(key) else { return (false, []) }
+        let words: [String]
+        switch raw.value {
+        case .text(let text): words = text.split(separator: ",").map(String.init)
+        case .list(let items): words = items.flatMap { $0.split(separator: ",").map(String.init) }
+        }
+        let trimmed = words.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if trimmed.contains("primary") {
+            guard trimmed.count == 1 else {
+                throw fail(raw, "\"primary\" must be the only value, not one among CIDRs")
+            }
+            return (true, [])
+        }
+        return (false, try cidrs(key))
+    }
+
+    /// An IP address (kube-proxy's bindAddress); nil when not given, or 0.0.0.0 or :: (which name no node IP).
+    func nodeIP(_ key: SettingKey) throws -> IPAddress? {
+        guard let raw = raw(key), let text = try text(key) else { return nil }
+        guard let address = IPAddress(text) else {
+            throw fail(raw, "\"\(text)\" is not an IP address (like 192.168.1.5 or fd00::5)")
+        }
+        return address.isUnspecified ? nil : address
+    }
+
     func portRange(_ key: SettingKey) throws -> ClosedRange<UInt16> {
         // An empty value means the key's default, which always parses.
         guard let raw = raw(key), let text = try text(key) else {

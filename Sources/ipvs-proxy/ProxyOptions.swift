@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Proxy
+import Values
 import Settings
 
 /// How the proxy programs the kernel. Names follow kube-proxy's where the meaning is the same. Every value is
@@ -31,11 +33,14 @@ struct ProxyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("\(SettingKeys.interface.help) [default: kube-ipvs0]", valueName: "name"))
     var interface: String?
 
-    @Option(help: ArgumentHelp(SettingKeys.nodePortAddresses.help + " Comma-separated.", valueName: "cidrs"))
+    @Option(help: ArgumentHelp(SettingKeys.nodePortAddresses.help + " Comma-separated.", valueName: "cidrs|primary"))
     var nodeportAddresses: String?
 
     @Option(help: ArgumentHelp("\(SettingKeys.nodePortRange.help) [default: 30000-32767]", valueName: "range"))
     var nodePortRange: String?
+
+    @Option(help: ArgumentHelp(SettingKeys.bindAddress.help, valueName: "ip"))
+    var bindAddress: String?
 
     @Option(help: ArgumentHelp(SettingKeys.hostnameOverride.help, valueName: "name"))
     var hostnameOverride: String?
@@ -52,6 +57,7 @@ struct ProxyOptions: ParsableArguments {
             SettingKeys.scheduler.name: scheduler, SettingKeys.syncPeriod.name: syncPeriod,
             SettingKeys.gracefulPeriod.name: gracefulPeriod, SettingKeys.interface.name: interface,
             SettingKeys.nodePortAddresses.name: nodeportAddresses, SettingKeys.nodePortRange.name: nodePortRange,
+            SettingKeys.bindAddress.name: bindAddress,
             SettingKeys.hostnameOverride.name: hostnameOverride, SettingKeys.proxyName.name: proxyName,
             SettingKeys.logLevel.name: logLevel,
         ]
@@ -76,4 +82,12 @@ extension ProxySettings {
 
     /// This node's name, for Local traffic policies.
     var nodeName: String { (hostnameOverride ?? ProcessInfo.processInfo.hostName).lowercased() }
+
+    /// The prefixes NodePorts are served within: `--nodeport-addresses`, or for `primary` the node's primary IPs.
+    /// The Node object's addresses are not read (no Node watch yet), so `primary` is `--bind-address` for its
+    /// family and every address of the other family, as kube-proxy has it when the Node gives no IP.
+    var nodePortPrefixes: [AddressPrefix] {
+        nodePortAddressesPrimary
+            ? NodeAddresses.primaryPrefixes(nodeIPs: [], bindAddress: bindAddress) : nodePortAddresses
+    }
 }

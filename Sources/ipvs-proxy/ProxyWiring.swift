@@ -12,6 +12,8 @@ struct ProxyWiring: Sendable {
     let link: VIPInterface
     let configuration: ProxyConfiguration
     let reconciler: Reconciler
+    /// The prefixes NodePorts are served within (`--nodeport-addresses`, `primary` resolved).
+    let nodePortPrefixes: [AddressPrefix]
 
     init(options: ProxySettings, logger: Logger) throws {
         kernel = try IPVSNetlinkClient(logger: logger)
@@ -28,9 +30,22 @@ struct ProxyWiring: Sendable {
                     + " offered: \(offered.map(\.rawValue).sorted().joined(separator: " "))"
             )
         }
+        nodePortPrefixes = options.nodePortPrefixes
+        if options.nodePortAddressesPrimary {
+            if NodeAddresses.isEveryAddress(nodePortPrefixes) {
+                logger.warning(
+                    """
+                    --nodeport-addresses primary: this node's primary IP is unknown, so NodePorts are served on every \
+                    node address, as kube-proxy does; give --bind-address to name it
+                    """)
+            } else {
+                logger.info(
+                    "--nodeport-addresses primary", metadata: ["prefixes": "\(nodePortPrefixes.map(\.description))"])
+            }
+        }
         let nodePorts = NodeAddresses.nodePortAddresses(
             local,
-            prefixes: options.nodePortAddresses,
+            prefixes: nodePortPrefixes,
             vipLink: options.interface
         )
         configuration = ProxyConfiguration(

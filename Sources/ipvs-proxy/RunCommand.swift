@@ -102,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
                     initial: NodeAddressSet(
                         nodePortAddresses: configuration.nodePortAddresses,
                         otherInterfaceAddresses: configuration.otherInterfaceAddresses),
-                    prefixes: settings.nodePortAddresses, vipLink: settings.interface, logger: logger)
+                    prefixes: wiring.nodePortPrefixes, vipLink: settings.interface, logger: logger)
             } catch {
                 logger.warning(
                     "cannot follow the node's addresses: NodePorts stay on the addresses read at start",

@@ -22,6 +22,46 @@ public enum NodeAddresses {
         }
     }
 
+    /// The prefixes `--nodeport-addresses primary` stands for, as kube-proxy computes them (`detectNodeIPs` and
+    /// the `primary` case of server.go): the node's IPs (`nodeIPs`, the Node object's InternalIPs then ExternalIPs,
+    /// first of each family, as `GetNodeHostIPs` gives them; the first one's family is the primary family), with
+    /// `bindAddress` (kube-proxy's --bind-address) replacing the IP of its family and making that family primary;
+    /// each as a /32 or /128, loopback skipped. A family without an IP gets the whole family (0.0.0.0/0 or ::/0),
+    /// because kube-proxy reads nodePortAddresses per family and takes a family with no CIDR as all of that
+    /// family's addresses; so with no node IP at all, NodePorts stay on every address. Pure.
+    public static func primaryPrefixes(nodeIPs: [IPAddress], bindAddress: IPAddress?) -> [AddressPrefix] {
+        var byFamily: [AddressFamily: IPAddress] = [:]
+        for address in nodeIPs.prefix(2) {
+            byFamily[address.family] = address
+        }
+        if let bindAddress, !bindAddress.isUnspecified {
+            byFamily[bindAddress.family] = bindAddress
+        }
+        return [AddressFamily.ipv4, .ipv6].compactMap { family in
+            guard let address = byFamily[family], !address.isLoopback else {
+                return AddressPrefix(family == .ipv4 ? "0.0.0.0/0" : "::/0")
+            }
+            return AddressPrefix(address: address, length: family == .ipv4 ? 32 : 128)
+        }
+    }
+
+    /// The node's IPs as kube-proxy's `GetNodeHostIPs` gives them from a Node's `status.addresses`: its first
+    /// address (InternalIPs before ExternalIPs, each in the order given), then the first of the other family, if
+    /// any. What ``primaryPrefixes(nodeIPs:bindAddress:)`` takes. Pure.
+    public static func nodeHostIPs(internalIPs: [IPAddress], externalIPs: [IPAddress]) -> [IPAddress] {
+        let all = internalIPs + externalIPs
+        guard let first = all.first else { return [] }
+        var result = [first]
+        if let other = all.first(where: { $0.family != first.family }) { result.append(other) }
+        return result
+    }
+
+    /// True when `primaryPrefixes` found no IP of any family: NodePorts then stay on every address, and kube-proxy
+    /// asks for --bind-address.
+    public static func isEveryAddress(_ prefixes: [AddressPrefix]) -> Bool {
+        prefixes.allSatisfy { $0.length == 0 }
+    }
+
     /// Every address on an interface other than the VIP link.
     public static func otherInterfaceAddresses(_ local: [LocalAddress], vipLink: String) -> Set<IPAddress> {
         Set(local.filter { $0.interfaceName != vipLink }.map(\.address))
