@@ -7,6 +7,9 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case unsupportedScheduler
         /// An annotation's value could not be used; it is ignored.
         case badAnnotation
+        /// An annotation asks for something this proxy does not do (kube-router's `service.dsr`); the Service is
+        /// served without it.
+        case unsupportedAnnotation
         /// An endpoint address the kernel refuses as a real server (or the API server refuses in an
         /// EndpointSlice): multicast, broadcast, unspecified, loopback, link-local; the endpoint is left out.
         case refusedEndpoint

@@ -20,6 +20,8 @@ import Kube
 ///   a persistence prefix length a family does not take falls back to that family's default.
 /// - Health checks (``healthCheck(of:defaults:)``) follow the operator's policy: annotations count only when
 ///   allowed, and probes go only to endpoint addresses inside the health-check CIDRs.
+/// - kube-router's annotations (``KubeRouterAnnotations``) are applied first: `service.local` and
+///   `service.skiplbips` change the Service as served, `service.dsr` is reported as unsupported.
 /// - Nothing for headless and ExternalName Services, nor for those whose `service.kubernetes.io/service-proxy-name`
 ///   does not name this proxy.
 public enum ServiceTranslator {
@@ -50,8 +52,9 @@ public enum ServiceTranslator {
             service.type != .externalName
         else { return output }
 
+        let (service, kubeRouterDiagnostics) = KubeRouterAnnotations.apply(to: service)
         let (scheduler, flags, persistence, diagnostics) = settings(of: service, configuration: configuration)
-        output.diagnostics = diagnostics
+        output.diagnostics = kubeRouterDiagnostics + diagnostics
         let (health, healthDiagnostics) = healthCheck(of: service, defaults: configuration.health)
         output.diagnostics += healthDiagnostics
         output.health = health
