@@ -91,6 +91,8 @@ let package = Package(
                 "NFTables",
                 "Kube",
                 "Health",
+                // The health-check node ports' HTTP server.
+                "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -259,6 +261,9 @@ let package = Package(
             dependencies: [
                 "Telemetry",
                 "Proxy",
+                "Values",
+                "TestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -27,7 +27,7 @@ public enum SettingKeys {
         help: "The NodePort range (kept for configuration compatibility; ownership follows --ownership-file).")
     public static let hostnameOverride = SettingKey(
         "hostname-override", .text, default: nil,
-        help: "This node's name, for Local traffic policies (default: the host name).")
+        help: "This node's name, for Local traffic policies, topology hints and /healthz (default: the host name).")
     public static let proxyName = SettingKey(
         "proxy-name", .text, default: nil,
         help: "Handle only Services labelled service.kubernetes.io/service-proxy-name with this value.")

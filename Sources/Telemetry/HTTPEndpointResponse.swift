@@ -6,12 +6,15 @@ public struct HTTPEndpointResponse: Sendable, Hashable {
     public var contentType: String
     /// The body.
     public var body: [UInt8]
+    /// Headers besides Content-Type, Content-Length and X-Content-Type-Options (which every answer has).
+    public var headers: [String: String]
 
     /// A response.
-    public init(status: Int, contentType: String, body: [UInt8]) {
+    public init(status: Int, contentType: String, body: [UInt8], headers: [String: String] = [:]) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.headers = headers
     }
 
     /// A plain-text response.

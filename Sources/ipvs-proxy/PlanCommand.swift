@@ -27,7 +27,8 @@ struct PlanCommand: AsyncParsableCommand {
                 let wiring = try ProxyWiring(options: settings, logger: logger)
                 var reconciler = wiring.reconciler
                 try reconciler.adopt(readOnly: true)
-                return (wiring, reconciler, try source.makeSource(settings.clientConnection, waits: false, logger: logger))
+                return (wiring, reconciler, try source.makeSource(
+                        settings.clientConnection, waits: false, nodeName: settings.nodeName, logger: logger))
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "plan"))

@@ -8,6 +8,7 @@ import NFTables
 import Proxy
 import ServiceLifecycle
 import Settings
+import Telemetry
 
 /// `ipvs-proxy run`: the proxy itself.
 struct RunCommand: AsyncParsableCommand {
@@ -66,7 +67,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let (source, waits) = (self.source, !once)
             objects = try await Blocking.run {
-                try source.makeSource(settings.clientConnection, waits: waits, logger: logger)
+                try source.makeSource(
+                    settings.clientConnection, waits: waits, nodeName: settings.nodeName, logger: logger)
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
@@ -109,6 +111,14 @@ struct RunCommand: AsyncParsableCommand {
                     metadata: ["error": "\(error)"])
             }
         }
+        // kube-proxy's health-check node ports (externalTrafficPolicy: Local LoadBalancers), unless --once; they
+        // answer from the /livez rule.
+        let health = telemetry.health
+        let healthCheckNodePorts =
+            once
+            ? nil
+            : ServiceHealthServer(
+                proxyHealthy: { health.status(for: .livez).healthy }, logger: logger)
         let service = ProxyService(
             events: source.events,
             reconciler: wiring.reconciler,
@@ -120,6 +130,7 @@ struct RunCommand: AsyncParsableCommand {
                 nft: NFTCommand()),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             nodeAddresses: watcher?.updates,
+            observers: healthCheckNodePorts.map { [HealthCheckNodePortObserver(server: $0)] } ?? [],
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: source)]
@@ -128,6 +139,7 @@ struct RunCommand: AsyncParsableCommand {
                 .init(service: watcher, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         if let checker { services.append(.init(service: checker)) }
+        if let healthCheckNodePorts { services.append(.init(service: healthCheckNodePorts)) }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -62,7 +62,8 @@ struct StatusCommand: AsyncParsableCommand {
                 let (wiring, objects) = try await Blocking.run {
                     (
                         try ProxyWiring(options: settings, logger: logger),
-                        try source.makeSource(settings.clientConnection, waits: false, logger: logger)
+                        try source.makeSource(
+                            settings.clientConnection, waits: false, nodeName: settings.nodeName, logger: logger)
                     )
                 }
                 let tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)

@@ -5,14 +5,16 @@ import NIOPosix
 import NIOSSL
 
 /// An ``ObjectSource`` that lists and watches Services and EndpointSlices in all namespaces of a real API
-/// server.
+/// server, and, given ``Options/nodeName``, that one Node (a field selector on `metadata.name`, as kube-proxy's
+/// `NodeManager`).
 ///
 /// For each resource: LIST in pages (`limit`/`continue`), then WATCH from the list's resourceVersion with
 /// `allowWatchBookmarks=true`. A watch that the server ends (its `timeoutSeconds`) resumes at once; a
 /// dropped connection or a server error resumes from the last seen resourceVersion after a capped
 /// exponential backoff with jitter; 410 Gone (HTTP status or ERROR event) relists and emits only the
 /// difference from what was already delivered. Malformed lines are logged and skipped. ``SourceEvent/synced``
-/// follows the first complete list of both resources. The state machine is ``ListWatchState``. Response bodies are
+/// follows the first complete list of Services and EndpointSlices; the Node does not hold it back (a proxy whose
+/// RBAC does not cover Nodes still programs Services; its Node arrives when it can be read). The state machine is ``ListWatchState``. Response bodies are
 /// decoded and validated on `threadPool` (NIO's thread pool), never on Swift's cooperative pool.
 public struct APIServerSource: ObjectSource {
     /// Tuning.
@@ -32,6 +34,8 @@ public struct APIServerSource: ObjectSource {
         public var maximumWatchLineBytes = 16 << 20
         /// The client-side limit on requests (each LIST page, each watch start), `clientConnection.qps`/`burst`.
         public var rateLimit = RequestRateLimit.clientGoDefault
+        /// This node's name: its Node is listed and watched too; nil reads no Node.
+        public var nodeName: String? = nil
         /// Creates default options.
         public init() {}
     }
@@ -90,6 +94,9 @@ public struct APIServerSource: ObjectSource {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watcher.run(Service.self) }
             group.addTask { await watcher.run(EndpointSlice.self) }
+            if let name = options.nodeName {
+                group.addTask { await watcher.run(ClusterNode.self, fieldSelector: "metadata.name=\(name)", gated: false) }
+            }
         }
         await transport.shutdown()
     }

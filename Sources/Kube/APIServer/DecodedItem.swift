@@ -12,7 +12,8 @@ public enum DecodedItem: Sendable, Hashable {
             return .valid(object, warnings: warnings, resourceVersion: resource.metadata.resourceVersion)
         } catch {
             return .invalid(
-                ObjectNaming.key(resource.metadata), error, resourceVersion: resource.metadata.resourceVersion)
+                ObjectNaming.key(resource.metadata, kind: Resource.kind), error,
+                resourceVersion: resource.metadata.resourceVersion)
         }
     }
 

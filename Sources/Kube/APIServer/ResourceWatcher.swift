@@ -22,8 +22,9 @@ struct ResourceWatcher: Sendable {
     let deliver: @Sendable (SourceEvent) -> Void
     let gate: SyncGate
 
-    /// Lists and watches until the task is cancelled.
-    func run<Resource: KubeResource>(_ type: Resource.Type) async {
+    /// Lists and watches until the task is cancelled. `fieldSelector` narrows both (`metadata.name=NODE`); a
+    /// resource that is not `gated` does not hold back ``SourceEvent/synced``.
+    func run<Resource: KubeResource>(_ type: Resource.Type, fieldSelector: String? = nil, gated: Bool = true) async {
         var state = ListWatchState(kind: Resource.kind, backoff: options.backoff)
         var generator = SystemRandomNumberGenerator()
         var reportedSynced = false
@@ -33,13 +34,17 @@ struct ResourceWatcher: Sendable {
             let delay: Duration?
             switch state.nextRequest {
             case .list(let token):
-                delay = await listPage(Resource.self, continue: token, state: &state, generator: &generator, logger)
-                if state.hasSynced && !reportedSynced {
+                delay = await listPage(
+                    Resource.self, continue: token, fieldSelector: fieldSelector, state: &state,
+                    generator: &generator, logger)
+                if gated && state.hasSynced && !reportedSynced {
                     reportedSynced = true
                     if await gate.markSynced() { deliver(.synced) }
                 }
             case .watch(let version):
-                delay = await watch(Resource.self, from: version, state: &state, generator: &generator, logger)
+                delay = await watch(
+                    Resource.self, from: version, fieldSelector: fieldSelector, state: &state, generator: &generator,
+                    logger)
             }
             if let delay {
                 logger.debug("retrying", metadata: ["delay": "\(delay)"])
@@ -86,10 +91,11 @@ struct ResourceWatcher: Sendable {
     }
 
     func listPage<Resource: KubeResource>(
-        _ type: Resource.Type, continue token: String?, state: inout ListWatchState,
+        _ type: Resource.Type, continue token: String?, fieldSelector: String?, state: inout ListWatchState,
         generator: inout SystemRandomNumberGenerator, _ logger: Logger
     ) async -> Duration? {
         var query = [("limit", String(options.pageSize))]
+        if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
         if let token { query.append(("continue", token)) }
         do {
             let response = try await get(Resource.collectionPath, query, timeout: .seconds(60))
@@ -116,14 +122,15 @@ struct ResourceWatcher: Sendable {
     }
 
     func watch<Resource: KubeResource>(
-        _ type: Resource.Type, from version: String, state: inout ListWatchState,
+        _ type: Resource.Type, from version: String, fieldSelector: String?, state: inout ListWatchState,
         generator: inout SystemRandomNumberGenerator, _ logger: Logger
     ) async -> Duration? {
         let timeout = Int.random(in: options.watchTimeoutSeconds, using: &generator)
-        let query = [
+        var query = [
             ("watch", "true"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
             ("timeoutSeconds", String(timeout)),
         ]
+        if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
         var buffer = WatchLineBuffer(maximumLineLength: options.maximumWatchLineBytes)
         var receivedAny = false
         do {

@@ -120,8 +120,18 @@ public struct ManifestDirectoryState: Sendable {
             }
         }
         pending = [:]
-        let services = upserts.filter { $0.kind == .service } + upserts.filter { $0.kind != .service }
-        let removed = deletes.filter { $0.kind != .service } + deletes.filter { $0.kind == .service }
+        // Stable sorts: the Node, then Services, then slices (deletes the other way), each in path order.
+        let order = { (objects: [KubeObject], sign: Int) -> [KubeObject] in
+            objects.enumerated()
+                .sorted {
+                    (sign * $0.element.kind.deliveryOrder, $0.offset) < (
+                        sign * $1.element.kind.deliveryOrder, $1.offset
+                    )
+                }
+                .map(\.element)
+        }
+        let services = order(upserts, 1)
+        let removed = order(deletes, -1)
         return (services.map(ObjectChange.upsert) + removed.map(ObjectChange.delete), diagnostics)
     }
 

@@ -73,7 +73,7 @@ public struct ManifestFile: Sendable {
                     continue
                 }
                 let items: [Node]
-                if let kind = node["kind"]?.string, ["List", "ServiceList", "EndpointSliceList"].contains(kind) {
+                if let kind = node["kind"]?.string, ManifestObject.listKinds.contains(kind) {
                     items = node["items"]?.sequence.map(Array.init) ?? []
                 } else {
                     items = [node]
@@ -97,13 +97,14 @@ public struct ManifestFile: Sendable {
         switch document {
         case .service(let service): add(service, path: path)
         case .endpointSlice(let slice): add(slice, path: path)
+        case .node(let node): add(node, path: path)
         case .list(let items): for item in items { add(item, path: path) }
         case .other(let kind): ignoredKinds.append(kind)
         case .malformed(let kind, let metadata, let field, let message):
             let meta = metadata ?? ObjectMeta()
             rejected.append(
                 Rejected(
-                    id: ObjectNaming.key(meta).map { ObjectID(kind: kind, key: $0) },
+                    id: ObjectNaming.key(meta, kind: kind).map { ObjectID(kind: kind, key: $0) },
                     error: ValidationError(
                         code: .malformed, message: message, object: ObjectNaming.describe(kind, meta), field: field,
                         file: path)))
@@ -117,7 +118,9 @@ public struct ManifestFile: Sendable {
         } catch {
             rejected.append(
                 Rejected(
-                    id: ObjectNaming.key(resource.metadata).map { ObjectID(kind: Resource.kind, key: $0) },
+                    id: ObjectNaming.key(resource.metadata, kind: Resource.kind).map {
+                        ObjectID(kind: Resource.kind, key: $0)
+                    },
                     error: error.inFile(path)))
         }
     }
@@ -129,7 +132,8 @@ public struct ManifestFile: Sendable {
         guard kind.isObject else { return ignoredKinds.append(kind.kind ?? "<no kind>") }
         rejected.append(
             Rejected(
-                id: kind.id, error: ObjectSizeLimit.error(kind.objectKind, head, bytes: bytes, limit: limit, file: path)))
+                id: kind.id, error: ObjectSizeLimit.error(kind.objectKind, head, bytes: bytes, limit: limit, file: path)
+            ))
     }
 
     /// An object's kind and metadata, read without the rest.
@@ -137,10 +141,10 @@ public struct ManifestFile: Sendable {
         var kind: String?
         var metadata: ObjectMeta?
 
-        var isObject: Bool { kind == "Service" || kind == "EndpointSlice" }
-        var objectKind: ObjectKind { kind == "EndpointSlice" ? .endpointSlice : .service }
+        var isObject: Bool { kind.flatMap(ObjectKind.init(rawValue:)) != nil }
+        var objectKind: ObjectKind { kind.flatMap(ObjectKind.init(rawValue:)) ?? .service }
         var id: ObjectID? {
-            guard isObject, let metadata, let key = ObjectNaming.key(metadata)
+            guard isObject, let metadata, let key = ObjectNaming.key(metadata, kind: objectKind)
             else { return nil }
             return ObjectID(kind: objectKind, key: key)
         }

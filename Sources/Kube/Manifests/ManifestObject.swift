@@ -7,11 +7,16 @@ public enum ManifestObject: Decodable, Sendable {
     case service(Service)
     /// An EndpointSlice.
     case endpointSlice(EndpointSlice)
-    /// A `kind: List` (or `ServiceList`, `EndpointSliceList`) and its items.
+    /// A Node (the proxy reads the one named after its node: zone label, deletion, taints).
+    case node(ClusterNode)
+    /// A `kind: List` (or `ServiceList`, `EndpointSliceList`, `NodeList`) and its items.
     case list([ManifestObject])
     /// A kind the proxy does not use (Deployment, ConfigMap...).
     case other(kind: String)
-    /// A Service or EndpointSlice that could not be decoded; `field` is the path of the bad field.
+    /// The kinds read as lists of objects.
+    static let listKinds: Set<String> = ["List", "ServiceList", "EndpointSliceList", "NodeList"]
+
+    /// A Service, EndpointSlice or Node that could not be decoded; `field` is the path of the bad field.
     case malformed(kind: ObjectKind, metadata: ObjectMeta?, field: String, message: String)
 
     private enum CodingKeys: String, CodingKey { case kind, metadata, items }
@@ -27,7 +32,9 @@ public enum ManifestObject: Decodable, Sendable {
             self = Self.attempt(.endpointSlice, container, decoder) {
                 .endpointSlice(try EndpointSlice(from: decoder))
             }
-        case "List", "ServiceList", "EndpointSliceList":
+        case "Node":
+            self = Self.attempt(.node, container, decoder) { .node(try ClusterNode(from: decoder)) }
+        case _ where Self.listKinds.contains(kind):
             self = .list(try container.decodeIfPresent([ManifestObject].self, forKey: .items) ?? [])
         default:
             self = .other(kind: kind.isEmpty ? "<no kind>" : kind)

@@ -4,12 +4,15 @@ public enum KubeObject: Sendable, Hashable {
     case service(ValidatedService)
     /// An EndpointSlice.
     case endpointSlice(ValidatedEndpointSlice)
+    /// A Node.
+    case node(ValidatedNode)
 
     /// The kind.
     public var kind: ObjectKind {
         switch self {
         case .service: .service
         case .endpointSlice: .endpointSlice
+        case .node: .node
         }
     }
 
@@ -18,6 +21,7 @@ public enum KubeObject: Sendable, Hashable {
         switch self {
         case .service(let service): service.key
         case .endpointSlice(let slice): slice.key
+        case .node(let node): node.key
         }
     }
 

@@ -32,3 +32,14 @@ extension EndpointSlice: KubeResource {
         return (.endpointSlice(result.slice), result.warnings)
     }
 }
+
+extension ClusterNode: KubeResource {
+    /// `.node`.
+    public static var kind: ObjectKind { .node }
+    /// `/api/v1/nodes`.
+    public static var collectionPath: String { "/api/v1/nodes" }
+    /// Validates with ``NodeValidator``.
+    public func validated() throws(ValidationError) -> (object: KubeObject, warnings: [ValidationError]) {
+        (.node(try NodeValidator.validate(self)), [])
+    }
+}

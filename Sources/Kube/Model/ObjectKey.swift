@@ -1,6 +1,7 @@
 /// Identifies a namespaced object: `namespace/name`.
 public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The namespace (never empty: manifests without one are placed in `default`).
+    /// The namespace (never empty for a namespaced kind: manifests without one are placed in `default`; empty for a
+    /// cluster-scoped one, a Node).
     public var namespace: String
     /// The object's name.
     public var name: String
@@ -11,8 +12,8 @@ public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible
         self.name = name
     }
 
-    /// `namespace/name`.
-    public var description: String { "\(namespace)/\(name)" }
+    /// `namespace/name`, or `name` for a cluster-scoped object.
+    public var description: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
 
     /// Orders by namespace, then name.
     public static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool {

@@ -7,8 +7,8 @@ public struct ObjectSnapshot: Sendable, Hashable {
     public init(_ objects: [ObjectID: KubeObject] = [:]) { self.objects = objects }
 
     /// The changes that turn `self` into `new`: upserts for new and changed objects, deletes (with the last
-    /// known state) for vanished ones. Unchanged objects yield nothing. Order: Service upserts, slice
-    /// upserts, slice deletes, Service deletes; by name within each group.
+    /// known state) for vanished ones. Unchanged objects yield nothing. Order: Node upserts, Service upserts, slice
+    /// upserts, slice deletes, Service deletes, Node deletes; by name within each group.
     public func changes(to new: ObjectSnapshot) -> [ObjectChange] {
         var upserts: [KubeObject] = []
         var deletes: [KubeObject] = []
@@ -18,8 +18,8 @@ public struct ObjectSnapshot: Sendable, Hashable {
         for (id, object) in objects where new.objects[id] == nil {
             deletes.append(object)
         }
-        upserts.sort { ($0.kind == .service ? 0 : 1, $0.id) < ($1.kind == .service ? 0 : 1, $1.id) }
-        deletes.sort { ($0.kind == .service ? 1 : 0, $0.id) < ($1.kind == .service ? 1 : 0, $1.id) }
+        upserts.sort { ($0.kind.deliveryOrder, $0.id) < ($1.kind.deliveryOrder, $1.id) }
+        deletes.sort { (-$0.kind.deliveryOrder, $0.id) < (-$1.kind.deliveryOrder, $1.id) }
         return upserts.map(ObjectChange.upsert) + deletes.map(ObjectChange.delete)
     }
 }

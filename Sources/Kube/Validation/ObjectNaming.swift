@@ -3,16 +3,21 @@ enum ObjectNaming {
     /// The namespace objects without one are placed in.
     static let defaultNamespace = "default"
 
-    /// `resource/namespace/name`, with `<unnamed>` when the name is missing.
+    /// `resource/namespace/name` (`resource/name` for a cluster-scoped kind), with `<unnamed>` when the name is
+    /// missing.
     static func describe(_ kind: ObjectKind, _ metadata: ObjectMeta) -> String {
+        if !kind.isNamespaced {
+            return "\(kind.resource)/\(metadata.name.flatMap { $0.isEmpty ? nil : $0 } ?? "<unnamed>")"
+        }
         let namespace = metadata.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? defaultNamespace
         let name = metadata.name.flatMap { $0.isEmpty ? nil : $0 } ?? "<unnamed>"
         return "\(kind.resource)/\(namespace)/\(name)"
     }
 
-    /// The key, or nil when the name is missing.
-    static func key(_ metadata: ObjectMeta) -> ObjectKey? {
+    /// The key, or nil when the name is missing. A cluster-scoped kind's key has an empty namespace.
+    static func key(_ metadata: ObjectMeta, kind: ObjectKind = .service) -> ObjectKey? {
         guard let name = metadata.name, !name.isEmpty else { return nil }
+        if !kind.isNamespaced { return ObjectKey(namespace: "", name: name) }
         let namespace = metadata.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? defaultNamespace
         return ObjectKey(namespace: namespace, name: name)
     }

@@ -40,6 +40,18 @@ public struct DesiredStateTracker: Sendable {
     /// the endpoint any more (it starts up again if it comes back).
     public internal(set) var downTargets: Set<HealthTarget> = []
 
+    /// This node's Node as last read; nil before it arrives (or when the source does not read Nodes).
+    public internal(set) var node: ValidatedNode?
+    /// kube-proxy's `NodeEligible`: false while this node is being deleted, or tainted for deletion by the Cluster
+    /// Autoscaler, or once its Node is deleted; nil until the Node is read.
+    public internal(set) var nodeEligible: Bool?
+    /// Set when ``nodeEligible`` changed; the loop clears it.
+    var nodeEligibleChanged = false
+    /// The health-check node port of every Service that needs one.
+    public internal(set) var healthCheckNodePorts: [ObjectKey: HealthCheckNodePort] = [:]
+    /// Services whose health-check node port changed since the loop last took them.
+    var changedHealthCheckNodePorts: Set<ObjectKey> = []
+
     private(set) var services: [ObjectKey: ValidatedService] = [:]
     var targetUsers: [HealthTarget: Set<ObjectKey>] = [:]
     var changedTargets: Set<HealthTarget> = []
@@ -91,6 +103,10 @@ public struct DesiredStateTracker: Sendable {
                 if slicesByService[previous]?.isEmpty == true { slicesByService[previous] = nil }
                 affected.insert(previous)
             }
+        case .upsert(.node(let node)):
+            return applyNode(node)
+        case .delete(.node(let node)):
+            return applyNode(nil, deleted: node)
         }
         var touched = Touched()
         for service in affected { touched.formUnion(recompute(service)) }
@@ -105,6 +121,10 @@ public struct DesiredStateTracker: Sendable {
             new = ServiceTranslator.translate(service, slices: slices, configuration: configuration)
         }
         updateTargets(of: key, old: old.healthTargets, new: new.healthTargets)
+        if healthCheckNodePorts[key] != new.healthCheckNodePort {
+            healthCheckNodePorts[key] = new.healthCheckNodePort
+            changedHealthCheckNodePorts.insert(key)
+        }
         let (filtered, summary) = HealthFilter.apply(new, down: downTargets)
         new = filtered
         let newSummary = new.health == nil ? nil : summary

@@ -5,9 +5,10 @@ import Kube
 /// The endpoints one Service port sends one address family's traffic to, chosen as kube-proxy's IPVS proxier
 /// chooses them (`CategorizeEndpoints` in `pkg/proxy/topology.go`, then the proxier's `syncEndpoint`). Pure.
 ///
-/// - Cluster endpoints: the ready endpoints on every node; when none is ready, those serving while terminating.
-///   They are chosen only when the port uses them: its internal traffic policy is Cluster, or it is reached from
-///   outside at all (a node port, or an external or load-balancer IP of the family).
+/// - Cluster endpoints: the ready endpoints on every node that the port's topology mode admits (``TopologyMode``,
+///   from the slices' hints and this node's name and zone); when none is ready, those serving while terminating,
+///   whatever their hints. They are chosen only when the port uses them: its internal traffic policy is Cluster, or
+///   it is reached from outside at all (a node port, or an external or load-balancer IP of the family).
 /// - Local endpoints: this node's ready endpoints; when none is ready, this node's serving terminating ones.
 /// - A virtual server whose traffic policy is Cluster gets the cluster endpoints. One whose policy is Local gets
 ///   the local endpoints, and when there are none, the cluster endpoints (kubernetes PR 97081: pods on this node
@@ -26,27 +27,32 @@ struct EndpointSelection: Sendable, Hashable {
         family: AddressFamily,
         slices: some Collection<ValidatedEndpointSlice>,
         nodeName: String,
+        zone: String? = nil,
         usesCluster: Bool
     ) {
-        var ready: [RealServer] = []
-        var terminating: [RealServer] = []
-        var localReady: [RealServer] = []
-        var localTerminating: [RealServer] = []
+        var candidates: [(endpoint: ValidatedEndpointSlice.Endpoint, real: RealServer)] = []
         let wantedType: AddressType = family == .ipv4 ? .ipv4 : .ipv6
         for slice in slices where slice.addressType == wantedType {
             guard
                 let slicePort = slice.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })
             else { continue }
             for endpoint in slice.endpoints {
-                let real = RealServer(address: endpoint.address, port: slicePort.port)
-                let isLocal = !nodeName.isEmpty && endpoint.nodeName == nodeName
-                if endpoint.ready {
-                    ready.append(real)
-                    if isLocal { localReady.append(real) }
-                } else if endpoint.serving && endpoint.terminating {
-                    terminating.append(real)
-                    if isLocal { localTerminating.append(real) }
-                }
+                candidates.append((endpoint, RealServer(address: endpoint.address, port: slicePort.port)))
+            }
+        }
+        let mode = usesCluster ? TopologyMode.from(candidates.map(\.endpoint), nodeName: nodeName, zone: zone) : .none
+        var ready: [RealServer] = []
+        var terminating: [RealServer] = []
+        var localReady: [RealServer] = []
+        var localTerminating: [RealServer] = []
+        for (endpoint, real) in candidates {
+            let isLocal = !nodeName.isEmpty && endpoint.nodeName == nodeName
+            if endpoint.ready {
+                if mode.admits(endpoint, nodeName: nodeName, zone: zone) { ready.append(real) }
+                if isLocal { localReady.append(real) }
+            } else if endpoint.serving && endpoint.terminating {
+                terminating.append(real)
+                if isLocal { localTerminating.append(real) }
             }
         }
         cluster = usesCluster ? (ready.isEmpty ? terminating : ready) : []

@@ -10,6 +10,9 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var supportedSchedulers: Set<Scheduler>
     /// This node's name, for `internalTrafficPolicy`/`externalTrafficPolicy: Local`.
     public var nodeName: String
+    /// This node's zone (its Node's `topology.kubernetes.io/zone` label), for topology hints; nil while the Node is
+    /// not read or has no zone.
+    public var nodeZone: String?
     /// The node addresses NodePorts are served on (already filtered by `--nodeport-addresses`, loopback skipped).
     public var nodePortAddresses: [IPAddress]
     /// Addresses held by the node's other interfaces: an external or load-balancer IP found there is not bound
@@ -26,6 +29,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
         defaultScheduler: Scheduler = .roundRobin,
         supportedSchedulers: Set<Scheduler> = Set(Scheduler.known),
         nodeName: String = "",
+        nodeZone: String? = nil,
         nodePortAddresses: [IPAddress] = [],
         otherInterfaceAddresses: Set<IPAddress> = [],
         proxyName: String? = nil,
@@ -34,6 +38,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
         self.defaultScheduler = defaultScheduler
         self.supportedSchedulers = supportedSchedulers
         self.nodeName = nodeName
+        self.nodeZone = nodeZone
         self.nodePortAddresses = nodePortAddresses
         self.otherInterfaceAddresses = otherInterfaceAddresses
         self.proxyName = proxyName

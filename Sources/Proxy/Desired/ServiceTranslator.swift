@@ -14,7 +14,7 @@ import Kube
 ///   VIP's family, on the slice port of the same name and protocol; masquerading, weight 1; chosen as kube-proxy
 ///   chooses them (``EndpointSelection``): traffic policy `Local` (`internalTrafficPolicy` for cluster IPs,
 ///   `externalTrafficPolicy` for the rest) keeps this node's endpoints, falling back to the cluster's when this
-///   node has none.
+///   node has none; cluster endpoints follow the slices' topology hints (``TopologyMode``).
 /// - What the kernel would refuse is checked before anything is sent, and reported as a diagnostic naming the
 ///   object and field: an endpoint address that cannot be a real server (``EndpointAddressProblem``) is left out;
 ///   a persistence prefix length a family does not take falls back to that family's default.
@@ -39,6 +39,8 @@ public enum ServiceTranslator {
         public var healthTargets: Set<HealthTarget> = []
         /// The probe of each probed virtual server's real servers.
         public var probes: [VirtualServerKey: HealthProbe] = [:]
+        /// Its health-check node port, when it needs one (``HealthCheckNodePort``).
+        public var healthCheckNodePort: HealthCheckNodePort?
     }
 
     /// The Service's contribution, given all of its EndpointSlices.
@@ -63,6 +65,8 @@ public enum ServiceTranslator {
         let clusterIPs = service.clusterIPs
         let served = servedFamilies(of: service)
         let externals = (service.externalIPs + service.loadBalancerIngressIPs).filter { served.contains($0.family) }
+        output.healthCheckNodePort = HealthCheckNodePort.of(
+            service, slices: usable, families: served, nodeName: configuration.nodeName)
         output.diagnostics += otherFamilyDiagnostics(service, served: served)
         var families: Set<AddressFamily> = []
         var unprobed: Set<IPAddress> = []
@@ -90,7 +94,7 @@ public enum ServiceTranslator {
                     externallyAccessible: nodePort != nil || externals.contains { $0.family == family })
                 selections[family] = EndpointSelection(
                     port: port, family: family, slices: usable, nodeName: configuration.nodeName,
-                    usesCluster: usesCluster)
+                    zone: configuration.nodeZone, usesCluster: usesCluster)
             }
             for (address, servicePort, policy, role) in targets {
                 families.insert(address.family)

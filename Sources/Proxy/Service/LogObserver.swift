@@ -44,7 +44,18 @@ public struct LogObserver: ReconcileObserver {
             } else {
                 logger.notice("real server healthy again", metadata: metadata)
             }
-        case .pending, .healthTargets, .health, .ownership:
+        case .nodeEligible(let eligible):
+            // kube-proxy's /healthz turns 503 on a node being deleted: load balancers stop sending to it.
+            if eligible {
+                logger.info("node eligible for traffic (/healthz)")
+            } else {
+                logger.notice(
+                    """
+                    node being deleted (deletionTimestamp, ToBeDeletedByClusterAutoscaler taint, or deleted): /healthz \
+                    answers 503
+                    """)
+            }
+        case .pending, .healthTargets, .health, .ownership, .healthCheckNodePorts:
             break
         }
     }

@@ -48,12 +48,13 @@ public final class ProxyHealthRecorder: Sendable {
 
 extension ProxyHealthRecorder: ReconcileObserver {
     /// A pass that ran to its end (refused operations included: they are retried and reported on their Service)
-    /// marks the changes pending until then as done.
+    /// marks the changes pending until then as done; the node's eligibility is taken as the loop reports it.
     public func observe(_ report: ReconcileReport) async {
         switch report {
         case .pass(let pass) where pass.sync.completed: updated()
         // Holding the first sync back over an empty source is the loop's decision, not a stall.
         case .heldBack: updated()
+        case .nodeEligible(let eligible): setNodeEligible(eligible)
         default: break
         }
     }

@@ -104,6 +104,10 @@ struct ReconcileLoop {
             }
         }
         publishHealth(&reports)
+        if tracker.nodeEligibleChanged, let eligible = tracker.nodeEligible {
+            tracker.nodeEligibleChanged = false
+            reports.append(.nodeEligible(eligible))
+        }
         pendingChanges += changes
         reports.append(.pending(pendingChanges))
         guard synced else { return Outcome(firstSyncDone: false, reports: reports) }
@@ -134,6 +138,8 @@ struct ReconcileLoop {
         }
         reportDiagnostics(&reports)
         reportRecord(&reports)
+        let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
+        if !healthCheckNodePorts.isEmpty { reports.append(.healthCheckNodePorts(healthCheckNodePorts)) }
         return Outcome(firstSyncDone: lastFullSync != nil, reports: reports)
     }
 

@@ -29,6 +29,12 @@ public enum ReconcileReport: Sendable {
     /// Health changed: the summaries of the Services whose summary changed (nil: no longer checked), and the
     /// whole picture as `ipvs-proxy status` reads it.
     case health(changedSummaries: [ObjectKey: HealthSummary?], state: HealthStateReport)
+    /// This node's eligibility changed (kube-proxy's `NodeEligible`, for /healthz): false while the Node is being
+    /// deleted or tainted `ToBeDeletedByClusterAutoscaler`, or once it is deleted.
+    case nodeEligible(Bool)
+    /// Health-check node ports changed, after the pass that programmed what they report: by Service, what its port
+    /// answers now (nil: it needs none any more).
+    case healthCheckNodePorts([ObjectKey: HealthCheckNodePort?])
 }
 
 /// One pass, as the loop ran it.
