@@ -36,9 +36,9 @@ public enum SettingKeys {
         choices: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     public static let clusterCIDR = SettingKey(
         "cluster-cidr", .cidrs, default: nil,
-        help: "The pods' CIDRs; traffic from outside them to Services is masqueraded.")
+        help: "The pods' CIDRs; traffic from outside them to cluster IPs is masqueraded.")
     public static let masqueradeAll = SettingKey(
-        "masquerade-all", .bool, default: "false", help: "Masquerade all traffic to Services.")
+        "masquerade-all", .bool, default: "false", help: "Masquerade all traffic to cluster IPs.")
     public static let allowEmptySource = SettingKey(
         "allow-empty-source", .bool, default: "false",
         help: "Let the first sync delete what the proxy owns when the source holds no Service (otherwise it waits).")

@@ -7,25 +7,34 @@ import Testing
 
 @Suite struct MasqueradePolicyTests {
     static let v4 = MasqueradeConfiguration(clusterCIDRs: [AddressPrefix("10.244.0.0/16")].compactMap { $0 })
+    static let v6 = MasqueradeConfiguration(clusterCIDRs: [AddressPrefix("fd00:244::/64")].compactMap { $0 })
     static let none = MasqueradeConfiguration()
     static let all = MasqueradeConfiguration(masqueradeAll: true)
 
     @Test(arguments: [
-        // role, family, configuration, expected rule, what
+        // role, family, configuration, expected rule, what (kube-proxy's KUBE-SERVICES, KUBE-NODE-PORT,
+        // KUBE-LOAD-BALANCER chains)
         (
             VirtualServerRole.clusterIP, AddressFamily.ipv4, v4, MasqueradeRule?.some(.fromOutsideCluster),
-            "cluster IP, CIDR known"
+            "v4 cluster IP, CIDR known: ! -s clusterCIDR"
         ),
-        (.clusterIP, .ipv6, v4, nil, "cluster IP, no CIDR of its family"),
-        (.clusterIP, .ipv4, none, nil, "cluster IP, no CIDR at all"),
-        (.nodePort(.cluster), .ipv4, v4, .fromOutsideCluster, "NodePort, CIDR known"),
-        (.nodePort(.cluster), .ipv6, v4, .always, "NodePort, no CIDR of its family"),
-        (.nodePort(.local), .ipv4, v4, nil, "NodePort, Local keeps the client address"),
-        (.external(.cluster), .ipv4, v4, .fromOutsideCluster, "external IP, CIDR known"),
-        (.external(.cluster), .ipv4, none, .always, "external IP, no CIDR"),
-        (.external(.local), .ipv4, none, nil, "external IP, Local"),
-        (.clusterIP, .ipv4, all, .always, "masquerade-all: cluster IP"),
-        (.nodePort(.local), .ipv6, all, .always, "masquerade-all: even Local"),
+        (.clusterIP, .ipv6, v6, .fromOutsideCluster, "v6 cluster IP, CIDR known"),
+        (.clusterIP, .ipv6, v4, .fromVirtualServerAddress, "v6 cluster IP, no CIDR of its family: src,dst"),
+        (.clusterIP, .ipv4, none, .fromVirtualServerAddress, "v4 cluster IP, no CIDR at all: src,dst"),
+        (.nodePort(.cluster), .ipv4, v4, .always, "v4 NodePort, even from a pod (another node's NodePort)"),
+        (.nodePort(.cluster), .ipv6, v6, .always, "v6 NodePort, even from a pod"),
+        (.nodePort(.cluster), .ipv6, none, .always, "v6 NodePort, no CIDR"),
+        (.nodePort(.local), .ipv4, v4, nil, "v4 NodePort, Local keeps the client address"),
+        (.nodePort(.local), .ipv6, v6, nil, "v6 NodePort, Local"),
+        (.external(.cluster), .ipv4, v4, .always, "v4 external or load-balancer IP, even from a pod"),
+        (.external(.cluster), .ipv6, none, .always, "v6 external IP, no CIDR"),
+        (.external(.local), .ipv4, none, nil, "v4 external IP, Local"),
+        (.external(.local), .ipv6, v6, nil, "v6 external IP, Local"),
+        (.clusterIP, .ipv4, all, .always, "masquerade-all: v4 cluster IP"),
+        (.clusterIP, .ipv6, all, .always, "masquerade-all: v6 cluster IP"),
+        (.nodePort(.local), .ipv6, all, nil, "masquerade-all leaves Local alone (kube-proxy: cluster IPs only)"),
+        (.external(.local), .ipv4, all, nil, "masquerade-all leaves a Local external IP alone"),
+        (.nodePort(.cluster), .ipv4, all, .always, "masquerade-all: v4 NodePort"),
     ])
     func rules(
         role: VirtualServerRole, family: AddressFamily, configuration: MasqueradeConfiguration,

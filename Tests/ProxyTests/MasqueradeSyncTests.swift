@@ -23,7 +23,7 @@ import Values
         let state = desired([(F.web, ["10.244.0.10"])])
         do {
             let action = await sync.sync(state, touched: nil)
-            #expect(action == .replaced(elements: 2))
+            #expect(action == .replaced(elements: 3))
         }
         #expect(nft.scripts.count == 1)
         #expect(nft.scripts.first?.hasPrefix("add table inet ipvs-proxy\ndelete table inet ipvs-proxy\n") == true)
@@ -49,12 +49,13 @@ import Values
         var sync = MasqueradeSync(configuration: configuration, nft: nft)
         _ = await sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: nil)
         let action = await sync.sync(desired([(F.web, ["10.244.0.11"]), (F.dns, [])]), touched: [F.web, F.dns])
-        #expect(action == .updated(added: 2, removed: 1))
+        #expect(action == .updated(added: 3, removed: 1))
         #expect(
             nft.scripts.last
                 == "delete element inet ipvs-proxy hairpin-v4 { 10.244.0.10 . 10.244.0.10 }\n"
                 + "add element inet ipvs-proxy hairpin-v4 { 10.244.0.11 . 10.244.0.11 }\n"
-                + "add element inet ipvs-proxy masq-outside-v4 { 10.96.0.10 . udp . 53 }\n")
+                + "add element inet ipvs-proxy masq-outside-v4 { 10.96.0.10 . udp . 53 }\n"
+                + "add element inet ipvs-proxy vip-ports-v4 { 10.96.0.10 . udp . 53 }\n")
     }
 
     @Test func aFailedWriteIsRetriedAsAWholeTableReplace() async {
@@ -71,7 +72,7 @@ import Values
         nft.refuse(false)
         do {
             let action = await sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: [])
-            #expect(action == .replaced(elements: 2))
+            #expect(action == .replaced(elements: 3))
         }
         #expect(nft.scripts.count == 2)
         #expect(nft.scripts.last?.contains("10.244.0.10 . 10.244.0.10") == true, "the element of the failed pass")
@@ -89,8 +90,25 @@ import Values
         }
         do {
             let action = await sync.sync(state, touched: nil)
-            #expect(action == .replaced(elements: 2))
+            #expect(action == .replaced(elements: 3))
         }
+    }
+
+    @Test func anAddressBoundOrUnboundOnTheVIPLinkWritesOnlyItsVIPElement() async {
+        let nft = FakeNFTables()
+        var sync = MasqueradeSync(configuration: configuration, nft: nft)
+        var state = desired([(F.web, [])])
+        state.boundAddresses = [F.ip(F.vip)]
+        _ = await sync.sync(state, touched: nil)
+        #expect(nft.scripts.last?.contains("set vips-v4 {\n        type ipv4_addr\n        elements = {\n") == true)
+        state.boundAddresses.insert(F.ip("fd00:96::1"))
+        #expect(await sync.sync(state, touched: [], addresses: [F.ip("fd00:96::1")]) == .updated(added: 1, removed: 0))
+        #expect(nft.scripts.last == "add element inet ipvs-proxy vips-v6 { fd00:96::1 }\n")
+        state.boundAddresses = []
+        #expect(await sync.sync(state, touched: [], addresses: [F.ip(F.vip)]) == .updated(added: 0, removed: 1))
+        #expect(nft.scripts.last == "delete element inet ipvs-proxy vips-v4 { 10.96.0.10 }\n")
+        #expect(await sync.sync(state, touched: nil) == .updated(added: 0, removed: 1), "a full pass finds the rest")
+        #expect(nft.scripts.last == "delete element inet ipvs-proxy vips-v6 { fd00:96::1 }\n")
     }
 
     @Test func cleanupDeletesTheTable() async throws {

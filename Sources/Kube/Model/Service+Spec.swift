@@ -31,6 +31,8 @@ extension Service {
         public var healthCheckNodePort: Int?
         /// The requested load-balancer IP (deprecated field, still sent by some clusters).
         public var loadBalancerIP: String?
+        /// The client CIDRs a load balancer admits (`spec.loadBalancerSourceRanges`); empty admits everyone.
+        public var loadBalancerSourceRanges: [String]?
 
         /// Creates a spec.
         public init(
@@ -48,7 +50,8 @@ extension Service {
             internalTrafficPolicy: String? = nil,
             externalTrafficPolicy: String? = nil,
             healthCheckNodePort: Int? = nil,
-            loadBalancerIP: String? = nil
+            loadBalancerIP: String? = nil,
+            loadBalancerSourceRanges: [String]? = nil
         ) {
             self.type = type
             self.clusterIP = clusterIP
@@ -65,6 +68,7 @@ extension Service {
             self.externalTrafficPolicy = externalTrafficPolicy
             self.healthCheckNodePort = healthCheckNodePort
             self.loadBalancerIP = loadBalancerIP
+            self.loadBalancerSourceRanges = loadBalancerSourceRanges
         }
     }
 }

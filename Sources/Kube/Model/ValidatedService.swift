@@ -39,6 +39,10 @@ public struct ValidatedService: Sendable, Hashable {
     /// When it was created (`metadata.creationTimestamp`, RFC 3339 text); of two Services wanting one virtual
     /// server, the older one's settings win.
     public var creationTimestamp: String? = nil
+    /// `spec.loadBalancerSourceRanges` with surrounding white space trimmed (the API server lets it through, and
+    /// kube-proxy trims it), in spec order, not yet parsed: a range that is not a CIDR is the proxy's to
+    /// report (it harms only the Service's load-balancer IPs), not a reason to refuse the whole Service.
+    public var loadBalancerSourceRanges: [String] = []
 
     /// The value of `service.kubernetes.io/service-proxy-name`: a proxy handles only Services whose value
     /// matches its own name (nil for the default proxy).

@@ -83,8 +83,14 @@ public enum ServiceValidator {
             labels: labels,
             annotations: service.metadata.annotations ?? [:],
             deletionTimestamp: service.metadata.deletionTimestamp,
-            creationTimestamp: service.metadata.creationTimestamp
+            creationTimestamp: service.metadata.creationTimestamp,
+            loadBalancerSourceRanges: (spec.loadBalancerSourceRanges ?? []).map(trimmed)
         )
+    }
+
+    /// `text` without white space at either end (Go's `strings.TrimSpace`, as kube-proxy applies it).
+    static func trimmed(_ text: String) -> String {
+        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 
     static func validatePorts(_ ports: [Service.Port], _ check: FieldChecker) throws(ValidationError)

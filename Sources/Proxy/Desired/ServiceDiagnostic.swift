@@ -27,6 +27,9 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         /// Annotations the operator's policy does not let a Service use (`--health-check-annotations=deny`, or
         /// health checks by annotation with no CIDRs named to probe in); they are ignored. Logged as a notice.
         case ignoredByPolicy
+        /// A `loadBalancerSourceRanges` entry that is not a CIDR: left out, the other ranges still apply (with none
+        /// valid, the load-balancer IPs admit no client).
+        case badSourceRange
         /// Endpoint addresses outside the health-check CIDRs: not probed, left in the real servers as listed.
         case notProbed
 

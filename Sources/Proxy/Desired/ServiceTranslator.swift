@@ -73,6 +73,12 @@ public enum ServiceTranslator {
         output.boundAddresses.formUnion(clusterIPs)
         output.boundAddresses.formUnion(externals.filter { !configuration.otherInterfaceAddresses.contains($0) })
 
+        let (sourceRanges, rangeDiagnostics) = sourceRanges(
+            of: service, nodeAddresses: configuration.otherInterfaceAddresses)
+        output.diagnostics += rangeDiagnostics
+        let healthCheckNodePort = service.needsHealthCheckNodePort ? service.healthCheckNodePort : nil
+        let loadBalancerIPs = Set(service.loadBalancerIngressIPs)
+
         var produced: [VirtualServerKey: (index: Int, field: String)] = [:]
         for (portIndex, port) in service.ports.enumerated() {
             let proto = IPVSProtocol(port.protocol)
@@ -111,7 +117,11 @@ public enum ServiceTranslator {
                     )
                 }
                 let reals = selections[address.family]?.realServers(policy: policy) ?? []
-                let wanted = DesiredVirtualServer(server: server, realServers: reals, role: role)
+                var wanted = DesiredVirtualServer(server: server, realServers: reals, role: role)
+                wanted.healthCheckNodePort = healthCheckNodePort
+                if case .external = role, loadBalancerIPs.contains(address) {
+                    wanted.sourceRanges = sourceRanges[address.family]
+                }
                 let field = "spec.ports[\(portIndex)]"
                 if let first = produced[server.key] {
                     // The first wins (cluster IPs, then external IPs, then load-balancer IPs, then node addresses).

@@ -17,7 +17,7 @@ public struct MasqueradeObserver: ReconcileObserver {
         guard case .pass(let pass) = report else { return }
         let clock = ContinuousClock()
         let start = clock.now
-        let action = await sync.sync(pass.desired, touched: pass.touched)
+        let action = await sync.sync(pass.desired, touched: pass.touched, addresses: pass.touchedAddresses)
         let seconds = Logger.MetadataValue.string((clock.now - start).secondsText)
         let table = sync.configuration.table
         switch action {

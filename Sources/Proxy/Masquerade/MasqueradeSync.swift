@@ -1,3 +1,4 @@
+import Values
 import IPVS
 import NFTables
 
@@ -35,10 +36,13 @@ public struct MasqueradeSync: Sendable {
     /// The configuration.
     public var configuration: MasqueradeConfiguration { tracker.configuration }
 
-    /// Brings the table in step after a pass over `touched` virtual servers (nil: a full pass over all).
-    public mutating func sync(_ desired: DesiredState, touched: Set<VirtualServerKey>?) async -> Action {
+    /// Brings the table in step after a pass over `touched` virtual servers and `addresses` of the VIP link (nil:
+    /// a full pass over all).
+    public mutating func sync(
+        _ desired: DesiredState, touched: Set<VirtualServerKey>?, addresses: Set<IPAddress> = []
+    ) async -> Action {
         if let touched {
-            tracker.update(touched, in: desired)
+            tracker.update(touched, addresses: addresses, in: desired)
         } else {
             tracker.rebuild(from: desired)
             do {

@@ -1,12 +1,16 @@
+import Values
 import IPVS
 
 /// The elements the proxy's nftables sets must hold, kept in step with the desired state one virtual server at a
 /// time: an update costs in proportion to the virtual servers it is given, and records its net effect in
 /// `pending` for the next incremental write. Pure.
 ///
-/// A virtual server contributes its masquerade element (by `MasqueradePolicy`) and one hairpin element per
-/// real-server address; an endpoint behind several virtual servers is counted, and leaves the hairpin set only
-/// when the last of them lets it go.
+/// A virtual server contributes its masquerade element (by `MasqueradePolicy`), one hairpin element per
+/// real-server address, its port on a VIP (any but a NodePort), its Service's health-check node port, and for a
+/// load-balancer IP with source ranges the guard, the admitted ranges and (when no range holds a node address) the
+/// refusal of the node's own connections. An element several virtual servers contribute is counted, and leaves
+/// its set only when the last of them lets it go. The addresses bound on the VIP link are followed on their own,
+/// from the desired state's `boundAddresses`.
 public struct MasqueradeTracker: Sendable {
     /// The configuration elements are computed with.
     public let configuration: MasqueradeConfiguration
@@ -17,6 +21,7 @@ public struct MasqueradeTracker: Sendable {
 
     private var contributions: [VirtualServerKey: Set<MasqueradeElement>] = [:]
     private var users: [MasqueradeElement: Int] = [:]
+    private var vips: Set<IPAddress> = []
 
     /// An empty tracker.
     public init(configuration: MasqueradeConfiguration) {
@@ -31,11 +36,44 @@ public struct MasqueradeTracker: Sendable {
         {
             result.insert(element)
         }
+        if let port = server.healthCheckNodePort {
+            result.insert(.healthCheckPort(server.key.family, port: port))
+        }
+        guard case .service(let proto, let address, let port) = server.key else { return result }
+        if case .nodePort = server.role {} else { result.insert(.vipPort(proto, address, port: port)) }
+        if let ranges = server.sourceRanges {
+            result.insert(.sourceGuarded(proto, address, port: port))
+            for prefix in ranges.prefixes { result.insert(.sourceAdmitted(proto, address, port: port, prefix)) }
+            if !ranges.admitsNode {
+                result.insert(.nodeRefused(proto, address, port: port))
+            } else if !ranges.prefixes.contains(where: { $0.contains(address) }),
+                let itself = AddressPrefix(address: address, length: UInt8(address.family.bitWidth))
+            {
+                // kube-proxy's KUBE-LOAD-BALANCER-SOURCE-IP: the IP itself as a source, for the node's own
+                // connections that come back through the input path.
+                result.insert(.sourceAdmitted(proto, address, port: port, itself))
+            }
+        }
         return result
     }
 
-    /// Recomputes these virtual servers from `desired` (a key absent from it withdraws its contribution).
-    public mutating func update(_ keys: some Sequence<VirtualServerKey>, in desired: DesiredState) {
+    /// Recomputes these virtual servers and these VIP-link addresses from `desired` (a key absent from it
+    /// withdraws its contribution; an address no longer bound leaves the `vips` set).
+    public mutating func update(
+        _ keys: some Sequence<VirtualServerKey>, addresses: some Sequence<IPAddress> = [IPAddress](),
+        in desired: DesiredState
+    ) {
+        for address in addresses {
+            let wanted = desired.boundAddresses.contains(address)
+            guard wanted != vips.contains(address) else { continue }
+            if wanted {
+                vips.insert(address)
+                retain(.vip(address))
+            } else {
+                vips.remove(address)
+                release(.vip(address))
+            }
+        }
         for key in keys {
             let new = desired.virtualServers[key].map(contribution(of:)) ?? []
             let old = contributions[key] ?? []
@@ -48,7 +86,9 @@ public struct MasqueradeTracker: Sendable {
 
     /// Recomputes every virtual server, those that are gone included (the periodic full pass).
     public mutating func rebuild(from desired: DesiredState) {
-        update(Set(contributions.keys).union(desired.virtualServers.keys), in: desired)
+        update(
+            Set(contributions.keys).union(desired.virtualServers.keys), addresses: vips.union(desired.boundAddresses),
+            in: desired)
     }
 
     /// Returns the pending changes and starts a new record.

@@ -4,11 +4,21 @@ import IPVS
 /// Renders the proxy's nftables table as `nft -f` input. Pure; every output is one nft transaction, applied
 /// entirely or not at all.
 ///
-/// The table holds one NAT chain on postrouting. IPVS rewrites the destination of a connection in the input (or
+/// Masquerading is one NAT chain on postrouting. IPVS rewrites the destination of a connection in the input (or
 /// output) path and sends the packet on through postrouting, where the conntrack entry still carries the
 /// original destination (the virtual server): the rules match that (`ct original ip daddr . meta l4proto .
 /// ct original proto-dst`) against sets of virtual servers, and the source against the cluster CIDRs. Hairpin
 /// is matched on the rewritten packet: source and destination are the same endpoint.
+///
+/// Filtering is a chain on input, ahead of IPVS (priority filter, 0; IPVS takes local-in packets at 98), and one on
+/// output, behind IPVS's local-out hook (-98), as kube-proxy's filter chains sit:
+/// - `loadBalancerSourceRanges` (KUBE-PROXY-FIREWALL, KUBE-SOURCE-RANGES-FIREWALL): a packet to a guarded
+///   load-balancer IP and port from a source outside its admitted ranges is dropped.
+/// - KUBE-IPVS-FILTER (kubernetes issue 72236): a new connection to an address bound on the VIP link is
+///   rejected unless a Service uses that address, protocol and port, or the port is a health-check node port,
+///   so the node's own listeners (sshd, the kubelet) are not reached through a cluster IP.
+/// - KUBE-IPVS-OUT-FILTER: the node's own connections to a guarded load-balancer IP (whose source is the IP
+///   itself) are dropped when no admitted range holds a node address.
 public enum NFTablesScript {
     /// Replaces the whole table, atomically: creates it if missing, deletes it, and defines it afresh.
     public static func replace(
@@ -20,26 +30,68 @@ public enum NFTablesScript {
         var lines = ["add table inet \(table)", "delete table inet \(table)", "table inet \(table) {"]
         for family in [AddressFamily.ipv4, .ipv6] {
             let (suffix, address) = family == .ipv4 ? ("v4", "ipv4_addr") : ("v6", "ipv6_addr")
+            let virtualServer = "\(address) . inet_proto . inet_service"
             let cidrs = configuration.clusterCIDRs.filter { $0.address.family == family }.map(\.description)
             lines += set("cluster-cidrs-\(suffix)", type: address, flags: ["flags interval", "auto-merge"], cidrs)
-            for name in ["masq-always", "masq-outside"] {
+            let sets: [(String, String, [String])] = [
+                ("masq-always", virtualServer, []), ("masq-outside", virtualServer, []),
+                ("masq-vip-source", virtualServer, []), ("hairpin", "\(address) . \(address)", []),
+                ("vips", address, []), ("vip-ports", virtualServer, []), ("health-check-ports", "inet_service", []),
+                ("source-guarded", virtualServer, []),
+                ("source-admitted", "\(virtualServer) . \(address)", ["flags interval"]),
+                ("source-node-refused", "\(address) . \(virtualServer)", []),
+            ]
+            for (name, type, flags) in sets {
                 let texts = (bySet["\(name)-\(suffix)"] ?? []).sorted().map(\.nftText)
-                lines += set("\(name)-\(suffix)", type: "\(address) . inet_proto . inet_service", flags: [], texts)
+                lines += set("\(name)-\(suffix)", type: type, flags: flags, texts)
             }
-            let hairpin = (bySet["hairpin-\(suffix)"] ?? []).sorted().map(\.nftText)
-            lines += set("hairpin-\(suffix)", type: "\(address) . \(address)", flags: [], hairpin)
         }
+        let families = [("v4", "ip"), ("v6", "ip6")]
+        let transport = "meta l4proto { tcp, udp, sctp }"
         lines.append("    chain postrouting {")
         lines.append("        type nat hook postrouting priority srcnat; policy accept;")
-        for (suffix, ip) in [("v4", "ip"), ("v6", "ip6")] {
-            let original =
-                "meta l4proto { tcp, udp, sctp } ct original \(ip) daddr . meta l4proto . ct original proto-dst"
+        for (suffix, ip) in families {
+            let port = "meta l4proto . ct original proto-dst"
+            let original = "\(transport) ct original \(ip) daddr . \(port)"
             lines += [
                 "        \(ip) saddr . \(ip) daddr @hairpin-\(suffix) counter masquerade comment \"hairpin\"",
                 "        \(original) @masq-always-\(suffix) counter masquerade comment \"always\"",
                 "        \(original) @masq-outside-\(suffix) \(ip) saddr != @cluster-cidrs-\(suffix) counter masquerade"
                     + " comment \"from outside the cluster\"",
+                "        \(transport) ct original \(ip) saddr . \(port) @masq-vip-source-\(suffix) counter masquerade"
+                    + " comment \"from a cluster IP\"",
             ]
+        }
+        lines.append("    }")
+        lines.append("    chain input {")
+        lines.append("        type filter hook input priority filter; policy accept;")
+        for (suffix, ip) in families {
+            let destination = "\(ip) daddr . meta l4proto . th dport"
+            lines.append(
+                "        \(transport) \(destination) @source-guarded-\(suffix) \(destination) . \(ip) saddr"
+                    + " != @source-admitted-\(suffix) counter drop comment \"loadBalancerSourceRanges\"")
+        }
+        for (suffix, ip) in families {
+            lines.append("        ct state new \(ip) daddr @vips-\(suffix) jump vip-filter")
+        }
+        lines.append("    }")
+        lines.append("    chain vip-filter {")
+        for (suffix, ip) in families {
+            lines.append("        \(ip) daddr . meta l4proto . th dport @vip-ports-\(suffix) return")
+        }
+        for (suffix, ip) in families {
+            lines.append(
+                "        meta nfproto \(ip == "ip" ? "ipv4" : "ipv6") tcp dport @health-check-ports-\(suffix) return")
+        }
+        lines.append("        counter reject comment \"no Service on this VIP port\"")
+        lines.append("    }")
+        lines.append("    chain output {")
+        lines.append("        type filter hook output priority filter; policy accept;")
+        for (suffix, ip) in families {
+            lines.append(
+                "        \(transport) ct original \(ip) saddr . ct original \(ip) daddr . meta l4proto . ct original"
+                    + " proto-dst @source-node-refused-\(suffix) counter drop comment \"node outside"
+                    + " loadBalancerSourceRanges\"")
         }
         lines += ["    }", "}"]
         return lines.joined(separator: "\n") + "\n"

@@ -8,6 +8,12 @@ public struct DesiredVirtualServer: Sendable, Hashable {
     public var realServers: [RealServerEndpoint: RealServer]
     /// How it is reached: what masquerading decides on. Not part of the kernel's virtual server.
     public var role: VirtualServerRole
+    /// For a load-balancer IP whose Service sets `loadBalancerSourceRanges`: the clients it admits (enforced in
+    /// the proxy's nftables table); nil admits everyone. Not part of the kernel's virtual server.
+    public var sourceRanges: SourceRanges?
+    /// The Service's `healthCheckNodePort` when it needs one (type LoadBalancer, `externalTrafficPolicy: Local`):
+    /// that port stays reachable on the VIPs, as kube-proxy's KUBE-IPVS-FILTER lets it through.
+    public var healthCheckNodePort: UInt16?
 
     /// A desired virtual server with the given real servers.
     public init(server: VirtualServer, realServers: [RealServer] = [], role: VirtualServerRole = .clusterIP) {

@@ -154,6 +154,7 @@ struct ReconcileLoop {
             sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
             programmedSeen: [], wall: cost.wall, cpu: cost.cpu, draining: reconciler.termination.pendingCount,
             ownedVirtualServers: owned.count, ownedRealServers: owned.values.reduce(0) { $0 + $1.realServers.count })
+        if scope != nil { pass.touchedAddresses = touched.addresses }
         pass.retrying = Dictionary(grouping: reconciler.retries.entries.values, by: \.reason.rawValue)
             .mapValues(\.count)
         pass.unattributed = report.failures.filter { operation, _ in

@@ -1,3 +1,4 @@
+import Values
 import Health
 import IPVS
 import Kube
@@ -45,6 +46,8 @@ public struct PassReport: Sendable {
     public var full: Bool
     /// The virtual servers the pass looked at; nil for a full pass (all of them).
     public var touched: Set<VirtualServerKey>?
+    /// The VIP-link addresses the pass looked at (empty for a full pass, which looks at all).
+    public var touchedAddresses: Set<IPAddress> = []
     /// The desired state after the pass.
     public var desired: DesiredState
     /// Object changes the pass took (all those pending since the last pass that ran to its end).
