@@ -138,11 +138,17 @@ import Testing
             #expect(try Self.ask(from: "pod-1", "10.96.5.10") == "pod-0", "pod to cluster IP")
             #expect(try Self.packets("from outside the cluster") == outsideBefore, "a pod's connection is left alone")
 
+            // NodePorts and external IPs (policy Cluster) are masqueraded whoever the client is, as kube-proxy's
+            // KUBE-NODE-PORT and KUBE-EXTERNAL-IP rules do.
+            let alwaysBefore = try Self.packets("always") ?? -1
             #expect(try Self.ask(from: Self.outside, Self.nodeAddress, port: 30080) == "pod-0", "outside → NodePort")
             #expect(try Self.ask(from: Self.outside, Self.externalIP) == "pod-0", "outside → external IP")
             let node = try HTTPConnection(ipv4: Self.nodeAddress, port: 30080).get()
             #expect(node.trimmingCharacters(in: .whitespacesAndNewlines) == "pod-0", "node → NodePort")
-            #expect(try Self.packets("from outside the cluster") ?? -1 >= outsideBefore + 3, "\(Self.nftTable())")
+            #expect(try Self.packets("always") ?? -1 >= alwaysBefore + 3, "\(Self.nftTable())")
+            let fromNode = try HTTPConnection(ipv4: "10.96.5.11", port: 80).get()
+            #expect(fromNode.trimmingCharacters(in: .whitespacesAndNewlines) == "pod-0", "node → cluster IP")
+            #expect(try Self.packets("from outside the cluster") ?? -1 > outsideBefore, "\(Self.nftTable())")
 
             // The control: Local keeps the client's address, so pod-0's reply goes to the blackhole.
             #expect(try Self.ask(from: Self.outside, Self.nodeAddress, port: 30081) == nil, "Local is not masqueraded")
