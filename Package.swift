@@ -261,6 +261,7 @@ let package = Package(
             dependencies: [
                 "Telemetry",
                 "Proxy",
+                "Kube",
                 "Values",
                 "TestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import Kube
 import Logging
 import NIOCore
+import Proxy
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
@@ -76,6 +78,19 @@ import Values
         #expect(await server.boundPorts(of: "shop/web")[.ipv4] == taken)
         #expect(try await get(taken).status == 200)
         await server.update(["shop/web": nil])
+    }
+
+    /// The loop's report of a Service that needs no port any more closes it (through the observer).
+    @Test func theObserverOpensAndClosesFromTheLoopsReports() async throws {
+        let server = ServiceHealthServer(proxyHealthy: { true }, logger: Logger(label: "t"))
+        let observer = HealthCheckNodePortObserver(server: server)
+        let key = ObjectKey(namespace: "shop", name: "web")
+        // Port 0: the kernel picks one (a real Service's is its healthCheckNodePort).
+        await observer.observe(.healthCheckNodePorts([key: HealthCheckNodePort(port: 0, localEndpoints: [.ipv4: 1])]))
+        let port = try #require(await server.boundPorts(of: "shop/web")[.ipv4])
+        #expect(try await get(port).status == 200)
+        await observer.observe(.healthCheckNodePorts([key: nil]))
+        #expect(await server.boundPorts(of: "shop/web").isEmpty)
     }
 
     @Test func shutdownClosesEveryListener() async throws {

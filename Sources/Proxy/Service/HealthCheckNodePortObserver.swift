@@ -15,10 +15,13 @@ public struct HealthCheckNodePortObserver: ReconcileObserver {
         case .healthCheckNodePorts(let changes):
             var entries: [String: ServiceHealthServer.Entry?] = [:]
             for (key, port) in changes {
-                entries[key.description] = port.map {
-                    ServiceHealthServer.Entry(
-                        namespace: key.namespace, name: key.name, port: Int($0.port), localEndpoints: $0.localEndpoints)
-                }
+                // updateValue: a nil entry (the Service needs no port any more) must be kept, not erase the key.
+                entries.updateValue(
+                    port.map {
+                        ServiceHealthServer.Entry(
+                            namespace: key.namespace, name: key.name, port: Int($0.port),
+                            localEndpoints: $0.localEndpoints)
+                    }, forKey: key.description)
             }
             await server.update(entries)
         case .pass:
