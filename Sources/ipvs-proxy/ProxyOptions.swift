@@ -84,8 +84,8 @@ extension ProxySettings {
     var nodeName: String { (hostnameOverride ?? ProcessInfo.processInfo.hostName).lowercased() }
 
     /// The prefixes NodePorts are served within: `--nodeport-addresses`, or for `primary` the node's primary IPs.
-    /// The Node object's addresses are not read (no Node watch yet), so `primary` is `--bind-address` for its
-    /// family and every address of the other family, as kube-proxy has it when the Node gives no IP.
+    /// The Node's addresses are not read (the Node watch reads its labels and taints only), so `primary` is
+    /// `--bind-address` for its family and every address of the other, as kube-proxy has it when the Node gives no IP.
     var nodePortPrefixes: [AddressPrefix] {
         nodePortAddressesPrimary
             ? NodeAddresses.primaryPrefixes(nodeIPs: [], bindAddress: bindAddress) : nodePortAddresses
