@@ -163,19 +163,21 @@ struct APIServerSourceTests {
         #expect(watchVersions == ["216", "300"])
     }
 
-    @Test func malformedLinesAreSkipped() async throws {
+    /// As client-go: a line that is not a watch event ends the watch, which resumes from the last good
+    /// resourceVersion, so the change the line held is sent again, not lost.
+    @Test(arguments: ["this is not JSON\n", "{\"type\":\"ADDED\",\"object\":\n", "{\"type\":\"SURPRISE\",\"object\":{}}\n", "[1,2,3]\n"])
+    func aMalformedEventEndsTheWatchWhichResumesFromTheLastGoodVersion(_ garbage: String) async throws {
         let lines = try Fixtures.lines("services-watch.jsonl")
         let list = try Fixtures.text("services-list.json")
-        let body = [
-            "this is not JSON\n", lines[0], "{\"type\":\"ADDED\",\"object\":\n",
-            "{\"type\":\"SURPRISE\",\"object\":{}}\n",
-            "[1,2,3]\n", lines[1], lines[2],
-        ]
         let server = try await TestAPIServer { request in
             guard request.path == Replay.servicesPath else {
                 return (try? Self.quietSlices(request)) ?? .stream([], .hold)
             }
-            return request.isWatch ? .stream(body, .hold) : .json(status: 200, body: list)
+            guard request.isWatch else { return .json(status: 200, body: list) }
+            // First the MODIFIED event (217), then garbage where the ADDED event (220) was, and the rest; from 217
+            // the server sends the ADDED event again.
+            return request.query["resourceVersion"] == "216"
+                ? .stream([lines[0], garbage] + Array(lines[2...]), .hold) : .stream(Array(lines[1...]), .hold)
         }
         let events = try await collect(Self.source(server)) { $0.hasSynced && $0.changeCount == 10 }
         await server.shutdown()
@@ -183,8 +185,9 @@ struct APIServerSourceTests {
             events.all(.service).suffix(3) == [
                 "upsert services/default/web", "upsert services/default/late", "delete services/default/late",
             ])
-        // No reconnection because of bad lines.
-        #expect(server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }.count == 1)
+        let versions = server.requests.filter { $0.isWatch && $0.path == Replay.servicesPath }
+            .map { $0.query["resourceVersion"] ?? "" }
+        #expect(versions == ["216", "217"])
     }
 
     @Test func badContinueTokenRestartsTheList() async throws {

@@ -35,10 +35,9 @@ struct ListWatchStateTests {
     }
 
     @Test func watchEventsUpdateStateAndResourceVersion() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
-        let modified = state.receive(.upsert(Self.item(Self.service("a", port: 81, rv: "11"))), using: &generator)
+        let modified = state.receive(.upsert(Self.item(Self.service("a", port: 81, rv: "11"))))
         guard case .changes(let upserts) = modified else {
             Issue.record("no changes")
             return
@@ -46,9 +45,9 @@ struct ListWatchStateTests {
         #expect(upserts.map(\.summary) == ["upsert services/default/a"])
         #expect(upserts.first?.object.service?.ports.first?.port == 81)
         #expect(state.nextRequest == .watch(resourceVersion: "11"))
-        #expect(state.receive(.bookmark(resourceVersion: "15"), using: &generator) == .changes([]))
+        #expect(state.receive(.bookmark(resourceVersion: "15")) == .changes([]))
         #expect(state.resourceVersion == "15")
-        let deleted = state.receive(.delete(Self.item(Self.service("a", rv: "16"))), using: &generator)
+        let deleted = state.receive(.delete(Self.item(Self.service("a", rv: "16"))))
         guard case .changes(let changes) = deleted else {
             Issue.record("no changes")
             return
@@ -61,39 +60,36 @@ struct ListWatchStateTests {
     }
 
     @Test func unchangedObjectYieldsNothingAndDeleteOfUnknownIsIgnored() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
-        #expect(state.receive(.upsert(Self.item(Self.service("a"))), using: &generator) == .changes([]))
-        #expect(state.receive(.delete(Self.item(Self.service("zz", rv: "12"))), using: &generator) == .changes([]))
+        #expect(state.receive(.upsert(Self.item(Self.service("a")))) == .changes([]))
+        #expect(state.receive(.delete(Self.item(Self.service("zz", rv: "12")))) == .changes([]))
         #expect(state.resourceVersion == "12")
     }
 
     @Test func invalidUpdateKeepsLastValidVersion() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
         let before = state.known
         #expect(
-            state.receive(.upsert(Self.item(Self.service("a", port: 70000, rv: "11"))), using: &generator)
+            state.receive(.upsert(Self.item(Self.service("a", port: 70000, rv: "11"))))
                 == .changes([]))
         #expect(state.known == before)
         #expect(state.resourceVersion == "11")
         // A never-seen invalid object is not delivered.
         #expect(
-            state.receive(.upsert(Self.item(Self.service("n", ip: "bad", rv: "12"))), using: &generator)
+            state.receive(.upsert(Self.item(Self.service("n", ip: "bad", rv: "12"))))
                 == .changes([]))
         #expect(state.known.count == 1)
     }
 
     @Test func expiredRelistEmitsOnlyTheDifference() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage(
             [Self.item(Self.service("a")), Self.item(Self.service("b")), Self.item(Self.service("c"))],
             metadata: ListMeta(resourceVersion: "10"))
         let gone = APIStatus(message: "too old resource version: 10 (20)", reason: "Expired", code: 410)
-        #expect(state.receive(.error(gone), using: &generator) == .relist)
+        #expect(state.receive(.error(gone)) == .relist)
         #expect(state.nextRequest == .list(continue: nil))
         #expect(state.resourceVersion == nil)
         #expect(state.known.count == 3)  // nothing forgotten while relisting
@@ -108,75 +104,166 @@ struct ListWatchStateTests {
     }
 
     @Test func relistKeepsLastValidVersionOfAnObjectThatTurnedInvalid() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
-        _ = state.watchRejected(status: APIStatus(reason: "Expired", code: 410), using: &generator)
+        #expect(state.watchRejected(status: APIStatus(reason: "Expired", code: 410)) == .backoff)
         let changes = state.receivePage(
             [Self.item(Self.service("a", port: 0))], metadata: ListMeta(resourceVersion: "20"))
         #expect(changes.isEmpty)
         #expect(state.known.count == 1)
     }
 
-    @Test func failuresBackOffAndResumeFromLastResourceVersion() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
-        var state = ListWatchState(
-            kind: .service, backoff: Backoff(initial: .milliseconds(100), cap: .milliseconds(400)))
+    @Test func failuresResumeFromLastResourceVersionAndOnlyAQuietWatchEndGoesOnAtOnce() {
+        var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
-        _ = state.receive(.bookmark(resourceVersion: "12"), using: &generator)
-        var bounds: [Duration] = []
-        for _ in 0..<4 {
-            bounds.append(state.backoff.currentBound)
-            let delay = state.watchEnded(cleanly: false, using: &generator)
-            #expect(delay != nil)
-            #expect(state.nextRequest == .watch(resourceVersion: "12"))
-        }
-        #expect(bounds == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(400)])
-        #expect(state.watchEnded(cleanly: true, using: &generator) == nil)
-        _ = state.receive(.bookmark(resourceVersion: "13"), using: &generator)
-        #expect(state.backoff.failures == 0)
+        _ = state.receive(.bookmark(resourceVersion: "12"))
+        // Ended at once with nothing: backoff; after events, or after a second or more: at once.
+        #expect(state.watchEnded(receivedEvents: false, lasted: .milliseconds(20)) == .backoff)
+        #expect(state.watchEnded(receivedEvents: true, lasted: .milliseconds(20)) == .now)
+        #expect(state.watchEnded(receivedEvents: false, lasted: .seconds(5)) == .now)
+        #expect(state.nextRequest == .watch(resourceVersion: "12"))
         let serverError = APIStatus(message: "etcd unavailable", reason: "InternalError", code: 500)
-        guard case .retry = state.receive(.error(serverError), using: &generator) else {
-            Issue.record("a 500 ERROR event must retry, not relist")
+        #expect(state.receive(.error(serverError)) == .retry, "a 500 ERROR event resumes, it does not relist")
+        #expect(state.watchRejected(status: APIStatus(reason: "TooManyRequests", code: 429)) == .backoff)
+        #expect(state.malformedEvent() == .backoff)
+        #expect(state.nextRequest == .watch(resourceVersion: "12"), "resumes from the last good version")
+    }
+
+    @Test func listsReadTheCacheFirstThenTheLastVersionThenConsistentlyAfterAnExpiry() {
+        var state = ListWatchState(kind: .service)
+        #expect(state.listOptions == .init(resourceVersion: "0", paginated: true))
+        _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10"))
+        #expect(state.receive(.error(APIStatus(reason: "Expired", code: 410))) == .relist)
+        // The relist reads the watch cache at the last version, unpaginated (client-go: pages force etcd).
+        #expect(state.listOptions == .init(resourceVersion: "10", paginated: false))
+        // Refused as expired there: a consistent read at once, in pages.
+        #expect(state.listFailed(status: APIStatus(reason: "Expired", code: 410)) == .now)
+        #expect(state.listOptions == .init(resourceVersion: "", paginated: true))
+        // Refused again: that is a failure, with backoff.
+        #expect(state.listFailed(status: APIStatus(reason: "Expired", code: 410)) == .backoff)
+        _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "20"))
+        #expect(!state.lastSyncResourceVersionUnavailable)
+        #expect(state.listFailed(status: APIStatus(reason: "InternalError", code: 500)) == .backoff)
+        #expect(state.listOptions == .init(resourceVersion: "20", paginated: false))
+    }
+
+    @Test func aFirstListInPagesKeepsPagesAndAnExpiredContinueGetsOneFullList() {
+        var state = ListWatchState(kind: .service)
+        _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10", continue: "t"))
+        _ = state.receivePage([Self.item(Self.service("b"))], metadata: ListMeta(resourceVersion: "10"))
+        #expect(state.paginatedResult, "paged at resourceVersion=0: no watch cache")
+        _ = state.eventLost()
+        #expect(state.listOptions == .init(resourceVersion: "10", paginated: true))
+        _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "30", continue: "u"))
+        #expect(state.nextRequest == .list(continue: "u"))
+        #expect(state.listFailed(status: APIStatus(reason: "Expired", code: 410)) == .now)
+        #expect(state.nextRequest == .list(continue: nil))
+        #expect(state.listOptions == .init(resourceVersion: "10", paginated: false), "one full list, as client-go's pager")
+        #expect(state.listFailed(status: APIStatus(reason: "Expired", code: 410)) == .now)
+        #expect(state.listOptions == .init(resourceVersion: "", paginated: true))
+    }
+
+    @Test func aListWithoutAResourceVersionIsListedAgainAfterADelay() {
+        var state = ListWatchState(kind: .service)
+        _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta())
+        #expect(state.listEndedWithoutVersion)
+        #expect(state.nextRequest == .list(continue: nil))
+    }
+
+    @Test func aStreamedListIsCompleteAtTheInitialEventsEndBookmark() {
+        var state = ListWatchState(kind: .service, watchList: true)
+        #expect(state.nextRequest == .watchList(resourceVersion: ""))
+        #expect(state.receive(.upsert(Self.item(Self.service("a", rv: "5")))) == .changes([]))
+        #expect(state.receive(.upsert(Self.item(Self.service("b", rv: "6")))) == .changes([]))
+        #expect(!state.hasSynced)
+        guard case .changes(let changes) = state.receive(.initialEventsEnd(resourceVersion: "9")) else {
+            Issue.record("no changes")
             return
         }
-        #expect(state.nextRequest == .watch(resourceVersion: "13"))
+        #expect(changes.map(\.summary) == ["upsert services/default/a", "upsert services/default/b"])
+        #expect(state.hasSynced)
+        #expect(state.nextRequest == .watch(resourceVersion: "9"))
+        // Later events on the same stream are the watch.
+        #expect(state.receive(.delete(Self.item(Self.service("a", rv: "10")))) != .changes([]))
+        // 410 relists by streaming again from the last version; expired there: from the most recent.
+        #expect(state.receive(.error(APIStatus(reason: "Expired", code: 410))) == .relist)
+        #expect(state.nextRequest == .watchList(resourceVersion: "10"))
+        #expect(state.watchRejected(status: APIStatus(reason: "Expired", code: 410)) == .now)
+        #expect(state.nextRequest == .watchList(resourceVersion: ""))
+    }
+
+    @Test(arguments: [
+        WatchInput.bookmark(resourceVersion: "7"), .delete(ListWatchStateTests.item(ListWatchStateTests.service("a"))),
+    ])
+    func aServerThatDoesNotStreamListsIsListed(_ input: WatchInput) {
+        var state = ListWatchState(kind: .service, watchList: true)
+        #expect(state.receive(input) == .restart)
+        #expect(state.nextRequest == .list(continue: nil))
+        #expect(!state.useWatchList, "for the rest of the run")
+        var refused = ListWatchState(kind: .service, watchList: true)
+        #expect(refused.watchRejected(status: APIStatus(reason: "Invalid", code: 422)) == .now)
+        #expect(refused.nextRequest == .list(continue: nil))
+        var forbidden = ListWatchState(kind: .service, watchList: true)
+        #expect(forbidden.watchRejected(status: APIStatus(reason: "Forbidden", code: 403)) == .backoff)
+        #expect(forbidden.nextRequest == .watchList(resourceVersion: ""), "403 is retried as it was")
+        var plain = ListWatchState(kind: .service, watchList: true)
+        #expect(plain.watchEnded(receivedEvents: false, lasted: .seconds(60)) == .now)
+        #expect(plain.nextRequest == .list(continue: nil), "no end marker in a whole watch: a plain watch")
     }
 
     @Test func failedListRestartsFromFirstPage() {
-        var generator = SeededRandomNumberGenerator(seed: 7)
         var state = ListWatchState(kind: .service)
         _ = state.receivePage([Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10", continue: "t"))
-        _ = state.listFailed(using: &generator)
+        #expect(state.listFailed(status: nil) == .backoff)
         #expect(state.nextRequest == .list(continue: nil))
         let changes = state.receivePage([Self.item(Self.service("b"))], metadata: ListMeta(resourceVersion: "11"))
         #expect(changes.map(\.summary) == ["upsert services/default/b"])  // "a" from the abandoned page is gone
     }
 
     @Test func objectsOfTheOtherKindAreIgnored() {
-        var generator = SeededRandomNumberGenerator(seed: 1)
         var state = ListWatchState(kind: .endpointSlice)
         _ = state.receivePage([], metadata: ListMeta(resourceVersion: "1"))
-        #expect(state.receive(.upsert(Self.item(Self.service("a"))), using: &generator) == .changes([]))
+        #expect(state.receive(.upsert(Self.item(Self.service("a")))) == .changes([]))
     }
 }
 
 @Suite("Backoff")
 struct BackoffTests {
-    @Test func delaysStayWithinJitteredCappedBounds() {
+    @Test func clientGoDelaysDoubleFrom800msToTheCapWithJitterOne() {
         var generator = SeededRandomNumberGenerator(seed: 42)
-        var backoff = Backoff(initial: .milliseconds(800), cap: .seconds(30))
+        var backoff = Backoff()
+        var now = Duration.zero
+        var bases: [Duration] = []
         var delays: [Duration] = []
-        for _ in 0..<10 {
-            let bound = backoff.currentBound
-            let delay = backoff.next(using: &generator)
-            #expect(delay >= bound / 2 && delay <= bound)
+        for _ in 0..<9 {
+            let base = backoff.currentBase
+            let delay = backoff.next(at: now, using: &generator)
+            #expect(delay >= base && delay < base * 2, "jitter 1: [base, 2·base)")
+            bases.append(base)
             delays.append(delay)
+            now += delay
         }
-        #expect(backoff.currentBound == .seconds(30))
+        #expect(
+            bases == [
+                .milliseconds(800), .milliseconds(1600), .milliseconds(3200), .milliseconds(6400), .milliseconds(12800),
+                .milliseconds(25600), .seconds(30), .seconds(30), .seconds(30),
+            ])
         #expect(Set(delays).count == delays.count)  // jitter: no two alike
-        backoff.reset()
-        #expect(backoff.currentBound == .milliseconds(800))
+    }
+
+    @Test func onlyTwoMinutesWithoutAFailureResetIt() {
+        var generator = SeededRandomNumberGenerator(seed: 1)
+        var backoff = Backoff()
+        var now = Duration.zero
+        for _ in 0..<8 { now += backoff.next(at: now, using: &generator) }
+        #expect(backoff.currentBase == .seconds(30))
+        // A failure right after the last delay ended (a success in between counts for nothing): still at the cap.
+        now += backoff.next(at: now + .seconds(119), using: &generator) + .seconds(119)
+        #expect(backoff.currentBase == .seconds(30))
+        // Two minutes after the last delay ended: back to the start.
+        let delay = backoff.next(at: now + .seconds(120), using: &generator)
+        #expect(delay < .milliseconds(1600))
+        #expect(backoff.failures == 1)
     }
 }
 

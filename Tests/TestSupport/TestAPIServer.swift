@@ -20,6 +20,8 @@ public final class TestAPIServer: Sendable {
         /// The DER of the client certificate presented on this request's connection, if any.
         public var clientCertificate: [UInt8]? = nil
         public var isWatch: Bool { query["watch"] == "true" }
+        /// A streaming list (watch-list): a watch with `sendInitialEvents=true`.
+        public var isWatchList: Bool { isWatch && query["sendInitialEvents"] == "true" }
         public var description: String {
             "\(path)?\(query.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: "&"))"
         }
@@ -37,6 +39,10 @@ public final class TestAPIServer: Sendable {
     public enum Response: Sendable {
         case json(status: Int, body: String)
         case stream([String], Ending)
+        /// A JSON response with extra headers (`Retry-After`, say).
+        case jsonWithHeaders(status: Int, body: String, headers: [(String, String)])
+        /// No response at all: the connection stays open and silent until the client goes away.
+        case stall
     }
 
     public typealias Handler = @Sendable (Request) -> Response
@@ -61,8 +67,19 @@ public final class TestAPIServer: Sendable {
 
     func recordHandshake(serverName: String?) { serverNames.withLock { $0.append(serverName) } }
 
-    public init(tls: TLSConfiguration? = nil, handler: @escaping Handler) async throws {
+    /// Whether the handler sees watch-list requests; without it the server answers them itself as a kube-apiserver
+    /// without the WatchList feature does (422 Invalid), and does not record them in ``requests``.
+    let servesWatchList: Bool
+    private let refusedWatchListCount = Mutex(0)
+
+    /// How many watch-list requests were refused (see `servesWatchList`).
+    public var refusedWatchLists: Int { refusedWatchListCount.withLock { $0 } }
+
+    func refuseWatchList() { refusedWatchListCount.withLock { $0 += 1 } }
+
+    public init(tls: TLSConfiguration? = nil, watchList: Bool = false, handler: @escaping Handler) async throws {
         self.handler = handler
+        self.servesWatchList = watchList
         self.scheme = tls == nil ? "http" : "https"
         let box = Mutex<TestAPIServer?>(nil)
         let context = try tls.map { configuration in
@@ -94,6 +111,13 @@ public final class TestAPIServer: Sendable {
     public func shutdown() async {
         try? await channel.close()
     }
+
+    /// What a kube-apiserver without the WatchList feature answers a watch with `sendInitialEvents`.
+    public static let watchListForbidden = """
+        {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"ListOptions.meta.k8s.io \\"\\" \
+        is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList \
+        feature gate is enabled","reason":"Invalid","code":422}
+        """
 
     /// Splits text into pieces of `size` bytes (UTF-8 safe for the ASCII fixtures).
     public static func split(_ text: String, every size: Int) -> [String] {
@@ -127,6 +151,11 @@ private final class RequestHandler: ChannelInboundHandler {
             let request = TestAPIServer.Request(
                 path: components?.path ?? head.uri, query: query, authorization: head.headers["Authorization"].first,
                 host: head.headers["Host"].first, clientCertificate: peer.flatMap { try? $0.toDERBytes() })
+            if request.isWatchList && !server.servesWatchList {
+                server.refuseWatchList()
+                respond(context, .json(status: 422, body: TestAPIServer.watchListForbidden))
+                return
+            }
             server.record(request)
             respond(context, server.handler(request))
         }
@@ -134,10 +163,13 @@ private final class RequestHandler: ChannelInboundHandler {
 
     func respond(_ context: ChannelHandlerContext, _ response: TestAPIServer.Response) {
         switch response {
+        case .stall:
+            break
         case .json(let status, let body):
-            let headers = HTTPHeaders([
-                ("Content-Type", "application/json"), ("Content-Length", String(body.utf8.count)),
-            ])
+            respond(context, .jsonWithHeaders(status: status, body: body, headers: []))
+        case .jsonWithHeaders(let status, let body, let extra):
+            let headers = HTTPHeaders(
+                [("Content-Type", "application/json"), ("Content-Length", String(body.utf8.count))] + extra)
             let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers)
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)

@@ -1,21 +1,27 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
 
 /// An ``ObjectSource`` that lists and watches Services and EndpointSlices in all namespaces of a real API
 /// server, and, given ``Options/nodeName``, that one Node (a field selector on `metadata.name`, as kube-proxy's
-/// `NodeManager`).
+/// `NodeManager`), as client-go's reflector does (``ListWatchState`` has the decisions, ``ResourceWatcher`` the I/O).
 ///
-/// For each resource: LIST in pages (`limit`/`continue`), then WATCH from the list's resourceVersion with
-/// `allowWatchBookmarks=true`. A watch that the server ends (its `timeoutSeconds`) resumes at once; a
-/// dropped connection or a server error resumes from the last seen resourceVersion after a capped
-/// exponential backoff with jitter; 410 Gone (HTTP status or ERROR event) relists and emits only the
-/// difference from what was already delivered. Malformed lines are logged and skipped. ``SourceEvent/synced``
-/// follows the first complete list of Services and EndpointSlices; the Node does not hold it back (a proxy whose
-/// RBAC does not cover Nodes still programs Services; its Node arrives when it can be read). The state machine is ``ListWatchState``. Response bodies are
-/// decoded and validated on `threadPool` (NIO's thread pool), never on Swift's cooperative pool.
+/// For each resource: a streaming list (watch-list: `sendInitialEvents=true`, complete at the
+/// `k8s.io/initial-events-end` bookmark) where the server offers it, else a LIST (`resourceVersion=0` first, in pages
+/// of `limit`), then WATCH from the list's resourceVersion with `allowWatchBookmarks=true`. A watch that ends (its
+/// `timeoutSeconds`, an idle load balancer, a lost connection) resumes at once from the last resourceVersion, unless it
+/// ended within a second with no event; every failure (a refused or failed request, a watch ERROR, a malformed event,
+/// 410 Gone) waits client-go's backoff (0.8 s doubling to 30 s, jitter 1, reset after 2 minutes without failures) or
+/// the server's `Retry-After` if longer. 410 relists (from the watch cache; a list refused as expired reads
+/// consistently at once) and emits only the difference from what was delivered. A malformed event ends the watch,
+/// which resumes from the last good resourceVersion. ``SourceEvent/synced`` follows the first complete list of
+/// Services and EndpointSlices; the Node does not hold it back (a proxy whose RBAC does not cover Nodes still programs
+/// Services; its Node arrives when it can be read). Requests are counted (``APIClientMetrics``), and the connection's state is logged when it changes.
+/// Response bodies are decoded and validated on `threadPool` (NIO's thread pool), never on Swift's cooperative pool.
 public struct APIServerSource: ObjectSource {
     /// Tuning.
     public struct Options: Sendable {
@@ -36,6 +42,13 @@ public struct APIServerSource: ObjectSource {
         public var rateLimit = RequestRateLimit.clientGoDefault
         /// This node's name: its Node is listed and watched too; nil reads no Node.
         public var nodeName: String? = nil
+        /// Whether (re)lists are streamed (watch-list), as client-go 1.36 does by default; a server that does not
+        /// offer them is listed instead.
+        public var watchList = true
+        /// Where every wait happens and durations are measured (simulated in tests).
+        public var clock: any SourceClock = SystemSourceClock()
+        /// The metrics backend (nil: swift-metrics' bootstrapped one).
+        public var metricsFactory: (any MetricsFactory)? = nil
         /// Creates default options.
         public init() {}
     }
@@ -89,8 +102,10 @@ public struct APIServerSource: ObjectSource {
         let gate = SyncGate(remaining: 2)
         let watcher = ResourceWatcher(
             transport: transport, threadPool: threadPool, connection: connection, routing: routing, options: options,
-            limiter: RequestRateLimiter(options.rateLimit, clock: ContinuousClock()), logger: logger,
-            deliver: deliver, gate: gate)
+            limiter: RequestRateLimiter(options.rateLimit, clock: SourceClockAdapter(options.clock)), logger: logger,
+            deliver: deliver, gate: gate,
+            metrics: APIClientMetrics(
+                host: Self.hostLabel(connection.server), factory: options.metricsFactory ?? MetricsSystem.factory))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watcher.run(Service.self) }
             group.addTask { await watcher.run(EndpointSlice.self) }
@@ -99,6 +114,13 @@ public struct APIServerSource: ObjectSource {
             }
         }
         await transport.shutdown()
+    }
+
+    /// client-go's `host` label: the server URL's host and port.
+    static func hostLabel(_ server: String) -> String {
+        guard let url = URLComponents(string: server), let host = url.host else { return server }
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return url.port.map { "\(bracketed):\($0)" } ?? bracketed
     }
 
     func makeClient(tls: TLSConfiguration?, routing: HTTPRouting, proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {

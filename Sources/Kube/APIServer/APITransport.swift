@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -10,16 +11,14 @@ enum APITransport: Sendable {
 
     /// `GET path?query` with `headers`, within `timeout` for the whole exchange (AsyncHTTPClient) or with the
     /// idle timeout alone (the IP transport closes a connection that delivers nothing for that long).
-    func get(_ pathAndQuery: String, headers: HTTPHeaders, timeout: Duration) async throws -> (
-        status: HTTPResponseStatus, body: APIBody
-    ) {
+    func get(_ pathAndQuery: String, headers: HTTPHeaders, timeout: Duration) async throws -> APIResponse {
         switch self {
         case .client(let client, let baseURL):
             var request = HTTPClientRequest(url: baseURL + pathAndQuery)
             request.headers = headers
             let seconds = timeout.components.seconds
             let response = try await client.execute(request, timeout: .seconds(seconds))
-            return (response.status, APIBody(.client(response.body)))
+            return APIResponse(status: response.status, headers: response.headers, body: APIBody(.client(response.body)))
         case .ipServerName(let transport, let prefix):
             return try await transport.get(prefix + pathAndQuery, headers: headers)
         }
@@ -30,6 +29,23 @@ enum APITransport: Sendable {
         case .client(let client, _): try? await client.shutdown()
         case .ipServerName: break
         }
+    }
+}
+
+/// A response's status and headers, and its body as it streams.
+struct APIResponse: Sendable {
+    let status: HTTPResponseStatus
+    let headers: HTTPHeaders
+    let body: APIBody
+
+    /// The wait the server asks for, as client-go reads it (`checkWait`): `Retry-After` in whole seconds on a 429 or a
+    /// 5xx; nil otherwise (an HTTP date is not read, as client-go does not).
+    var retryAfter: Duration? {
+        guard status.code == 429 || status.code >= 500,
+            let text = headers["Retry-After"].first?.trimmingCharacters(in: .whitespaces),
+            let seconds = Int(text), seconds >= 0
+        else { return nil }
+        return .seconds(seconds)
     }
 }
 

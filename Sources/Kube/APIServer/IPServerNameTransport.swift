@@ -58,7 +58,7 @@ struct IPServerNameTransport: Sendable {
     }
 
     /// Sends `GET target` (path and query) with `headers` and returns the status and the streamed body.
-    func get(_ target: String, headers: HTTPHeaders) async throws -> (HTTPResponseStatus, APIBody) {
+    func get(_ target: String, headers: HTTPHeaders) async throws -> APIResponse {
         let expected = serverIP
         let context = self.context
         let idleTimeout = self.idleTimeout
@@ -93,7 +93,7 @@ struct IPServerNameTransport: Sendable {
         head.headers.replaceOrAdd(name: "Host", value: authority)
         head.headers.replaceOrAdd(name: "Connection", value: "close")
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
-        let (statusStream, statusContinuation) = AsyncThrowingStream<HTTPResponseStatus, any Error>.makeStream()
+        let (statusStream, statusContinuation) = AsyncThrowingStream<HTTPResponseHead, any Error>.makeStream()
         let pump = Task {
             do {
                 try await channel.executeThenClose { inbound, outbound in
@@ -102,7 +102,7 @@ struct IPServerNameTransport: Sendable {
                     for try await part in inbound {
                         switch part {
                         case .head(let response):
-                            statusContinuation.yield(response.status)
+                            statusContinuation.yield(response)
                             statusContinuation.finish()
                         case .body(let buffer):
                             continuation.yield(buffer)
@@ -122,8 +122,8 @@ struct IPServerNameTransport: Sendable {
         continuation.onTermination = { _ in pump.cancel() }
         do {
             var statuses = statusStream.makeAsyncIterator()
-            guard let status = try await statuses.next() else { throw ChannelError.eof }
-            return (status, APIBody(stream))
+            guard let response = try await statuses.next() else { throw ChannelError.eof }
+            return APIResponse(status: response.status, headers: response.headers, body: APIBody(stream))
         } catch {
             pump.cancel()
             throw error

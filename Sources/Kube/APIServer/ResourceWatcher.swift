@@ -9,48 +9,78 @@ import NIOPosix
 ///
 /// Bodies are decoded and validated on `threadPool` (a LIST page holds up to 500 objects, a watch event can be an
 /// EndpointSlice of a thousand endpoints), one job per page or per received chunk of watch lines; the watcher's
-/// task only waits for the network and the pool and runs the state machine.
+/// task only waits for the network and the pool and runs the state machine. Every wait is on `clock`: the backoff
+/// (``Backoff``, client-go's), a server's `Retry-After` (the longer of the two), the client-side rate limit.
 struct ResourceWatcher: Sendable {
     let transport: APITransport
     let threadPool: NIOThreadPool
     let connection: ClusterConnection
     let routing: HTTPRouting
     let options: APIServerSource.Options
-    /// Shared by both resources' requests, as client-go's one client is.
-    let limiter: RequestRateLimiter<ContinuousClock>
+    /// Shared by all resources' requests, as client-go's one client is.
+    let limiter: RequestRateLimiter<SourceClockAdapter>
     let logger: Logger
     let deliver: @Sendable (SourceEvent) -> Void
     let gate: SyncGate
+    let metrics: APIClientMetrics
+    var clock: any SourceClock { options.clock }
+
+    /// When the next request goes, as one request's handling decided.
+    struct Step: Sendable {
+        var retry: ListWatchState.Retry
+        /// The server's `Retry-After`, if it gave one.
+        var retryAfter: Duration? = nil
+    }
+
+    /// What one resource's loop carries from request to request.
+    struct Loop {
+        /// `metadata.name=NODE`, or nil: sent with every list and watch.
+        var fieldSelector: String?
+        /// Whether this resource's first list holds back ``SourceEvent/synced``.
+        var gated: Bool
+        var state: ListWatchState
+        var health: ConnectionHealth
+        var logger: Logger
+        var reportedSynced = false
+    }
 
     /// Lists and watches until the task is cancelled. `fieldSelector` narrows both (`metadata.name=NODE`); a
     /// resource that is not `gated` does not hold back ``SourceEvent/synced``.
     func run<Resource: KubeResource>(_ type: Resource.Type, fieldSelector: String? = nil, gated: Bool = true) async {
-        var state = ListWatchState(kind: Resource.kind, backoff: options.backoff)
-        var generator = SystemRandomNumberGenerator()
-        var reportedSynced = false
         var logger = self.logger
         logger[metadataKey: "resource"] = "\(Resource.kind.resource)"
+        var loop = Loop(
+            fieldSelector: fieldSelector, gated: gated,
+            state: ListWatchState(kind: Resource.kind, watchList: options.watchList),
+            health: ConnectionHealth(resource: Resource.kind.resource, metrics: metrics), logger: logger)
+        var backoff = options.backoff
+        var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
-            let delay: Duration?
-            switch state.nextRequest {
+            let step: Step?
+            switch loop.state.nextRequest {
             case .list(let token):
-                delay = await listPage(
-                    Resource.self, continue: token, fieldSelector: fieldSelector, state: &state,
-                    generator: &generator, logger)
-                if gated && state.hasSynced && !reportedSynced {
-                    reportedSynced = true
-                    if await gate.markSynced() { deliver(.synced) }
-                }
+                step = await listPage(Resource.self, continue: token, &loop)
             case .watch(let version):
-                delay = await watch(
-                    Resource.self, from: version, fieldSelector: fieldSelector, state: &state, generator: &generator,
-                    logger)
+                step = await watch(Resource.self, from: version, streaming: false, &loop)
+            case .watchList(let version):
+                step = await watch(Resource.self, from: version, streaming: true, &loop)
             }
-            if let delay {
-                logger.debug("retrying", metadata: ["delay": "\(delay)"])
-                do { try await Task.sleep(for: delay) } catch { return }
-            }
+            guard let step else { return }
+            await reportSynced(&loop)
+            var delay = Duration.zero
+            if step.retry == .backoff { delay = backoff.next(at: clock.now, using: &generator) }
+            if let after = step.retryAfter { delay = max(delay, after) }
+            guard delay > .zero else { continue }
+            loop.logger.debug(
+                "retrying", metadata: ["delay": "\(delay)", "failures": "\(backoff.failures)", "next": "\(loop.state.nextRequest)"])
+            do { try await clock.sleep(for: delay) } catch { return }
         }
+    }
+
+    func reportSynced(_ loop: inout Loop) async {
+        guard loop.gated, loop.state.hasSynced, !loop.reportedSynced else { return }
+        loop.reportedSynced = true
+        if await gate.markSynced() { deliver(.synced) }
     }
 
     func emit(_ changes: [ObjectChange]) {
@@ -58,10 +88,8 @@ struct ResourceWatcher: Sendable {
     }
 
     /// A GET with the current token (a token file is re-read for each request, on the thread pool), after the
-    /// client-side rate limit lets it go.
-    func get(
-        _ path: String, _ query: [(String, String)], timeout: Duration
-    ) async throws -> (status: HTTPResponseStatus, body: APIBody) {
+    /// client-side rate limit lets it go. Counted by its result.
+    func get(_ path: String, _ query: [(String, String)], timeout: Duration) async throws -> APIResponse {
         var components = URLComponents()
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
@@ -74,11 +102,18 @@ struct ResourceWatcher: Sendable {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         try await limiter.wait()
-        return try await transport.get(path + query, headers: headers, timeout: timeout)
+        do {
+            let response = try await transport.get(path + query, headers: headers, timeout: timeout)
+            metrics.request(code: response.status.code)
+            return response
+        } catch {
+            if !Task.isCancelled { metrics.request(code: nil) }
+            throw error
+        }
     }
 
     /// The failure status of a non-200 response: its Status body, or one made from the HTTP code.
-    func failureStatus(_ response: (status: HTTPResponseStatus, body: APIBody)) async -> APIStatus {
+    func failureStatus(_ response: APIResponse) async -> APIStatus {
         if let body = try? await response.body.collect(upTo: 1 << 20),
             let status = try? await threadPool.runIfActive({
                 try JSONDecoder().decode(APIStatus.self, from: Data(body.readableBytesView))
@@ -91,133 +126,48 @@ struct ResourceWatcher: Sendable {
     }
 
     func listPage<Resource: KubeResource>(
-        _ type: Resource.Type, continue token: String?, fieldSelector: String?, state: inout ListWatchState,
-        generator: inout SystemRandomNumberGenerator, _ logger: Logger
-    ) async -> Duration? {
-        var query = [("limit", String(options.pageSize))]
-        if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
-        if let token { query.append(("continue", token)) }
+        _ type: Resource.Type, continue token: String?, _ loop: inout Loop
+    ) async -> Step? {
+        var query: [(String, String)] = []
+        if let token {
+            query = [("limit", String(options.pageSize)), ("continue", token)]
+        } else {
+            let list = loop.state.listOptions
+            if list.paginated { query.append(("limit", String(options.pageSize))) }
+            if !list.resourceVersion.isEmpty { query.append(("resourceVersion", list.resourceVersion)) }
+            if loop.state.hasSynced { metrics.relisted(Resource.kind.resource) }
+        }
+        if let fieldSelector = loop.fieldSelector { query.append(("fieldSelector", fieldSelector)) }
         do {
             let response = try await get(Resource.collectionPath, query, timeout: .seconds(60))
             guard response.status.code == 200 else {
                 let status = await failureStatus(response)
-                let delay = state.listFailed(using: &generator)
-                logger.warning("list failed; relisting from the first page", metadata: ["status": "\(status)"])
-                return delay
+                let retry = loop.state.listFailed(status: status)
+                if retry == .backoff {
+                    loop.health.failed(at: clock.now, ["status": "\(status)"], "list refused", loop.logger)
+                } else {
+                    loop.logger.info(
+                        "list refused; listing again at once", metadata: ["status": "\(status)", "query": "\(query)"])
+                }
+                return Step(retry: retry, retryAfter: response.retryAfter)
             }
             let body = try await response.body.collect(upTo: options.maximumListBytes)
             let (items, metadata) = try await threadPool.runIfActive {
                 let page = try JSONDecoder().decode(ObjectList<Resource>.self, from: Data(body.readableBytesView))
                 return (page.items.map(DecodedItem.from), page.metadata)
             }
-            report(items, logger)
-            emit(state.receivePage(items, metadata: metadata))
-            return nil
+            loop.health.succeeded(at: clock.now, loop.logger)
+            report(items, loop.logger)
+            emit(loop.state.receivePage(items, metadata: metadata))
+            if metadata.continue?.isEmpty ?? true, loop.state.listEndedWithoutVersion {
+                loop.logger.warning("list without a resourceVersion; listing again after a delay")
+                return Step(retry: .backoff)
+            }
+            return Step(retry: .now)
         } catch {
             if Task.isCancelled { return nil }
-            let delay = state.listFailed(using: &generator)
-            logger.warning("list failed", metadata: failureMetadata(error))
-            return delay
-        }
-    }
-
-    func watch<Resource: KubeResource>(
-        _ type: Resource.Type, from version: String, fieldSelector: String?, state: inout ListWatchState,
-        generator: inout SystemRandomNumberGenerator, _ logger: Logger
-    ) async -> Duration? {
-        let timeout = Int.random(in: options.watchTimeoutSeconds, using: &generator)
-        var query = [
-            ("watch", "true"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
-            ("timeoutSeconds", String(timeout)),
-        ]
-        if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
-        var buffer = WatchLineBuffer(maximumLineLength: options.maximumWatchLineBytes)
-        var receivedAny = false
-        do {
-            let response = try await get(Resource.collectionPath, query, timeout: .seconds(timeout + 60))
-            guard response.status.code == 200 else {
-                let status = await failureStatus(response)
-                logger.warning("watch refused", metadata: ["status": "\(status)"])
-                return state.watchRejected(status: status, using: &generator)
-            }
-            for try await chunk in response.body {
-                let output = buffer.append(chunk.readableBytesView)
-                receivedAny = receivedAny || !output.lines.isEmpty
-                for line in try await decode(output.lines, Resource.self) {
-                    if let outcome = handle(line, state: &state, generator: &generator, logger) { return outcome }
-                }
-                if output.overflows > 0 {
-                    logger.error(
-                        "watch event over the line limit (a line that never ends?); relisting so no change is missed",
-                        metadata: ["limit": "\(buffer.maximumLineLength)"])
-                    return state.eventLost(using: &generator)
-                }
-            }
-            if let rest = buffer.finish() {
-                for line in try await decode([rest], Resource.self) {
-                    if let outcome = handle(line, state: &state, generator: &generator, logger) { return outcome }
-                }
-            }
-            // A watch the server ends without sending anything is not trusted as a clean end: retrying it
-            // at once could spin (a misbehaving proxy closing every watch), so it backs off.
-            return state.watchEnded(cleanly: receivedAny, using: &generator)
-        } catch {
-            if Task.isCancelled { return nil }
-            var metadata = failureMetadata(error)
-            metadata["resourceVersion"] = "\(state.resourceVersion ?? "")"
-            logger.info("watch connection lost; resuming", metadata: metadata)
-            return state.watchEnded(cleanly: false, using: &generator)
-        }
-    }
-
-    /// One watch line, decoded and validated.
-    enum WatchLine: Sendable {
-        /// An event.
-        case input(WatchInput)
-        /// Not a watch event: the start of the line and the decoding error.
-        case malformed(preview: String, error: String)
-    }
-
-    /// Decodes and validates watch lines on the thread pool, in one job.
-    func decode<Resource: KubeResource>(_ lines: [[UInt8]], _ type: Resource.Type) async throws -> [WatchLine] {
-        try await threadPool.runIfActive {
-            lines.map { line in
-                do {
-                    let event = try JSONDecoder().decode(WatchEvent<Resource>.self, from: Data(line))
-                    return .input(.from(event, bytes: line.count))
-                } catch {
-                    return .malformed(preview: String(decoding: line.prefix(120), as: UTF8.self), error: "\(error)")
-                }
-            }
-        }
-    }
-
-    /// Applies one line; returns the delay (or nil for "at once") when the watch must stop.
-    func handle(
-        _ line: WatchLine, state: inout ListWatchState, generator: inout SystemRandomNumberGenerator, _ logger: Logger
-    ) -> Duration?? {
-        let input: WatchInput
-        switch line {
-        case .input(let decoded):
-            input = decoded
-        case .malformed(let preview, let error):
-            logger.error("malformed watch event skipped", metadata: ["line": "\(preview)", "error": "\(error)"])
-            return nil
-        }
-        switch input {
-        case .upsert(let item), .delete(let item): report([item], logger)
-        case .bookmark, .error: break
-        }
-        switch state.receive(input, using: &generator) {
-        case .changes(let changes):
-            emit(changes)
-            return nil
-        case .relist:
-            logger.info("resourceVersion expired (410); relisting")
-            return .some(nil)
-        case .retry(let delay):
-            if case .error(let status) = input { logger.warning("watch error", metadata: ["status": "\(status)"]) }
-            return .some(delay)
+            loop.health.failed(at: clock.now, failureMetadata(error), "list failed", loop.logger)
+            return Step(retry: loop.state.listFailed(status: nil))
         }
     }
 

@@ -6,6 +6,9 @@ public enum WatchInput: Sendable, Hashable {
     case delete(DecodedItem)
     /// BOOKMARK: progress to this resourceVersion.
     case bookmark(resourceVersion: String?)
+    /// The BOOKMARK annotated `k8s.io/initial-events-end: "true"` that ends a watch-list's initial events: the
+    /// streamed list is complete at this resourceVersion.
+    case initialEventsEnd(resourceVersion: String?)
     /// ERROR.
     case error(APIStatus)
 
@@ -18,4 +21,16 @@ public enum WatchInput: Sendable, Hashable {
         case .error(let status): .error(status)
         }
     }
+}
+
+/// The annotation of a BOOKMARK that ends a watch-list's initial events (client-go's
+/// `metav1.InitialEventsAnnotationKey`).
+struct InitialEventsEndMarker: Decodable {
+    static let annotation = "k8s.io/initial-events-end"
+
+    struct Object: Decodable { var metadata: ObjectMeta? }
+    var object: Object?
+
+    /// Whether the event's object carries the annotation with the value "true".
+    var isSet: Bool { object?.metadata?.annotations?[Self.annotation] == "true" }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import NIOCore
+
+extension ResourceWatcher {
+    /// One watch (or, `streaming`, a watch-list: a list streamed as ADDED events up to the BOOKMARK annotated
+    /// `k8s.io/initial-events-end`, then the watch on the same connection). Returns when it ends, and when to go on.
+    func watch<Resource: KubeResource>(
+        _ type: Resource.Type, from version: String, streaming: Bool, _ loop: inout Loop
+    ) async -> Step? {
+        var generator = SystemRandomNumberGenerator()
+        let timeout = Int.random(in: options.watchTimeoutSeconds, using: &generator)
+        var query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(timeout))]
+        if streaming {
+            query += [("sendInitialEvents", "true"), ("resourceVersionMatch", "NotOlderThan")]
+            if !version.isEmpty { query.append(("resourceVersion", version)) }
+            if loop.state.hasSynced { metrics.relisted(Resource.kind.resource) }
+        } else {
+            query.append(("resourceVersion", version))
+        }
+        if let fieldSelector = loop.fieldSelector { query.append(("fieldSelector", fieldSelector)) }
+        var buffer = WatchLineBuffer(maximumLineLength: options.maximumWatchLineBytes)
+        var receivedEvents = false
+        var responded = false
+        // Started before the request, as client-go does: some proxies send no headers until the first event.
+        let start = clock.now
+        do {
+            let response = try await get(Resource.collectionPath, query, timeout: .seconds(timeout + 60))
+            guard response.status.code == 200 else {
+                let status = await failureStatus(response)
+                let retry = loop.state.watchRejected(status: status)
+                if status.isExpired {
+                    loop.logger.info("resourceVersion expired (410); relisting", metadata: ["status": "\(status)"])
+                } else if retry == .now {
+                    loop.logger.info("the API server does not stream lists; listing", metadata: ["status": "\(status)"])
+                } else {
+                    loop.health.failed(at: clock.now, ["status": "\(status)"], "watch refused", loop.logger)
+                }
+                return Step(retry: retry, retryAfter: response.retryAfter)
+            }
+            responded = true
+            loop.health.succeeded(at: clock.now, loop.logger)
+            for try await chunk in response.body {
+                let output = buffer.append(chunk.readableBytesView)
+                for line in try await decode(output.lines, Resource.self) {
+                    receivedEvents = true
+                    if let step = handle(line, &loop) { return step }
+                    await reportSynced(&loop)
+                }
+                if output.overflows > 0 {
+                    loop.logger.error(
+                        "watch event over the line limit (a line that never ends?); relisting so no change is missed",
+                        metadata: ["limit": "\(buffer.maximumLineLength)"])
+                    return Step(retry: loop.state.eventLost())
+                }
+            }
+            if let rest = buffer.finish() {
+                for line in try await decode([rest], Resource.self) {
+                    receivedEvents = true
+                    if let step = handle(line, &loop) { return step }
+                }
+            }
+            return ended(receivedEvents: receivedEvents, since: start, &loop, nil)
+        } catch {
+            if Task.isCancelled { return nil }
+            var metadata = failureMetadata(error)
+            metadata["resourceVersion"] = "\(loop.state.resourceVersion ?? "")"
+            guard responded else {
+                loop.health.failed(at: clock.now, metadata, "watch failed", loop.logger)
+                return Step(retry: .backoff)
+            }
+            // A connection lost mid-stream (a load balancer's idle close, a read timeout) is a watch that ended,
+            // as client-go's stream watcher treats an unexpected EOF or a timeout.
+            return ended(receivedEvents: receivedEvents, since: start, &loop, metadata)
+        }
+    }
+
+    func ended(receivedEvents: Bool, since start: Duration, _ loop: inout Loop, _ error: Logger.Metadata?) -> Step {
+        let lasted = clock.now - start
+        let retry = loop.state.watchEnded(receivedEvents: receivedEvents, lasted: lasted)
+        var metadata = error ?? [:]
+        metadata["lasted"] = "\(lasted)"
+        metadata["resourceVersion"] = "\(loop.state.resourceVersion ?? "")"
+        switch retry {
+        case .now: loop.logger.debug("watch ended; resuming at once", metadata: metadata)
+        case .backoff: loop.logger.info("watch ended at once and empty; resuming after a delay", metadata: metadata)
+        }
+        return Step(retry: retry)
+    }
+
+    /// One watch line, decoded and validated.
+    enum WatchLine: Sendable {
+        /// An event.
+        case input(WatchInput)
+        /// Not a watch event: the start of the line and the decoding error.
+        case malformed(preview: String, error: String)
+    }
+
+    /// Decodes and validates watch lines on the thread pool, in one job.
+    func decode<Resource: KubeResource>(_ lines: [[UInt8]], _ type: Resource.Type) async throws -> [WatchLine] {
+        try await threadPool.runIfActive {
+            lines.map { line in
+                do {
+                    let decoder = JSONDecoder()
+                    let event = try decoder.decode(WatchEvent<Resource>.self, from: Data(line))
+                    if case .bookmark(let version) = event,
+                        (try? decoder.decode(InitialEventsEndMarker.self, from: Data(line)))?.isSet == true
+                    {
+                        return .input(.initialEventsEnd(resourceVersion: version))
+                    }
+                    return .input(.from(event, bytes: line.count))
+                } catch {
+                    return .malformed(preview: String(decoding: line.prefix(120), as: UTF8.self), error: "\(error)")
+                }
+            }
+        }
+    }
+
+    /// Applies one line; returns when to go on if the watch must stop.
+    func handle(_ line: WatchLine, _ loop: inout Loop) -> Step? {
+        let input: WatchInput
+        switch line {
+        case .input(let decoded):
+            input = decoded
+        case .malformed(let preview, let error):
+            loop.logger.error(
+                "malformed watch event; ending the watch to resume from the last good resourceVersion",
+                metadata: [
+                    "line": "\(preview)", "error": "\(error)",
+                    "resourceVersion": "\(loop.state.resourceVersion ?? "")",
+                ])
+            return Step(retry: loop.state.malformedEvent())
+        }
+        switch input {
+        case .upsert(let item), .delete(let item): report([item], loop.logger)
+        case .bookmark, .initialEventsEnd, .error: break
+        }
+        switch loop.state.receive(input) {
+        case .changes(let changes):
+            emit(changes)
+            return nil
+        case .relist:
+            loop.logger.info("resourceVersion expired (410); relisting after a delay")
+            return Step(retry: .backoff)
+        case .retry:
+            if case .error(let status) = input { loop.logger.warning("watch error", metadata: ["status": "\(status)"]) }
+            return Step(retry: .backoff)
+        case .restart:
+            loop.logger.info("the streamed list cannot go on; starting over", metadata: ["next": "\(loop.state.nextRequest)"])
+            return Step(retry: .now)
+        }
+    }
+}
