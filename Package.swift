@@ -29,11 +29,12 @@ let package = Package(
     targets: [
         // The values every module shares: addresses, families, prefixes, durations, the error shape. No I/O.
         .target(name: "Values", exclude: ["README.md"]),
-        // The only C in the project: libnl-3 and libnl-genl-3, found through pkg-config.
+        // The only C in the project: libnl-3, libnl-genl-3 and libnl-nf-3 (conntrack), found through pkg-config
+        // (libnl-nf's module names libnl-route and libnl-3 under it; the headers of all four share one folder).
         .systemLibrary(
             name: "CNetlink",
-            pkgConfig: "libnl-genl-3.0",
-            providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]
+            pkgConfig: "libnl-nf-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev", "libnl-nf-3-dev"])]
         ),
         // Kernel I/O: IPVS over generic netlink, the VIP link over rtnetlink, sysctls.
         .target(

@@ -1,5 +1,5 @@
-// The C surface of ipvs-proxy: libnl-3, libnl-genl-3 and the kernel's uapi headers for IPVS and
-// rtnetlink. Macros and variadic functions that Swift cannot import are wrapped here as
+// The C surface of ipvs-proxy: libnl-3, libnl-genl-3, libnl-nf-3 (conntrack) and the kernel's uapi headers for
+// IPVS and rtnetlink. Macros and variadic functions that Swift cannot import are wrapped here as
 // `static inline` shims, named `cnl_*`. Nothing outside the IPVS module imports this.
 #ifndef IPVS_PROXY_CNETLINK_SHIM_H
 #define IPVS_PROXY_CNETLINK_SHIM_H
@@ -20,6 +20,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/family.h>
+#include <netlink/netfilter/ct.h>
 #include <linux/ip_vs.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
