@@ -130,7 +130,11 @@ struct RunCommand: AsyncParsableCommand {
                 nft: NFTCommand()),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             nodeAddresses: watcher?.updates,
-            observers: healthCheckNodePorts.map { [HealthCheckNodePortObserver(server: $0)] } ?? [],
+            // Stale UDP/SCTP conntrack flows, deleted after each pass that removed a backend (kube-proxy's
+            // CleanStaleEntries); not with --once, whose process ends with its pass.
+            observers: (healthCheckNodePorts.map { [HealthCheckNodePortObserver(server: $0)] } ?? [])
+                + (once
+                    ? [] : [ConntrackObserver(cleaner: ConntrackCleaner(table: NetfilterConntrack(), logger: logger))]),
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: source)]
