@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// A libFuzzer target, Tests/Fuzz/<name> (docs/testing.md); it declares libFuzzer's driver with `@_extern(c)`.
+func fuzzTarget(_ name: String, _ module: Target.Dependency) -> Target {
+    .executableTarget(
+        name: name, dependencies: [module], path: "Tests/Fuzz/\(name)",
+        swiftSettings: [.enableExperimentalFeature("Extern")])
+}
+
 // Data flows one way: Kube (objects) -> Proxy (desired state, plan, reconcile) -> IPVS (kernel).
 // IPVS knows nothing of Kubernetes, Kube knows nothing of IPVS; the CLI only wires modules together.
 let package = Package(
@@ -274,6 +281,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // libFuzzer targets, one per decoder of outside bytes (docs/testing.md, scripts/fuzz). A plain build makes
+        // each a replayer of the inputs named on its command line; scripts/fuzz builds them with
+        // -sanitize=fuzzer,address -DFUZZING in their own build folder.
+        fuzzTarget("FuzzWatchStream", "Kube"),
+        fuzzTarget("FuzzManifestFile", "Kube"),
+        fuzzTarget("FuzzConfigFile", "Settings"),
+        fuzzTarget("FuzzIPVSDump", "IPVS"),
+        fuzzTarget("FuzzRouteMessages", "IPVS"),
+        fuzzTarget("FuzzHTTPStatusLine", "Health"),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
         // skipped, with the reason shown, anywhere else.
         .testTarget(
