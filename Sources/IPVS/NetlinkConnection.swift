@@ -129,7 +129,7 @@ extension NetlinkConnection.State {
                         guard !finished[slotIndex] else { return }
                         switch Int32(message.type) {
                         case NLMSG_ERROR, NLMSG_DONE:
-                            errnos[indices[start + slotIndex]] = -message.errorCode
+                            errnos[indices[start + slotIndex]] = message.replyErrno
                             finished[slotIndex] = true
                             pending -= 1
                         case NLMSG_NOOP, NLMSG_OVERRUN:

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The byte-level seam under the one netlink exchange loop: whole datagrams out, whole datagrams in. The real
 /// one is `NetlinkSocket` (libnl's socket, sendto(2) and recvmmsg(2)); the unit tests script the kernel's replies.
 protocol NetlinkTransport: AnyObject {
@@ -26,6 +28,12 @@ struct NetlinkMessageView {
     /// For NLMSG_ERROR and NLMSG_DONE: the error code (0 or a negative errno).
     var errorCode: Int32 {
         payload.count >= 4 ? payload.loadUnaligned(as: Int32.self) : 0
+    }
+
+    /// For NLMSG_ERROR and NLMSG_DONE: the positive errno (0: success). A code that is no negated errno (positive,
+    /// or Int32.min, which has no negation) reads as EPROTO.
+    var replyErrno: Int32 {
+        errorCode > 0 || errorCode == .min ? EPROTO : -errorCode
     }
 
     /// Calls `body` with each message in `datagram`; throws `.malformedReply` on a length that does not fit.

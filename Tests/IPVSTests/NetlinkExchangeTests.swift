@@ -34,6 +34,19 @@ import Testing
         #expect(connection.record.sends.last?.first?.sequence == 105)
     }
 
+    /// Found by FuzzRouteMessages: an error code of Int32.min (no negated errno) trapped on negation.
+    @Test func anErrorCodeThatIsNoErrnoIsAProtocolError() throws {
+        let connection = NetlinkConnection.scripted { _, requests in
+            requests.map { request in
+                K.Datagram(
+                    bytes: K.message(
+                        type: UInt16(NLMSG_ERROR), sequence: request.sequence,
+                        NetlinkBytes.u32(0x8000_0000) + [UInt8](repeating: 0, count: 16)))
+            }
+        }
+        #expect(try connection.exchange(count: 2, window: 2, slot: 4096, encode: Self.encode) == [EPROTO, EPROTO])
+    }
+
     @Test func matchesAcknowledgementsOutOfOrderBySequence() throws {
         let connection = NetlinkConnection.scripted { _, requests in
             // Reversed, one per datagram; request i fails with errno 10 + i except the first.
