@@ -1,4 +1,5 @@
 import Foundation
+import Values
 
 /// A kernel setting under /proc/sys, typed by the values it takes. Read and write throw `IPVSError`.
 public struct Sysctl<Value: Sendable & Equatable>: Sendable {
@@ -58,15 +59,9 @@ public struct Sysctl<Value: Sendable & Equatable>: Sendable {
         return true
     }
 
-    static func errno(_ error: Error) -> Int32? {
-        ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) }
-    }
+    static func errno(_ error: Error) -> Int32? { OSError(foundation: error)?.errno }
 
-    static func reason(_ error: Error) -> String {
-        if let posix = errno(error) { return String(cString: strerror(posix)) }
-        // Foundation's own error ("The volume is read only.") rather than its whole userInfo dump.
-        return (error as NSError).localizedDescription
-    }
+    static func reason(_ error: Error) -> String { OSError.text(of: error) }
 
     static func hint(_ name: String) -> String {
         name.hasPrefix("net.ipv4.vs.") ? " (the net.ipv4.vs settings exist only once ip_vs is loaded: `modprobe ip_vs`)"

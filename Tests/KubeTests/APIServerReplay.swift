@@ -54,7 +54,7 @@ enum APIServerReplay {
 /// Reads a source's events until `done` says enough, failing after a generous safety limit (so a broken
 /// source fails the test instead of hanging it; no speed is asserted).
 func collect(
-    _ source: some ObjectSource, limit: Duration = .seconds(20), until done: @escaping @Sendable ([SourceEvent]) -> Bool
+    _ source: some ObjectSource, limit: Duration = .seconds(60), until done: @escaping @Sendable ([SourceEvent]) -> Bool
 ) async throws -> [SourceEvent] {
     try await withThrowingTaskGroup(of: [SourceEvent]?.self) { group in
         group.addTask {

@@ -1,4 +1,5 @@
 import Foundation
+import Values
 
 /// Reads a manifests directory and returns the changes since the previous call. The ``ManifestsDirectorySource``
 /// updates for the files inotify reports and scans at start and as a slow safety net (or on a timer when inotify
@@ -97,7 +98,8 @@ public struct ManifestsDirectoryScanner: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            let failure = ManifestError(code: .directory, message: "cannot list directory: \(error)", file: directory)
+            let failure = ManifestError(
+                code: .directory, message: "cannot list directory: \(OSError.text(of: error))", file: directory)
             return Batch(failure: .fileFailed(failure))
         }
         var batch = Batch(present: [])
@@ -175,7 +177,7 @@ public struct ManifestsDirectoryScanner: Sendable {
         } catch let error as ManifestError {
             return .failure(error)
         } catch {
-            return .failure(ManifestError(code: .unreadable, message: "\(error)", file: path))
+            return .failure(ManifestError(code: .unreadable, message: OSError.text(of: error), file: path))
         }
     }
 }
