@@ -49,6 +49,10 @@ public struct ManifestDirectoryState: Sendable {
     /// The files whose last reading failed (unreadable, or not valid YAML or JSON), in path order.
     public var failedFiles: [ManifestError] { files.keys.sorted().compactMap { files[$0]?.failure } }
 
+    /// Whether a file was read so soon after it was written that it may have been read half-written (an empty or
+    /// truncated file parses as fewer objects, not as an error): it is read again at the next scan.
+    public var hasUnsettledFiles: Bool { files.values.contains { $0.signature == nil && $0.failure == nil } }
+
     /// Whether `path` is loaded.
     public func contains(_ path: String) -> Bool { files[path] != nil }
 

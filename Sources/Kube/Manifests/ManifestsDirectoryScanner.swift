@@ -30,6 +30,10 @@ public struct ManifestsDirectoryScanner: Sendable {
     /// source waits for this to be empty before saying it has the whole truth (``SourceEvent/synced``).
     public var incomplete: [ManifestError] { (directoryFailure.map { [$0] } ?? []) + state.failedFiles }
 
+    /// Whether a file read by the last scan was modified less than ``settleTime`` before it: what it held may not
+    /// be what it holds, so a start is not whole until the next scan has read it again.
+    public var settling: Bool { state.hasUnsettledFiles }
+
     /// The largest manifests file read, 16 MiB: a bigger one is refused before it is read (a broken file: its
     /// previous objects stay, and at start it keeps the first sync back as any broken file does).
     public static let maximumFileBytes = 16 << 20

@@ -131,7 +131,15 @@ public struct ManifestsDirectorySource: ObjectSource {
         var reported: [ManifestError] = []
         while true {
             let missing = scanner.incomplete
-            if missing.isEmpty { break }
+            if missing.isEmpty {
+                // A file being written as it was read (an editor, `kubectl ... > file`) may have been read empty or
+                // cut short, which parses as fewer objects, not as an error: the start is whole only once every file
+                // was read settled, or the proxy would delete what the rest of the file holds.
+                guard scanner.settling else { break }
+                try await Task.sleep(for: ManifestsDirectoryScanner.settleTime)
+                emit(try await scanner.scan(), kind: "scan", scanner, since: ContinuousClock.now, deliver)
+                continue
+            }
             let reasons = missing.map(\.description).joined(separator: "; ")
             guard waitsForWholeStart else {
                 throw SourceError(
@@ -180,6 +188,8 @@ public struct ManifestsDirectorySource: ObjectSource {
 
         /// What keeps the directory from being read whole (see ``ManifestsDirectoryScanner/incomplete``).
         var incomplete: [ManifestError] { scanner.withLock { $0.incomplete } }
+        /// Whether a file was read too soon after it was written (see ``ManifestsDirectoryScanner/settling``).
+        var settling: Bool { scanner.withLock { $0.settling } }
 
         typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
 
