@@ -41,16 +41,44 @@ import Testing
         let saved = try String(contentsOf: modprobe, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         try LabShell.run("nft", ["flush", "ruleset"])
         try "/nonexistent/modprobe\n".write(to: modprobe, atomically: false, encoding: .utf8)
+        // Every module that uses nf_tables or nfnetlink, however it came to be loaded (the proxy's VIP filter and
+        // conntrack cleanup bring in more than `nftModules`), is unloaded users first, and all are loaded again after.
+        var removed: [String] = []
         defer {
             try? "\(saved)\n".write(to: modprobe, atomically: false, encoding: .utf8)
-            for module in nftModules.reversed() { _ = try? LabShell.run("modprobe", [module]) }
+            for module in (nftModules + removed).reversed() { _ = try? LabShell.run("modprobe", [module]) }
         }
-        for module in nftModules { try LabShell.run("rmmod", [module]) }
+        for _ in 0..<10 {
+            let users = try Self.users(of: ["nf_tables", "nfnetlink"])
+            if users.isEmpty { break }
+            for module in users where try LabShell.run("rmmod", [module]).status == 0 { removed.append(module) }
+        }
         let loaded = try String(contentsOfFile: "/proc/modules", encoding: .utf8)
         #expect(!loaded.split(separator: "\n").contains { $0.hasPrefix("nf_tables ") }, "nf_tables is loaded: \(loaded)")
         let nft = try LabShell.run("nft", ["list", "ruleset"])
         #expect(nft.status != 0, "nft still works: \(nft.stdout)")
         return try body()
+    }
+
+    /// The loaded modules that are `roots` or use them, directly or through others, leaves (unused ones) first.
+    static func users(of roots: Set<String>) throws -> [String] {
+        var usedBy: [String: [String]] = [:]
+        var useCount: [String: Int] = [:]
+        for line in try String(contentsOfFile: "/proc/modules", encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count > 3 else { continue }
+            useCount[fields[0]] = Int(fields[2]) ?? 0
+            usedBy[fields[0]] = fields[3].split(separator: ",").map(String.init).filter { $0 != "-" }
+        }
+        var found = roots.filter { usedBy[$0] != nil }
+        var queue = Array(found)
+        while let module = queue.popLast() {
+            for user in usedBy[module] ?? [] where !found.contains(user) {
+                found.insert(user)
+                queue.append(user)
+            }
+        }
+        return found.sorted { (useCount[$0] ?? 0, $0) < (useCount[$1] ?? 0, $1) }
     }
 
     /// Virtual servers on the suite's VIPs, as `ipvsadm -Ln` lists them.
