@@ -267,6 +267,8 @@ let package = Package(
             name: "SettingsTests",
             dependencies: ["Settings", "Proxy", "IPVS", "Values", "Health", .product(name: "Yams", package: "Yams")]
         ),
+        // The node binary's command line as swift-argument-parser parses it (kube-proxy's flags translated).
+        .testTarget(name: "CommandLineTests", dependencies: ["ipvs-proxy", "Settings"]),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [

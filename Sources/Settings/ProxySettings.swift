@@ -53,8 +53,14 @@ public struct ProxySettings: Sendable, Hashable {
     public var healthCheck: HealthCheckSettings
     /// `--kubeconfig`, `--master`, `--kube-api-*` (kube-proxy's `clientConnection`).
     public var clientConnection: ClientConnectionSettings
+    /// `--conntrack-*` (kube-proxy's `conntrack`): the node's connection-tracking table.
+    public var conntrack: ConntrackLimits = ConntrackLimits()
+    /// `--config-sync-period`: checked (more than 0), no effect.
+    public var configSyncPeriod: Duration = .seconds(900)
     /// Notes from the sources (kube-proxy fields ignored), to log at start.
     public var notes: [String]
+    /// Warnings from the sources (unknown kube-proxy fields, kube-proxy flags without effect), to log at start.
+    public var warnings: [String] = []
 
     /// Resolves `layers` (any order: each value carries its origin's precedence) over the defaults.
     public static func resolve(_ layers: [SettingsLayer]) throws -> ProxySettings {
@@ -63,7 +69,8 @@ public struct ProxySettings: Sendable, Hashable {
         var notes = merged.notes
         let clientConnection = try ClientConnectionSettings.read(reader, notes: &notes)
         let nodePorts = try reader.nodePortAddresses(SettingKeys.nodePortAddresses)
-        return ProxySettings(
+        try checkDetectLocalMode(reader)
+        var settings = ProxySettings(
             scheduler: try reader.text(SettingKeys.scheduler) ?? "rr",
             syncPeriod: try reader.positiveDuration(SettingKeys.syncPeriod),
             minSyncPeriod: try reader.duration(SettingKeys.minSyncPeriod),
@@ -93,5 +100,35 @@ public struct ProxySettings: Sendable, Hashable {
             clientConnection: clientConnection,
             notes: notes
         )
+        settings.conntrack = try conntrack(reader)
+        settings.configSyncPeriod = try reader.positiveDuration(SettingKeys.configSyncPeriod)
+        settings.warnings = merged.warnings
+        return settings
+    }
+
+    static func conntrack(_ reader: SettingReader) throws -> ConntrackLimits {
+        func seconds(_ key: SettingKey) throws -> Int { Int(try reader.seconds(key)) }
+        return ConntrackLimits(
+            maxPerCore: try reader.wholeNumber(SettingKeys.conntrackMaxPerCore),
+            min: try reader.wholeNumber(SettingKeys.conntrackMin),
+            tcpEstablishedTimeout: try seconds(SettingKeys.conntrackTCPEstablished),
+            tcpCloseWaitTimeout: try seconds(SettingKeys.conntrackTCPCloseWait),
+            tcpBeLiberal: try reader.bool(SettingKeys.conntrackTCPBeLiberal),
+            udpTimeout: try seconds(SettingKeys.conntrackUDPTimeout),
+            udpStreamTimeout: try seconds(SettingKeys.conntrackUDPStreamTimeout))
+    }
+
+    /// kube-proxy's detectLocalMode: ClusterCIDR is how ipvs-proxy's masquerade rules tell pod traffic (by source
+    /// address in `--cluster-cidr`); the other modes are refused rather than silently masquerading differently.
+    static func checkDetectLocalMode(_ reader: SettingReader) throws {
+        let mode = try reader.choice(SettingKeys.detectLocalMode)
+        guard mode != "clustercidr", let raw = reader.raw(SettingKeys.detectLocalMode) else { return }
+        let why =
+            switch mode {
+            case "nodecidr": "the Node's podCIDRs are not read; give them as --cluster-cidr with ClusterCIDR"
+            default: "the masquerade rules match source addresses, not input interfaces; give the pods' CIDRs as "
+                + "--cluster-cidr with ClusterCIDR"
+            }
+        throw SettingsError(.unsupported, "\(raw.origin): \(mode) is not supported: \(why)")
     }
 }

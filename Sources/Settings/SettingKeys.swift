@@ -129,15 +129,46 @@ public enum SettingKeys {
         "kube-api-accept-content-types", .text, default: nil,
         help: "kube-proxy's Accept list (comma-separated media types); the proxy asks for application/json.")
 
+    public static let conntrackMaxPerCore = SettingKey(
+        "conntrack-max-per-core", .wholeNumber, default: "32768",
+        help: "nf_conntrack_max is this times the CPU cores, at least --conntrack-min (0: leave it and the hash size).")
+    public static let conntrackMin = SettingKey(
+        "conntrack-min", .wholeNumber, default: "131072", help: "The least nf_conntrack_max, whatever the cores.")
+    public static let conntrackTCPEstablished = SettingKey(
+        "conntrack-tcp-timeout-established", .duration, default: "24h",
+        help: "nf_conntrack_tcp_timeout_established (0: leave the kernel's).")
+    public static let conntrackTCPCloseWait = SettingKey(
+        "conntrack-tcp-timeout-close-wait", .duration, default: "1h",
+        help: "nf_conntrack_tcp_timeout_close_wait (0: leave the kernel's).")
+    public static let conntrackTCPBeLiberal = SettingKey(
+        "conntrack-tcp-be-liberal", .bool, default: "false",
+        help: "Set nf_conntrack_tcp_be_liberal=1: out-of-window TCP packets are not marked INVALID.")
+    public static let conntrackUDPTimeout = SettingKey(
+        "conntrack-udp-timeout", .duration, default: "0s",
+        help: "nf_conntrack_udp_timeout, unreplied UDP (0: leave the kernel's).")
+    public static let conntrackUDPStreamTimeout = SettingKey(
+        "conntrack-udp-timeout-stream", .duration, default: "0s",
+        help: "nf_conntrack_udp_timeout_stream, assured UDP (0: leave the kernel's).")
+    public static let configSyncPeriod = SettingKey(
+        "config-sync-period", .duration, default: "15m",
+        help: "kube-proxy's informer resync: checked, no effect (every --sync-period pass re-derives the whole state).")
+    public static let detectLocalMode = SettingKey(
+        "detect-local-mode", .choice, default: "clustercidr",
+        help: "How traffic from pods is told apart: ClusterCIDR (by --cluster-cidr) is the one ipvs-proxy has.",
+        choices: ["clustercidr", "nodecidr", "bridgeinterface", "interfacenameprefix"])
+
     /// All of them, in the order the docs list them.
     public static let all: [SettingKey] = [
         scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, bindAddress, nodePortRange,
-        hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout, tcpFinTimeout,
+        hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout,
+        tcpFinTimeout,
         udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress, healthCheck,
         healthCheckAnnotations, healthCheckCIDRs, healthCheckInterval,
         healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
         healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,
         kubeconfig, master, kubeAPIQPS, kubeAPIBurst, kubeAPIContentType, kubeAPIAcceptContentTypes,
+        conntrackMaxPerCore, conntrackMin, conntrackTCPEstablished, conntrackTCPCloseWait, conntrackTCPBeLiberal,
+        conntrackUDPTimeout, conntrackUDPStreamTimeout, configSyncPeriod, detectLocalMode,
     ]
 
     /// The setting with this name.

@@ -10,6 +10,8 @@ public enum SettingsErrorCode: String, ErrorCode {
     case unknownKey
     /// A value the setting does not take.
     case badValue
+    /// A kube-proxy flag or field asking for what ipvs-proxy cannot do (running anyway would do something else).
+    case unsupported
 }
 
 /// A setting that cannot be used, found at start: it names the file and key, the variable or the flag.

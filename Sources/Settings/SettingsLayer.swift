@@ -5,11 +5,15 @@ public struct SettingsLayer: Sendable, Hashable {
     public var values: [String: RawSetting]
     /// Things worth a log line that are not errors.
     public var notes: [String]
+    /// Things worth a warning at start: what was given and is not honoured (unknown fields of a kube-proxy file,
+    /// kube-proxy flags without effect).
+    public var warnings: [String] = []
 
     /// A layer.
-    public init(values: [String: RawSetting] = [:], notes: [String] = []) {
+    public init(values: [String: RawSetting] = [:], notes: [String] = [], warnings: [String] = []) {
         self.values = values
         self.notes = notes
+        self.warnings = warnings
     }
 
     /// The built-in defaults of `keys`.
@@ -21,9 +25,11 @@ public struct SettingsLayer: Sendable, Hashable {
         return layer
     }
 
-    /// Command-line values: only flags actually given (nil means not given).
-    public static func flags(_ given: [String: String?]) throws -> SettingsLayer {
+    /// Command-line values: only flags actually given (nil means not given); `ignored`: the kube-proxy flags
+    /// accepted without effect, as written (``KubeProxyArguments``), which make one warning.
+    public static func flags(_ given: [String: String?], ignored: [String] = []) throws -> SettingsLayer {
         var layer = SettingsLayer()
+        if let warning = KubeProxyFlag.warning(ignoring: ignored) { layer.warnings.append(warning) }
         for (name, value) in given {
             guard SettingKeys.named(name) != nil else {
                 throw SettingsError(.unknownKey, "--\(name) is not a setting")
@@ -56,6 +62,7 @@ public struct SettingsLayer: Sendable, Hashable {
         var result = SettingsLayer()
         for layer in layers {
             result.notes += layer.notes
+            result.warnings += layer.warnings
             for (name, raw) in layer.values {
                 if let existing = result.values[name], existing.origin.precedence > raw.origin.precedence { continue }
                 result.values[name] = raw

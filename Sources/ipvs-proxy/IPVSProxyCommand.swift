@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import NFTables
+import Settings
 
 /// The `ipvs-proxy` command: a Kubernetes service proxy that programs the kernel's IPVS directly.
 @main
@@ -15,6 +17,18 @@ struct IPVSProxyCommand: AsyncParsableCommand {
     /// an error, not kill the proxy.
     static func main() async {
         BrokenPipe.ignore()
-        await main(nil)
+        do {
+            await main(try arguments(Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            FileHandle.standardError.write(Data("ipvs-proxy: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+
+    /// The command line as swift-argument-parser takes it: `run` and `plan` take kube-proxy's flags as kube-proxy
+    /// writes them (`KubeProxyArguments`).
+    static func arguments(_ arguments: [String]) throws -> [String] {
+        guard let command = arguments.first, ["run", "plan"].contains(command) else { return arguments }
+        return [command] + (try KubeProxyArguments.translate(Array(arguments.dropFirst())))
     }
 }

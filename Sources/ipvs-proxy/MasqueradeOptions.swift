@@ -15,8 +15,8 @@ struct MasqueradeOptions: ParsableArguments {
     )
     var clusterCIDR: String?
 
-    @Flag(help: "Masquerade every connection to a virtual server, whatever its source.")
-    var masqueradeAll = false
+    @Flag(inversion: .prefixedNo, help: "Masquerade every connection to a virtual server, whatever its source.")
+    var masqueradeAll: Bool?
 
     func validate() throws {
         _ = try prefixes()
@@ -34,6 +34,6 @@ struct MasqueradeOptions: ParsableArguments {
 
     /// The configuration these options give.
     func configuration() throws -> MasqueradeConfiguration {
-        MasqueradeConfiguration(clusterCIDRs: try prefixes(), masqueradeAll: masqueradeAll)
+        MasqueradeConfiguration(clusterCIDRs: try prefixes(), masqueradeAll: masqueradeAll ?? false)
     }
 }

@@ -14,6 +14,7 @@ extension ProxyOptions {
         }
         let logger = LogSetup.bootstrap(level: settings.level, label: "ipvs-proxy")
         for note in settings.notes { logger.notice("\(note)") }
+        for warning in settings.warnings { logger.warning("\(warning)") }
         return (settings, logger)
     }
 }

@@ -51,6 +51,10 @@ struct ProxyOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [default: info]")
     var logLevel: String?
 
+    /// kube-proxy's flags accepted without effect, as written (`KubeProxyArguments` puts them here).
+    @Option(name: .customLong(KubeProxyArguments.ignoredOption), help: .private)
+    var ignoredKubeProxyFlags: [String] = []
+
     /// The flags given, by setting name (nil: not given).
     var given: [String: String?] {
         [
@@ -63,15 +67,20 @@ struct ProxyOptions: ParsableArguments {
         ]
     }
 
+    /// The config file: `--config`, else IPVS_PROXY_CONFIG.
+    func configPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        config ?? environment["IPVS_PROXY_CONFIG"]
+    }
+
     /// Resolves the settings: `extraFlags` (other option groups of the command) and these flags, over the
     /// environment, over the config file (`--config`, else IPVS_PROXY_CONFIG), over the defaults.
     func settings(
         extraFlags: [String: String?] = [:], environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ProxySettings {
         var layers: [SettingsLayer] = []
-        if let path = config ?? environment["IPVS_PROXY_CONFIG"] { layers.append(try ConfigFile.load(path: path)) }
+        if let path = configPath(environment: environment) { layers.append(try ConfigFile.load(path: path)) }
         layers.append(try SettingsLayer.environment(environment))
-        layers.append(try SettingsLayer.flags(given.merging(extraFlags) { $1 }))
+        layers.append(try SettingsLayer.flags(given.merging(extraFlags) { $1 }, ignored: ignoredKubeProxyFlags))
         return try ProxySettings.resolve(layers)
     }
 }

@@ -83,9 +83,13 @@ struct ProxyWiring: Sendable {
     /// Sets the kernel settings the proxy depends on, as kube-proxy's IPVS mode does (`KernelSettings`: conntrack,
     /// conn_reuse_mode by kernel version, expire_nodest_conn, expire_quiescent_template, ip_forward, and with
     /// `--ipvs-strict-arp` arp_ignore=1 and arp_announce=2): one line for each that changed, a warning for each
-    /// that cannot be set. Nonzero `--ipvs-*-timeout`s are set in the kernel; zero leaves its value. Blocks.
+    /// that cannot be set. The conntrack table as kube-proxy sizes it (`ConntrackSettings`, `--conntrack-*`).
+    /// Nonzero `--ipvs-*-timeout`s are set in the kernel; zero leaves its value. Blocks.
     func prepareKernel(_ options: ProxySettings, logger: Logger) throws {
         KernelSettings.prepare(strictARP: options.strictARP, through: ProcSysctls(), logger: logger)
+        ConntrackSettings.apply(
+            options.conntrack, cores: ProcessInfo.processInfo.activeProcessorCount, sysctls: ProcSysctls(),
+            sysfs: ProcSysctls(root: ConntrackSettings.sysfsRoot), logger: logger)
         let timeouts = options.ipvsTimeouts
         if timeouts.tcp > 0 || timeouts.tcpFin > 0 || timeouts.udp > 0 {
             try kernel.setTimeouts(timeouts)

@@ -26,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var masquerade: MasqueradeOptions
     @OptionGroup(title: "Health checks") var health: HealthCheckOptions
     @OptionGroup var runSettings: RunSettingsOptions
+    @OptionGroup(title: "Conntrack") var conntrack: ConntrackOptions
 
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
@@ -38,16 +39,22 @@ struct RunCommand: AsyncParsableCommand {
             """)
     var cleanup = false
 
-    func run() async throws {
-        // --cluster-cidr and --masquerade-all are MasqueradeOptions'; the file and environment can set them too.
+    /// The flags given beyond ProxyOptions', by setting name. (`--cluster-cidr` and `--masquerade-all` are
+    /// MasqueradeOptions'; the file and environment can set them too.)
+    var extraFlags: [String: String?] {
         let masqueradeFlags: [String: String?] = [
             SettingKeys.clusterCIDR.name: masquerade.clusterCIDR,
-            SettingKeys.masqueradeAll.name: masquerade.masqueradeAll ? "true" : nil,
+            SettingKeys.masqueradeAll.name: masquerade.masqueradeAll.map { String($0) },
         ]
-        let (settings, logger) = try proxy.start(
-            "run",
-            extraFlags: runSettings.given.merging(masqueradeFlags) { flag, _ in flag }.merging(health.given) { $1 }
-                .merging(source.given) { $1 })
+        return runSettings.given.merging(masqueradeFlags) { flag, _ in flag }.merging(health.given) { $1 }
+            .merging(source.given) { $1 }.merging(conntrack.given) { $1 }
+    }
+
+    func run() async throws {
+        // The config file as read at start: a change to it ends the proxy (below), as it ends kube-proxy.
+        let configPath = proxy.configPath()
+        let configAtStart = try await Blocking.run { configPath.flatMap(FileChangeWatch.read) }
+        let (settings, logger) = try proxy.start("run", extraFlags: extraFlags)
         let wiring: ProxyWiring
         do {
             wiring = try await Blocking.run { try ProxyWiring(options: settings, logger: logger) }
@@ -143,6 +150,13 @@ struct RunCommand: AsyncParsableCommand {
                 .init(service: watcher, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         if let checker { services.append(.init(service: checker)) }
+        if let configPath, !once {
+            services.append(
+                .init(
+                    service: ConfigFileService(
+                        watch: FileChangeWatch(path: configPath, original: configAtStart), logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .ignore))
+        }
         if let healthCheckNodePorts { services.append(.init(service: healthCheckNodePorts)) }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(

@@ -80,12 +80,17 @@ import Values
     }
 
     @Test(arguments: [
-        ("ipvs:\n  strictArp: true\n", "/k.yaml:4: key ipvs.strictArp: not a field of KubeProxyConfiguration"),
-        ("clusterCidr: 10.0.0.0/8\n", "/k.yaml:3: key clusterCidr: not a field of KubeProxyConfiguration"),
         ("ipvs:\n  tcpTimeout: forever\n", "/k.yaml:4: key ipvs.tcpTimeout: \"forever\" is not a duration"),
         ("nodePortAddresses: [10.0.0.0/88]\n", "/k.yaml:3: key nodePortAddresses: \"10.0.0.0/88\" is not a CIDR"),
+        ("conntrack:\n  min: lots\n", "/k.yaml:4: key conntrack.min: \"lots\" is not a whole number"),
+        ("conntrack:\n  tcpCloseWaitTimeout: 1y\n", "/k.yaml:4: key conntrack.tcpCloseWaitTimeout: \"1y\""),
+        ("configSyncPeriod: -1m\n", "/k.yaml:3: key configSyncPeriod: \"-1m\" is not a duration"),
+        ("logging:\n  verbosity: loud\n", "/k.yaml:4: key logging.verbosity: the verbosity is a whole number"),
+        ("detectLocalMode: NodeCIDR\n", "/k.yaml:3: key detectLocalMode: nodecidr is not supported"),
+        ("detectLocalMode: BridgeInterface\n", "/k.yaml:3: key detectLocalMode: bridgeinterface is not supported"),
+        ("detectLocalMode: Sideways\n", "/k.yaml:3: key detectLocalMode: \"Sideways\" is not one of"),
     ])
-    func typosAndBadValuesAreErrors(body: String, message: String) throws {
+    func badValuesAreErrors(body: String, message: String) throws {
         let yaml = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n" + body
         let error = #expect(throws: SettingsError.self) {
             try ProxySettings.resolve([try ConfigFile.parse(yaml, path: "/k.yaml")])
@@ -147,7 +152,6 @@ import Values
         ("clientConnection:\n  burst: -1\n", "/k.yaml:4: key clientConnection.burst: \"-1\" is not a whole number"),
         ("clientConnection:\n  contentType: text/plain\n", "/k.yaml:4: key clientConnection.contentType: \"text/plain\""),
         ("clientConnection:\n  acceptContentTypes: json\n", "/k.yaml:4: key clientConnection.acceptContentTypes: \"json\" is not a media type"),
-        ("clientConnection:\n  kubeConfig: x\n", "/k.yaml:4: key clientConnection.kubeConfig: not a field"),
     ])
     func badClientConnectionValuesAreErrors(body: String, message: String) throws {
         let yaml = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n" + body
@@ -164,5 +168,67 @@ import Values
         #expect(settings.scheduler == "lc")
         #expect(settings.strictARP == false)
         #expect(settings.syncPeriod == .seconds(45))
+    }
+
+    /// kube-proxy decodes strictly, then leniently with a warning: fields it does not know (a newer or older
+    /// file's, or a typo) are named in one warning, and the rest of the file applies.
+    @Test func unknownFieldsAreOneWarningAndTheRestApplies() throws {
+        let yaml = """
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            udpIdleTimeout: 250ms
+            ipvs:
+              strictArp: true
+              scheduler: lc
+            iptables:
+              snatNodeInternalIP: true
+            """
+        let settings = try ProxySettings.resolve([try ConfigFile.parse(yaml, path: "/k.yaml")])
+        #expect(settings.scheduler == "lc")
+        #expect(!settings.strictARP)
+        #expect(
+            settings.warnings == [
+                "/k.yaml: strict decoding failed, decoded leniently as kube-proxy does: unknown fields of "
+                    + "KubeProxyConfiguration kubeproxy.config.k8s.io/v1alpha1 ignored: udpIdleTimeout (line 3), "
+                    + "ipvs.strictArp (line 5)"
+            ])
+        #expect(settings.notes.contains { $0.contains("iptables.snatNodeInternalIP is kube-proxy's") })
+    }
+
+    /// conntrack, configSyncPeriod, logging.verbosity, detectLocalMode and nodePortAddresses: [primary].
+    @Test func conntrackAndTheOtherNodeFieldsMap() throws {
+        let yaml = """
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            conntrack:
+              maxPerCore: 65536
+              min: 0
+              tcpEstablishedTimeout: 12h
+              tcpCloseWaitTimeout: 30m
+              tcpBeLiberal: true
+              udpTimeout: 30s
+              udpStreamTimeout: 2m
+            configSyncPeriod: 5m
+            logging:
+              verbosity: 4
+              format: text
+            detectLocalMode: ClusterCIDR
+            nodePortAddresses: [primary]
+            bindAddress: 192.168.1.5
+            """
+        let settings = try ProxySettings.resolve([try ConfigFile.parse(yaml, path: "/k.yaml")])
+        #expect(
+            settings.conntrack
+                == ConntrackLimits(
+                    maxPerCore: 65536, min: 0, tcpEstablishedTimeout: 43200, tcpCloseWaitTimeout: 1800,
+                    tcpBeLiberal: true, udpTimeout: 30, udpStreamTimeout: 120))
+        #expect(settings.configSyncPeriod == .seconds(300))
+        #expect(settings.logLevel == "debug")
+        #expect(settings.nodePortAddressesPrimary && settings.bindAddress?.description == "192.168.1.5")
+        #expect(settings.notes.contains { $0.contains("logging.format is kube-proxy's") })
+        // kubeadm's nulls and zero configSyncPeriod are kube-proxy's defaults.
+        let kubeadm = try ProxySettings.resolve([try ConfigFile.parse(Self.kubeadm, path: "/k.yaml")])
+        #expect(kubeadm.conntrack == ConntrackLimits())
+        #expect(kubeadm.configSyncPeriod == .seconds(900))
     }
 }
