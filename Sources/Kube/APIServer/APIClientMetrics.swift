@@ -5,7 +5,7 @@ import Synchronization
 /// The API client's metrics, made once per source through swift-metrics (the CLI bootstraps a Prometheus backend):
 /// client-go's `rest_client_requests_total{code,method,host}` (the code, or `<error>` when no response came), the
 /// relists, and the consecutive failed requests per resource (0 while the connection is healthy). Labels are bounded:
-/// HTTP codes, one method, one host, the watched resources.
+/// HTTP codes, the methods (GET, and POST and PATCH of Events), one host, the watched resources.
 public final class APIClientMetrics: Sendable {
     /// Metric names, for docs and tests.
     public enum Name {
@@ -29,14 +29,17 @@ public final class APIClientMetrics: Sendable {
         self.factory = factory
     }
 
-    /// Counts one GET by its result: the HTTP code, or nil when no response came (`<error>`, as client-go).
-    func request(code: UInt?) {
+    /// Counts one request by its method and result: the HTTP code, or nil when no response came (`<error>`, as
+    /// client-go).
+    func request(code: UInt?, method: String = "GET") {
         let code = code.map(String.init) ?? "<error>"
         let counter = requests.withLock { counters in
-            if let counter = counters[code] { return counter }
+            let key = method + " " + code
+            if let counter = counters[key] { return counter }
             let counter = Counter(
-                label: Name.requests, dimensions: [("code", code), ("method", "GET"), ("host", host)], factory: factory)
-            counters[code] = counter
+                label: Name.requests, dimensions: [("code", code), ("method", method), ("host", host)],
+                factory: factory)
+            counters[key] = counter
             return counter
         }
         counter.increment()

@@ -12,15 +12,24 @@ enum APITransport: Sendable {
     /// `GET path?query` with `headers`, within `timeout` for the whole exchange (AsyncHTTPClient) or with the
     /// idle timeout alone (the IP transport closes a connection that delivers nothing for that long).
     func get(_ pathAndQuery: String, headers: HTTPHeaders, timeout: Duration) async throws -> APIResponse {
+        try await send(.GET, pathAndQuery, headers: headers, body: nil, timeout: timeout)
+    }
+
+    /// `method path?query` with `headers` and `body` (a POST or PATCH of the event recorder), as ``get``.
+    func send(
+        _ method: HTTPMethod, _ pathAndQuery: String, headers: HTTPHeaders, body: [UInt8]?, timeout: Duration
+    ) async throws -> APIResponse {
         switch self {
         case .client(let client, let baseURL):
             var request = HTTPClientRequest(url: baseURL + pathAndQuery)
+            request.method = method
             request.headers = headers
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let seconds = timeout.components.seconds
             let response = try await client.execute(request, timeout: .seconds(seconds))
             return APIResponse(status: response.status, headers: response.headers, body: APIBody(.client(response.body)))
         case .ipServerName(let transport, let prefix):
-            return try await transport.get(prefix + pathAndQuery, headers: headers)
+            return try await transport.send(method, prefix + pathAndQuery, headers: headers, body: body)
         }
     }
 

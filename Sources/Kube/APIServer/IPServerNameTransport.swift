@@ -57,8 +57,11 @@ struct IPServerNameTransport: Sendable {
         return path
     }
 
-    /// Sends `GET target` (path and query) with `headers` and returns the status and the streamed body.
-    func get(_ target: String, headers: HTTPHeaders) async throws -> APIResponse {
+    /// Sends `method target` (path and query) with `headers` and `body`, and returns the status and the streamed
+    /// body.
+    func send(
+        _ method: HTTPMethod = .GET, _ target: String, headers: HTTPHeaders, body: [UInt8]? = nil
+    ) async throws -> APIResponse {
         let expected = serverIP
         let context = self.context
         let idleTimeout = self.idleTimeout
@@ -89,7 +92,8 @@ struct IPServerNameTransport: Sendable {
                         wrappingChannelSynchronously: channel)
                 }
             }
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: headers)
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target, headers: headers)
+        if let body { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
         head.headers.replaceOrAdd(name: "Host", value: authority)
         head.headers.replaceOrAdd(name: "Connection", value: "close")
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
@@ -98,6 +102,7 @@ struct IPServerNameTransport: Sendable {
             do {
                 try await channel.executeThenClose { inbound, outbound in
                     try await outbound.write(.head(head))
+                    if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
                     try await outbound.write(.end(nil))
                     for try await part in inbound {
                         switch part {

@@ -87,29 +87,16 @@ struct ResourceWatcher: Sendable {
         for change in changes { deliver(.change(change)) }
     }
 
-    /// A GET with the current token (a token file is re-read for each request, on the thread pool), after the
-    /// client-side rate limit lets it go. Counted by its result.
+    /// The requests' common part (token, headers, rate limit, counting), shared with the event recorder.
+    var requester: APIRequester {
+        APIRequester(
+            transport: transport, threadPool: threadPool, connection: connection, routing: routing, limiter: limiter,
+            metrics: metrics)
+    }
+
+    /// A GET with the current token, after the client-side rate limit lets it go (``APIRequester``).
     func get(_ path: String, _ query: [(String, String)], timeout: Duration) async throws -> APIResponse {
-        var components = URLComponents()
-        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
-        var headers = HTTPHeaders()
-        if let host = routing.hostHeader { headers.add(name: "Host", value: host) }
-        headers.add(name: "Accept", value: "application/json")
-        headers.add(name: "User-Agent", value: "ipvs-proxy")
-        let connection = self.connection
-        if let token = try await threadPool.runIfActive({ connection.currentToken() }) {
-            headers.add(name: "Authorization", value: "Bearer \(token)")
-        }
-        try await limiter.wait()
-        do {
-            let response = try await transport.get(path + query, headers: headers, timeout: timeout)
-            metrics.request(code: response.status.code)
-            return response
-        } catch {
-            if !Task.isCancelled { metrics.request(code: nil) }
-            throw error
-        }
+        try await requester.send(.GET, path, query, timeout: timeout)
     }
 
     /// The failure status of a non-200 response: its Status body, or one made from the HTTP code.
