@@ -48,23 +48,27 @@ public final class FaultyAPIServer: Sendable {
         public init() {}
     }
 
-    private struct Event {
+    struct Event {
         var resourceVersion: Int
         var resource: Resource
         var type: String
         var object: String
     }
 
-    private struct State {
+    struct State {
         var revision = 100
         var objects: [Resource: [String: (version: Int, json: String)]] = [:]
         var history: [Event] = []
         var compacted = 100
         var faults = Faults()
         var goneAnswers = 0
+        /// Events written (events.k8s.io/v1), by `namespace/name`: the created body, patched in place.
+        var events: [String: String] = [:]
+        /// Writes the events endpoint refuses next (403 Forbidden).
+        var refusedEventWrites = 0
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     private let clock: SimulatedClock?
     /// The loopback server (its `requests` are every request answered through the model).
     public let server: TestAPIServer
@@ -157,6 +161,7 @@ public final class FaultyAPIServer: Sendable {
     // MARK: Answers
 
     func answer(_ request: TestAPIServer.Request) -> TestAPIServer.Response {
+        if request.path.hasPrefix(Self.eventsPrefix) { return answerEvent(request) }
         guard let resource = Resource.allCases.first(where: { $0.path == request.path }) else {
             return .json(status: 404, body: Self.status(404, "NotFound", "the server could not find the requested resource"))
         }

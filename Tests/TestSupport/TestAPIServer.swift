@@ -19,6 +19,12 @@ public final class TestAPIServer: Sendable {
         public var host: String? = nil
         /// The DER of the client certificate presented on this request's connection, if any.
         public var clientCertificate: [UInt8]? = nil
+        /// The method: `GET`, `POST`, `PATCH`.
+        public var method: String = "GET"
+        /// The `Content-Type` header.
+        public var contentType: String? = nil
+        /// The body, as text.
+        public var body: String = ""
         public var isWatch: Bool { query["watch"] == "true" }
         /// A streaming list (watch-list): a watch with `sendInitialEvents=true`.
         public var isWatchList: Bool { isWatch && query["sendInitialEvents"] == "true" }
@@ -134,13 +140,16 @@ private final class RequestHandler: ChannelInboundHandler {
 
     let server: TestAPIServer
     var head: HTTPRequestHead?
+    var body = ByteBuffer()
 
     init(server: TestAPIServer) { self.server = server }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body: break
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var chunk): body.writeBuffer(&chunk)
         case .end:
             guard let head else { return }
             self.head = nil
@@ -150,7 +159,9 @@ private final class RequestHandler: ChannelInboundHandler {
             let peer = try? context.pipeline.syncOperations.nioSSL_peerCertificate()
             let request = TestAPIServer.Request(
                 path: components?.path ?? head.uri, query: query, authorization: head.headers["Authorization"].first,
-                host: head.headers["Host"].first, clientCertificate: peer.flatMap { try? $0.toDERBytes() })
+                host: head.headers["Host"].first, clientCertificate: peer.flatMap { try? $0.toDERBytes() },
+                method: head.method.rawValue, contentType: head.headers["Content-Type"].first,
+                body: String(buffer: body))
             if request.isWatchList && !server.servesWatchList {
                 server.refuseWatchList()
                 respond(context, .json(status: 422, body: TestAPIServer.watchListForbidden))

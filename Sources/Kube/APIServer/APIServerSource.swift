@@ -49,6 +49,9 @@ public struct APIServerSource: ObjectSource {
         public var clock: any SourceClock = SystemSourceClock()
         /// The metrics backend (nil: swift-metrics' bootstrapped one).
         public var metricsFactory: (any MetricsFactory)? = nil
+        /// Where Events recorded by the proxy are written from, on this source's connection (its HTTP client,
+        /// token and rate limit); nil writes none.
+        public var events: EventRecorder? = nil
         /// Creates default options.
         public init() {}
     }
@@ -109,6 +112,9 @@ public struct APIServerSource: ObjectSource {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watcher.run(Service.self) }
             group.addTask { await watcher.run(EndpointSlice.self) }
+            if let events = options.events {
+                group.addTask { await events.run(watcher.requester, clock: options.clock) }
+            }
             if let name = options.nodeName {
                 group.addTask { await watcher.run(ClusterNode.self, fieldSelector: "metadata.name=\(name)", gated: false) }
             }

@@ -19,13 +19,26 @@ public struct TokenBucket: Sendable, Hashable {
     /// Takes a token for a request made at `now` (any monotonic time, as an offset from a fixed start) and
     /// returns how long the request must wait first (zero when a token was there).
     public mutating func reserve(at now: Duration) -> Duration {
+        refill(at: now)
+        tokens -= 1
+        guard tokens < 0 else { return .zero }
+        return .nanoseconds(Int64((-tokens / qps * 1e9).rounded(.up)))
+    }
+
+    /// Takes a token at `now` if one is there, without going into debt: false means the caller drops what it
+    /// wanted to do (the event recorder's limit), rather than waiting.
+    public mutating func take(at now: Duration) -> Bool {
+        refill(at: now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    private mutating func refill(at now: Duration) {
         if let last, now > last {
             tokens = min(Double(burst), tokens + Self.seconds(now - last) * qps)
         }
         if last.map({ now > $0 }) ?? true { last = now }
-        tokens -= 1
-        guard tokens < 0 else { return .zero }
-        return .nanoseconds(Int64((-tokens / qps * 1e9).rounded(.up)))
     }
 
     static func seconds(_ duration: Duration) -> Double {
