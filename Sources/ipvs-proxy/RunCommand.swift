@@ -70,18 +70,24 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
+        // The metrics backend first: the event recorder's counters are made through it.
+        let telemetry = TelemetryWiring(settings: settings)
+        // Services' problems become Events on them, written on the API server source's connection; a manifests
+        // directory has no API (the log alone says it), and --once ends with its pass.
+        let events =
+            once || self.source.manifests != nil ? nil : EventRecorder(instance: settings.nodeName, logger: logger)
         let objects: any ObjectSource
         do {
             let (source, waits) = (self.source, !once)
             objects = try await Blocking.run {
                 try source.makeSource(
-                    settings.clientConnection, waits: waits, nodeName: settings.nodeName, logger: logger)
+                    settings.clientConnection, waits: waits, nodeName: settings.nodeName, events: events,
+                    logger: logger)
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))
         }
         for warning in settings.healthCheck.warnings { logger.warning("\(warning)") }
-        let telemetry = TelemetryWiring(settings: settings)
         var options = ProxyService.Options()
         options.syncPeriod = settings.syncPeriod
         options.minSyncPeriod = settings.minSyncPeriod
@@ -140,6 +146,7 @@ struct RunCommand: AsyncParsableCommand {
             // Stale UDP/SCTP conntrack flows, deleted after each pass that removed a backend (kube-proxy's
             // CleanStaleEntries); not with --once, whose process ends with its pass.
             observers: (healthCheckNodePorts.map { [HealthCheckNodePortObserver(server: $0)] } ?? [])
+                + (events.map { [ServiceEventObserver(sink: $0)] } ?? [])
                 + (once
                     ? [] : [ConntrackObserver(cleaner: ConntrackCleaner(table: NetfilterConntrack(), logger: logger))]),
             logger: logger

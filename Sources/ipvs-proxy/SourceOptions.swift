@@ -57,9 +57,11 @@ struct SourceOptions: ParsableArguments {
     /// The object source these options name. A source that `waits` for its whole input at start keeps trying
     /// (a long-running proxy); one that does not (`--once`, `plan`, `status`) fails at once, so nothing is ever
     /// computed from a partial reading. Logs in one line which API server is used and where that came from. With
-    /// `nodeName`, the API server source also reads that Node (zone, deletion, taints).
+    /// `nodeName`, the API server source also reads that Node (zone, deletion, taints); with `events`, it writes
+    /// the Events recorded there (a manifests directory has no API: they are not written).
     func makeSource(
-        _ settings: ClientConnectionSettings, waits: Bool = true, nodeName: String? = nil, logger: Logger
+        _ settings: ClientConnectionSettings, waits: Bool = true, nodeName: String? = nil,
+        events: EventRecorder? = nil, logger: Logger
     ) throws -> any ObjectSource {
         if let manifests {
             return ManifestsDirectorySource(directory: manifests, waitsForWholeStart: waits, logger: logger)
@@ -69,6 +71,7 @@ struct SourceOptions: ParsableArguments {
         var options = APIServerSource.Options()
         options.rateLimit = RequestRateLimit(qps: settings.qps, burst: settings.burst)
         options.nodeName = nodeName.flatMap { $0.isEmpty ? nil : $0 }
+        options.events = events
         return APIServerSource(connection: resolved.connection, options: options, logger: logger)
     }
 

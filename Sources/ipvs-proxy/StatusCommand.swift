@@ -56,6 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(error.code == .familyMissing ? 3 : 1)
         }
         var names: ServiceMap?
+        var diagnostics: [ServiceDiagnostic]?
         if source.isGiven {
             do {
                 let source = self.source
@@ -68,6 +69,7 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 let tracker = try await SourceOptions.snapshot(of: objects, configuration: wiring.configuration)
                 names = ServiceMap(tracker: tracker)
+                diagnostics = StatusFormatter.sorted(tracker.diagnostics)
             } catch {
                 throw ExitCode(ProxyWiring.exitCode(for: error, command: "status"))
             }
@@ -78,13 +80,18 @@ struct StatusCommand: AsyncParsableCommand {
                 ? try HealthStateReport.read(from: healthStateFile) : nil
         }
         if json {
-            print(try StatusFormatter.json(version: version, table: table, names: names, health: health))
+            print(
+                try StatusFormatter.json(
+                    version: version, table: table, names: names, health: health, diagnostics: diagnostics))
         } else if stats {
             print(StatusFormatter.counters(version: version, table: table), terminator: "")
         } else if rate {
             print(StatusFormatter.rates(version: version, table: table), terminator: "")
         } else {
             print(StatusFormatter.table(version: version, table: table, names: names), terminator: "")
+        }
+        if let diagnostics, !json {
+            print(StatusFormatter.diagnostics(diagnostics), terminator: "")
         }
         if let health, !json {
             let now = Date().timeIntervalSince1970

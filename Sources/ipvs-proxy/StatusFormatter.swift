@@ -113,11 +113,13 @@ enum StatusFormatter {
 extension StatusFormatter {
     /// The table as pretty-printed JSON.
     static func json(
-        version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil, health: HealthStateReport? = nil
+        version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil, health: HealthStateReport? = nil,
+        diagnostics: [ServiceDiagnostic]? = nil
     ) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let report = StatusReport(version: version, table: table, names: names, health: health)
+        let report = StatusReport(
+            version: version, table: table, names: names, health: health, diagnostics: diagnostics)
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

@@ -55,11 +55,34 @@ struct StatusReport: Codable {
     var virtualServers: [Virtual]
     /// The running proxy's health state file, when there is one.
     var health: HealthStateReport?
+    /// The Services' problems, as the proxy logs them and records them as Events (with a source).
+    var diagnostics: [Diagnostic]?
+
+    /// A Service's problem, with the Event reason and type it is recorded under.
+    struct Diagnostic: Codable {
+        var service: String
+        var code: String
+        var reason: String
+        var type: String
+        var field: String
+        var message: String
+
+        init(_ diagnostic: ServiceDiagnostic) {
+            service = diagnostic.service
+            code = diagnostic.code.rawValue
+            reason = diagnostic.code.eventReason
+            type = diagnostic.code.isPolicyNotice ? "Normal" : "Warning"
+            field = diagnostic.field
+            message = diagnostic.message
+        }
+    }
 
     init(
-        version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil, health: HealthStateReport? = nil
+        version: IPVSVersion, table: [VirtualServerState], names: ServiceMap? = nil, health: HealthStateReport? = nil,
+        diagnostics: [ServiceDiagnostic]? = nil
     ) {
         self.health = health
+        self.diagnostics = diagnostics?.map(Diagnostic.init)
         self.version = version.description
         connectionTableSize = version.connectionTableSize
         virtualServers = table.map { state in
