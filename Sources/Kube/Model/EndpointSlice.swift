@@ -34,4 +34,7 @@ public struct EndpointSlice: Codable, Sendable, Hashable {
 
     /// Label naming the Service a slice belongs to.
     public static let serviceNameLabel = "kubernetes.io/service-name"
+    /// The annotation the EndpointSlice controller sets to when the change the slice holds was triggered (RFC 3339
+    /// with nanoseconds), which kube-proxy measures its network-programming latency from.
+    public static let lastChangeTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time"
 }

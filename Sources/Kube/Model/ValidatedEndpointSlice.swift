@@ -18,6 +18,10 @@ public struct ValidatedEndpointSlice: Sendable, Hashable {
     public var ports: [Port]
     /// Labels.
     public var labels: [String: String]
+    /// When the change this revision holds was triggered (the `endpoints.kubernetes.io/last-change-trigger-time`
+    /// annotation the EndpointSlice controller writes, as Unix seconds); nil when absent or unreadable. kube-proxy's
+    /// network-programming latency is measured from it.
+    public var lastChangeTriggerTime: Double? = nil
 
     /// The owning Service's key, when the label names one.
     public var serviceKey: ObjectKey? {

@@ -56,7 +56,9 @@ public enum EndpointSliceValidator {
             addressType: addressType,
             endpoints: endpoints,
             ports: ports,
-            labels: labels
+            labels: labels,
+            lastChangeTriggerTime: slice.metadata.annotations?[EndpointSlice.lastChangeTriggerTimeAnnotation].flatMap(
+                TriggerTime.parse)
         )
         return Result(slice: validated, warnings: warnings)
     }
