@@ -75,6 +75,8 @@ public struct DesiredStateTracker: Sendable {
 
     /// The Service that owns a virtual server, for status and logs.
     public func owner(of key: VirtualServerKey) -> ObjectKey? { keyOwner[key] }
+    /// The Service port each desired virtual server serves (its owner's), kept as Services change.
+    public internal(set) var servicePorts: [VirtualServerKey: ServiceMap.ServicePort] = [:]
 
     /// Applies one change and returns what it touched.
     @discardableResult
@@ -145,6 +147,11 @@ public struct DesiredStateTracker: Sendable {
             if claim(serverKey, by: key, as: server, stale: &stale) { touched.virtualServers.insert(serverKey) }
         }
         for service in stale { refreshDiagnostics(of: service) }
+        for serverKey in Set(old.virtualServers.map(\.key)).union(newByKey.keys) {
+            servicePorts[serverKey] = keyOwner[serverKey].map {
+                ServiceMap.ServicePort(service: $0, port: contributions[$0]?.portNames[serverKey] ?? "")
+            }
+        }
         for address in old.boundAddresses.subtracting(new.boundAddresses) {
             let users = (addressUsers[address] ?? 1) - 1
             addressUsers[address] = users > 0 ? users : nil

@@ -41,6 +41,8 @@ public enum ServiceTranslator {
         public var probes: [VirtualServerKey: HealthProbe] = [:]
         /// Its health-check node port, when it needs one (``HealthCheckNodePort``).
         public var healthCheckNodePort: HealthCheckNodePort?
+        /// The name of the port ("" when unnamed) each virtual server serves.
+        public var portNames: [VirtualServerKey: String] = [:]
     }
 
     /// The Service's contribution, given all of its EndpointSlices.
@@ -135,6 +137,7 @@ public enum ServiceTranslator {
                     continue
                 }
                 produced[server.key] = (output.virtualServers.count, field)
+                output.portNames[server.key] = port.name
                 if let probe = health?.probe(for: proto) {
                     output.probes[server.key] = probe
                     for real in reals {

@@ -56,6 +56,13 @@ struct ReconcileLoop {
     var pendingSeen: [ContinuousClock.Instant] = []
     /// Object changes not yet programmed.
     var pendingChanges = 0
+    /// Service and EndpointSlice changes seen, and those not yet programmed (kube-proxy's counts).
+    var changeCounts = ObjectChangeCounts()
+    /// The trigger times (Unix seconds) of the EndpointSlice changes not yet programmed.
+    var pendingTriggerTimes: [Double] = []
+    /// When the loop started (Unix seconds): older trigger times are not measured, as kube-proxy skips changes
+    /// made before it started.
+    var startTime = Date().timeIntervalSince1970
     /// `--allow-empty-source`: a first sync from an input that holds nothing may delete what the proxy owns.
     var allowEmptySource = false
     /// The first sync is being held back (an empty input, and virtual servers owned).
@@ -90,6 +97,7 @@ struct ReconcileLoop {
             case .event(.change(let change)):
                 touched.formUnion(tracker.apply(change))
                 changes += 1
+                count(change)
             case .event(.synced):
                 if !synced { fullSync = true }
                 synced = true
@@ -109,6 +117,7 @@ struct ReconcileLoop {
             reports.append(.nodeEligible(eligible))
         }
         pendingChanges += changes
+        if changes > 0 { reports.append(.changes(changeCounts)) }
         reports.append(.pending(pendingChanges))
         guard synced else { return Outcome(firstSyncDone: false, reports: reports) }
         reportDiagnostics(&reports)
@@ -152,7 +161,8 @@ struct ReconcileLoop {
         let owned = reconciler.actual.virtualServers.filter { reconciler.ownership.owns($0.key) }
         var pass = PassReport(
             sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
-            programmedSeen: [], wall: cost.wall, cpu: cost.cpu, draining: reconciler.termination.pendingCount,
+            programmedSeen: [], servicePorts: tracker.servicePorts, wall: cost.wall, cpu: cost.cpu,
+            draining: reconciler.termination.pendingCount,
             ownedVirtualServers: owned.count, ownedRealServers: owned.values.reduce(0) { $0 + $1.realServers.count })
         if scope != nil { pass.touchedAddresses = touched.addresses }
         pass.retrying = Dictionary(grouping: reconciler.retries.entries.values, by: \.reason.rawValue)
@@ -165,10 +175,32 @@ struct ReconcileLoop {
         lastPass = now
         if report.completed {
             pass.programmedSeen = pendingSeen
+            pass.programmedTriggerTimes = pendingTriggerTimes
             pendingSeen = []
+            pendingTriggerTimes = []
             pendingChanges = 0
+            changeCounts.pendingServices = 0
+            changeCounts.pendingEndpointSlices = 0
         }
         return .pass(pass)
+    }
+
+    /// Counts a Service or EndpointSlice change and keeps an EndpointSlice's trigger time (kube-proxy's
+    /// change trackers; Node changes are not counted there).
+    private mutating func count(_ change: ObjectChange) {
+        switch change.object {
+        case .service:
+            changeCounts.services += 1
+            changeCounts.pendingServices += 1
+        case .endpointSlice(let slice):
+            changeCounts.endpointSlices += 1
+            changeCounts.pendingEndpointSlices += 1
+            if case .upsert = change, let time = slice.lastChangeTriggerTime, time >= startTime {
+                pendingTriggerTimes.append(time)
+            }
+        case .node:
+            break
+        }
     }
 
     /// True when the first sync must wait: the source's whole input yields no virtual server and no address, while

@@ -12,6 +12,8 @@ public enum ReconcileReport: Sendable {
     case readFailed(String)
     /// Object changes seen and not yet programmed.
     case pending(Int)
+    /// Service or EndpointSlice changes arrived in this batch (a pass is queued): the counts so far.
+    case changes(ObjectChangeCounts)
     /// The source's whole input holds nothing while the proxy owns `owned` virtual servers: the first sync is
     /// held back, so that an empty or mistaken input never empties the kernel (`--allow-empty-source` forces it).
     /// Reported on every batch held (`first` on the first of them: log it then); the sync goes ahead as soon as
@@ -54,6 +56,12 @@ public struct PassReport: Sendable {
     public var objectChanges: Int
     /// When each of those changes was seen; empty unless the pass ran to its end (refusals included).
     public var programmedSeen: [ContinuousClock.Instant]
+    /// The Service port each desired virtual server serves (for the per-Service traffic metrics); kept by the
+    /// desired state as it changes, not recomputed per pass.
+    public var servicePorts: [VirtualServerKey: ServiceMap.ServicePort] = [:]
+    /// The trigger times (`endpoints.kubernetes.io/last-change-trigger-time`, Unix seconds) of the EndpointSlice
+    /// changes programmed by this pass; empty unless it ran to its end.
+    public var programmedTriggerTimes: [Double] = []
     /// Wall-clock and CPU time of the batch up to the end of the pass.
     public var wall: Duration
     public var cpu: Duration
@@ -69,6 +77,22 @@ public struct PassReport: Sendable {
     /// or a failed exchange with the kernel): the log reports these once; the Services' refusals arrive as
     /// `.diagnostics`.
     public var unattributed: [IPVSOperation: IPVSError] = [:]
+}
+
+/// kube-proxy's change counts: Service and EndpointSlice changes seen since the start, and those not yet
+/// programmed (reset when a pass runs to its end).
+public struct ObjectChangeCounts: Sendable, Hashable {
+    /// Service changes seen.
+    public var services = 0
+    /// EndpointSlice changes seen.
+    public var endpointSlices = 0
+    /// Service changes not yet programmed.
+    public var pendingServices = 0
+    /// EndpointSlice changes not yet programmed.
+    public var pendingEndpointSlices = 0
+
+    /// No changes.
+    public init() {}
 }
 
 /// Something beside the reconcile loop that acts on its reports. Observers are called one after another, in
