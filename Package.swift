@@ -156,6 +156,8 @@ let package = Package(
             dependencies: [
                 "Values",
                 .product(name: "Logging", package: "swift-log"),
+                // The process metrics (process_*), made through swift-metrics as the proxy's.
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
