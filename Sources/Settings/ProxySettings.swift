@@ -49,6 +49,8 @@ public struct ProxySettings: Sendable, Hashable {
     public var healthzBindAddress: BindAddress?
     /// `--metrics-bind-address`; nil turns the server off.
     public var metricsBindAddress: BindAddress?
+    /// `--service-traffic-metrics-interval`; zero turns the per-Service traffic metrics off.
+    public var serviceTrafficMetricsInterval: Duration
     /// `--health-check*` and `--health-state-file`.
     public var healthCheck: HealthCheckSettings
     /// `--kubeconfig`, `--master`, `--kube-api-*` (kube-proxy's `clientConnection`).
@@ -96,6 +98,7 @@ public struct ProxySettings: Sendable, Hashable {
             adopt: try reader.bool(SettingKeys.adopt),
             healthzBindAddress: try reader.bindAddress(SettingKeys.healthzBindAddress, defaultPort: 10256),
             metricsBindAddress: try reader.bindAddress(SettingKeys.metricsBindAddress, defaultPort: 10249),
+            serviceTrafficMetricsInterval: try reader.duration(SettingKeys.serviceTrafficMetricsInterval),
             healthCheck: try HealthCheckSettings.read(reader),
             clientConnection: clientConnection,
             notes: notes

@@ -68,6 +68,9 @@ public enum SettingKeys {
     public static let metricsBindAddress = SettingKey(
         "metrics-bind-address", .bindAddress, default: "127.0.0.1:10249",
         help: "Where /metrics is served in Prometheus text format (empty: off).")
+    public static let serviceTrafficMetricsInterval = SettingKey(
+        "service-traffic-metrics-interval", .duration, default: "30s",
+        help: "How often the per-Service IPVS traffic metrics are read from the kernel (0s: off).")
     public static let healthCheck = SettingKey(
         "health-check", .bool, default: "false",
         help: "Probe the endpoints of every Service (not only those annotated ipvs-proxy.io/health-check: on).")
@@ -162,7 +165,8 @@ public enum SettingKeys {
         scheduler, syncPeriod, minSyncPeriod, gracefulPeriod, interface, nodePortAddresses, bindAddress, nodePortRange,
         hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout,
         tcpFinTimeout,
-        udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress, healthCheck,
+        udpTimeout, excludeCIDRs, ownershipFile, adopt, healthzBindAddress, metricsBindAddress,
+        serviceTrafficMetricsInterval, healthCheck,
         healthCheckAnnotations, healthCheckCIDRs, healthCheckInterval,
         healthCheckTimeout, healthCheckRise, healthCheckFall, healthCheckPath, healthCheckHost, healthCheckStatus,
         healthCheckUDPPayload, healthCheckUDPExpect, healthCheckAction, healthCheckAllDown, healthStateFile,

@@ -145,7 +145,8 @@ struct RunCommand: AsyncParsableCommand {
             nodeAddresses: watcher?.updates,
             // Stale UDP/SCTP conntrack flows, deleted after each pass that removed a backend (kube-proxy's
             // CleanStaleEntries); not with --once, whose process ends with its pass.
-            observers: (healthCheckNodePorts.map { [HealthCheckNodePortObserver(server: $0)] } ?? [])
+            observers: telemetry.observers
+                + (healthCheckNodePorts.map { [HealthCheckNodePortObserver(server: $0)] } ?? [])
                 + (events.map { [ServiceEventObserver(sink: $0)] } ?? [])
                 + (once
                     ? [] : [ConntrackObserver(cleaner: ConntrackCleaner(table: NetfilterConntrack(), logger: logger))]),
@@ -165,6 +166,23 @@ struct RunCommand: AsyncParsableCommand {
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .ignore))
         }
         if let healthCheckNodePorts { services.append(.init(service: healthCheckNodePorts)) }
+        // The per-Service traffic metrics, unless --once or turned off; a kernel connection that cannot be opened
+        // leaves them out, logged, and the proxy goes on.
+        if !once {
+            do {
+                let trafficCollector = try await Blocking.run {
+                    try telemetry.trafficCollector(settings, logger: logger)
+                }
+                if let trafficCollector {
+                    services.append(
+                        .init(
+                            service: trafficCollector, successTerminationBehavior: .ignore,
+                            failureTerminationBehavior: .ignore))
+                }
+            } catch {
+                logger.warning("per-Service traffic metrics off", metadata: ["error": "\(error)"])
+            }
+        }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -43,6 +43,11 @@ struct RunSettingsOptions: ParsableArguments {
         help: ArgumentHelp("\(SettingKeys.metricsBindAddress.help) [default: 127.0.0.1:10249]", valueName: "address"))
     var metricsBindAddress: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "\(SettingKeys.serviceTrafficMetricsInterval.help) [default: 30s]", valueName: "duration"))
+    var serviceTrafficMetricsInterval: String?
+
     /// The flags given, by setting name.
     var given: [String: String?] {
         [
@@ -54,6 +59,7 @@ struct RunSettingsOptions: ParsableArguments {
             SettingKeys.ownershipFile.name: ownershipFile, SettingKeys.adopt.name: adopt.map { String($0) },
             SettingKeys.healthzBindAddress.name: healthzBindAddress,
             SettingKeys.metricsBindAddress.name: metricsBindAddress,
+            SettingKeys.serviceTrafficMetricsInterval.name: serviceTrafficMetricsInterval,
         ]
     }
 }

@@ -1,3 +1,5 @@
+import IPVS
+import Kube
 import Logging
 import Metrics
 import Prometheus
@@ -11,7 +13,21 @@ import Telemetry
 struct TelemetryWiring {
     let registry: PrometheusCollectorRegistry
     let metrics: ProxyMetrics
+    /// kube-proxy's families (`kubeproxy_*`), under its names.
+    let kubeProxy: KubeProxyMetrics
+    /// `process_*`, read from /proc/self at each scrape.
+    let process: ProcessMetrics
+    /// The per-Service IPVS traffic, read at `--service-traffic-metrics-interval` (nil when 0).
+    let traffic: ServiceTrafficMetrics?
     let health: ProxyHealthRecorder
+
+    /// The help text of every family that has one (swift-metrics carries none: it is added to the text served).
+    static let help: [String: String] = KubeProxyMetrics.help.merging(ProcessMetrics.help) { first, _ in first }
+        .merging(ServiceTrafficMetrics.help) { first, _ in first }
+        .merging([APIClientMetrics.Name.requests: restClientRequestsHelp]) { first, _ in first }
+
+    /// client-go's help text of `rest_client_requests_total`.
+    static let restClientRequestsHelp = "Number of HTTP requests, partitioned by status code, method, and host."
 
     /// Bootstraps swift-metrics with a Prometheus registry (once per process) and makes the proxy's metrics.
     init(settings: ProxySettings) {
@@ -24,35 +40,54 @@ struct TelemetryWiring {
         ]
         factory.durationHistogramBuckets[ProxyMetrics.Name.syncDuration] = buckets
         factory.durationHistogramBuckets[ProxyMetrics.Name.networkProgramming] = buckets
+        factory.durationHistogramBuckets.merge(KubeProxyMetrics.buckets) { _, kubeProxy in kubeProxy }
         MetricsSystem.bootstrap(factory)
         metrics = ProxyMetrics(factory: factory)
+        kubeProxy = KubeProxyMetrics(factory: factory)
+        process = ProcessMetrics(factory: factory)
+        traffic = settings.serviceTrafficMetricsInterval > .zero ? ServiceTrafficMetrics(factory: factory) : nil
         // kube-proxy's rule: unhealthy when a change has waited more than twice the sync period.
         health = ProxyHealthRecorder(timeout: settings.syncPeriod * 2)
     }
 
+    /// The reconcile loop's observers for the metrics beside `ProxyMetrics`.
+    var observers: [any ReconcileObserver] {
+        [kubeProxy] + (traffic.map { [ServiceTrafficObserver(metrics: $0)] } ?? [])
+    }
+
+    /// The per-Service traffic collector, on a netlink connection of its own (nil when turned off). Blocks.
+    func trafficCollector(_ settings: ProxySettings, logger: Logger) throws -> ServiceTrafficCollector? {
+        guard let traffic else { return nil }
+        return ServiceTrafficCollector(
+            kernel: try IPVSNetlinkClient(logger: logger), metrics: traffic,
+            interval: settings.serviceTrafficMetricsInterval, logger: logger)
+    }
+
     /// The endpoint servers the settings turn on.
-    func services(_ settings: ProxySettings, logger: Logger) -> [any Service] {
-        var services: [any Service] = []
-        let registry = self.registry
-        let health = self.health
+    func services(_ settings: ProxySettings, logger: Logger) -> [any ServiceLifecycle.Service] {
+        var services: [any ServiceLifecycle.Service] = []
+        let (registry, health, process, kubeProxy) = (registry, health, process, kubeProxy)
         if let address = settings.metricsBindAddress {
             services.append(
                 HTTPEndpointServer(
                     host: address.host.description, port: address.port,
                     routes: [
                         "/metrics": {
-                            HTTPEndpointResponse(
+                            process.collect()
+                            return HTTPEndpointResponse(
                                 status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                body: registry.emitToBuffer())
+                                body: PrometheusHelp.adding(Self.help, to: registry.emitToBuffer()))
                         }
                     ],
                     logger: logger))
         }
         if let address = settings.healthzBindAddress {
-            // kube-proxy's two answers: /livez is the proxy's own health, /healthz adds the node's eligibility.
+            // kube-proxy's two answers: /livez is the proxy's own health, /healthz adds the node's eligibility;
+            // each answer is counted by its code (kubeproxy_proxy_healthz_total, kubeproxy_proxy_livez_total).
             let answer = { (endpoint: ProxyHealthStatus.Endpoint) -> HTTPEndpointServer.Handler in
                 {
                     let status = health.status(for: endpoint)
+                    kubeProxy.answered(livez: endpoint == .livez, code: status.httpStatus)
                     return HTTPEndpointResponse(
                         status: status.httpStatus, contentType: "application/json", body: Array(status.json.utf8))
                 }
