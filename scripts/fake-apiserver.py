@@ -14,6 +14,9 @@ RESOURCES = {
     ("rbac.authorization.k8s.io", "v1"): [("clusterroles", "ClusterRole", False),
                                           ("clusterrolebindings", "ClusterRoleBinding", False)],
     ("discovery.k8s.io", "v1"): [("endpointslices", "EndpointSlice", True)],
+    # The Prometheus Operator's kinds, for manifests/examples/monitoring.
+    ("monitoring.coreos.com", "v1"): [("podmonitors", "PodMonitor", True),
+                                      ("prometheusrules", "PrometheusRule", True)],
 }
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 
