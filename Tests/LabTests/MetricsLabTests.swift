@@ -70,7 +70,7 @@ import Testing
                 from: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
                 formatOptions: [.withInternetDateTime, .withFractionalSeconds])
             let event = #"{"type": "MODIFIED", "object": \#(slice(11, ["10.244.0.10", "10.244.0.11"], now))}"#
-            return .stream([event.replacingOccurrences(of: "\n", with: " ")], .hold)
+            return .stream([event.replacingOccurrences(of: "\n", with: " ") + "\n"], .hold)
         case (_, true):
             return .stream([], .hold)
         default:

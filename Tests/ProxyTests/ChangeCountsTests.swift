@@ -70,4 +70,17 @@ import Testing
         let quiet = try loop.handle([.tick], now: F.t0 + .seconds(1))
         #expect(!quiet.reports.contains { if case .changes = $0 { true } else { false } }, "no change, no report")
     }
+
+    @Test func aSlicesDeletionDropsItsServicesTriggerTimesAsKubeProxyDoes() throws {
+        var loop = try loop()
+        loop.startTime = 1_000_000
+        let triggered = try slice(triggeredAt: Self.rfc3339(1_000_010))
+        let outcome = try loop.handle(
+            [
+                .event(.change(.upsert(.endpointSlice(triggered)))), .event(.change(.delete(.endpointSlice(triggered)))),
+                .event(.synced),
+            ], now: F.t0)
+        let passes = outcome.reports.compactMap { if case .pass(let p) = $0 { p } else { nil } }
+        #expect(passes.first?.programmedTriggerTimes == [])
+    }
 }

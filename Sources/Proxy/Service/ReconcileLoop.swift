@@ -58,8 +58,8 @@ struct ReconcileLoop {
     var pendingChanges = 0
     /// Service and EndpointSlice changes seen, and those not yet programmed (kube-proxy's counts).
     var changeCounts = ObjectChangeCounts()
-    /// The trigger times (Unix seconds) of the EndpointSlice changes not yet programmed.
-    var pendingTriggerTimes: [Double] = []
+    /// The trigger times (Unix seconds) of the EndpointSlice changes not yet programmed, by Service.
+    var pendingTriggerTimes: [ObjectKey: [Double]] = [:]
     /// When the loop started (Unix seconds): older trigger times are not measured, as kube-proxy skips changes
     /// made before it started.
     var startTime = Date().timeIntervalSince1970
@@ -175,9 +175,9 @@ struct ReconcileLoop {
         lastPass = now
         if report.completed {
             pass.programmedSeen = pendingSeen
-            pass.programmedTriggerTimes = pendingTriggerTimes
+            pass.programmedTriggerTimes = pendingTriggerTimes.keys.sorted().flatMap { pendingTriggerTimes[$0] ?? [] }
             pendingSeen = []
-            pendingTriggerTimes = []
+            pendingTriggerTimes = [:]
             pendingChanges = 0
             changeCounts.pendingServices = 0
             changeCounts.pendingEndpointSlices = 0
@@ -185,8 +185,9 @@ struct ReconcileLoop {
         return .pass(pass)
     }
 
-    /// Counts a Service or EndpointSlice change and keeps an EndpointSlice's trigger time (kube-proxy's
-    /// change trackers; Node changes are not counted there).
+    /// Counts a Service or EndpointSlice change and keeps an EndpointSlice's trigger time, as kube-proxy's change
+    /// trackers do: only times after the start; a slice's deletion drops its Service's times (its annotation
+    /// tells the last update, not the deletion). Node changes are not counted there.
     private mutating func count(_ change: ObjectChange) {
         switch change.object {
         case .service:
@@ -195,8 +196,11 @@ struct ReconcileLoop {
         case .endpointSlice(let slice):
             changeCounts.endpointSlices += 1
             changeCounts.pendingEndpointSlices += 1
-            if case .upsert = change, let time = slice.lastChangeTriggerTime, time >= startTime {
-                pendingTriggerTimes.append(time)
+            guard let service = slice.serviceKey else { break }
+            if case .delete = change {
+                pendingTriggerTimes[service] = nil
+            } else if let time = slice.lastChangeTriggerTime, time > startTime {
+                pendingTriggerTimes[service, default: []].append(time)
             }
         case .node:
             break
