@@ -105,10 +105,7 @@ import Testing
         }
     }
 
-    @Test(
-        .disabled(
-            "known regression (issue 13 items 9-12, found by the fresh-clone run of cd42129): the held connection to a removed, draining endpoint is reset (errno 104) since the nftables filter and masquerading changes; cause not yet found"
-        ))
+    @Test
     func aConnectionToARemovedEndpointStaysAliveWhileItDrains() async throws {
         try await ProxyLab.withPods {
             let directory = try ProxyLab.manifestsDirectory()
@@ -118,6 +115,18 @@ import Testing
             // would then look like a failure of draining.
             let proxy = try ProxyProcess(arguments: ProxyLab.arguments(directory, ["--graceful-period", "15m"]))
             #expect(try await ProxyLab.eventually { try ProxyLab.peer("10.96.1.14")?.count == 1 })
+            // What the kernel holds, for a failure: IPVS's connections, conntrack's flows, the nftables table.
+            func diag(_ tag: String) -> String {
+                var text = "== \(tag)\n"
+                for (tool, arguments) in [
+                    ("ipvsadm", ["-Lnc"]), ("ipvsadm", ["-Ln", "--stats"]), ("conntrack", ["-L"]),
+                    ("nft", ["list", "ruleset"]),
+                ] {
+                    let out = try? LabShell.run(tool, arguments)
+                    text += "-- \(tool) \(arguments)\n\(out?.stdout ?? "")\(out?.stderr ?? "")\n"
+                }
+                return text
+            }
             let held = try HTTPConnection(ipv4: "10.96.1.14", port: 80)
             #expect(try held.get() == "pod-0\n")
 
@@ -131,7 +140,7 @@ import Testing
                 let answer = try ProxyLab.ask("10.96.1.14")
                 #expect(answer == "pod-1", "new connections go to the new endpoint: \(ProxyLab.table())\n\(proxy.output)")
             } catch {
-                Issue.record("\(error)\n\(ProxyLab.table())\n\(proxy.output)")
+                Issue.record("\(error)\n\(diag("after failure"))\n\(proxy.output)")
             }
             #expect(proxy.stop() == 0)
         }

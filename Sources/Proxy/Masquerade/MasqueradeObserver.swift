@@ -13,6 +13,21 @@ public struct MasqueradeObserver: ReconcileObserver {
         self.logger = logger
     }
 
+    /// Creates the table before the first pass when it is missing (``MasqueradeSync/prepare()``).
+    public mutating func start() async {
+        let table = sync.configuration.table
+        switch await sync.prepare() {
+        case .replaced:
+            logger.info("nftables table created before the first pass, its sets empty", metadata: ["table": "\(table)"])
+        case .failed(let error):
+            logger.warning(
+                "could not create the nftables table before the first pass; the first pass tries again",
+                metadata: ["table": "\(table)", "error": "\(error)"])
+        case .unchanged, .updated:
+            break
+        }
+    }
+
     public mutating func observe(_ report: ReconcileReport) async {
         guard case .pass(let pass) = report else { return }
         let clock = ContinuousClock()

@@ -36,6 +36,24 @@ public struct MasqueradeSync: Sendable {
     /// The configuration.
     public var configuration: MasqueradeConfiguration { tracker.configuration }
 
+    /// Before the first pass: creates the table, its chains and empty sets, when it is missing; a table already
+    /// there is left alone (the first pass replaces it in one transaction, elements and all).
+    ///
+    /// The chains match on conntrack, and the kernel starts tracking a network namespace's connections only once
+    /// a rule needs it. Were the table first written after the first pass, a connection IPVS balanced in between
+    /// would be untracked, and once tracking started its next packets would be taken for new flows, masqueraded
+    /// afresh (the backend answers a source it never saw with a reset) or filtered as new: on a new or rebooted
+    /// node the first connections to a Service would break a moment later.
+    public mutating func prepare() async -> Action {
+        do {
+            guard try await !nft.hasTable(configuration.table) else { return .unchanged }
+            try await nft.run(NFTablesScript.replace(configuration: configuration, elements: []))
+            return .replaced(elements: 0)
+        } catch {
+            return .failed(error)
+        }
+    }
+
     /// Brings the table in step after a pass over `touched` virtual servers and `addresses` of the VIP link (nil:
     /// a full pass over all).
     public mutating func sync(

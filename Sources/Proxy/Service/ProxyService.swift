@@ -122,6 +122,8 @@ public struct ProxyService: ServiceLifecycle.Service {
                 """,
                 metadata: ["otherPrograms": "\(adopted.foreign)"])
         }
+        // Before the first pass, so that what the pass makes reachable is tracked and filtered from its first packet.
+        await observers.start()
         // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
         options.healthz?.started()
         let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)

@@ -98,11 +98,22 @@ public struct ObjectChangeCounts: Sendable, Hashable {
 /// Something beside the reconcile loop that acts on its reports. Observers are called one after another, in
 /// order, on the loop's task, before the next batch is handled.
 public protocol ReconcileObserver: Sendable {
+    /// Runs once, after the kernel's table is adopted and before the first pass (nothing by default).
+    mutating func start() async
     /// Acts on one report.
     mutating func observe(_ report: ReconcileReport) async
 }
 
+extension ReconcileObserver {
+    public mutating func start() async {}
+}
+
 extension Array where Element == any ReconcileObserver {
+    /// Starts every observer, in order.
+    mutating func start() async {
+        for index in indices { await self[index].start() }
+    }
+
     /// Hands every report, in order, to every observer.
     mutating func deliver(_ reports: [ReconcileReport]) async {
         for report in reports {
