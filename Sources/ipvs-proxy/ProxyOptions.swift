@@ -92,11 +92,13 @@ extension ProxySettings {
     /// This node's name, for Local traffic policies.
     var nodeName: String { (hostnameOverride ?? ProcessInfo.processInfo.hostName).lowercased() }
 
-    /// The prefixes NodePorts are served within: `--nodeport-addresses`, or for `primary` the node's primary IPs.
-    /// The Node's addresses are not read (the Node watch reads its labels and taints only), so `primary` is
-    /// `--bind-address` for its family and every address of the other, as kube-proxy has it when the Node gives no IP.
-    var nodePortPrefixes: [AddressPrefix] {
-        nodePortAddressesPrimary
-            ? NodeAddresses.primaryPrefixes(nodeIPs: [], bindAddress: bindAddress) : nodePortAddresses
+    /// The prefixes the node's addresses are read within for NodePorts: `--nodeport-addresses`, or none for
+    /// `primary`, whose addresses the desired state narrows to the primary IPs as the Node's IPs come and change
+    /// (``PrimaryNodePorts``).
+    var nodePortPrefixes: [AddressPrefix] { nodePortAddressesPrimary ? [] : nodePortAddresses }
+
+    /// `--nodeport-addresses primary`, with no Node read yet; nil for CIDRs or every address.
+    var primaryNodePorts: PrimaryNodePorts? {
+        nodePortAddressesPrimary ? PrimaryNodePorts(bindAddress: bindAddress) : nil
     }
 }

@@ -12,7 +12,7 @@ struct ProxyWiring: Sendable {
     let link: VIPInterface
     let configuration: ProxyConfiguration
     let reconciler: Reconciler
-    /// The prefixes NodePorts are served within (`--nodeport-addresses`, `primary` resolved).
+    /// The prefixes the node's addresses are read within for NodePorts (`--nodeport-addresses`; none for `primary`).
     let nodePortPrefixes: [AddressPrefix]
 
     init(options: ProxySettings, logger: Logger) throws {
@@ -31,28 +31,28 @@ struct ProxyWiring: Sendable {
             )
         }
         nodePortPrefixes = options.nodePortPrefixes
-        if options.nodePortAddressesPrimary {
-            if NodeAddresses.isEveryAddress(nodePortPrefixes) {
-                logger.warning(
-                    """
-                    --nodeport-addresses primary: this node's primary IP is unknown, so NodePorts are served on every \
-                    node address, as kube-proxy does; give --bind-address to name it
-                    """)
-            } else {
-                logger.info(
-                    "--nodeport-addresses primary", metadata: ["prefixes": "\(nodePortPrefixes.map(\.description))"])
-            }
-        }
         let nodePorts = NodeAddresses.nodePortAddresses(
             local,
             prefixes: nodePortPrefixes,
             vipLink: options.interface
         )
+        var primary = options.primaryNodePorts
+        primary?.candidates = nodePorts
+        if let primary {
+            let bind = primary.bindAddress.map { " and --bind-address \($0)" } ?? ""
+            logger.info(
+                """
+                --nodeport-addresses primary: NodePorts follow this node's primary IPs, the Node's status.addresses\
+                \(bind); a family without a known IP keeps every address, as kube-proxy has it
+                """,
+                metadata: ["prefixes": "\(primary.prefixes.map(\.description))"])
+        }
         configuration = ProxyConfiguration(
             defaultScheduler: scheduler,
             supportedSchedulers: offered,
             nodeName: options.nodeName,
             nodePortAddresses: nodePorts,
+            primaryNodePorts: primary,
             otherInterfaceAddresses: NodeAddresses.otherInterfaceAddresses(local, vipLink: options.interface),
             proxyName: options.proxyName
         )

@@ -115,7 +115,8 @@ struct RunCommand: AsyncParsableCommand {
                 watcher = NodeAddressWatcher(
                     source: addresses,
                     initial: NodeAddressSet(
-                        nodePortAddresses: configuration.nodePortAddresses,
+                        nodePortAddresses: configuration.primaryNodePorts?.candidates
+                            ?? configuration.nodePortAddresses,
                         otherInterfaceAddresses: configuration.otherInterfaceAddresses),
                     prefixes: wiring.nodePortPrefixes, vipLink: settings.interface, logger: logger)
             } catch {

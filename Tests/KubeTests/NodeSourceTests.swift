@@ -35,6 +35,23 @@ import Testing
         #expect(KubeObject.node(expected).id.description == "nodes/n1")
     }
 
+    /// `status.addresses` → the node's IPs as kube-proxy's GetNodeHostIPs gives them: InternalIPs before
+    /// ExternalIPs, the first, then the first of the other family; other types and non-IPs are skipped.
+    @Test(arguments: [
+        ([], []),
+        ([("Hostname", "n1"), ("InternalIP", "192.168.1.5"), ("InternalIP", "192.168.1.6")], ["192.168.1.5"]),
+        ([("ExternalIP", "203.0.113.7"), ("InternalIP", "fd00::5")], ["fd00::5", "203.0.113.7"]),
+        ([("InternalIP", "192.168.1.5"), ("ExternalIP", "2001:db8::7")], ["192.168.1.5", "2001:db8::7"]),
+        ([("InternalIP", "not-an-ip"), ("InternalDNS", "10.0.0.1"), ("ExternalIP", "203.0.113.7")], ["203.0.113.7"]),
+        ([("InternalIP", "192.168.1.5"), ("InternalIP", "192.168.1.6"), ("InternalIP", "fd00::5")], ["192.168.1.5", "fd00::5"]),
+    ] as [([(String, String)], [String])])
+    func aNodesStatusAddressesGiveItsHostIPs(_ addresses: [(String, String)], _ expected: [String]) throws {
+        let node = ClusterNode(
+            metadata: ObjectMeta(name: "n1"),
+            status: ClusterNode.Status(addresses: addresses.map { ClusterNode.Address(type: $0.0, address: $0.1) }))
+        #expect(try NodeValidator.validate(node).hostIPs.map(\.description) == expected)
+    }
+
     @Test func aNodeWithoutANameIsRejectedByField() throws {
         let node = ClusterNode(metadata: ObjectMeta())
         #expect(throws: ValidationError.self) { try NodeValidator.validate(node) }

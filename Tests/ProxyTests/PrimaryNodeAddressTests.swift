@@ -1,4 +1,5 @@
 import IPVS
+import Kube
 import Testing
 import Values
 
@@ -28,8 +29,8 @@ import Values
         #expect(NodeAddresses.isEveryAddress(prefixes) == (expected == ["0.0.0.0/0", "::/0"]), "\(what)")
     }
 
-    /// A Node's status addresses → the node IPs kube-proxy's GetNodeHostIPs gives: the first (InternalIPs before
-    /// ExternalIPs), then the first of the other family.
+    /// A Node's IPs → the node IPs kube-proxy's GetNodeHostIPs gives: the first (InternalIPs before ExternalIPs),
+    /// then the first of the other family.
     @Test(arguments: [
         ([], [], []),
         (["192.168.1.5", "192.168.1.6"], [], ["192.168.1.5"]),
@@ -39,7 +40,7 @@ import Values
         (["192.168.1.5"], ["2001:db8::7", "203.0.113.7"], ["192.168.1.5", "2001:db8::7"]),
     ] as [([String], [String], [String])])
     func nodeHostIPs(internalIPs: [String], externalIPs: [String], expected: [String]) {
-        let ips = NodeAddresses.nodeHostIPs(internalIPs: internalIPs.map(F.ip), externalIPs: externalIPs.map(F.ip))
+        let ips = ValidatedNode.hostIPs(internalIPs: internalIPs.map(F.ip), externalIPs: externalIPs.map(F.ip))
         #expect(ips.map(\.description) == expected)
     }
 
@@ -57,5 +58,82 @@ import Values
             NodeAddresses.nodePortAddresses(local, prefixes: prefixes, vipLink: "kube-ipvs0") == [
                 F.ip("10.0.0.5"), F.ip("fd00::5"), F.ip("fd01::5"),
             ])
+    }
+
+    static let nodePortService = """
+          type: NodePort
+          clusterIP: 10.96.0.10
+          ports:
+          - {name: http, protocol: TCP, port: 80, nodePort: 30080}
+        """
+
+    /// The tracker narrows the node's addresses to the primary IPs as the Node's IPs arrive and change, per family,
+    /// and recomputes only the Services with NodePorts.
+    @Test(arguments: [
+        (
+            "IPv4 Node IP: the IPv4 NodePort on it alone, IPv6 ones everywhere", nil as String?, ["192.168.1.5"],
+            ["192.168.1.5", "fd00::5", "fd01::5"]
+        ),
+        ("dual-stack Node IPs", nil, ["192.168.1.6", "fd01::5"], ["192.168.1.6", "fd01::5"]),
+        ("IPv6-primary Node", nil, ["fd00::5", "192.168.1.6"], ["192.168.1.6", "fd00::5"]),
+        ("bind address wins its family over the Node", "192.168.1.6", ["192.168.1.5", "fd00::5"], ["192.168.1.6", "fd00::5"]),
+        ("no Node IP: every address", nil, [], ["192.168.1.5", "192.168.1.6", "fd00::5", "fd01::5"]),
+    ] as [(String, String?, [String], [String])])
+    func theNodesIPsNarrowTheNodePorts(what: String, bind: String?, nodeIPs: [String], expected: [String]) throws {
+        let candidates = ["192.168.1.5", "192.168.1.6", "fd00::5", "fd01::5"].map(F.ip)
+        var tracker = DesiredStateTracker(
+            configuration: ProxyConfiguration(
+                nodeName: "n1",
+                primaryNodePorts: PrimaryNodePorts(bindAddress: bind.map(F.ip), candidates: candidates)))
+        let dualStack = """
+              type: NodePort
+              clusterIPs: [10.96.0.10, "fd00:96::10"]
+              ipFamilies: [IPv4, IPv6]
+              ports:
+              - {name: http, protocol: TCP, port: 80, nodePort: 30080}
+            """
+        tracker.apply(.upsert(.service(try Objects.web(spec: dualStack))))
+        let before = Set(tracker.desired.virtualServers.keys)
+        let touched = tracker.apply(.upsert(.node(ValidatedNode(name: "n1", hostIPs: nodeIPs.map(F.ip)))))
+        #expect(tracker.configuration.nodePortAddresses.map(\.description).sorted() == expected.sorted(), "\(what)")
+        let nodePorts = tracker.desired.virtualServers.keys.compactMap { key -> String? in
+            guard case .service(_, let address, 30080) = key else { return nil }
+            return address.description
+        }
+        #expect(nodePorts.sorted() == expected.sorted(), "\(what)")
+        let changed = before.symmetricDifference(tracker.desired.virtualServers.keys)
+        #expect(changed.isSubset(of: touched.virtualServers), "\(what): every changed key is touched")
+        let again = tracker.apply(.upsert(.node(ValidatedNode(name: "n1", hostIPs: nodeIPs.map(F.ip)))))
+        #expect(again.isEmpty, "\(what): the same Node touches nothing")
+    }
+
+    /// The Node's IP moves: the NodePort moves with it; an address change on the node's interfaces is narrowed the
+    /// same way; another node's Node changes nothing.
+    @Test func theNodePortFollowsTheNodesIPAndTheInterfaces() throws {
+        let candidates = ["192.168.1.5", "192.168.1.6"].map(F.ip)
+        var tracker = DesiredStateTracker(
+            configuration: ProxyConfiguration(
+                nodeName: "n1", primaryNodePorts: PrimaryNodePorts(bindAddress: nil, candidates: candidates)))
+        tracker.apply(.upsert(.service(try Objects.web(spec: Self.nodePortService))))
+        tracker.apply(.upsert(.node(ValidatedNode(name: "n1", hostIPs: [F.ip("192.168.1.5")]))))
+        #expect(tracker.configuration.nodePortAddresses == [F.ip("192.168.1.5")])
+        #expect(tracker.apply(.upsert(.node(ValidatedNode(name: "n2", hostIPs: [F.ip("192.168.1.6")])))).isEmpty)
+        let moved = tracker.apply(.upsert(.node(ValidatedNode(name: "n1", hostIPs: [F.ip("192.168.1.6")]))))
+        #expect(moved.virtualServers == [F.key(.tcp, "192.168.1.5", 30080), F.key(.tcp, "192.168.1.6", 30080)])
+        #expect(tracker.configuration.nodePortAddresses == [F.ip("192.168.1.6")])
+        // The primary IP leaves the node's interfaces: no NodePort on it any more; it comes back: there again.
+        let local = { (addresses: [String]) in
+            NodeAddressSet(
+                addresses.map {
+                    LocalAddress(address: F.ip($0), prefixLength: 32, interfaceIndex: 2, interfaceName: "eth0")
+                }, prefixes: [], vipLink: "kube-ipvs0")
+        }
+        #expect(!tracker.updateNode(local(["192.168.1.5"])).isEmpty)
+        #expect(tracker.configuration.nodePortAddresses.isEmpty)
+        #expect(!tracker.updateNode(local(["192.168.1.5", "192.168.1.6"])).isEmpty)
+        #expect(tracker.configuration.nodePortAddresses == [F.ip("192.168.1.6")])
+        // A deleted Node keeps its last IPs.
+        #expect(tracker.apply(.delete(.node(ValidatedNode(name: "n1")))).isEmpty)
+        #expect(tracker.configuration.nodePortAddresses == [F.ip("192.168.1.6")])
     }
 }

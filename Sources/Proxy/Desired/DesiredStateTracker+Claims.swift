@@ -1,3 +1,4 @@
+import Values
 import IPVS
 import Kube
 
@@ -72,14 +73,28 @@ extension DesiredStateTracker {
     /// The node's addresses changed (an address added to or removed from an interface): recomputes exactly the
     /// Services they matter to (NodePort and LoadBalancer Services, whose NodePorts live on node addresses, and
     /// those with external or load-balancer IPs, which are bound to the VIP link unless another interface holds
-    /// them) and returns what that touched. Nothing when the addresses are the same.
+    /// them) and returns what that touched. Nothing when the addresses are the same. With `primary` NodePorts,
+    /// `addresses.nodePortAddresses` are the candidates, narrowed here to the primary IPs.
     public mutating func updateNode(_ addresses: NodeAddressSet) -> Touched {
+        var nodePorts = addresses.nodePortAddresses
+        if var primary = configuration.primaryNodePorts {
+            primary.candidates = addresses.nodePortAddresses
+            configuration.primaryNodePorts = primary
+            nodePorts = primary.selected
+        }
+        return nodeAddressesChanged(
+            nodePorts: nodePorts, otherInterfaces: addresses.otherInterfaceAddresses)
+    }
+
+    /// Sets the NodePort addresses and the other interfaces' addresses, and recomputes the Services they matter to
+    /// when either changed.
+    mutating func nodeAddressesChanged(nodePorts: [IPAddress], otherInterfaces: Set<IPAddress>) -> Touched {
         guard
-            addresses.nodePortAddresses != configuration.nodePortAddresses
-                || addresses.otherInterfaceAddresses != configuration.otherInterfaceAddresses
+            nodePorts != configuration.nodePortAddresses
+                || otherInterfaces != configuration.otherInterfaceAddresses
         else { return Touched() }
-        configuration.nodePortAddresses = addresses.nodePortAddresses
-        configuration.otherInterfaceAddresses = addresses.otherInterfaceAddresses
+        configuration.nodePortAddresses = nodePorts
+        configuration.otherInterfaceAddresses = otherInterfaces
         var touched = Touched()
         for (key, service) in services.sorted(by: { $0.key < $1.key })
         where service.type == .nodePort || service.type == .loadBalancer || !service.externalIPs.isEmpty

@@ -5,7 +5,8 @@ extension DesiredStateTracker {
     /// other names are ignored (the API server source reads only this one; a manifests directory may hold several).
     ///
     /// The eligibility follows at once. A change of zone recomputes exactly the Services whose endpoints carry
-    /// zone hints (kube-proxy resyncs everything on a topology change; only these can change).
+    /// zone hints (kube-proxy resyncs everything on a topology change; only these can change). With `primary`
+    /// NodePorts, a change of the Node's IPs moves the NodePorts (a deleted Node's last IPs are kept).
     mutating func applyNode(_ node: ValidatedNode?, deleted: ValidatedNode? = nil) -> Touched {
         guard (node ?? deleted)?.name == configuration.nodeName, !configuration.nodeName.isEmpty else {
             return Touched()
@@ -18,10 +19,17 @@ extension DesiredStateTracker {
             nodeEligible = eligible
             nodeEligibleChanged = true
         }
-        let zone = node?.zone
-        guard zone != configuration.nodeZone else { return Touched() }
-        configuration.nodeZone = zone
         var touched = Touched()
+        if var primary = configuration.primaryNodePorts, let node, node.hostIPs != primary.nodeIPs {
+            primary.nodeIPs = node.hostIPs
+            configuration.primaryNodePorts = primary
+            touched.formUnion(
+                nodeAddressesChanged(
+                    nodePorts: primary.selected, otherInterfaces: configuration.otherInterfaceAddresses))
+        }
+        let zone = node?.zone
+        guard zone != configuration.nodeZone else { return touched }
+        configuration.nodeZone = zone
         for (key, slices) in slicesByService.sorted(by: { $0.key < $1.key })
         where slices.values.contains(where: { $0.endpoints.contains { !$0.hintZones.isEmpty } }) {
             touched.formUnion(recompute(key))

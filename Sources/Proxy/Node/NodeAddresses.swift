@@ -23,8 +23,8 @@ public enum NodeAddresses {
     }
 
     /// The prefixes `--nodeport-addresses primary` stands for, as kube-proxy computes them (`detectNodeIPs` and
-    /// the `primary` case of server.go): the node's IPs (`nodeIPs`, the Node object's InternalIPs then ExternalIPs,
-    /// first of each family, as `GetNodeHostIPs` gives them; the first one's family is the primary family), with
+    /// the `primary` case of server.go): the node's IPs (`nodeIPs`, the Node's `ValidatedNode.hostIPs`, first of each
+    /// family, as kube-proxy's `GetNodeHostIPs` gives them; the first one's family is the primary family), with
     /// `bindAddress` (kube-proxy's --bind-address) replacing the IP of its family and making that family primary;
     /// each as a /32 or /128, loopback skipped. A family without an IP gets the whole family (0.0.0.0/0 or ::/0),
     /// because kube-proxy reads nodePortAddresses per family and takes a family with no CIDR as all of that
@@ -43,17 +43,6 @@ public enum NodeAddresses {
             }
             return AddressPrefix(address: address, length: family == .ipv4 ? 32 : 128)
         }
-    }
-
-    /// The node's IPs as kube-proxy's `GetNodeHostIPs` gives them from a Node's `status.addresses`: its first
-    /// address (InternalIPs before ExternalIPs, each in the order given), then the first of the other family, if
-    /// any. What ``primaryPrefixes(nodeIPs:bindAddress:)`` takes. Pure.
-    public static func nodeHostIPs(internalIPs: [IPAddress], externalIPs: [IPAddress]) -> [IPAddress] {
-        let all = internalIPs + externalIPs
-        guard let first = all.first else { return [] }
-        var result = [first]
-        if let other = all.first(where: { $0.family != first.family }) { result.append(other) }
-        return result
     }
 
     /// True when `primaryPrefixes` found no IP of any family: NodePorts then stay on every address, and kube-proxy
