@@ -15,7 +15,7 @@ import Values
     static func pass(_ desired: DesiredState) -> ReconcileReport {
         .pass(
             PassReport(
-                sync: SyncReport(), full: false, touched: [], desired: desired, objectChanges: 1, programmedSeen: [],
+                sync: SyncReport(), full: true, touched: nil, desired: desired, objectChanges: 1, programmedSeen: [],
                 wall: .zero, cpu: .zero, draining: 0, ownedVirtualServers: 0, ownedRealServers: 0))
     }
 

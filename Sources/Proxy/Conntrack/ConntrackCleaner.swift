@@ -117,7 +117,7 @@ public final class ConntrackCleaner: Sendable {
 /// (`StaleFlowRules.after`), after the pass has programmed the kernel. Never waits for the cleanup.
 public struct ConntrackObserver: ReconcileObserver {
     let cleaner: ConntrackCleaner
-    private var previous: DesiredState?
+    private var frontends = CleanedFrontends()
 
     /// An observer feeding `cleaner`.
     public init(cleaner: ConntrackCleaner) {
@@ -126,8 +126,7 @@ public struct ConntrackObserver: ReconcileObserver {
 
     public mutating func observe(_ report: ReconcileReport) async {
         guard case .pass(let pass) = report else { return }
-        defer { previous = pass.desired }
-        guard let rules = StaleFlowRules.after(previous, pass.desired) else { return }
+        guard let rules = frontends.update(pass.desired, touched: pass.full ? nil : pass.touched) else { return }
         cleaner.submit(rules)
     }
 }

@@ -29,6 +29,14 @@ public struct StaleFlowRules: Sendable, Hashable {
 
         public var description: String { "\(transport) \(address.withPort(port))" }
 
+        /// The frontend of a UDP or SCTP virtual server; nil for any other (TCP, firewall mark).
+        init?(cleaned key: VirtualServerKey) {
+            guard case .service(let transport, let address, let port) = key,
+                StaleFlowRules.protocols.contains(transport)
+            else { return nil }
+            self.init(transport, address, port: port)
+        }
+
         public static func < (lhs: Frontend, rhs: Frontend) -> Bool {
             VirtualServerKey.service(lhs.transport, lhs.address, port: lhs.port)
                 < VirtualServerKey.service(rhs.transport, rhs.address, port: rhs.port)
@@ -71,12 +79,17 @@ public struct StaleFlowRules: Sendable, Hashable {
     static func frontends(_ state: DesiredState) -> [Frontend: Set<RealServerEndpoint>] {
         var result: [Frontend: Set<RealServerEndpoint>] = [:]
         for (key, server) in state.virtualServers {
-            guard case .service(let transport, let address, let port) = key, protocols.contains(transport),
-                server.realServers.values.allSatisfy({ $0.forwarding == .masquerade })
-            else { continue }
-            result[Frontend(transport, address, port: port)] = Set(server.realServers.keys)
+            guard let frontend = Frontend(cleaned: key), let backends = backends(of: server) else { continue }
+            result[frontend] = backends
         }
         return result
+    }
+
+    /// The real servers of a virtual server whose flows are cleaned; nil when it has none to clean (absent, or a real
+    /// server not masqueraded).
+    static func backends(of server: DesiredVirtualServer?) -> Set<RealServerEndpoint>? {
+        guard let server, server.realServers.values.allSatisfy({ $0.forwarding == .masquerade }) else { return nil }
+        return Set(server.realServers.keys)
     }
 
     /// True when there is nothing to clean.

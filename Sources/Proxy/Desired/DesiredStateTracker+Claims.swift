@@ -65,7 +65,10 @@ extension DesiredStateTracker {
                         + "by namespace/name): it has services/\(holder)'s settings and real servers, not these; "
                         + "it stays while either Service wants it"))
         }
-        diagnostics[service] = all.isEmpty ? nil : all
+        // Written only when changed: the loop keeps the diagnostics it last reported, so any write to this
+        // dictionary would copy all of it.
+        let new = all.isEmpty ? nil : all
+        if diagnostics[service] != new { diagnostics[service] = new }
     }
 }
 

@@ -148,9 +148,12 @@ public struct DesiredStateTracker: Sendable {
         }
         for service in stale { refreshDiagnostics(of: service) }
         for serverKey in Set(old.virtualServers.map(\.key)).union(newByKey.keys) {
-            servicePorts[serverKey] = keyOwner[serverKey].map {
+            let port = keyOwner[serverKey].map {
                 ServiceMap.ServicePort(service: $0, port: contributions[$0]?.portNames[serverKey] ?? "")
             }
+            // Written only when changed: the traffic metrics keep the last pass's ports, so any write to this
+            // dictionary would copy all of it.
+            if servicePorts[serverKey] != port { servicePorts[serverKey] = port }
         }
         for address in old.boundAddresses.subtracting(new.boundAddresses) {
             let users = (addressUsers[address] ?? 1) - 1

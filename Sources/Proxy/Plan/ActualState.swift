@@ -20,22 +20,53 @@ public struct ActualState: Sendable, Hashable {
 
     /// Records an operation the kernel accepted.
     public mutating func record(_ operation: IPVSOperation) {
-        switch operation {
-        case .addVirtualServer(let server):
-            virtualServers[server.key] = VirtualServerState(server: server)
-        case .updateVirtualServer(let server):
-            virtualServers[server.key]?.server = server
-        case .deleteVirtualServer(let key):
-            virtualServers[key] = nil
-        case .addRealServer(let real, let key):
-            virtualServers[key]?.realServers.append(RealServerState(server: real))
-        case .updateRealServer(let real, let key):
-            guard let index = virtualServers[key]?.realServers.firstIndex(where: { $0.server.endpoint == real.endpoint })
-            else { return }
-            virtualServers[key]?.realServers[index].server = real
-        case .deleteRealServer(let endpoint, let key):
-            virtualServers[key]?.realServers.removeAll { $0.server.endpoint == endpoint }
+        record([operation])
+    }
+
+    /// Records operations the kernel accepted, in order. Costs in proportion to the operations and to the real
+    /// servers of the virtual servers they touch, not to the operations times those real servers: each virtual
+    /// server's real servers are indexed once by endpoint, and those deleted are dropped in one sweep at the end
+    /// (a Service of 30,000 endpoints emptied in one pass is 30,000 steps, not 30,000²). The order of the
+    /// remaining real servers is kept; a real server added is appended.
+    public mutating func record(_ operations: some Sequence<IPVSOperation>) {
+        var edits: [VirtualServerKey: RealServerEdits] = [:]
+        for operation in operations {
+            switch operation {
+            case .addVirtualServer(let server):
+                edits[server.key] = nil
+                virtualServers[server.key] = VirtualServerState(server: server)
+            case .updateVirtualServer(let server):
+                virtualServers[server.key]?.server = server
+            case .deleteVirtualServer(let key):
+                edits[key] = nil
+                virtualServers[key] = nil
+            case .addRealServer(let real, let key):
+                guard virtualServers[key] != nil else { continue }
+                let index = virtualServers[key]?.realServers.count ?? 0
+                virtualServers[key]?.realServers.append(RealServerState(server: real))
+                if edits[key] != nil { edits[key]?.added(real.endpoint, at: index) }
+            case .updateRealServer(let real, let key):
+                guard let index = index(of: real.endpoint, in: key, edits: &edits) else { continue }
+                virtualServers[key]?.realServers[index].server = real
+            case .deleteRealServer(let endpoint, let key):
+                guard virtualServers[key] != nil else { continue }
+                if edits[key] == nil { edits[key] = RealServerEdits(virtualServers[key]?.realServers ?? []) }
+                edits[key]?.delete(endpoint)
+            }
         }
+        for (key, edit) in edits where !edit.deleted.isEmpty {
+            guard let reals = virtualServers[key]?.realServers else { continue }
+            virtualServers[key]?.realServers = reals.indices.compactMap { edit.deleted.contains($0) ? nil : reals[$0] }
+        }
+    }
+
+    /// The index of the first live real server at `endpoint` in virtual server `key`, indexing it on first use.
+    private func index(
+        of endpoint: RealServerEndpoint, in key: VirtualServerKey, edits: inout [VirtualServerKey: RealServerEdits]
+    ) -> Int? {
+        guard let reals = virtualServers[key]?.realServers else { return nil }
+        if edits[key] == nil { edits[key] = RealServerEdits(reals) }
+        return edits[key]?.live[endpoint]?.first
     }
 
     /// Replaces one virtual server with what the kernel reports for it now (nil: it has none).
@@ -48,4 +79,26 @@ public struct ActualState: Sendable, Hashable {
 
     /// Records that an address was removed from the dummy link.
     public mutating func unbound(_ address: IPAddress) { linkAddresses.remove(address) }
+}
+
+/// One virtual server's real servers during `ActualState.record(_:)`: where each endpoint's entries are (in order;
+/// normally one), and which entries are deleted (dropped at the end of the batch, so indices stay valid).
+private struct RealServerEdits {
+    var live: [RealServerEndpoint: [Int]] = [:]
+    var deleted: Set<Int> = []
+
+    init(_ reals: [RealServerState]) {
+        live.reserveCapacity(reals.count)
+        for (index, real) in reals.enumerated() { live[real.server.endpoint, default: []].append(index) }
+    }
+
+    mutating func added(_ endpoint: RealServerEndpoint, at index: Int) {
+        live[endpoint, default: []].append(index)
+    }
+
+    /// Deletes every entry at `endpoint`, as `removeAll` did.
+    mutating func delete(_ endpoint: RealServerEndpoint) {
+        guard let indices = live.removeValue(forKey: endpoint) else { return }
+        deleted.formUnion(indices)
+    }
 }

@@ -33,6 +33,8 @@ public struct Reconciler: Sendable {
     public private(set) var retries: RetrySchedule
     /// Virtual servers a Service wants that another program holds, left as they are (reported on the Service).
     public private(set) var heldByOthers: Set<VirtualServerKey> = []
+    /// The virtual and real servers the proxy owns in the kernel, kept up to date one virtual server at a time.
+    public private(set) var owned = OwnedTally()
     let logger: Logger
 
     /// A reconciler starting from the ownership `record` read at start (nil: none was found); call `adopt()`
@@ -75,6 +77,7 @@ public struct Reconciler: Sendable {
             guard case .service = key else { continue }
             if rule.owns(key) { record.virtualServers.insert(key) } else { record.foreign.insert(key) }
         }
+        owned = OwnedTally(actual: actual, ownership: ownership)
     }
 
     /// Forgets that the proxy created its link (after `--cleanup` deleted it).
@@ -140,10 +143,12 @@ public struct Reconciler: Sendable {
         mark = clock.now
         let results = kernel.apply(plan.operations)
         var failed: [VirtualServerKey: [(IPVSOperation, IPVSError)]] = [:]
+        var applied: [IPVSOperation] = []
+        applied.reserveCapacity(plan.operations.count)
         for (operation, result) in zip(plan.operations, results) {
             switch result {
             case .success:
-                actual.record(operation)
+                applied.append(operation)
                 logger.debug("applied", metadata: ["operation": "\(operation)"])
             case .failure(let error):
                 report.failures[operation] = error
@@ -152,19 +157,19 @@ public struct Reconciler: Sendable {
                     "kernel refused an operation", metadata: ["operation": "\(operation)", "error": "\(error)"])
             }
         }
-        for (operation, result) in zip(plan.operations, results) {
-            guard case .success = result else { continue }
+        actual.record(applied)
+        // Only what changes is written: the loop keeps the last record it reported, so a write to a set it
+        // shares (even of a member already there) would copy the whole set.
+        for operation in applied {
             let key = operation.virtualServerKey
             if case .deleteVirtualServer = operation {
-                record.virtualServers.remove(key)
+                if record.virtualServers.contains(key) { record.virtualServers.remove(key) }
             } else if case .service = key {
-                record.virtualServers.insert(key)
-                record.foreign.remove(key)
+                markCreated(key)
             }
         }
         for key in plan.adopted where actual.virtualServers[key] != nil && failed[key] == nil {
-            record.virtualServers.insert(key)
-            record.foreign.remove(key)
+            markCreated(key)
         }
         let rule = ownership
         heldByOthers = heldByOthers.filter {
@@ -187,7 +192,21 @@ public struct Reconciler: Sendable {
             }
         }
         report.timing.unbind = clock.now - mark
+        if case .all = scope {
+            owned = OwnedTally(actual: actual, ownership: ownership)
+        } else {
+            let changedAddresses = Set(plan.bind + plan.unbind).subtracting(report.addressFailures.keys)
+            owned.update(
+                retried.union(draining).union(plan.operations.map(\.virtualServerKey)).union(plan.adopted),
+                addresses: changedAddresses, actual: actual, ownership: ownership)
+        }
         return report
+    }
+
+    /// Records that the proxy holds virtual server `key` (it created or adopted it).
+    private mutating func markCreated(_ key: VirtualServerKey) {
+        if !record.virtualServers.contains(key) { record.virtualServers.insert(key) }
+        if record.foreign.contains(key) { record.foreign.remove(key) }
     }
 
     /// The scope of a pass: the one asked for, with `adding` (retries and draining virtual servers) and without

@@ -158,12 +158,11 @@ struct ReconcileLoop {
         _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
         now: ContinuousClock.Instant
     ) -> ReconcileReport {
-        let owned = reconciler.actual.virtualServers.filter { reconciler.ownership.owns($0.key) }
         var pass = PassReport(
             sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
             programmedSeen: [], servicePorts: tracker.servicePorts, wall: cost.wall, cpu: cost.cpu,
             draining: reconciler.termination.pendingCount,
-            ownedVirtualServers: owned.count, ownedRealServers: owned.values.reduce(0) { $0 + $1.realServers.count })
+            ownedVirtualServers: reconciler.owned.virtualServers, ownedRealServers: reconciler.owned.realServers)
         if scope != nil { pass.touchedAddresses = touched.addresses }
         pass.retrying = Dictionary(grouping: reconciler.retries.entries.values, by: \.reason.rawValue)
             .mapValues(\.count)
