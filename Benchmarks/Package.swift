@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "ipvs-proxy", path: "../"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -28,6 +29,19 @@ let package = Package(
                 .product(name: "Kube", package: "ipvs-proxy"),
             ],
             path: "Benchmarks/ObjectDecoding",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "OneChange",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Kube", package: "ipvs-proxy"),
+                .product(name: "Proxy", package: "ipvs-proxy"),
+                .product(name: "IPVS", package: "ipvs-proxy"),
+                .product(name: "Values", package: "ipvs-proxy"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/OneChange",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
