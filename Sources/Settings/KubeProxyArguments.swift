@@ -50,7 +50,7 @@ public enum KubeProxyArguments {
             let written = dashes(name) + name + (flag.isBool && inline == nil ? "" : "=" + value)
             switch flag.disposition {
             case .setting(let target), .command(let target):
-                output += flag.isBool ? try boolean(name, inline ?? "true", target: target) : ["--\(target)=\(value)"]
+                output += flag.isBool ? try boolean(name, inline ?? "true", target: target) : option(target, value)
             case .verbosity:
                 guard let level = KubeProxyFlag.logLevel(verbosity: value) else {
                     throw SettingsError(.badValue, "\(written): the verbosity is a whole number (like 2 or 4)")
@@ -60,7 +60,7 @@ public enum KubeProxyArguments {
                 guard let port = Int(value), (0...65535).contains(port) else {
                     throw SettingsError(.badValue, "\(written): not a port (0 turns the server off)")
                 }
-                output.append("--\(setting)=" + (port == 0 ? "" : "\(host):\(port)"))
+                output += option(setting, port == 0 ? "" : "\(host):\(port)")
             case .proxyMode:
                 if !["", "ipvs"].contains(value.lowercased()) { ignored.append(written) }
             case .warned:
@@ -73,6 +73,12 @@ public enum KubeProxyArguments {
             }
         }
         return output + ignored.map { "--\(ignoredOption)=\($0)" }
+    }
+
+    /// An option for swift-argument-parser: `--name=value`, which keeps a value that starts with a dash, or, for an
+    /// empty value (a server turned off), `--name` and `""` apart: the parser reads `--name=` as a missing value.
+    static func option(_ name: String, _ value: String) -> [String] {
+        value.isEmpty ? ["--\(name)", ""] : ["--\(name)=\(value)"]
     }
 
     /// `--name[=value]` or, for klog's verbosity, `-v`, `-v=4`, `-v4`; nil for anything else.

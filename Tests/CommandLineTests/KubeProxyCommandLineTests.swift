@@ -72,4 +72,16 @@ import Testing
         #expect(settings.warnings.first?.contains("--feature-gates=A=true") == true)
         #expect(settings.warnings.first?.contains("--oom-score-adj=-999") == true)
     }
+
+    /// An empty address turns a server off, in every spelling: the parser reads `--name=` as a missing value, so
+    /// the translation hands it `--name ""` (the lab tests' proxies all start so).
+    @Test(arguments: [
+        ["--healthz-bind-address", "", "--metrics-bind-address", ""],
+        ["--healthz-bind-address=", "--metrics-bind-address="],
+        ["--healthz-port", "0", "--metrics-port=0"],
+    ])
+    func anEmptyAddressTurnsAServerOff(arguments: [String]) throws {
+        let given = Self.given(try Self.run(arguments))
+        #expect(given == ["healthz-bind-address": "", "metrics-bind-address": ""])
+    }
 }
