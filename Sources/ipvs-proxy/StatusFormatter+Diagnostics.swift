@@ -14,7 +14,7 @@ extension StatusFormatter {
     static func diagnostics(_ diagnostics: [ServiceDiagnostic]) -> String {
         var out = "\nService problems (\(diagnostics.count); also Events on the Services):\n"
         for diagnostic in diagnostics {
-            let type = diagnostic.code.isPolicyNotice ? "Normal" : "Warning"
+            let type = diagnostic.code.eventType.rawValue
             out += "  " + pad(type, 7) + " " + pad(diagnostic.code.eventReason, 22) + " \(diagnostic)\n"
         }
         return out

@@ -1,5 +1,6 @@
 import Foundation
 import IPVS
+import Kube
 import Proxy
 
 /// The JSON shape of `ipvs-proxy status --json`.
@@ -71,7 +72,7 @@ struct StatusReport: Codable {
             service = diagnostic.service
             code = diagnostic.code.rawValue
             reason = diagnostic.code.eventReason
-            type = diagnostic.code.isPolicyNotice ? "Normal" : "Warning"
+            type = diagnostic.code.eventType.rawValue
             field = diagnostic.field
             message = diagnostic.message
         }

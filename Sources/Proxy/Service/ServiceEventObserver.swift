@@ -24,6 +24,9 @@ extension ServiceDiagnostic.Code {
     /// The Event's `reason`: the code in CamelCase (`UnsupportedScheduler`).
     public var eventReason: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 
+    /// The Event's `type`: Normal for the operator's policy at work, else Warning.
+    public var eventType: KubeEvent.Kind { isPolicyNotice ? .normal : .warning }
+
     /// The Event's `action`: what the proxy did instead.
     public var eventAction: String {
         switch self {
@@ -44,7 +47,7 @@ extension ServiceDiagnostic {
     /// The Event saying this on the Service `service`: a Warning, or Normal for the operator's policy at work.
     public func event(on service: ObjectKey) -> KubeEvent {
         KubeEvent(
-            regarding: .service(service), type: code.isPolicyNotice ? .normal : .warning, reason: code.eventReason,
+            regarding: .service(service), type: code.eventType, reason: code.eventReason,
             action: code.eventAction, note: "\(field): \(message)")
     }
 }
