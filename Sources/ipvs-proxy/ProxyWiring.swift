@@ -86,12 +86,21 @@ struct ProxyWiring: Sendable {
     /// that cannot be set. The conntrack table as kube-proxy sizes it (`ConntrackSettings`, `--conntrack-*`).
     /// Nonzero `--ipvs-*-timeout`s are set in the kernel; zero leaves its value. Blocks.
     func prepareKernel(_ options: ProxySettings, logger: Logger) throws {
+        try Self.prepareKernel(options, kernel: { kernel }, logger: logger)
+    }
+
+    /// ``prepareKernel(_:logger:)`` without the rest of the wiring (`run --prepare-kernel`): no VIP link is made and
+    /// no kernel connection opened unless IPVS timeouts are to be set. Blocks.
+    static func prepareKernel(
+        _ options: ProxySettings, kernel: () throws -> IPVSNetlinkClient, logger: Logger
+    ) throws {
         KernelSettings.prepare(strictARP: options.strictARP, through: ProcSysctls(), logger: logger)
         ConntrackSettings.apply(
             options.conntrack, cores: ProcessInfo.processInfo.activeProcessorCount, sysctls: ProcSysctls(),
             sysfs: ProcSysctls(root: ConntrackSettings.sysfsRoot), logger: logger)
         let timeouts = options.ipvsTimeouts
         if timeouts.tcp > 0 || timeouts.tcpFin > 0 || timeouts.udp > 0 {
+            let kernel = try kernel()
             try kernel.setTimeouts(timeouts)
             let now = try kernel.timeouts()
             logger.info(

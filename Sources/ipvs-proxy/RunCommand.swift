@@ -39,6 +39,21 @@ struct RunCommand: AsyncParsableCommand {
             """)
     var cleanup = false
 
+    @Flag(
+        help: """
+            Set the kernel settings the proxy depends on (net.ipv4.vs, ip_forward, strict ARP, the conntrack table, \
+            IPVS timeouts) from the same settings as a start would, then exit. For a privileged init container, where \
+            the proxy itself runs without write access to /proc/sys. Reads no objects, makes no link.
+            """)
+    var prepareKernel = false
+
+    func validate() throws {
+        if prepareKernel && (once || cleanup) {
+            throw ValidationError(
+                "--prepare-kernel sets the kernel and exits: it cannot be combined with --once or --cleanup")
+        }
+    }
+
     /// The flags given beyond ProxyOptions', by setting name. (`--cluster-cidr` and `--masquerade-all` are
     /// MasqueradeOptions'; the file and environment can set them too.)
     var extraFlags: [String: String?] {
@@ -55,6 +70,17 @@ struct RunCommand: AsyncParsableCommand {
         let configPath = proxy.configPath()
         let configAtStart = try await Blocking.run { configPath.flatMap(FileChangeWatch.read) }
         let (settings, logger) = try proxy.start("run", extraFlags: extraFlags)
+        if prepareKernel {
+            do {
+                try await Blocking.run {
+                    try ProxyWiring.prepareKernel(
+                        settings, kernel: { try IPVSNetlinkClient(logger: logger) }, logger: logger)
+                }
+            } catch {
+                throw ExitCode(ProxyWiring.exitCode(for: error, command: "run --prepare-kernel"))
+            }
+            return
+        }
         let wiring: ProxyWiring
         do {
             wiring = try await Blocking.run { try ProxyWiring(options: settings, logger: logger) }

@@ -85,3 +85,18 @@ import Testing
         #expect(given == ["healthz-bind-address": "", "metrics-bind-address": ""])
     }
 }
+
+/// `run --prepare-kernel`: the init container's mode, which sets the kernel and exits.
+@Suite struct PrepareKernelCommandLineTests {
+    @Test func itTakesEverySettingAStartTakes() throws {
+        let command = try KubeProxyCommandLineTests.run(
+            ["--prepare-kernel", "--config", "/etc/ipvs-proxy/config.yaml", "--ipvs-strict-arp=true"])
+        #expect(command.prepareKernel)
+        #expect(KubeProxyCommandLineTests.given(command)["ipvs-strict-arp"] == "true")
+    }
+
+    @Test(arguments: ["--once", "--cleanup"])
+    func itIsNoPartOfAnotherMode(other: String) {
+        #expect(throws: (any Error).self) { try KubeProxyCommandLineTests.run(["--prepare-kernel", other]) }
+    }
+}
