@@ -54,18 +54,28 @@ import Testing
 
         // The init container's job, by the image's binary: the sysctls as the proxy's rules want them, strict ARP
         // from the environment as the kustomization's ConfigMap gives it.
-        let saved = try ["net.ipv4.vs.conntrack", "net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.all.arp_announce"]
-            .map {
-                ($0, try LabShell.run("sysctl", ["-n", $0]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
+        let saved = try [
+            "net.ipv4.vs.conntrack", "net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.all.arp_announce",
+            "net.netfilter.nf_conntrack_max",
+        ]
+        .map {
+            ($0, try LabShell.run("sysctl", ["-n", $0]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         defer { for (name, value) in saved { _ = try? LabShell.run("sysctl", ["-w", "\(name)=\(value)"]) } }
-        try LabShell.run("sysctl", ["-w", "net.ipv4.vs.conntrack=0", "net.ipv4.conf.all.arp_ignore=0"])
+        try LabShell.run(
+            "sysctl",
+            ["-w", "net.ipv4.vs.conntrack=0", "net.ipv4.conf.all.arp_ignore=0", "net.netfilter.nf_conntrack_max=1000"])
         let prepared = try image.proxy(["run", "--prepare-kernel"], environment: ["IPVS_PROXY_IPVS_STRICT_ARP=true"])
         #expect(prepared.status == 0, "\(prepared.stderr)")
         #expect(
             try LabShell.run("sysctl", ["-n", "net.ipv4.vs.conntrack"]).stdout.hasPrefix("1"), "\(prepared.stderr)")
         #expect(try LabShell.run("sysctl", ["-n", "net.ipv4.conf.all.arp_ignore"]).stdout.hasPrefix("1"))
         #expect(try LabShell.run("sysctl", ["-n", "net.ipv4.conf.all.arp_announce"]).stdout.hasPrefix("2"))
+        // The conntrack table as kube-proxy sizes it: 32768 a core, at least 131072 (the guest has 2 cores).
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(
+            try LabShell.run("sysctl", ["-n", "net.netfilter.nf_conntrack_max"]).stdout.trimmingCharacters(
+                in: .whitespacesAndNewlines) == String(max(32768 * cores, 131072)), "\(prepared.stderr)")
 
         // The examples, copied into the image's root as a volume would hold them.
         let examples = image.rootfs + "/tmp/examples"
