@@ -82,9 +82,10 @@ import Testing
             server.inject { $0.goneStorm = [] }
             let n1 = F.key(.tcp, "10.96.6.1", 80)
             let s3 = F.key(.tcp, Self.vip(3), 80)
+            // The Service and its EndpointSlice come on two watches, either first: wait for both.
             await waitFor {
                 sample()
-                return kernel.table[n1] != nil && kernel.table[s3] == nil
+                return kernel.table[n1]?.realServers.isEmpty == false && kernel.table[s3] == nil
             }
             #expect(kernel.table[n1]?.realServers.map(\.server.address.description) == ["10.244.1.2"])
             #expect(kernel.table[s3] == nil)
