@@ -27,3 +27,34 @@ import Testing
         #expect(!scanner.settling)
     }
 }
+
+/// A file removed between the directory event that named it and its read (a config tool's delete right after its
+/// write; seen in the churn soak as "cannot open the file" errors) is no error: it is left to be read again, and the
+/// removal's own event forgets it and its objects.
+@Suite struct ManifestVanishingTests {
+    static let service =
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x}\nspec: {clusterIP: 10.96.0.1}\n"
+
+    @Test func aFileRemovedBeforeItsReadIsNoErrorAndItsRemovalForgetsIt() throws {
+        let directory = try TemporaryDirectory()
+        var scanner = ManifestsDirectoryScanner(directory: directory.path)
+        try directory.write("a.yaml", Self.service)
+        let first = scanner.prepareUpdate(names: ["a.yaml"])
+        let loaded = scanner.finish(first, reading: first.files.map(ManifestsDirectoryScanner.read))
+        #expect(loaded.changes.count == 1 && loaded.diagnostics.isEmpty, "\(loaded)")
+
+        try directory.write("a.yaml", Self.service + "# changed\n")
+        let batch = scanner.prepareUpdate(names: ["a.yaml"])
+        let file = try #require(batch.files.first)
+        try FileManager.default.removeItem(atPath: directory.file("a.yaml"))
+        let read = ManifestsDirectoryScanner.read(file)
+        #expect(read == nil, "vanished, not failed: \(String(describing: read))")
+        let (changes, diagnostics) = scanner.finish(batch, reading: [read])
+        #expect(changes.isEmpty && diagnostics.isEmpty, "\(diagnostics)")
+
+        // The removal's event.
+        let removal = scanner.prepareUpdate(names: ["a.yaml"])
+        let removed = scanner.finish(removal, reading: removal.files.map(ManifestsDirectoryScanner.read))
+        #expect(removed.changes.count == 1 && removed.diagnostics.isEmpty, "\(removed)")
+    }
+}

@@ -167,6 +167,8 @@ public struct ManifestsDirectoryScanner: Sendable {
         do {
             guard signature.size <= maximumFileBytes else { throw tooLarge(path, bytes: signature.size) }
             guard let handle = FileHandle(forReadingAtPath: path) else {
+                // Removed or replaced since it was listed: its own event follows, as for a change mid-read.
+                guard FileSignature.of(path) == signature else { return nil }
                 throw ManifestError(code: .unreadable, message: "cannot open the file", file: path)
             }
             defer { try? handle.close() }
