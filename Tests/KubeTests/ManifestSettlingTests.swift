@@ -6,9 +6,9 @@ import Testing
 
 /// A file read in the moment it is written may have been read empty or cut short, which parses as fewer objects,
 /// not as an error: the scanner says it is settling until a scan reads it with an mtime older than the settle
-/// time, and the source does not say `synced` before (`ManifestsSourceTests.brokenFileAtStartHoldsTheStartBack`
-/// writes its fixed file in place during the start: without this it could be read empty and the start counted
-/// whole before the file's Service).
+/// time, and the source does not say `synced` before. A heuristic with a limit: a writer that stalls longer than
+/// the settle time between truncating and writing is read empty and settled (tools that replace files by rename,
+/// as kubectl-driven tooling and the soak do, never are).
 @Suite struct ManifestSettlingTests {
     @Test func aFreshlyWrittenFileIsSettlingUntilItIsReadOld() throws {
         let directory = try TemporaryDirectory()
