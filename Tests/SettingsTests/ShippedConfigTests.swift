@@ -4,14 +4,29 @@ import Testing
 import Values
 import Yams
 
+/// The files under manifests/ as the tests here read them.
+enum Shipped {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// manifests/`name`, parsed.
+    static func load(_ name: String) throws -> [String: Any] {
+        let path = root.appendingPathComponent("manifests/\(name)").path
+        return try #require(try Yams.load(yaml: String(contentsOfFile: path, encoding: .utf8)) as? [String: Any])
+    }
+
+    /// The DaemonSet's pod spec.
+    static func podSpec() throws -> [String: Any] {
+        try #require(
+            ((try load("05-daemonset.yaml")["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"]
+                as? [String: Any])
+    }
+}
+
 /// The config file shipped in manifests/04-configmap.yaml is one the proxy accepts.
 @Suite struct ShippedConfigTests {
     @Test func configMapHoldsAValidConfigFile() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let path = root.appendingPathComponent("manifests/04-configmap.yaml").path
-        let configMap = try #require(
-            try Yams.load(yaml: String(contentsOfFile: path, encoding: .utf8)) as? [String: Any])
+        let configMap = try Shipped.load("04-configmap.yaml")
         let data = try #require(configMap["data"] as? [String: String])
         let text = try #require(data["config.yaml"])
         let settings = try ProxySettings.resolve([try ConfigFile.parse(text, path: "04-configmap.yaml")])
@@ -23,18 +38,10 @@ import Yams
     /// pod would find no record and take its own NodePorts for another program's. So the directories of the
     /// record and of the health state file, as the shipped config resolves them, are hostPath volumes.
     @Test func daemonSetKeepsTheStateFilesOnTheHost() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        func load(_ name: String) throws -> [String: Any] {
-            let path = root.appendingPathComponent("manifests/\(name)").path
-            return try #require(try Yams.load(yaml: String(contentsOfFile: path, encoding: .utf8)) as? [String: Any])
-        }
-        let configMap = try load("04-configmap.yaml")
+        let configMap = try Shipped.load("04-configmap.yaml")
         let text = try #require((configMap["data"] as? [String: String])?["config.yaml"])
         let settings = try ProxySettings.resolve([try ConfigFile.parse(text, path: "04-configmap.yaml")])
-        let pod = try #require(
-            ((try load("05-daemonset.yaml")["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"]
-                as? [String: Any])
+        let pod = try Shipped.podSpec()
         let proxy = try #require(
             (pod["containers"] as? [[String: Any]])?.first { $0["name"] as? String == "ipvs-proxy" })
         let mounts = try #require(proxy["volumeMounts"] as? [[String: Any]])
@@ -55,17 +62,9 @@ import Yams
 /// `kubectl apply -k manifests/`: the settings that differ per cluster are set once, in kustomization.yaml's
 /// generated ConfigMap, which the proxy and the init container that prepares the kernel both read.
 @Suite struct ShippedKustomizationTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static func load(_ name: String) throws -> [String: Any] {
-        let path = root.appendingPathComponent("manifests/\(name)").path
-        return try #require(try Yams.load(yaml: String(contentsOfFile: path, encoding: .utf8)) as? [String: Any])
-    }
-
     /// The generated ConfigMap's literals, as environment variables.
     static func siteEnvironment() throws -> (name: String, variables: [String: String]) {
-        let generators = try #require(try load("kustomization.yaml")["configMapGenerator"] as? [[String: Any]])
+        let generators = try #require(try Shipped.load("kustomization.yaml")["configMapGenerator"] as? [[String: Any]])
         let site = try #require(generators.first)
         let literals = try #require(site["literals"] as? [String])
         var variables: [String: String] = [:]
@@ -81,7 +80,7 @@ import Yams
         let (_, variables) = try Self.siteEnvironment()
         #expect(
             Set(variables.keys) == ["IPVS_PROXY_MASTER", "IPVS_PROXY_CLUSTER_CIDR", "IPVS_PROXY_IPVS_STRICT_ARP"])
-        let text = try #require((try Self.load("04-configmap.yaml")["data"] as? [String: String])?["config.yaml"])
+        let text = try #require((try Shipped.load("04-configmap.yaml")["data"] as? [String: String])?["config.yaml"])
         let file = try ConfigFile.parse(text, path: "04-configmap.yaml")
         let settings = try ProxySettings.resolve([file, try SettingsLayer.environment(variables)])
         #expect(settings.clientConnection.master == variables["IPVS_PROXY_MASTER"])
@@ -97,9 +96,7 @@ import Yams
     /// own rules from the proxy's own config file: nothing about the kernel is written twice.
     @Test func bothContainersReadTheSameSettings() throws {
         let (name, _) = try Self.siteEnvironment()
-        let pod = try #require(
-            ((try Self.load("05-daemonset.yaml")["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"]
-                as? [String: Any])
+        let pod = try Shipped.podSpec()
         let proxy = try #require(
             (pod["containers"] as? [[String: Any]])?.first { $0["name"] as? String == "ipvs-proxy" })
         let kernel = try #require((pod["initContainers"] as? [[String: Any]])?.first)
@@ -113,7 +110,7 @@ import Yams
         let script = try #require((kernel["args"] as? [String])?.first)
         #expect(script.contains("ipvs-proxy run --prepare-kernel --config \(config)"))
         #expect(!script.contains("/proc/sys"), "the init container writes no sysctl of its own")
-        let images = try #require(try Self.load("kustomization.yaml")["images"] as? [[String: Any]])
+        let images = try #require(try Shipped.load("kustomization.yaml")["images"] as? [[String: Any]])
         #expect(
             images.map { $0["name"] as? String } == [
                 (proxy["image"] as? String)?.split(separator: ":").first.map(String.init)
