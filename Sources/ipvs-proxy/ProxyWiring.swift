@@ -72,6 +72,7 @@ struct ProxyWiring: Sendable {
             kernel: kernel,
             link: link,
             record: record,
+            store: options.ownershipFile.map { OwnershipRecordFile(path: $0) },
             gracefulPeriod: options.gracefulPeriod,
             logger: logger
         )

@@ -122,7 +122,6 @@ struct RunCommand: AsyncParsableCommand {
         options.once = once
         options.allowEmptySource = settings.allowEmptySource
         options.healthStateFile = settings.healthCheck.stateFile
-        options.ownershipFile = settings.ownershipFile
         var configuration = wiring.configuration
         configuration.health = settings.healthCheck.configuration
         // The prober runs unless --once (one pass has no time to probe); it idles when no Service is checked.

@@ -4,16 +4,25 @@ import IPVS
 import Logging
 import Testing
 
-/// The IPVS client against the lab's real kernel. Each test starts from a flushed table.
+/// The IPVS client against the lab's real kernel. Each test starts from a flushed table and flushes what it made
+/// when it ends, so that no later suite in the same guest meets its virtual servers.
 extension IPVSLab {
 @Suite(.serialized)
-struct IPVSLabTests {
+final class IPVSLabTests {
     let client: IPVSNetlinkClient
 
     init() throws {
         try LabShell.prepareNetwork()
         client = try IPVSNetlinkClient(logger: Logger(label: "lab"))
         try client.flush()
+    }
+
+    deinit {
+        do {
+            try client.flush()
+        } catch {
+            print("IPVSLabTests: could not flush the table after a test: \(error)")
+        }
     }
 
     static func ip(_ text: String) throws -> IPAddress { try #require(IPAddress(text)) }

@@ -85,16 +85,14 @@ import Testing
                 atPath: Self.root.appendingPathComponent("manifests/examples/\(name)").path,
                 toPath: "\(examples)/\(name)")
         }
-        // The examples' addresses are common ones: an earlier suite in this guest may have left a virtual server on
-        // one (a CI run found IPVSLab's 10.96.0.10:80), which the image's proxy rightly leaves alone as another
-        // program's. They are removed first, so that what is checked below is the image's work.
-        for (flag, server) in [
-            ("-t", "10.96.0.10:80"), ("-t", "10.96.0.11:80"), ("-t", "10.96.0.12:7"), ("-u", "10.96.0.12:7"),
-        ] {
-            if try LabShell.run("ipvsadm", ["-D", flag, server]).status == 0 {
-                print("ImageLabTests: removed an earlier suite's virtual server \(flag) \(server)")
-            }
+        // The examples' addresses are common ones: a virtual server an earlier suite left on one would be rightly
+        // left alone by the image's proxy as another program's. Every suite removes what it makes; one that did not
+        // is named here.
+        let listed = try LabShell.run("ipvsadm", ["-Sn"]).stdout.split(separator: "\n")
+        let leftovers = listed.filter { line in
+            line.hasPrefix("-A ") && Self.services.contains { line.contains(" \($0.vip):\($0.port) ") }
         }
+        try #require(leftovers.isEmpty, "an earlier suite left virtual servers on the examples' addresses: \(leftovers)")
         // One ownership record for the image's runs and the project's own binary below (inside: /run/...).
         let record = "/run/ipvs-proxy/image-lab.json"
         let common = [

@@ -16,8 +16,12 @@ public struct Reconciler: Sendable {
     /// The dummy link holding the VIPs.
     public let link: any VIPLink
     /// What the proxy created and what it found held by others (see ``Ownership``); kept up to date from what the
-    /// kernel accepted and from each full re-read, and written to the ownership file by the loop's observer.
+    /// kernel accepted and from each full re-read, and saved to `store`.
     public private(set) var record: OwnershipRecord
+    /// Where the record is saved (`--ownership-file`); nil: nowhere (it then lasts only as long as the process).
+    public let store: (any OwnershipStore)?
+    /// The record as `store` last saved it (or as it was read at start).
+    private var stored: OwnershipRecord?
     /// False when no record was found at start (the first start, or the first after an upgrade).
     public let hadRecord: Bool
     /// `--adopt`: take over a virtual server another program holds when a Service wants the same one.
@@ -43,6 +47,7 @@ public struct Reconciler: Sendable {
         kernel: any IPVSKernel,
         link: any VIPLink,
         record: OwnershipRecord? = nil,
+        store: (any OwnershipStore)? = nil,
         gracefulPeriod: Duration = .seconds(30),
         retryBackoff: RetrySchedule.Backoff = RetrySchedule.Backoff(),
         logger: Logger
@@ -52,6 +57,8 @@ public struct Reconciler: Sendable {
         self.link = link
         self.record = record ?? OwnershipRecord()
         self.hadRecord = record != nil
+        self.store = store
+        self.stored = record
         self.termination = GracefulTermination(period: gracefulPeriod)
         self.logger = logger
     }
@@ -59,13 +66,15 @@ public struct Reconciler: Sendable {
     /// The current ownership rule.
     public var ownership: Ownership {
         Ownership(
-            linkAddresses: actual.linkAddresses, record: record, adopt: adoptForeign, excludedPrefixes: excludedPrefixes)
+            linkAddresses: actual.linkAddresses, record: record, adopt: adoptForeign, excludedPrefixes: excludedPrefixes
+        )
     }
 
     /// Reads the kernel's table and the link's addresses, creating the link if missing unless `readOnly` (for
     /// `plan`, which changes nothing). Nothing is written to IPVS. Also the periodic re-read that catches changes
     /// made behind the proxy's back. Every virtual server read is classified once: the proxy's (in the record, or on
-    /// its link's addresses) or another program's; the record forgets virtual servers that are gone.
+    /// its link's addresses) or another program's; the record forgets virtual servers that are gone, and is saved
+    /// unless `readOnly`.
     public mutating func adopt(readOnly: Bool = false) throws {
         if !readOnly, try link.ensure() { record.createdLink = true }
         actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
@@ -78,6 +87,7 @@ public struct Reconciler: Sendable {
             if rule.owns(key) { record.virtualServers.insert(key) } else { record.foreign.insert(key) }
         }
         owned = OwnedTally(actual: actual, ownership: ownership)
+        if !readOnly { save(record) }
     }
 
     /// Forgets that the proxy created its link (after `--cleanup` deleted it).
@@ -141,6 +151,7 @@ public struct Reconciler: Sendable {
         }
         report.timing.bind = clock.now - mark
         mark = clock.now
+        saveClaims(plan)
         let results = kernel.apply(plan.operations)
         var failed: [VirtualServerKey: [(IPVSOperation, IPVSError)]] = [:]
         var applied: [IPVSOperation] = []
@@ -173,7 +184,8 @@ public struct Reconciler: Sendable {
         }
         let rule = ownership
         heldByOthers = heldByOthers.filter {
-            rule.isHeldByAnother($0, wanted: desired.virtualServers[$0] != nil, exists: actual.virtualServers[$0] != nil)
+            rule.isHeldByAnother(
+                $0, wanted: desired.virtualServers[$0] != nil, exists: actual.virtualServers[$0] != nil)
         }
         heldByOthers.formUnion(plan.foreign)
         for (key, errors) in failed {
@@ -192,6 +204,7 @@ public struct Reconciler: Sendable {
             }
         }
         report.timing.unbind = clock.now - mark
+        save(record)
         if case .all = scope {
             owned = OwnedTally(actual: actual, ownership: ownership)
         } else {
@@ -201,6 +214,40 @@ public struct Reconciler: Sendable {
                 addresses: changedAddresses, actual: actual, ownership: ownership)
         }
         return report
+    }
+
+    /// Before the kernel is asked to create or take over virtual servers the record does not list, saves the record
+    /// with them listed: killed between the kernel's answer and the save after the pass, the proxy would otherwise
+    /// restart to find them unlisted, and those whose address is not on its link (NodePorts on the node's addresses)
+    /// would be taken for another program's for good. One the kernel then refuses is dropped by the save after the
+    /// pass; a listed one that does not exist is forgotten at the next re-read.
+    private mutating func saveClaims(_ plan: Plan) {
+        guard store != nil else { return }
+        var ahead = record
+        var claimed = false
+        func claim(_ key: VirtualServerKey) {
+            guard case .service = key, !ahead.virtualServers.contains(key) else { return }
+            ahead.virtualServers.insert(key)
+            ahead.foreign.remove(key)
+            claimed = true
+        }
+        for operation in plan.operations {
+            if case .addVirtualServer(let server) = operation { claim(server.key) }
+        }
+        for key in plan.adopted { claim(key) }
+        if claimed { save(ahead) }
+    }
+
+    /// Saves `record` to the store when it differs from what the store holds; a failure is logged, and the next pass
+    /// tries again.
+    private mutating func save(_ record: OwnershipRecord) {
+        guard let store, record != stored else { return }
+        do {
+            try store.save(record)
+            stored = record
+        } catch {
+            logger.warning("could not save the ownership record", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Records that the proxy holds virtual server `key` (it created or adopted it).

@@ -55,7 +55,7 @@ public struct LogObserver: ReconcileObserver {
                     answers 503
                     """)
             }
-        case .pending, .changes, .healthTargets, .health, .ownership, .healthCheckNodePorts:
+        case .pending, .changes, .healthTargets, .health, .healthCheckNodePorts:
             break
         }
     }

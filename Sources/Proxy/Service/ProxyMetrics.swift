@@ -170,7 +170,7 @@ extension ProxyMetrics: ReconcileObserver {
             pending(count)
         case .diagnostics(_, let all):
             diagnosed(all)
-        case .changes, .healthTargets, .healthTransition, .health, .ownership, .nodeEligible, .healthCheckNodePorts:
+        case .changes, .healthTargets, .healthTransition, .health, .nodeEligible, .healthCheckNodePorts:
             break
         }
     }

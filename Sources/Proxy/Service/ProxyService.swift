@@ -23,9 +23,6 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var once = false
         /// Where the health state is written for `ipvs-proxy status`; nil: nowhere.
         public var healthStateFile: String?
-        /// Where the ownership record is written (`--ownership-file`); nil: nowhere (it then lasts only as long as
-        /// the process).
-        public var ownershipFile: String?
         /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
         public var minSyncPeriod: Duration = .zero
         /// `--allow-empty-source`: let a first sync from a source that holds nothing delete what the proxy owns
@@ -74,7 +71,6 @@ public struct ProxyService: ServiceLifecycle.Service {
         var all: [any ReconcileObserver] = []
         if let masquerade { all.append(MasqueradeObserver(sync: masquerade, logger: logger)) }
         all.append(LogObserver(logger: logger))
-        if let path = options.ownershipFile { all.append(OwnershipRecordFile(path: path, logger: logger)) }
         if let metrics = options.metrics { all.append(metrics) }
         if let healthz = options.healthz { all.append(healthz) }
         if let health {

@@ -67,8 +67,6 @@ struct ReconcileLoop {
     var allowEmptySource = false
     /// The first sync is being held back (an empty input, and virtual servers owned).
     var heldBack = false
-    /// The ownership record as last reported (written to the ownership file).
-    var reportedRecord: OwnershipRecord
 
     /// A loop applying through `reconciler`.
     init(
@@ -78,7 +76,6 @@ struct ReconcileLoop {
         self.tracker = tracker
         self.syncPeriod = syncPeriod
         self.minSyncPeriod = minSyncPeriod
-        self.reportedRecord = reconciler.record
     }
 
     /// Handles a batch of inputs; `seen` holds when each object change among them arrived.
@@ -146,7 +143,6 @@ struct ReconcileLoop {
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
         reportDiagnostics(&reports)
-        reportRecord(&reports)
         let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
         if !healthCheckNodePorts.isEmpty { reports.append(.healthCheckNodePorts(healthCheckNodePorts)) }
         return Outcome(firstSyncDone: lastFullSync != nil, reports: reports)
@@ -243,13 +239,6 @@ struct ReconcileLoop {
         }
         reportedDiagnostics = all
         reports.append(.diagnostics(changed: new, all: all))
-    }
-
-    /// Reports the ownership record when it changed, for the ownership file.
-    private mutating func reportRecord(_ reports: inout [ReconcileReport]) {
-        guard reconciler.record != reportedRecord else { return }
-        reportedRecord = reconciler.record
-        reports.append(.ownership(reportedRecord))
     }
 
     /// The diagnostic of a virtual server a Service wants that another program holds.

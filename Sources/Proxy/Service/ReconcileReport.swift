@@ -26,9 +26,6 @@ public enum ReconcileReport: Sendable {
     case healthTargets([HealthTarget: Set<ObjectKey>])
     /// A probed endpoint changed status, as the desired state took it; `services` use it.
     case healthTransition(HealthTransition, services: [ObjectKey])
-    /// The ownership record changed (what the proxy created, what it found held by others): the ownership file is
-    /// rewritten.
-    case ownership(OwnershipRecord)
     /// Health changed: the summaries of the Services whose summary changed (nil: no longer checked), and the
     /// whole picture as `ipvs-proxy status` reads it.
     case health(changedSummaries: [ObjectKey: HealthSummary?], state: HealthStateReport)
