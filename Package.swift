@@ -35,7 +35,10 @@ let package = Package(
     ],
     targets: [
         // The values every module shares: addresses, families, prefixes, durations, the error shape. No I/O.
-        .target(name: "Values", exclude: ["README.md"]),
+        .target(
+            name: "Values", exclude: ["README.md"],
+            // `Locked` declares ThreadSanitizer's annotations with `@_extern(c)` (only in the -DTSAN build).
+            swiftSettings: [.enableExperimentalFeature("Extern")]),
         // The only C in the project: libnl-3, libnl-genl-3 and libnl-nf-3 (conntrack), found through pkg-config
         // (libnl-nf's module names libnl-route and libnl-3 under it; the headers of all four share one folder).
         .systemLibrary(

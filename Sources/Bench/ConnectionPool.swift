@@ -1,3 +1,4 @@
+import Values
 import NIOCore
 import Synchronization
 
@@ -18,7 +19,7 @@ final class ConnectionPool: Sendable {
     let budget: Int?
     let group: any EventLoopGroup
     private let nextSource = Atomic<Int>(0)
-    private let idle = Mutex<[Lease]>([])
+    private let idle = Locked<[Lease]>([])
 
     init(
         target: SocketAddress, host: String, sources: [SocketAddress], timeout: Duration, budget: Int?,

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Samples the IPVS table's active connections per real server while a run lasts.
 final class ConnectionSampler: Sendable {
-    private let samples = Mutex<[[UInt32]]>([])
+    private let samples = Locked<[[UInt32]]>([])
     private let finished = Atomic<Bool>(false)
 
     /// Samples every `interval` until ``finish()``; each sample lists `addresses`' ActiveConn in that order.

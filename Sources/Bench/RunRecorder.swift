@@ -1,4 +1,4 @@
-import Synchronization
+import Values
 
 /// What one measured run has seen so far: latencies of answered requests, answers per pod, failures by kind.
 /// Shared by every request task of the run; cheap to update.
@@ -20,7 +20,7 @@ public final class RunRecorder: Sendable {
         public var failed: UInt64 { failures.values.reduce(0, +) }
     }
 
-    private let state = Mutex(Snapshot())
+    private let state = Locked(Snapshot())
 
     /// An empty recorder.
     public init() {}

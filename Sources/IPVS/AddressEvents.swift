@@ -1,6 +1,6 @@
+import Values
 import CNetlink
 import Glibc
-import Synchronization
 
 /// Tells when the node's interface addresses change: an rtnetlink socket that joined the IPv4 and IPv6 address
 /// groups (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR), so the kernel sends it every RTM_NEWADDR and RTM_DELADDR.
@@ -14,7 +14,7 @@ public final class AddressEvents: Sendable {
         let socket: NetlinkSocket
     }
 
-    private let state: Mutex<Confined>
+    private let state: Locked<Confined>
 
     /// Opens the socket and joins the address groups.
     public init() throws {
@@ -23,7 +23,7 @@ public final class AddressEvents: Sendable {
             let rc = cnl_setsockopt_int(socket.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, Int32(group.rawValue))
             if rc < 0 { throw IPVSError.transport("join the rtnetlink address groups", errno: -rc) }
         }
-        state = Mutex(Confined(socket: socket))
+        state = Locked(Confined(socket: socket))
     }
 
     /// Waits at most `timeout` for address events and reads every one waiting; true when an address was added or

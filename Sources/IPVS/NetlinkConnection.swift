@@ -1,7 +1,7 @@
+import Values
 import CNetlink
 import Glibc
 import Logging
-import Synchronization
 
 /// One netlink connection: a transport, the next sequence number and a reusable request buffer, behind a mutex.
 /// The IPVS client talks generic netlink over one, the VIP link rtnetlink over another; both go through its
@@ -24,7 +24,7 @@ final class NetlinkConnection: Sendable {
     /// The longest wait for the kernel's next reply before a request is reported as timed out.
     let receiveTimeout: Duration
     let logger: Logger
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A connection over `transport`; sequence numbers start at `firstSequence`.
     init(
@@ -34,7 +34,7 @@ final class NetlinkConnection: Sendable {
         self.name = name
         self.receiveTimeout = receiveTimeout
         self.logger = logger
-        state = Mutex(State(transport: transport, sequence: firstSequence, encoder: NetlinkEncoder(capacity: 4096)))
+        state = Locked(State(transport: transport, sequence: firstSequence, encoder: NetlinkEncoder(capacity: 4096)))
     }
 
     /// Runs `body` with the transport, under the lock (the tests read their scripted kernel's record this way).

@@ -1,4 +1,4 @@
-import Synchronization
+import Values
 
 /// A delay distribution with its seeded generator, shared by every connection of one server. The distribution
 /// can be changed while the server runs (a pod that slows down midway).
@@ -8,11 +8,11 @@ public final class DelaySampler: Sendable {
         var generator: SeededRandomNumberGenerator
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Makes a sampler; the same seed gives the same sequence of delays.
     public init(_ distribution: DelayDistribution, seed: UInt64) {
-        state = Mutex(State(distribution: distribution, generator: SeededRandomNumberGenerator(seed: seed)))
+        state = Locked(State(distribution: distribution, generator: SeededRandomNumberGenerator(seed: seed)))
     }
 
     /// The current distribution.

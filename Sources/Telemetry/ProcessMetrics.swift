@@ -1,6 +1,6 @@
+import Values
 import Foundation
 import Metrics
-import Synchronization
 
 /// client_golang's process collector, read from /proc/self when /metrics is scraped: `process_cpu_seconds_total`,
 /// `process_resident_memory_bytes`, `process_virtual_memory_bytes`, `process_open_fds`, `process_max_fds` and
@@ -71,7 +71,7 @@ public final class ProcessMetrics: Sendable {
     private let openFDs: Gauge
     private let maxFDs: Gauge
     private let startTime: Gauge
-    private let countedCPU = Mutex(0.0)
+    private let countedCPU = Locked(0.0)
     private let bootTime: Double?
 
     /// The metrics, made through `factory` (the bootstrapped backend unless a test gives its own).

@@ -3,7 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 import Values
 
 /// kube-proxy's service health server (`pkg/proxy/healthcheck/service_health.go`): for each Service of type
@@ -47,13 +46,13 @@ public actor ServiceHealthServer: ServiceLifecycle.Service {
 
     /// The entries the handlers read, on the event loops.
     private final class Shared: Sendable {
-        let entries = Mutex<[String: Entry]>([:])
+        let entries = Locked<[String: Entry]>([:])
     }
 
     /// The connections a listener accepted: closed with it, as Go's `Server.Close` closes them (a load balancer's
     /// kept-alive connection must not go on answering for a Service that is gone).
     private final class Connections: Sendable {
-        private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+        private let open = Locked<[ObjectIdentifier: any Channel]>([:])
 
         func add(_ channel: any Channel) {
             let id = ObjectIdentifier(channel)

@@ -1,9 +1,9 @@
+import Values
 import Logging
-import Synchronization
 
 /// Sets up logging once per process.
 enum LogSetup {
-    private static let bootstrapped = Mutex(false)
+    private static let bootstrapped = Locked(false)
 
     /// Structured logs (key=value metadata) on standard error at `level`; returns the root logger.
     static func bootstrap(level: Logger.Level, label: String) -> Logger {

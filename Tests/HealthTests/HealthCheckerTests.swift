@@ -2,7 +2,6 @@ import Health
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 import Testing
 import Values
 
@@ -64,7 +63,7 @@ struct HealthCheckerTests {
     }
 
     @Test func httpProbeFollowsTheStatus() async throws {
-        let status = Mutex(503)
+        let status = Locked(503)
         let server = try await Self.server { status.withLock { $0 } }
         let probe = HealthProbe(
             kind: .http(path: "/healthz", host: "example", statuses: 200...399),

@@ -1,6 +1,6 @@
+import Values
 import Foundation
 import Logging
-import Synchronization
 import TestSupport
 import Testing
 
@@ -87,7 +87,7 @@ struct APIServerSourceTests {
     @Test func droppedConnectionResumesFromLastSeenResourceVersion() async throws {
         let lines = try Fixtures.lines("services-watch.jsonl")
         let list = try Fixtures.text("services-list.json")
-        let watches = Mutex(0)
+        let watches = Locked(0)
         let server = try await TestAPIServer { request in
             guard request.path == Replay.servicesPath else {
                 return (try? Self.quietSlices(request)) ?? .stream([], .hold)
@@ -131,7 +131,7 @@ struct APIServerSourceTests {
         let errorEvent = try Fixtures.text("services-watch-410.jsonl")
         let goneStatus = try Fixtures.text("services-list-410.json")
         let lateAdded = try Fixtures.lines("services-watch.jsonl")[1]
-        let lists = Mutex(0)
+        let lists = Locked(0)
         let server = try await TestAPIServer { request in
             guard request.path == Replay.servicesPath else {
                 return (try? Self.quietSlices(request)) ?? .stream([], .hold)
@@ -195,7 +195,7 @@ struct APIServerSourceTests {
         let brokenPage1 = page1.body.replacingOccurrences(of: page1.continue ?? "-", with: "invalid-token")
         let badContinue = try Fixtures.text("services-list-bad-continue.json")
         let full = try Fixtures.text("services-list.json")
-        let lists = Mutex(0)
+        let lists = Locked(0)
         let server = try await TestAPIServer { request in
             guard request.path == Replay.servicesPath else {
                 return (try? Self.quietSlices(request)) ?? .stream([], .hold)

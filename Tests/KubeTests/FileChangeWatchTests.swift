@@ -1,3 +1,4 @@
+import Values
 import Foundation
 import Kube
 import Synchronization
@@ -18,7 +19,7 @@ import Testing
             path: path, original: FileChangeWatch.read(path),
             pollInterval: pollOnly ? .milliseconds(20) : .seconds(3600),
             watchInterval: .milliseconds(10), useInotify: !pollOnly)
-        let ended = Mutex(false)
+        let ended = Locked(false)
         let task = Task {
             try await watch.changed()
             ended.withLock { $0 = true }

@@ -1,5 +1,5 @@
+import Values
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -15,7 +15,7 @@ struct WatchLineLimitTests {
         let lines = try Fixtures.lines("services-watch.jsonl")
         let list = try Fixtures.text("services-list.json")
         let endless = TestAPIServer.split(String(repeating: "x", count: 200_000), every: 16 << 10)
-        let watches = Mutex(0)
+        let watches = Locked(0)
         let server = try await TestAPIServer { request in
             guard request.path == Replay.servicesPath else {
                 return (try? APIServerSourceTests.quietSlices(request)) ?? .stream([], .hold)

@@ -1,8 +1,8 @@
+import Values
 import Health
 import IPVS
 import Kube
 import Logging
-import Synchronization
 import TestSupport
 import Testing
 
@@ -186,7 +186,7 @@ struct HealthResyncTests {
 
 /// Records what the loop asks the prober to probe.
 final class RecordingSink: HealthTargetSink {
-    private let state = Mutex<[HealthTarget: Set<ObjectKey>]>([:])
+    private let state = Locked<[HealthTarget: Set<ObjectKey>]>([:])
     var seen: [HealthTarget: Set<ObjectKey>] { state.withLock { $0 } }
     func update(_ changes: [HealthTarget: Set<ObjectKey>]) {
         state.withLock { seen in

@@ -1,9 +1,9 @@
+import Values
 import IPVS
 import Kube
 import Logging
 import NFTables
 import ServiceLifecycle
-import Synchronization
 import TestSupport
 import Testing
 
@@ -17,7 +17,7 @@ import Testing
     final class Witness: NFTablesRunner {
         let nft = FakeNFTables()
         let kernel: FakeKernel
-        let seen = Mutex<[Int]>([])
+        let seen = Locked<[Int]>([])
         init(kernel: FakeKernel) { self.kernel = kernel }
         func run(_ script: String) async throws(NFTablesError) {
             let count = kernel.table.count

@@ -3,7 +3,6 @@ import Kube
 import Logging
 import TestSupport
 import Testing
-import Synchronization
 import Values
 
 @testable import Proxy
@@ -108,7 +107,7 @@ import Values
     }
 
     final class Received: Sendable {
-        private let items = Mutex<[NodeAddressSet]>([])
+        private let items = Locked<[NodeAddressSet]>([])
         func append(_ item: NodeAddressSet) { items.withLock { $0.append(item) } }
         var all: [NodeAddressSet] { items.withLock { $0 } }
     }

@@ -1,7 +1,6 @@
 import Foundation
 import IPVS
 import Logging
-import Synchronization
 import TestSupport
 import Values
 import Testing
@@ -16,7 +15,7 @@ import Testing
 
     /// An in-memory store keeping every record saved, in order.
     final class Saves: OwnershipStore {
-        private let saved = Mutex<[OwnershipRecord]>([])
+        private let saved = Locked<[OwnershipRecord]>([])
         var all: [OwnershipRecord] { saved.withLock { $0 } }
         var last: OwnershipRecord? { all.last }
         func save(_ record: OwnershipRecord) throws { saved.withLock { $0.append(record) } }
@@ -27,7 +26,7 @@ import Testing
     final class AnsweringKernel: IPVSKernel {
         let kernel: FakeKernel
         let saves: Saves
-        private let atAnswer = Mutex<[OwnershipRecord?]>([])
+        private let atAnswer = Locked<[OwnershipRecord?]>([])
         var recordsAtAnswer: [OwnershipRecord?] { atAnswer.withLock { $0 } }
         init(_ kernel: FakeKernel, saves: Saves) {
             self.kernel = kernel
@@ -60,7 +59,7 @@ import Testing
         let kernel = AnsweringKernel(fake, saves: saves)
         var reconciler = Reconciler(kernel: kernel, link: FakeLink(), store: saves, logger: Logger(label: "test"))
         try reconciler.adopt()
-        let beforeThePass = saves.last
+        let beforeThePass = try #require(saves.last, "the first read saved the record")
         #expect(reconciler.sync(OwnershipTests.wanting(Self.nodePort)).succeeded)
         #expect(fake.table[Self.nodePort] != nil)
 
@@ -75,7 +74,7 @@ import Testing
 
         // Without the early save, the record on disk at that moment would be the one before the pass: the restart
         // would then take the proxy's own NodePort for another program's.
-        let stale = try Self.restart(fake, record: try #require(beforeThePass))
+        let stale = try Self.restart(fake, record: beforeThePass)
         #expect(stale.record.foreign == [Self.nodePort])
     }
 

@@ -1,5 +1,5 @@
+import Values
 import Kube
-import Synchronization
 import Testing
 
 @testable import Proxy
@@ -8,7 +8,7 @@ import Testing
 /// policy at work; only the problems that are news are recorded, as the log reports them.
 @Suite struct ServiceEventObserverTests {
     final class Sink: EventSink {
-        let recorded = Mutex<[KubeEvent]>([])
+        let recorded = Locked<[KubeEvent]>([])
         func record(_ event: KubeEvent) { recorded.withLock { $0.append(event) } }
     }
 

@@ -1,11 +1,11 @@
+import Values
 import Foundation
-import Synchronization
 
 /// A date a test moves by hand, read from the server's event loop.
 final class LockedDate: Sendable {
-    private let date: Mutex<Date>
+    private let date: Locked<Date>
 
-    init(_ date: Date) { self.date = Mutex(date) }
+    init(_ date: Date) { self.date = Locked(date) }
 
     var value: Date {
         get { date.withLock { $0 } }

@@ -5,7 +5,6 @@ import NIOCore
 import Proxy
 import NIOHTTP1
 import ServiceLifecycle
-import Synchronization
 import Telemetry
 import TestSupport
 import Testing
@@ -16,7 +15,7 @@ import Values
 /// bound reported and retried, never fatal.
 @Suite(.serialized) struct ServiceHealthServerTests {
     final class Flag: Sendable {
-        let value = Mutex(true)
+        let value = Locked(true)
     }
 
     func get(_ port: Int, path: String = "/") async throws -> (status: UInt, headers: HTTPHeaders, body: String) {

@@ -1,6 +1,6 @@
+import Values
 import Glibc
 import IPVS
-import Synchronization
 
 /// A conntrack table in memory, behind the cleaner's seam (`ConntrackCleaning`): it holds flows, deletes those the
 /// caller finds stale, and can be told to fail or to hold a cleanup until released.
@@ -13,11 +13,11 @@ public final class FakeConntrack: ConntrackCleaning {
         var cleanups = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A table holding `flows`.
     public init(_ flows: [ConntrackFlow] = []) {
-        state = Mutex(State(flows: flows))
+        state = Locked(State(flows: flows))
     }
 
     /// The flows left.

@@ -1,6 +1,5 @@
 import Glibc
 import IPVS
-import Synchronization
 import Values
 
 /// The tests' one IPVS kernel: an in-memory table that answers as the kernel does (EEXIST, ESRCH, ENOENT for an
@@ -18,7 +17,7 @@ public final class FakeKernel: IPVSKernel {
         var timeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// The schedulers it accepts (the kernel's known ones unless told otherwise).
     public let schedulers: Set<Scheduler>
 

@@ -1,6 +1,5 @@
 import IPVS
 import Proxy
-import Synchronization
 import Values
 
 /// The tests' one VIP link: an in-memory dummy link that takes addresses one at a time or in batches, as
@@ -17,11 +16,11 @@ public final class FakeLink: VIPLink {
         var broken = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A link holding `addresses`, present unless `exists` is false.
     public init(addresses: Set<IPAddress> = [], exists: Bool = true) {
-        state = Mutex(State(exists: exists, addresses: addresses))
+        state = Locked(State(exists: exists, addresses: addresses))
     }
 
     /// Addresses added or removed so far, one at a time or in batches.

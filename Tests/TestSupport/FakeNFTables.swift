@@ -1,5 +1,5 @@
+import Values
 import NFTables
-import Synchronization
 
 /// The tests' one `nft`: records the nftables input it is given; can be told to refuse it, or that the table is
 /// gone.
@@ -9,7 +9,7 @@ public final class FakeNFTables: NFTablesRunner {
         var refuse = false
         var tableExists = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// An `nft` that takes everything.
     public init() {}

@@ -1,7 +1,6 @@
 import Foundation
 import IPVS
 import Proxy
-import Synchronization
 import Values
 
 /// The tests' one node address source: addresses set by the test, and an address event raised with each change,
@@ -13,11 +12,11 @@ public final class FakeNodeAddresses: NodeAddressSource {
         var reads = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A node with these addresses.
     public init(_ addresses: [LocalAddress] = []) {
-        state = Mutex(State(addresses: addresses))
+        state = Locked(State(addresses: addresses))
     }
 
     /// How many times the addresses were read.

@@ -1,5 +1,5 @@
+import Values
 import IPVS
-import Synchronization
 
 /// The tests' one kernel-settings store: values by dotted name, names that refuse writes (as a read-only /proc/sys
 /// or a missing ip_vs module would), and the writes made, in order.
@@ -9,12 +9,12 @@ public final class FakeSysctls: SysctlAccess {
         var writes: [String] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let unwritable: Set<String>
 
     /// A store holding `values`; writing a name in `unwritable` fails, and so does reading a name it does not hold.
     public init(_ values: [String: String], unwritable: Set<String> = []) {
-        state = Mutex(State(values: values))
+        state = Locked(State(values: values))
         self.unwritable = unwritable
     }
 

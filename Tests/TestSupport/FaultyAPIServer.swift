@@ -1,6 +1,6 @@
+import Values
 import Foundation
 import Kube
-import Synchronization
 
 /// A kube-apiserver model on a ``TestAPIServer``, speaking the wire format recorded from kube-apiserver 1.36
 /// (`../shared/fixtures/kube-apiserver-1.36`), that injects faults on demand.
@@ -68,7 +68,7 @@ public final class FaultyAPIServer: Sendable {
         var refusedEventWrites = 0
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
     private let clock: SimulatedClock?
     /// The loopback server (its `requests` are every request answered through the model).
     public let server: TestAPIServer
@@ -76,7 +76,7 @@ public final class FaultyAPIServer: Sendable {
     /// A server holding nothing; `clock` is moved on by idle closes.
     public init(clock: SimulatedClock? = nil, watchList: Bool = false) async throws {
         self.clock = clock
-        let box = Mutex<FaultyAPIServer?>(nil)
+        let box = Locked<FaultyAPIServer?>(nil)
         self.server = try await TestAPIServer(watchList: watchList) { request in
             box.withLock { $0 }?.answer(request) ?? .stall
         }

@@ -1,5 +1,5 @@
+import Values
 import Logging
-import Synchronization
 
 /// A log handler that keeps what is logged (message, merged metadata) so tests can check what an operator
 /// would see, and streams each record to one waiting reader.
@@ -13,7 +13,7 @@ public final class LogCapture: Sendable {
         }
     }
 
-    private let log = Mutex<[Record]>([])
+    private let log = Locked<[Record]>([])
     public let stream: AsyncStream<Record>
     private let continuation: AsyncStream<Record>.Continuation
 

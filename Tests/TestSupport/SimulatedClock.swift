@@ -1,5 +1,5 @@
+import Values
 import Kube
-import Synchronization
 
 /// Simulated time for the API-server source: a sleep returns at once and moves the clock past it (recording what was
 /// asked), and the test (or the fault-injecting server) moves it on as it likes. Rates are counted per simulated time,
@@ -9,7 +9,7 @@ public final class SimulatedClock: SourceClock {
         var now: Duration = .zero
         var sleeps: [Duration] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,9 +1,9 @@
+import Values
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import Synchronization
 
 /// A loopback HTTP/1.1 server speaking the kube-apiserver wire protocol, scripted per test: JSON responses
 /// with a status code, and chunked watch bodies written chunk by chunk (flushed separately, a little apart,
@@ -56,8 +56,8 @@ public final class TestAPIServer: Sendable {
     let handler: Handler
     let channel: any Channel
     let scheme: String
-    private let log = Mutex<[Request]>([])
-    private let serverNames = Mutex<[String?]>([])
+    private let log = Locked<[Request]>([])
+    private let serverNames = Locked<[String?]>([])
 
     /// The bound port (kept, since a closed channel no longer knows its address).
     public let port: Int
@@ -76,7 +76,7 @@ public final class TestAPIServer: Sendable {
     /// Whether the handler sees watch-list requests; without it the server answers them itself as a kube-apiserver
     /// without the WatchList feature does (422 Invalid), and does not record them in ``requests``.
     let servesWatchList: Bool
-    private let refusedWatchListCount = Mutex(0)
+    private let refusedWatchListCount = Locked(0)
 
     /// How many watch-list requests were refused (see `servesWatchList`).
     public var refusedWatchLists: Int { refusedWatchListCount.withLock { $0 } }
@@ -87,7 +87,7 @@ public final class TestAPIServer: Sendable {
         self.handler = handler
         self.servesWatchList = watchList
         self.scheme = tls == nil ? "http" : "https"
-        let box = Mutex<TestAPIServer?>(nil)
+        let box = Locked<TestAPIServer?>(nil)
         let context = try tls.map { configuration in
             var configuration = configuration
             configuration.sslContextCallback = { values, promise in

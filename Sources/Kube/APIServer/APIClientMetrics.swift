@@ -1,6 +1,6 @@
+import Values
 import Logging
 import Metrics
-import Synchronization
 
 /// The API client's metrics, made once per source through swift-metrics (the CLI bootstraps a Prometheus backend):
 /// client-go's `rest_client_requests_total{code,method,host}` (the code, or `<error>` when no response came), the
@@ -19,9 +19,9 @@ public final class APIClientMetrics: Sendable {
 
     private let factory: any MetricsFactory
     private let host: String
-    private let requests = Mutex<[String: Counter]>([:])
-    private let relists = Mutex<[String: Counter]>([:])
-    private let failures = Mutex<[String: Gauge]>([:])
+    private let requests = Locked<[String: Counter]>([:])
+    private let relists = Locked<[String: Counter]>([:])
+    private let failures = Locked<[String: Gauge]>([:])
 
     /// Metrics for requests to `host` (host:port, as client-go's label), through `factory`.
     public init(host: String, factory: any MetricsFactory = MetricsSystem.factory) {

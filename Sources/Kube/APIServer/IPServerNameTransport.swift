@@ -3,7 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import Synchronization
 import Values
 
 /// GETs to an API server whose kubeconfig gives `tls-server-name` as an IP address, with the TLS handshake under
@@ -146,10 +145,10 @@ struct IPServerNameTransport: Sendable {
 
 /// The certificate refusal of one connection, if it happened.
 private final class Refusal: Sendable {
-    let error = Mutex<KubeConfigError?>(nil)
+    let error = Locked<KubeConfigError?>(nil)
     /// The first error the TLS layer raised (BoringSSL's verification failure, say), which the closing
     /// connection may otherwise hide behind an end of file.
-    let firstError = Mutex<(any Error)?>(nil)
+    let firstError = Locked<(any Error)?>(nil)
 }
 
 /// Keeps the first error raised in the pipeline, and passes it on.

@@ -1,8 +1,8 @@
+import Values
 import Foundation
 import Logging
 import Metrics
 import NIOHTTP1
-import Synchronization
 
 /// The ``EventSink`` that writes Kubernetes Events (events.k8s.io/v1) through the API-server source's connection.
 ///
@@ -33,7 +33,7 @@ public final class EventRecorder: EventSink {
 
     private let stream: AsyncStream<KubeEvent>
     private let continuation: AsyncStream<KubeEvent>.Continuation
-    private let correlator: Mutex<EventCorrelator>
+    private let correlator: Locked<EventCorrelator>
     private let dropped: [String: Counter]
     private let written: [String: Counter]
     private let logger: Logger
@@ -49,7 +49,7 @@ public final class EventRecorder: EventSink {
             of: KubeEvent.self, bufferingPolicy: .bufferingOldest(capacity))
         self.stream = stream
         self.continuation = continuation
-        correlator = Mutex(EventCorrelator(controller: controller, instance: instance, limits: limits))
+        correlator = Locked(EventCorrelator(controller: controller, instance: instance, limits: limits))
         let factory = metricsFactory ?? MetricsSystem.factory
         dropped = Dictionary(
             uniqueKeysWithValues: ["queueFull", "rateLimited", "failed"].map {

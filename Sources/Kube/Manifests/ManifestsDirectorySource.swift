@@ -1,6 +1,6 @@
+import Values
 import Logging
 import NIOPosix
-import Synchronization
 
 /// An ``ObjectSource`` reading Services and EndpointSlices from a directory of YAML or JSON manifests and
 /// watching it with inotify: a file created, written and closed, renamed in or out, or deleted yields its changes
@@ -176,11 +176,11 @@ public struct ManifestsDirectorySource: ObjectSource {
     /// state is touched under the lock before and after the reading; the files are read and parsed in between,
     /// spread over the pool's threads (``ParallelMap``) when there are several.
     final class PooledScanner: Sendable {
-        private let scanner: Mutex<ManifestsDirectoryScanner>
+        private let scanner: Locked<ManifestsDirectoryScanner>
         private let threadPool: NIOThreadPool
 
         init(_ scanner: ManifestsDirectoryScanner, _ threadPool: NIOThreadPool) {
-            self.scanner = Mutex(scanner)
+            self.scanner = Locked(scanner)
             self.threadPool = threadPool
         }
 

@@ -1,8 +1,8 @@
+import Values
 import Foundation
 import IPVS
 import Logging
 import Metrics
-import Synchronization
 
 /// Deletes stale conntrack flows on a thread of its own, one cleanup at a time, so that the reconcile loop never
 /// waits for it: `submit` only records the work. Work submitted while a cleanup runs is merged and runs next.
@@ -25,7 +25,7 @@ public final class ConntrackCleaner: Sendable {
     private let deleted: Counter
     private let failures: Counter
     private let duration: Metrics.Timer
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var pending: StaleFlowRules?

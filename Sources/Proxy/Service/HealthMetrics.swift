@@ -1,7 +1,7 @@
+import Values
 import Health
 import Kube
 import Metrics
-import Synchronization
 
 /// The health checks' metrics, per Service (`service` = namespace/name; never an endpoint address):
 /// - `ipvs_proxy_health_real_servers{service,state=healthy|unhealthy}`: probed endpoints by status (gauge);
@@ -19,7 +19,7 @@ public final class HealthMetrics: HealthObserver, Sendable {
         var gauges: [String: Gauge] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let factory: any MetricsFactory
 
     /// Metrics with no Service known yet, made through `factory` (the bootstrapped backend unless a test gives its

@@ -1,7 +1,7 @@
+import Values
 import Health
 import Kube
 import Metrics
-import Synchronization
 
 /// Where the proxy's inputs wait for the reconcile loop. Producers push; the loop takes everything that has
 /// accumulated at once, so a burst of changes becomes one planning pass with no added delay.
@@ -55,7 +55,7 @@ final class Inbox: Sendable {
         var nextWaiter = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let continuation: AsyncStream<Void>.Continuation
     /// The most distinct objects and endpoints waiting at once.
     let capacity: Int

@@ -1,5 +1,5 @@
+import Values
 import Foundation
-import Synchronization
 
 /// The health state shared between the reconcile loop (which records) and the /healthz and /livez endpoints (which
 /// read), with kube-proxy's rules (``ProxyHealth``).
@@ -13,11 +13,11 @@ public final class ProxyHealthRecorder: Sendable {
         var initialized = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A recorder with kube-proxy's rule: unhealthy when a change waits `timeout` or longer.
     public init(timeout: Duration) {
-        state = Mutex(State(health: ProxyHealth(timeout: timeout)))
+        state = Locked(State(health: ProxyHealth(timeout: timeout)))
     }
 
     /// The loop started (kube-proxy's `SyncLoop` marks itself updated at once).

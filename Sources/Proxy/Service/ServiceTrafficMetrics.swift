@@ -1,9 +1,9 @@
+import Values
 import IPVS
 import Logging
 import Metrics
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 
 /// The per-Service traffic metrics (`ipvs_proxy_service_*`, labelled `namespace`, `service`, `port`; never an
 /// address), read from the kernel's IPVS statistics at an interval (`--service-traffic-metrics-interval`) by
@@ -75,7 +75,7 @@ public final class ServiceTrafficMetrics: Sendable {
     }
 
     private let factory: any MetricsFactory
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The metrics, made through `factory` (the bootstrapped backend unless a test gives its own).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
