@@ -5,7 +5,7 @@ import Synchronization
 /// On Linux, `Mutex` waits on a futex the sanitizer does not intercept, so every access made under it from two threads
 /// is reported as a race. Built with `-DTSAN` (the ThreadSanitizer pass of `scripts/test`), each critical section
 /// also tells the sanitizer that it acquires and releases the lock (`__tsan_acquire`, `__tsan_release` on the
-/// value's address); otherwise it is exactly `Mutex`, at the same cost. Use it wherever the project needs a lock.
+/// lock's address); otherwise it is exactly `Mutex`, at the same cost. Use it wherever the project needs a lock.
 public struct Locked<Value: ~Copyable>: ~Copyable, Sendable {
     private let mutex: Mutex<Value>
 

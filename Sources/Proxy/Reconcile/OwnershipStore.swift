@@ -1,5 +1,3 @@
-import Logging
-
 /// Where the ownership record is kept across restarts. The reconciler saves it on its own thread, synchronously: before
 /// the kernel is asked to create a virtual server the record does not list yet (so a crash between the kernel's
 /// answer and the next save never leaves a virtual server the proxy made looking like another program's), and after
