@@ -49,6 +49,8 @@ import Testing
         // With no connections, departing real servers are drained on the first pass and deleted on the second.
         var termination = GracefulTermination()
         for pass in 0..<2 {
+            // As the reconciler does: the draining virtual servers due are read (here, `actual` is the kernel).
+            termination.checked(termination.due(now: F.t0 + .seconds(pass)), now: F.t0 + .seconds(pass))
             let plan = Planner.plan(
                 desired: desired,
                 actual: actual.virtualServers,

@@ -15,6 +15,7 @@ public final class FakeKernel: IPVSKernel {
         var journal: [(IPVSOperation, Result<Void, IPVSError>)] = []
         var refused: Set<IPVSOperation> = []
         var timeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
+        var singleReads = 0
     }
 
     private let state = Locked(State())
@@ -51,7 +52,25 @@ public final class FakeKernel: IPVSKernel {
     }
 
     public func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState? {
-        state.withLock { $0.table[key] }
+        state.withLock { state in
+            state.singleReads += 1
+            return state.table[key]
+        }
+    }
+
+    /// How many times one virtual server was read (`virtualServer(_:)`).
+    public var singleReads: Int { state.withLock { $0.singleReads } }
+
+    /// Sets the connection counts of a real server the table holds (as clients would make them).
+    public func setConnections(
+        _ endpoint: RealServerEndpoint, of key: VirtualServerKey, active: UInt32, inactive: UInt32 = 0
+    ) {
+        state.withLock { state in
+            guard let index = state.table[key]?.realServers.firstIndex(where: { $0.server.endpoint == endpoint })
+            else { return }
+            state.table[key]?.realServers[index].activeConnections = active
+            state.table[key]?.realServers[index].inactiveConnections = inactive
+        }
     }
 
     public func flush() throws {

@@ -76,7 +76,10 @@ public enum Planner {
         termination: inout GracefulTermination,
         now: ContinuousClock.Instant
     ) {
-        guard owned else { return }
+        guard owned else {
+            termination.forgetAll(of: key)
+            return
+        }
         guard let desired else {
             if actual != nil {
                 steps.deleteVirtual.append(.deleteVirtualServer(key))
@@ -85,6 +88,7 @@ public enum Planner {
             return
         }
         guard let actual else {
+            termination.forgetAll(of: key)
             steps.virtualServers.append(.addVirtualServer(desired.server))
             for endpoint in desired.realServers.keys.sorted() {
                 if let real = desired.realServers[endpoint] { steps.addOrUpdateReal.append(.addRealServer(real, to: key)) }
@@ -96,6 +100,7 @@ public enum Planner {
         }
         var current: [RealServerEndpoint: RealServerState] = [:]
         for state in actual.realServers { current[state.server.endpoint] = state }
+        termination.keepOnly(key) { current[$0] != nil }
         for endpoint in desired.realServers.keys.sorted() {
             guard let real = desired.realServers[endpoint] else { continue }
             termination.forget(RealServerRef(key, endpoint))

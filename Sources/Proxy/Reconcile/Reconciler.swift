@@ -98,6 +98,11 @@ public struct Reconciler: Sendable {
         !retries.isEmpty && !retries.due(desired, now: now).isEmpty
     }
 
+    /// True when a pass at `now` has draining real servers to look at (``GracefulTermination/due(now:)``).
+    public func hasDrainingDue(now: ContinuousClock.Instant) -> Bool {
+        termination.hasDue(now: now)
+    }
+
     /// Plans without applying: what `ipvs-proxy plan` prints.
     public func plan(_ desired: DesiredState, scope: PlanScope = .all, now: ContinuousClock.Instant = .now) -> Plan {
         var scratch = termination
@@ -119,14 +124,14 @@ public struct Reconciler: Sendable {
         now: ContinuousClock.Instant = .now
     ) -> SyncReport {
         let held = retries.held(desired, now: now)
-        // Virtual servers whose operations failed, and those with draining real servers (whose connection
-        // counts decide their deletion), are read afresh and planned even when no event touched them.
+        // Virtual servers whose operations failed, and those with draining real servers due for a look (whose
+        // connection counts decide their deletion), are read afresh and planned even when no event touched them.
         let due = retries.due(desired, now: now)
         let retried = reread(due, reason: "an operation on it failed")
         for key in due.subtracting(retried) { retries.postpone(key, now: now) }
         let draining = reread(
-            Set(termination.deadlines.keys.map(\.virtualServer)).subtracting(due).subtracting(held),
-            reason: "it is draining")
+            termination.due(now: now).subtracting(due).subtracting(held), reason: "it is draining")
+        termination.checked(draining, now: now)
         let scope = Self.narrow(
             scope, adding: retried.union(draining), holding: held, desired: desired, actual: actual)
         let clock = ContinuousClock()

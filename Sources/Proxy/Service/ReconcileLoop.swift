@@ -123,7 +123,7 @@ struct ReconcileLoop {
             fullSync = true  // the first full pass is owed until it runs (it may have been held back)
         }
         let work =
-            !touched.isEmpty || reconciler.termination.pendingCount > 0
+            !touched.isEmpty || reconciler.hasDrainingDue(now: now)
             || reconciler.hasRetryDue(tracker.desired, now: now)
         if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
             return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod, reports: reports)
