@@ -292,4 +292,15 @@ struct WatchLineBufferTests {
         #expect(output.overflows == 1)
         #expect(buffer.finish() == Array("last".utf8))
     }
+
+    @Test func aLineAtTheLimitIsKeptAndOneByteMoreIsDiscardedWhereverTheChunkIsCut() {
+        let body = Array("01234567\n012345678\nok\n".utf8)
+        for cut in 0...body.count {
+            var buffer = WatchLineBuffer(maximumLineLength: 8)
+            let (first, second) = (buffer.append(body[..<cut]), buffer.append(body[cut...]))
+            #expect(first.lines + second.lines == [Array("01234567".utf8), Array("ok".utf8)], "cut at \(cut)")
+            #expect(first.overflows + second.overflows == 1, "cut at \(cut)")
+            #expect(buffer.finish() == nil)
+        }
+    }
 }

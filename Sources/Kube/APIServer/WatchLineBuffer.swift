@@ -26,27 +26,43 @@ public struct WatchLineBuffer: Sendable {
     /// Bytes received but not yet part of a complete line.
     public var pendingCount: Int { pending.count }
 
-    /// Adds a chunk and returns the lines it completed.
-    public mutating func append(_ chunk: some Sequence<UInt8>) -> Output {
+    /// Adds a chunk and returns the lines it completed (the chunk is copied once, into contiguous bytes).
+    public mutating func append(_ chunk: some Collection<UInt8>) -> Output {
+        append(ArraySlice(chunk))
+    }
+
+    /// Adds a chunk and returns the lines it completed. The chunk is searched for newlines, not walked byte by byte,
+    /// and a line is copied once: into `pending`, which then becomes the line.
+    public mutating func append(_ chunk: ArraySlice<UInt8>) -> Output {
         var output = Output()
-        for byte in chunk {
-            if byte == UInt8(ascii: "\n") {
-                if discarding {
-                    discarding = false
-                } else if !pending.allSatisfy(Self.isSpace) {
-                    output.lines.append(pending)
-                }
-                pending.removeAll(keepingCapacity: true)
-            } else if !discarding {
-                pending.append(byte)
-                if pending.count > maximumLineLength {
-                    pending.removeAll()
-                    discarding = true
-                    output.overflows += 1
-                }
+        var start = chunk.startIndex
+        while start != chunk.endIndex {
+            guard let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+                take(chunk[start...], into: &output)
+                break
             }
+            take(chunk[start..<newline], into: &output)
+            if discarding {
+                discarding = false
+            } else if !pending.allSatisfy(Self.isSpace) {
+                output.lines.append(pending)
+            }
+            pending = []
+            start = chunk.index(after: newline)
         }
         return output
+    }
+
+    /// Adds part of a line to `pending`, or starts discarding the line when it would grow past the limit.
+    private mutating func take(_ part: ArraySlice<UInt8>, into output: inout Output) {
+        guard !discarding, !part.isEmpty else { return }
+        if part.count > maximumLineLength - pending.count {
+            pending = []
+            discarding = true
+            output.overflows += 1
+        } else {
+            pending.append(contentsOf: part)
+        }
     }
 
     /// The unterminated rest when the stream ends (a final event without a newline), if any.
