@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Faults against the real kernel (issue 16, item 4): the proxy killed with SIGKILL at random moments of a large
@@ -169,7 +170,7 @@ import Testing
                 "FaultLabTests: \(Self.services) Services; a cold sync took \(cold.fullSync); a restart read the "
                     + "manifests after \(restart.scanned), logged its full sync after \(restart.fullSync) and had "
                     + "deleted the drained real servers after \(restart.drained); seed \(seed)")
-            var random = SplitMix(seed: seed)
+            var random = SeededGenerator(seed: seed)
             var port = 8081
             for round in 1...Self.rounds {
                 // Every round asks for the other endpoint port, so each restart has the whole table to change; the
@@ -287,19 +288,6 @@ import Testing
                 + "\(sorted.isEmpty ? "-" : sorted[sorted.count / 2].secondsText) (looked at once a second)")
         #expect(unhealthy.isEmpty, "/healthz said \(unhealthy)")
         #expect(proxy.stop() == 0)
-    }
-}
-
-/// A seeded generator (SplitMix64), so that a run's random moments can be replayed from its printed seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
