@@ -145,6 +145,22 @@ struct YAMLObjectDecoderTests {
     /// Yams' parser refuses duplicate keys: the file fails as a whole, as for any syntax error.
     @Test func duplicateKeysAreASyntaxError() {
         #expect(throws: ManifestError.self) { try ManifestFile.parse("metadata: {name: a, name: b}", path: "d.yaml") }
+        // Keys compare as text (`YAMLObjectDecoder.parser`): a plain and a quoted key of the same text are one key.
+        #expect(throws: ManifestError.self) {
+            try ManifestFile.parse("metadata: {labels: {1: a, \"1\": b}}", path: "d.yaml")
+        }
+        #expect(throws: (any Error).self) { try YAMLObjectDecoder.decode(Service.self, fromYAML: "true: 1\n'true': 2") }
+    }
+
+    /// A key written `<<` merges only when plain: a quoted or `!!str` one is an ordinary key.
+    @Test func onlyAPlainDoubleAngleKeyMerges() throws {
+        let merged = try YAMLObjectDecoder.decode(Service.self, fromYAML: "<<: {kind: Service}\nmetadata: {name: a}")
+        #expect(merged.kind == "Service")
+        let quoted = try YAMLObjectDecoder.decode(Service.self, fromYAML: "'<<': {kind: Service}\nmetadata: {name: a}")
+        #expect(quoted.kind == nil)
+        let tagged = try YAMLObjectDecoder.decode(
+            Service.self, fromYAML: "!!str <<: {kind: Service}\nmetadata: {name: a}")
+        #expect(tagged.kind == nil)
     }
 
     /// Integers as Yams reads them: YAML 1.1 octal and hexadecimal, underscores; quoted digits are text.

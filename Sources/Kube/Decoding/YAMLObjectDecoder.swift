@@ -21,10 +21,22 @@ public enum YAMLObjectDecoder {
         try YAMLNodeDecoder.decode(type, node, at: YAMLPosition(parent: nil, step: .root))
     }
 
+    /// The parser of the project's YAML documents. Tags are resolved only to find merge keys (`<<`): Yams' default
+    /// resolver matches a plain scalar against up to seven regular expressions, and its parser resolves the tag of
+    /// every mapping key to look for duplicates, which took a tenth of the proxy's CPU under churn. This decoder
+    /// reads no resolved tag besides (values are read from their text, as Yams' constructors read them), so the
+    /// one difference is that keys compare as text: `1` and `"1"` in one mapping are duplicates, as they are to
+    /// Kubernetes, which reads YAML as JSON.
+    public static func parser(_ text: String) throws -> Parser {
+        try Parser(yaml: text, resolver: resolver)
+    }
+
+    private static let resolver = Resolver.basic.appending(.merge)
+
     /// Decodes `type` from the single YAML document in `text` (an empty document decodes from an empty scalar).
     /// A syntax error is a `YamlError`.
     public static func decode<Value: Decodable>(_ type: Value.Type, fromYAML text: String) throws -> Value {
-        let parser = try Parser(yaml: text)
+        let parser = try parser(text)
         return try withExtendedLifetime(parser) {
             try decode(type, from: try parser.singleRoot() ?? Node(""))
         }

@@ -56,7 +56,7 @@ public struct ManifestFile: Sendable {
             return file
         }
         do {
-            let parser = try Parser(yaml: text)
+            let parser = try YAMLObjectDecoder.parser(text)
             while let node = try parser.nextRoot() {
                 if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { continue }
                 guard case .mapping = node else {
