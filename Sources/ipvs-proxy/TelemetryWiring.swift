@@ -23,7 +23,6 @@ struct TelemetryWiring {
 
     /// The help text of every family that has one (swift-metrics carries none: it is added to the text served).
     static let help: [String: String] = KubeProxyMetrics.help.merging(ProcessMetrics.help) { first, _ in first }
-        .merging(ServiceTrafficMetrics.help) { first, _ in first }
         .merging([APIClientMetrics.Name.requests: restClientRequestsHelp]) { first, _ in first }
 
     /// client-go's help text of `rest_client_requests_total`.
@@ -45,7 +44,7 @@ struct TelemetryWiring {
         metrics = ProxyMetrics(factory: factory)
         kubeProxy = KubeProxyMetrics(factory: factory)
         process = ProcessMetrics(factory: factory)
-        traffic = settings.serviceTrafficMetricsInterval > .zero ? ServiceTrafficMetrics(factory: factory) : nil
+        traffic = settings.serviceTrafficMetricsInterval > .zero ? ServiceTrafficMetrics() : nil
         // kube-proxy's rule: unhealthy when a change has waited more than twice the sync period.
         health = ProxyHealthRecorder(timeout: settings.syncPeriod * 2)
     }
@@ -66,7 +65,7 @@ struct TelemetryWiring {
     /// The endpoint servers the settings turn on.
     func services(_ settings: ProxySettings, logger: Logger) -> [any ServiceLifecycle.Service] {
         var services: [any ServiceLifecycle.Service] = []
-        let (registry, health, process, kubeProxy) = (registry, health, process, kubeProxy)
+        let (registry, health, process, kubeProxy, traffic) = (registry, health, process, kubeProxy, traffic)
         if let address = settings.metricsBindAddress {
             services.append(
                 HTTPEndpointServer(
@@ -74,9 +73,15 @@ struct TelemetryWiring {
                     routes: [
                         "/metrics": {
                             process.collect()
+                            var body = PrometheusHelp.adding(Self.help, to: registry.emitToBuffer())
+                            if let traffic {  // written by the proxy itself (ServiceTrafficMetrics.exposition)
+                                if body.last.map({ $0 != UInt8(ascii: "\n") }) ?? false {
+                                    body.append(UInt8(ascii: "\n"))
+                                }
+                                body += Array(traffic.exposition().utf8)
+                            }
                             return HTTPEndpointResponse(
-                                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                body: PrometheusHelp.adding(Self.help, to: registry.emitToBuffer()))
+                                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body)
                         }
                     ],
                     logger: logger))

@@ -93,8 +93,7 @@ import Testing
     }
 
     @Test func seriesAreLabelledByServicePortAndGoWithIt() async {
-        let registry = PrometheusCollectorRegistry()
-        let metrics = ServiceTrafficMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let metrics = ServiceTrafficMetrics()
         var pass = PassReport(
             sync: SyncReport(), full: true, touched: nil, desired: DesiredState(), objectChanges: 0, programmedSeen: [],
             wall: .zero, cpu: .zero, draining: 0, ownedVirtualServers: 0, ownedRealServers: 0)
@@ -102,7 +101,7 @@ import Testing
         await ServiceTrafficObserver(metrics: metrics).observe(.pass(pass))
         metrics.record([Self.state(Self.clusterIP, connections: 10, bytesIn: 100, active: [2])])
         metrics.record([Self.state(Self.clusterIP, connections: 11, bytesIn: 100, active: [2])])
-        let text = registry.emitToString()
+        let text = metrics.exposition()
         let labels = #"namespace="default",service="web",port="http""#
         #expect(text.contains("ipvs_proxy_service_connections_total{\(labels)} 11"))
         #expect(text.contains("ipvs_proxy_service_bytes_total{\(labels),direction=\"in\"} 100"))
@@ -110,7 +109,30 @@ import Testing
         #expect(text.contains("ipvs_proxy_service_active_connections{\(labels)} 2.0"))
         #expect(!text.contains("10.96.0.10") && !text.contains("10.244.0.10"), "never an address")
 
+        #expect(text.contains("# HELP ipvs_proxy_service_connections_total Connections IPVS scheduled"))
+        #expect(text.contains("# TYPE ipvs_proxy_service_bytes_total counter\n"))
+        #expect(text.contains("# TYPE ipvs_proxy_service_active_connections gauge\n"))
+
         metrics.record([])
-        #expect(!registry.emitToString().contains("service=\"web\""), "gone with its Service port")
+        #expect(metrics.exposition().isEmpty, "gone with its Service port")
+    }
+
+    /// Every line is a comment or `name{labels} value`, each family is written once, and label values are escaped.
+    @Test func theExpositionIsWellFormedAndEscapesLabelValues() async {
+        let metrics = ServiceTrafficMetrics()
+        var pass = PassReport(
+            sync: SyncReport(), full: true, touched: nil, desired: DesiredState(), objectChanges: 0, programmedSeen: [],
+            wall: .zero, cpu: .zero, draining: 0, ownedVirtualServers: 0, ownedRealServers: 0)
+        let odd = ServiceMap.ServicePort(service: ObjectKey(namespace: "default", name: "web"), port: "a\"b\\c\nd")
+        pass.servicePorts = [Self.clusterIP: Self.http, F.dns: odd]
+        await ServiceTrafficObserver(metrics: metrics).observe(.pass(pass))
+        metrics.record([Self.state(Self.clusterIP, connections: 3), Self.state(F.dns, connections: 4)])
+        let text = metrics.exposition()
+        let lines = text.split(separator: "\n")
+        #expect(text.hasSuffix("\n"))
+        #expect(lines.filter { $0.hasPrefix("# TYPE ") }.count == 5)
+        #expect(lines.filter { !$0.hasPrefix("#") }.count == 2 * 7)
+        #expect(text.contains(#"port="a\"b\\c\nd"} 4"#), "\(text)")
+        #expect(lines.allSatisfy { $0.hasPrefix("# ") || $0.hasPrefix("ipvs_proxy_service_") })
     }
 }
