@@ -49,6 +49,6 @@ import UnixSignals
             return first
         }
         #expect(stoppedBySignal)
-        #expect(await PodProbe().http(host: "127.0.0.1", port: port) == .refused)
+        #expect(await PodProbe.patient.http(host: "127.0.0.1", port: port) == .refused)
     }
 }
