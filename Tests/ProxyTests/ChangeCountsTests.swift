@@ -83,4 +83,25 @@ import Testing
         let passes = outcome.reports.compactMap { if case .pass(let p) = $0 { p } else { nil } }
         #expect(passes.first?.programmedTriggerTimes == [])
     }
+
+    /// kube-proxy counts every EndpointSlice event and keeps every trigger time; the inbox folds a burst of updates
+    /// to one slice into its last state, and the folded ones still count (the metrics lab test met this when a watch
+    /// event arrived before the loop had taken the list's version of the same slice).
+    @Test func changesFoldedByTheInboxAreStillCountedWithTheirTriggerTimes() async throws {
+        var loop = try loop()
+        loop.startTime = 1_000_000
+        let inbox = Inbox()
+        for time in [1_000_010.0, 1_000_011.0, 1_000_012.0] {
+            await inbox.push(.event(.change(.upsert(.endpointSlice(try slice(triggeredAt: Self.rfc3339(time)))))))
+        }
+        await inbox.push(.event(.synced))
+        let inputs = inbox.take()
+        #expect(inputs.count == 4, "two folded updates, the last state, synced")
+        let outcome = try loop.handle(inputs, now: F.t0)
+        let counts = outcome.reports.compactMap { if case .changes(let c) = $0 { c } else { nil } }
+        #expect(counts.first?.endpointSlices == 3)
+        let passes = outcome.reports.compactMap { if case .pass(let p) = $0 { p } else { nil } }
+        #expect(passes.first?.programmedTriggerTimes == [1_000_010, 1_000_011, 1_000_012])
+        #expect(passes.first?.objectChanges == 1, "one object changed: the tracker applied its last state once")
+    }
 }

@@ -40,6 +40,7 @@ struct InboxTests {
             case .health(let transition): return "health \(transition.target.address) \(transition.status)"
             case .sourceEnded: return "ended"
             case .node(let addresses): return "node \(addresses.nodePortAddresses.map(\.description).joined(separator: ","))"
+            case .superseded(let counted): return "counted \(counted.isDelete ? "delete" : "upsert") \(counted.kind)"
             }
         }
     }
@@ -54,8 +55,11 @@ struct InboxTests {
         await inbox.push(.event(.change(.delete(try Self.service("c")))))
         #expect(inbox.depth == 4)
         let stamped = inbox.takeStamped()
-        #expect(Self.describe(stamped.map(\.input)) == ["upsert a:81", "upsert b:80", "delete c", "synced"])
-        #expect(stamped[0].at <= stamped[1].at, "a change is dated by its object's first sighting")
+        #expect(
+            Self.describe(stamped.map(\.input)) == [
+                "counted upsert service", "upsert a:81", "upsert b:80", "counted upsert service", "delete c", "synced",
+            ])
+        #expect(stamped[1].at <= stamped[2].at, "a change is dated by its object's first sighting")
         #expect(inbox.take().isEmpty)
         #expect(inbox.depth == 0)
     }
@@ -64,7 +68,7 @@ struct InboxTests {
         let inbox = Inbox()
         await inbox.push(.event(.change(.delete(try Self.service("a")))))
         await inbox.push(.event(.change(.upsert(try Self.service("a", port: 82)))))
-        #expect(Self.describe(inbox.take()) == ["upsert a:82"])
+        #expect(Self.describe(inbox.take()) == ["counted delete service", "upsert a:82"])
     }
 
     @Test func ticksAreOneAndEachEndpointKeepsItsLatestStatus() async {
@@ -90,7 +94,7 @@ struct InboxTests {
         let producer = Task { await inbox.push(.event(.change(.upsert(third)))) }
         await waitFor { inbox.waitingProducers == 1 }
         #expect(inbox.waitingProducers == 1, "the third object waits for room")
-        #expect(Self.describe(inbox.take()) == ["upsert a:81", "upsert b:80"])
+        #expect(Self.describe(inbox.take()) == ["counted upsert service", "upsert a:81", "upsert b:80"])
         await producer.value
         #expect(Self.describe(inbox.take()) == ["upsert c:80"], "nothing was dropped")
     }

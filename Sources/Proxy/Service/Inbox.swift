@@ -27,13 +27,16 @@ final class Inbox: Sendable {
         case health(HealthTransition)
         /// The node's addresses changed.
         case node(NodeAddressSet)
+        /// A change the inbox folded into a later change to the same object: not applied (the later one carries the
+        /// object's state), but counted, as kube-proxy counts every event (its change totals and trigger times).
+        case superseded(CountedChange)
     }
 
     /// The default most distinct objects and endpoints waiting at once.
     static let defaultCapacity = 10_000
 
     private struct Pending {
-        var changes: [ObjectID: (change: ObjectChange, at: ContinuousClock.Instant)] = [:]
+        var changes: [ObjectID: (change: ObjectChange, at: ContinuousClock.Instant, superseded: [CountedChange])] = [:]
         var changeOrder: [ObjectID] = []
         var synced: ContinuousClock.Instant?
         var health: [HealthTarget: (transition: HealthTransition, at: ContinuousClock.Instant)] = [:]
@@ -103,11 +106,12 @@ final class Inbox: Sendable {
         case .event(.change(let change)):
             let id = change.object.id
             if let earlier = pending.changes[id] {
-                pending.changes[id] = (change, earlier.at)  // the first sighting dates the change
+                // The first sighting dates the change; the earlier change is kept to be counted, not applied.
+                pending.changes[id] = (change, earlier.at, earlier.superseded + [CountedChange(earlier.change)])
                 return true
             }
             guard pending.depth < capacity else { return false }
-            pending.changes[id] = (change, now)
+            pending.changes[id] = (change, now, [])
             pending.changeOrder.append(id)
         case .event(.synced):
             if pending.synced == nil { pending.synced = now }
@@ -125,6 +129,8 @@ final class Inbox: Sendable {
             if pending.sourceEnded == nil { pending.sourceEnded = now }
         case .node(let addresses):
             pending.node = (addresses, pending.node?.at ?? now)
+        case .superseded:
+            break  // made by `take`, never pushed
         }
         return true
     }
@@ -153,7 +159,7 @@ final class Inbox: Sendable {
     func take() -> [Input] { takeStamped().map(\.input) }
 
     /// Takes every waiting input with the time it was first pushed: each object's latest change in the order the
-    /// objects first arrived, then the source's `synced`, the endpoints' latest status changes, one tick, and the
+    /// objects first arrived (after the changes it superseded, to be counted only), then the source's `synced`, the endpoints' latest status changes, one tick, and the
     /// end of the source. Producers waiting for room go on.
     func takeStamped() -> [(input: Input, at: ContinuousClock.Instant)] {
         let (pending, waiters) = state.withLock { state in
@@ -168,7 +174,9 @@ final class Inbox: Sendable {
         var inputs: [(input: Input, at: ContinuousClock.Instant)] = []
         inputs.reserveCapacity(pending.depth)
         for id in pending.changeOrder {
-            if let item = pending.changes[id] { inputs.append((.event(.change(item.change)), item.at)) }
+            guard let item = pending.changes[id] else { continue }
+            for earlier in item.superseded { inputs.append((.superseded(earlier), item.at)) }
+            inputs.append((.event(.change(item.change)), item.at))
         }
         if let at = pending.synced { inputs.append((.event(.synced), at)) }
         if let node = pending.node { inputs.append((.node(node.addresses), node.at)) }
@@ -182,4 +190,29 @@ final class Inbox: Sendable {
 
     /// Ends the signal stream.
     func finish() { continuation.finish() }
+}
+
+/// What counting a change needs of it (kube-proxy's change totals and trigger times), without the object: a change
+/// folded into a later one is kept as this, so a burst of updates to one object holds a few words per update, not
+/// every version of the object.
+struct CountedChange: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        case service
+        /// An EndpointSlice: its Service (if labelled) and its trigger time.
+        case endpointSlice(service: ObjectKey?, triggerTime: Double?)
+        case node
+    }
+
+    let kind: Kind
+    let isDelete: Bool
+
+    init(_ change: ObjectChange) {
+        switch change.object {
+        case .service: kind = .service
+        case .endpointSlice(let slice):
+            kind = .endpointSlice(service: slice.serviceKey, triggerTime: slice.lastChangeTriggerTime)
+        case .node: kind = .node
+        }
+        if case .delete = change { isDelete = true } else { isDelete = false }
+    }
 }

@@ -94,6 +94,8 @@ struct ReconcileLoop {
             case .event(.change(let change)):
                 touched.formUnion(tracker.apply(change))
                 changes += 1
+                count(CountedChange(change))
+            case .superseded(let change):
                 count(change)
             case .event(.synced):
                 if !synced { fullSync = true }
@@ -183,19 +185,19 @@ struct ReconcileLoop {
     /// Counts a Service or EndpointSlice change and keeps an EndpointSlice's trigger time, as kube-proxy's change
     /// trackers do: only times after the start; a slice's deletion drops its Service's times (its annotation
     /// tells the last update, not the deletion). Node changes are not counted there.
-    private mutating func count(_ change: ObjectChange) {
-        switch change.object {
+    private mutating func count(_ change: CountedChange) {
+        switch change.kind {
         case .service:
             changeCounts.services += 1
             changeCounts.pendingServices += 1
-        case .endpointSlice(let slice):
+        case .endpointSlice(let service, let triggerTime):
             changeCounts.endpointSlices += 1
             changeCounts.pendingEndpointSlices += 1
-            guard let service = slice.serviceKey else { break }
-            if case .delete = change {
+            guard let service else { break }
+            if change.isDelete {
                 pendingTriggerTimes[service] = nil
-            } else if let time = slice.lastChangeTriggerTime, time > startTime {
-                pendingTriggerTimes[service, default: []].append(time)
+            } else if let triggerTime, triggerTime > startTime {
+                pendingTriggerTimes[service, default: []].append(triggerTime)
             }
         case .node:
             break
