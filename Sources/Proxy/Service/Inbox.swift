@@ -8,11 +8,12 @@ import Metrics
 ///
 /// Bounded without losing truth: while the loop is busy, inputs are coalesced. A change to an object replaces the
 /// pending change to the same object (the latest state wins: an upsert after an upsert keeps the newer object, a
-/// delete after an upsert ends as the delete, an upsert after a delete as the upsert); a status change of an
-/// endpoint replaces its pending one; ticks are one flag; the node's addresses, the latest set. The loop applies a batch as a whole (every change, then
-/// one pass), so only each object's last change matters, and the result is what the uncoalesced batch would give.
-/// Distinct pending inputs are still bounded by `capacity`: when it is reached, a producer pushing a new object or
-/// endpoint waits until the loop has taken the batch (backpressure on the source), rather than the buffer growing
+/// delete after an upsert ends as the delete, an upsert after a delete as the upsert); the replaced one is kept
+/// only as a ``CountedChange``, for kube-proxy's counts. A status change of an endpoint replaces its pending one;
+/// ticks are one flag; the node's addresses, the latest set. The loop applies a batch as a whole (every change,
+/// then one pass), so only each object's last change matters, and the result is what the uncoalesced batch would
+/// give. Distinct pending inputs are still bounded by `capacity`: when it is reached, a producer pushing a new object
+/// or endpoint waits until the loop has taken the batch (backpressure on the source), rather than the buffer growing
 /// or an input being dropped.
 final class Inbox: Sendable {
     /// One input.
@@ -105,9 +106,12 @@ final class Inbox: Sendable {
         switch input {
         case .event(.change(let change)):
             let id = change.object.id
-            if let earlier = pending.changes[id] {
-                // The first sighting dates the change; the earlier change is kept to be counted, not applied.
-                pending.changes[id] = (change, earlier.at, earlier.superseded + [CountedChange(earlier.change)])
+            if var earlier = pending.changes.removeValue(forKey: id) {
+                // The first sighting dates the change; the earlier change is kept to be counted, not applied (taken
+                // out of the dictionary first, so that appending does not copy the list).
+                earlier.superseded.append(CountedChange(earlier.change))
+                earlier.change = change
+                pending.changes[id] = earlier
                 return true
             }
             guard pending.depth < capacity else { return false }
@@ -159,8 +163,8 @@ final class Inbox: Sendable {
     func take() -> [Input] { takeStamped().map(\.input) }
 
     /// Takes every waiting input with the time it was first pushed: each object's latest change in the order the
-    /// objects first arrived (after the changes it superseded, to be counted only), then the source's `synced`, the endpoints' latest status changes, one tick, and the
-    /// end of the source. Producers waiting for room go on.
+    /// objects first arrived (after the changes it superseded, to be counted only), then the source's `synced`, the
+    /// endpoints' latest status changes, one tick, and the end of the source. Producers waiting for room go on.
     func takeStamped() -> [(input: Input, at: ContinuousClock.Instant)] {
         let (pending, waiters) = state.withLock { state in
             defer {
