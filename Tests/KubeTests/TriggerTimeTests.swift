@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import Pods
 import Testing
 
 @testable import Kube
@@ -34,7 +34,7 @@ import Testing
     /// Against Foundation's own RFC 3339 parser (what this replaced), at random instants from 1900 to 2400, in UTC
     /// and with offsets, and on the days around leap years.
     @Test func agreesWithFoundationsParser() throws {
-        var generator = SeededGenerator(seed: 20_261_203)
+        var generator = SeededRandomNumberGenerator(seed: 20_261_203)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         var texts = ["2024-02-29T23:59:59Z", "2000-02-29T00:00:00Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z"]

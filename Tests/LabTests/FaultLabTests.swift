@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import Pods
 import Testing
 
 /// Faults against the real kernel (issue 16, item 4): the proxy killed with SIGKILL at random moments of a large
@@ -170,7 +170,7 @@ import Testing
                 "FaultLabTests: \(Self.services) Services; a cold sync took \(cold.fullSync); a restart read the "
                     + "manifests after \(restart.scanned), logged its full sync after \(restart.fullSync) and had "
                     + "deleted the drained real servers after \(restart.drained); seed \(seed)")
-            var random = SeededGenerator(seed: seed)
+            var random = SeededRandomNumberGenerator(seed: seed)
             var port = 8081
             for round in 1...Self.rounds {
                 // Every round asks for the other endpoint port, so each restart has the whole table to change; the
