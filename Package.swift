@@ -265,7 +265,8 @@ let package = Package(
         .testTarget(
             name: "HealthTests",
             dependencies: [
-                "Health", "Values", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "Health", "Values", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -296,6 +297,7 @@ let package = Package(
         fuzzTarget("FuzzConfigFile", "Settings"),
         fuzzTarget("FuzzIPVSDump", "IPVS"),
         fuzzTarget("FuzzRouteMessages", "IPVS"),
+        fuzzTarget("FuzzInotifyEvents", "Kube"),
         fuzzTarget("FuzzHTTPStatusLine", "Health"),
         // Tests that need a real kernel with IPVS: they run inside the kernel lab (scripts/lab) and are
         // skipped, with the reason shown, anywhere else.

@@ -110,3 +110,13 @@ write("FuzzRouteMessages", "address-event", frame(ifaddr(0, 2, 32, 3, bytes([10,
 for name, line in [("ok", b"HTTP/1.1 200 OK\r"), ("unavailable", b"HTTP/1.0 503 Service Unavailable"),
                    ("not-http", b"SSH-2.0-OpenSSH_9.6")]:
     write("FuzzHTTPStatusLine", name, struct.pack("<HH", 200, 399) + line)
+
+# inotify events: [salt] + struct inotify_event records (wd, mask, cookie, len; then the NUL-padded name).
+def event(mask, name=b"", wd=1, cookie=0):
+    padded = name + bytes(-(len(name) + 1) % 16 + 1) if name else b""
+    return struct.pack("<iIII", wd, mask, cookie, len(padded)) + padded
+write("FuzzInotifyEvents", "written-and-moved",
+      bytes([0]) + event(0x8, b"web.yaml") + event(0x40, b"old.yaml", cookie=7) + event(0x80, b"new.yaml", cookie=7))
+write("FuzzInotifyEvents", "created-link-and-configmap-swap",
+      bytes([1]) + event(0x100, b"link.yaml") + event(0x100, b"..data_tmp") + event(0x80, b"..data"))
+write("FuzzInotifyEvents", "overflow-and-gone", bytes([0]) + event(0x4000, wd=-1) + event(0x400) + event(0x8000))
