@@ -40,6 +40,14 @@ import Values
         #expect(nft.scripts.count == 2)
 
         _ = try await loop.handle([.tick], now: F.t0 + .seconds(40))
-        #expect(nft.scripts.count == 2, "the periodic full pass finds the table in step")
+        #expect(nft.scripts.count == 2, "the periodic resync finds the table in step")
+
+        // Deleted behind the proxy's back: the next resync's first slice (a full pass to observers) writes it anew.
+        nft.dropTable()
+        var outcome = try await loop.handle([.tick], now: F.t0 + .seconds(70))
+        #expect(nft.scripts.count == 3)
+        #expect(nft.scripts.last?.contains("10.96.0.10 . tcp . 80") == true)
+        while outcome.wakeAt != nil { outcome = try await loop.handle([.tick], now: F.t0 + .seconds(70)) }
+        #expect(nft.scripts.count == 3)
     }
 }

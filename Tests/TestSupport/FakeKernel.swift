@@ -16,6 +16,7 @@ public final class FakeKernel: IPVSKernel {
         var refused: Set<IPVSOperation> = []
         var timeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
         var singleReads = 0
+        var fullReads = 0
     }
 
     private let state = Locked(State())
@@ -48,7 +49,10 @@ public final class FakeKernel: IPVSKernel {
     public func version() throws -> IPVSVersion { IPVSVersion(code: 0x010201, connectionTableSize: 4096) }
 
     public func virtualServers() throws -> [VirtualServerState] {
-        state.withLock { state in state.order.compactMap { state.table[$0] } }
+        state.withLock { state in
+            state.fullReads += 1
+            return state.order.compactMap { state.table[$0] }
+        }
     }
 
     public func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState? {
@@ -57,6 +61,9 @@ public final class FakeKernel: IPVSKernel {
             return state.table[key]
         }
     }
+
+    /// How many times the whole table was read (`virtualServers()`).
+    public var fullReads: Int { state.withLock { $0.fullReads } }
 
     /// How many times one virtual server was read (`virtualServer(_:)`).
     public var singleReads: Int { state.withLock { $0.singleReads } }

@@ -74,6 +74,9 @@ public struct ActualState: Sendable, Hashable {
         virtualServers[key] = state
     }
 
+    /// Replaces the link's addresses with those just read from the kernel.
+    public mutating func relink(_ addresses: Set<IPAddress>) { linkAddresses = addresses }
+
     /// Records that an address was added to the dummy link.
     public mutating func bound(_ address: IPAddress) { linkAddresses.insert(address) }
 

@@ -90,6 +90,69 @@ public struct Reconciler: Sendable {
         if !readOnly { save(record) }
     }
 
+    /// The virtual servers a periodic resync re-reads, in order: those the kernel held at the last read, those the
+    /// record lists and those the desired state wants. A virtual server another program adds later under a key no
+    /// Service wants is never the proxy's business, so it is not looked for.
+    public func resyncKeys(_ desired: DesiredState) -> [VirtualServerKey] {
+        var keys = Set(actual.virtualServers.keys)
+        keys.formUnion(record.virtualServers)
+        keys.formUnion(desired.virtualServers.keys)
+        return keys.sorted()
+    }
+
+    /// One slice of a periodic resync: re-reads virtual servers from the front of `keys` (removing them) until
+    /// `deadline` passes (at least one), and with `link` first the link (re-created if it is gone) and its
+    /// addresses; classifies each as ``adopt(readOnly:)`` does, and plans and applies a pass over them (and over
+    /// every address after a link read). What a full re-read and pass would do, a slice at a time, so that a change
+    /// never waits behind the whole table.
+    public mutating func resync(
+        _ keys: inout ArraySlice<VirtualServerKey>, link rereadLink: Bool, desired: DesiredState,
+        until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now
+    ) -> SyncReport {
+        var addresses: Set<IPAddress> = []
+        var movedAddresses: Set<IPAddress> = []
+        if rereadLink {
+            do {
+                if try link.ensure() { record.createdLink = true }
+                let read = Set(try link.addresses())
+                movedAddresses = read.symmetricDifference(actual.linkAddresses)
+                actual.relink(read)
+                addresses = desired.boundAddresses.union(read)
+            } catch {
+                logger.warning("could not re-read the link's addresses", metadata: ["error": "\(error)"])
+            }
+        }
+        let clock = ContinuousClock()
+        var read: Set<VirtualServerKey> = []
+        repeat {
+            guard let key = keys.popFirst() else { break }
+            do {
+                let state = try kernel.virtualServer(key)
+                actual.refresh(key, with: state)
+                read.insert(key)
+                classify(key, present: state != nil)
+            } catch {
+                logger.warning("could not re-read a virtual server", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
+        } while clock.now < deadline
+        let report = sync(desired, scope: .only(virtualServers: read, addresses: addresses), now: now)
+        owned.update(read, addresses: movedAddresses, actual: actual, ownership: ownership)
+        return report
+    }
+
+    /// Files a virtual server just read under the record's lists, as ``adopt(readOnly:)`` does: forgotten when
+    /// gone; else the proxy's or another program's by the ownership rule (excluded ones and firewall marks aside).
+    private mutating func classify(_ key: VirtualServerKey, present: Bool) {
+        guard present else {
+            if record.virtualServers.contains(key) { record.virtualServers.remove(key) }
+            if record.foreign.contains(key) { record.foreign.remove(key) }
+            return
+        }
+        let rule = ownership
+        guard case .service = key, !rule.excludes(key) else { return }
+        if rule.owns(key) { markCreated(key) } else if !record.foreign.contains(key) { record.foreign.insert(key) }
+    }
+
     /// Forgets that the proxy created its link (after `--cleanup` deleted it).
     public mutating func forgetLink() { record.createdLink = false }
 

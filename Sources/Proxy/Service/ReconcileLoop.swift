@@ -43,7 +43,17 @@ struct ReconcileLoop {
     let syncPeriod: Duration
     var synced = false
     var touched = DesiredStateTracker.Touched()
+    /// When the first full pass ran, then when the latest periodic resync began.
     var lastFullSync: ContinuousClock.Instant?
+    /// The periodic resync under way: the virtual servers still to re-read and re-plan, a slice per batch once
+    /// the changes in it are programmed, so that a change waits behind one slice at most, never the whole table.
+    var resyncLeft: ArraySlice<VirtualServerKey> = []
+    /// The resync under way reads the link (re-created if gone) and its addresses with its first slice.
+    var resyncReadsLink = false
+    /// How long one slice may read the kernel (it reads one virtual server at least).
+    var resyncSlice: Duration = .milliseconds(5)
+    /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
+    var adopted = false
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
     var healthChanged = false
     var downSince: [HealthTarget: (since: Double, reason: String?)] = [:]
@@ -101,7 +111,11 @@ struct ReconcileLoop {
                 if !synced { fullSync = true }
                 synced = true
             case .tick:
-                if let lastFullSync, now - lastFullSync >= syncPeriod { fullSync = true }
+                if let lastFullSync, now - lastFullSync >= syncPeriod, resyncLeft.isEmpty, !resyncReadsLink {
+                    resyncLeft = ArraySlice(reconciler.resyncKeys(tracker.desired))
+                    resyncReadsLink = true
+                    self.lastFullSync = now
+                }
             case .health(let transition):
                 touched.formUnion(applyHealth(transition, reports: &reports))
             case .node(let addresses):
@@ -128,33 +142,63 @@ struct ReconcileLoop {
             !touched.isEmpty || reconciler.hasDrainingDue(now: now)
             || reconciler.hasRetryDue(tracker.desired, now: now)
         if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
+            // The resync's next slice waits too: it runs only once no change does.
             return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod, reports: reports)
         }
+        var wakeAt: ContinuousClock.Instant?
         if fullSync {
-            do {
-                try reconciler.adopt()
-            } catch {
-                reports.append(.readFailed("\(error)"))
+            if !adopted {
+                do {
+                    try reconciler.adopt()
+                } catch {
+                    reports.append(.readFailed("\(error)"))
+                }
             }
+            adopted = false
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
             reports.append(finish(report, touched: nil, cost: cost(), now: now))
             lastFullSync = now
+            resyncLeft = []
+            resyncReadsLink = false
         } else if work {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
+        if !fullSync, !resyncLeft.isEmpty || resyncReadsLink {
+            reports.append(resyncOneSlice(now: now))
+            // The next slice after whatever arrived meanwhile.
+            if !resyncLeft.isEmpty { wakeAt = now }
+        }
         reportDiagnostics(&reports)
         let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
         if !healthCheckNodePorts.isEmpty { reports.append(.healthCheckNodePorts(healthCheckNodePorts)) }
-        return Outcome(firstSyncDone: lastFullSync != nil, reports: reports)
+        return Outcome(firstSyncDone: lastFullSync != nil, wakeAt: wakeAt, reports: reports)
+    }
+
+    /// One slice of the periodic resync (``resyncLeft``): what was read is planned and applied as a pass of its own.
+    /// It runs only when no change waits, so the changes it marks programmed have nothing left to program. The
+    /// first slice of each resync is reported as a full pass: observers rebuild their own state from the whole
+    /// desired state then, and check what they keep outside the process (the nftables table), as they did at
+    /// every full pass.
+    private mutating func resyncOneSlice(now: ContinuousClock.Instant) -> ReconcileReport {
+        let clock = ContinuousClock()
+        let (start, startCPU) = (clock.now, ThreadCPUTime.now())
+        let first = resyncReadsLink
+        let report = reconciler.resync(
+            &resyncLeft, link: first, desired: tracker.desired, until: start + resyncSlice, now: now)
+        resyncReadsLink = false
+        let changed = Set(report.plan.operations.map(\.virtualServerKey))
+        return finish(
+            report, touched: first ? nil : changed, cost: (clock.now - start, ThreadCPUTime.now() - startCPU),
+            now: now, slice: true)
     }
 
     /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals
     /// included), the changes marked programmed.
     private mutating func finish(
         _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
-        now: ContinuousClock.Instant
+        now: ContinuousClock.Instant, slice: Bool = false
     ) -> ReconcileReport {
         var pass = PassReport(
             sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
@@ -169,7 +213,8 @@ struct ReconcileLoop {
             return report.announced.contains(key) && refusalDiagnostic(key) == nil
         }
         touched = DesiredStateTracker.Touched()
-        lastPass = now
+        // A resync slice is not a pass for changes: the next change is not held back by --min-sync-period for it.
+        if !slice { lastPass = now }
         if report.completed {
             pass.programmedSeen = pendingSeen
             pass.programmedTriggerTimes = pendingTriggerTimes.keys.sorted().flatMap { pendingTriggerTimes[$0] ?? [] }

@@ -21,6 +21,7 @@ actor ReconcileRoom {
     /// of another program, the link's addresses, and whether an ownership record was read at start.
     func adopt() throws -> (virtualServers: Int, foreign: Int, linkAddresses: Int, hadRecord: Bool) {
         try loop.reconciler.adopt()
+        loop.adopted = true
         let reconciler = loop.reconciler
         return (
             reconciler.actual.virtualServers.count, reconciler.record.foreign.count,
