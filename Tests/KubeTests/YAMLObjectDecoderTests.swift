@@ -171,6 +171,33 @@ struct YAMLObjectDecoderTests {
         #expect(port.port == (try YAMLDecoder().decode(Service.Port.self, from: "port: \(text)")).port)
     }
 
+    /// YAML 1.1 base-60 integers read as Yams reads them where Yams can, and never a crash where it cannot: Yams
+    /// traps on overflow, and on twelve components of any value (FuzzManifestFile's crash ff0aa902).
+    @Test func baseSixtyIntegersAreReadWithOverflowChecked() throws {
+        for (text, value) in [("1:30", 90), ("-1:30", -90), ("1_0:0", 600), ("190:20:30", 685_230)] {
+            #expect(try YAMLObjectDecoder.decode(Service.Port.self, fromYAML: "port: \(text)").port == value)
+            #expect(try YAMLDecoder().decode(Service.Port.self, from: "port: \(text)").port == value)
+        }
+        for text in ["1:1:1:1:1:1:1:1:1:1:1:1", "88888888888888888:8888888888888888888", "99999999999999:0:0:0:0"] {
+            #expect(throws: DecodingError.self) {
+                try YAMLObjectDecoder.decode(Service.Port.self, fromYAML: "port: \(text)")
+            }
+        }
+        // The narrower integers go the same way (through Yams' 64-bit reading, then exactly the type).
+        #expect(YAMLSexagesimal.value("-2:8", as: Int8.self) == -128)
+        #expect(YAMLSexagesimal.value("2:10", as: Int8.self) == nil)
+        #expect(YAMLSexagesimal.value("-1:0", as: UInt16.self) == nil)
+        #expect(YAMLSexagesimal.value("1:1:1:1:1:1:1:1:1:1:1:1", as: UInt64.self) == nil)
+        #expect(YAMLSexagesimal.candidate("0:30") == nil, "octal to Yams, not base 60")
+        // The fuzzer's input, whole: an error, not a trap.
+        let crash =
+            "#\n\nkind: Service\nmetadata:\n  name: echo\n  namespace: demo\nspec:\n  ports:\n"
+            + "  - {name: tcp-echo, port: 88888888888888888:8888888888888888888}\n"
+        let file = try ManifestFile.parse(crash, path: "crash.yaml")
+        #expect(file.accepted.isEmpty)
+        #expect(file.rejected.count == 1)
+    }
+
     /// Malformed objects name the field and say what was expected and found.
     @Test(arguments: [
         (

@@ -309,8 +309,16 @@ final class YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
         try YAMLNodeDecoder(node: node, position: position).decode(type)
     }
 
-    /// A number as Yams constructs it.
+    /// A number as Yams constructs it (a base-60 integer as ``YAMLSexagesimal`` reads it).
     func scalar<Value: ScalarConstructible>(_ type: Value.Type) throws -> Value {
+        if let integer = Value.self as? any FixedWidthInteger.Type, case .scalar(let text, let style) = shape,
+            style == .plain || style == .any, let candidate = YAMLSexagesimal.candidate(text)
+        {
+            guard let value = YAMLSexagesimal.value(candidate, as: integer) as? Value else {
+                throw Self.mismatch(type, shape, position)
+            }
+            return value
+        }
         guard case .scalar(let scalar) = node, let value = Value.construct(from: scalar) else {
             throw Self.mismatch(type, shape, position)
         }
@@ -323,34 +331,6 @@ final class YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
     static func string(_ shape: YAMLShape, _ position: @autoclosure () -> YAMLPosition) throws -> String {
         guard let text = shape.text else { throw mismatch(String.self, shape, position()) }
         return text
-    }
-
-    /// An integer as Yams constructs it (decimal, `0x`, `0o`, `0b`, sexagesimal; plain scalars only). Plain
-    /// decimal digits, by far the most common case, are converted from the shape's text without Yams' general
-    /// constructor (and without copying the node).
-    static func int(_ shape: YAMLShape, _ node: @autoclosure () -> Node, _ position: @autoclosure () -> YAMLPosition)
-        throws -> Int
-    {
-        guard case .scalar(let text, let style) = shape else { throw mismatch(Int.self, shape, position()) }
-        if style == .plain || style == .any, let value = plainDecimal(text) { return value }
-        guard case .scalar(let scalar) = node(), let value = Int.construct(from: scalar) else {
-            throw mismatch(Int.self, shape, position())
-        }
-        return value
-    }
-
-    /// `1`-`9` followed by up to 17 digits (no sign, no leading zero, which YAML 1.1 reads as octal).
-    private static func plainDecimal(_ text: String) -> Int? {
-        let utf8 = text.utf8
-        guard let first = utf8.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9"), utf8.count <= 18 else {
-            return nil
-        }
-        var value = 0
-        for byte in utf8 {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
     }
 
     /// A boolean as Yams constructs it (`true`/`yes`/`on`, `false`/`no`/`off`, any case; not a `!!str`).

@@ -1,0 +1,97 @@
+import Yams
+
+extension YAMLNodeDecoder {
+    /// An integer as Yams constructs it (decimal, `0x`, `0o`, `0b`, sexagesimal; plain scalars only). Plain
+    /// decimal digits, by far the most common case, are converted from the shape's text without Yams' general
+    /// constructor (and without copying the node).
+    static func int(_ shape: YAMLShape, _ node: @autoclosure () -> Node, _ position: @autoclosure () -> YAMLPosition)
+        throws -> Int
+    {
+        guard case .scalar(let text, let style) = shape else { throw mismatch(Int.self, shape, position()) }
+        if style == .plain || style == .any {
+            if let value = plainDecimal(text) { return value }
+            if let candidate = YAMLSexagesimal.candidate(text) {
+                guard let value = YAMLSexagesimal.value(candidate, as: Int.self) else {
+                    throw mismatch(Int.self, shape, position())
+                }
+                return value
+            }
+        }
+        guard case .scalar(let scalar) = node(), let value = Int.construct(from: scalar) else {
+            throw mismatch(Int.self, shape, position())
+        }
+        return value
+    }
+
+    /// `1`-`9` followed by up to 17 digits (no sign, no leading zero, which YAML 1.1 reads as octal).
+    private static func plainDecimal(_ text: String) -> Int? {
+        let utf8 = text.utf8
+        guard let first = utf8.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9"), utf8.count <= 18 else {
+            return nil
+        }
+        var value = 0
+        for byte in utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+}
+
+/// YAML 1.1's base-60 integers (`1:30` is 90), read as Yams reads them but with overflow checked. Yams multiplies
+/// without a check and traps on a value past the type's range, and on any value of twelve or more components (its
+/// base reaches 60¹¹ even when no component needs it), so one manifest saying `port: 1:1:1:1:1:1:1:1:1:1:1:1` took
+/// the proxy down (found by FuzzManifestFile). The decoder reads every base-60 integer here, never through Yams.
+enum YAMLSexagesimal {
+    /// `text` without underscores when Yams would read it, as a plain scalar, as a base-60 integer: a colon, and
+    /// after an optional sign no leading `0` (Yams reads those as octal, hexadecimal or binary). Nil otherwise.
+    static func candidate(_ text: String) -> String? {
+        guard text.utf8.contains(UInt8(ascii: ":")) else { return nil }
+        let plain = String(text.filter { $0 != "_" })
+        let unsigned = plain.first == "-" || plain.first == "+" ? plain.dropFirst() : Substring(plain)
+        guard !unsigned.hasPrefix("0") else { return nil }
+        return plain
+    }
+
+    /// The value of a base-60 integer (an optional sign, then decimal components separated by colons, the last the
+    /// least significant), computed as Yams computes it (in 64 bits, then made exactly a `T`); nil when a component
+    /// is not a decimal integer or the value does not fit.
+    static func value<T: FixedWidthInteger>(_ text: String, as type: T.Type) -> T? {
+        if T.isSigned {
+            return signed(text).flatMap { T(exactly: $0) }
+        }
+        guard text.first != "-" else { return nil }
+        return magnitude(text.first == "+" ? text.dropFirst() : Substring(text), as: UInt64.self).flatMap {
+            T(exactly: $0)
+        }
+    }
+
+    private static func signed(_ text: String) -> Int64? {
+        let negative = text.first == "-"
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard let value = magnitude(digits, as: Int64.self) else { return nil }
+        guard negative else { return value }
+        let (result, overflow) = Int64.zero.subtractingReportingOverflow(value)
+        return overflow ? nil : result
+    }
+
+    private static func magnitude<T: FixedWidthInteger>(_ digits: Substring, as type: T.Type) -> T? {
+        var value: T = 0
+        var base: T = 1
+        for (index, component) in digits.split(separator: ":", omittingEmptySubsequences: false).reversed()
+            .enumerated()
+        {
+            guard let digit = T(component, radix: 10) else { return nil }
+            if index > 0 {
+                let (next, overflow) = base.multipliedReportingOverflow(by: 60)
+                if overflow { return nil }
+                base = next
+            }
+            let (term, overflow) = digit.multipliedReportingOverflow(by: base)
+            let (sum, carry) = value.addingReportingOverflow(term)
+            if overflow || carry { return nil }
+            value = sum
+        }
+        return value
+    }
+}
