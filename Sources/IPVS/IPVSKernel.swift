@@ -9,6 +9,9 @@ public protocol IPVSKernel: Sendable {
     func virtualServers() throws -> [VirtualServerState]
     /// One virtual server with its real servers, or nil if the kernel has none with that key.
     func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState?
+    /// These virtual servers with their real servers, in the order of `keys`: nil where the kernel has none with
+    /// that key. One request after another unless the kernel reads them pipelined (`IPVSNetlinkClient`).
+    func virtualServers(_ keys: [VirtualServerKey]) throws -> [VirtualServerState?]
     /// Applies the operations in order, pipelined; returns one result per operation, in the same order.
     /// One failure does not stop the others.
     func apply(_ operations: [IPVSOperation]) -> [Result<Void, IPVSError>]
@@ -21,6 +24,11 @@ public protocol IPVSKernel: Sendable {
 }
 
 extension IPVSKernel {
+    /// One ``virtualServer(_:)`` after another.
+    public func virtualServers(_ keys: [VirtualServerKey]) throws -> [VirtualServerState?] {
+        try keys.map { try virtualServer($0) }
+    }
+
     /// Applies one operation, throwing its error.
     public func apply(_ operation: IPVSOperation) throws {
         guard let result = apply([operation]).first else { return }

@@ -38,6 +38,35 @@ extension IPVSNetlinkClient {
         return services.first
     }
 
+    /// These virtual servers with their real servers: the services asked for together (pipelined, as operations
+    /// are), then their real servers one dump after another (``fillRealServers(_:)``). What a periodic resync reads
+    /// a slice at a time.
+    public func virtualServers(_ keys: [VirtualServerKey]) throws -> [VirtualServerState?] {
+        var found: [VirtualServerState?] = Array(repeating: nil, count: keys.count)
+        let errnos = try connection.exchange(
+            count: keys.count, window: window, slot: 4096, busyRetries: Self.busyRetries
+        ) { index, seq, encoder in
+            IPVSMessages.encodeServiceQuery(
+                UInt8(IPVS_CMD_GET_SERVICE), key: keys[index], flags: IPVSMessages.ack, family: family,
+                sequence: seq, into: &encoder)
+        } onReply: { index, message in
+            if let nest = attributes(of: message)?.nested(UInt16(IPVS_CMD_ATTR_SERVICE)),
+                let service = IPVSMessages.decodeService(nest)
+            {
+                found[index] = service
+            }
+        } willRetry: { index in
+            found[index] = nil
+        }
+        for (index, code) in errnos.enumerated() where code != 0 && code != ESRCH && code != ENOENT {
+            throw IPVSError.kernel(errno: code, request: "get virtual server \(keys[index])")
+        }
+        var services = found.compactMap { $0 }
+        try fillRealServers(&services)
+        let byKey = Dictionary(services.map { ($0.server.key, $0) }, uniquingKeysWith: { first, _ in first })
+        return keys.map { byKey[$0] }
+    }
+
     /// Dumps the real servers of every service, one dump in flight at a time (see `dumpWindow`). A dump the
     /// kernel refuses as busy (another still running on this socket) is retried; a service that vanished
     /// meanwhile is dropped.

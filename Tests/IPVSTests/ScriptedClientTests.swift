@@ -47,7 +47,9 @@ import Values
             case 1:  // The first GET_DEST dump is refused: another dump is still running.
                 return [K.Datagram(bytes: K.ack(request, errno: EBUSY))]
             case 2:
-                return [K.Datagram(bytes: Self.part(request, command: 8, nest: 2, Self.destination(3)) + K.done(request))]
+                return [
+                    K.Datagram(bytes: Self.part(request, command: 8, nest: 2, Self.destination(3)) + K.done(request))
+                ]
             default:
                 return [
                     K.Datagram(
@@ -58,7 +60,10 @@ import Values
         }
         let table = try client.virtualServers()
         #expect(table.map(\.server.key.description) == ["TCP 10.96.0.1:80", "TCP 10.96.0.1:443"])
-        #expect(table.map { $0.realServers.map(\.server.address.description) } == [["10.244.0.1", "10.244.0.2"], ["10.244.0.3"]])
+        #expect(
+            table.map { $0.realServers.map(\.server.address.description) } == [
+                ["10.244.0.1", "10.244.0.2"], ["10.244.0.3"],
+            ])
         let sends = client.connection.record.sends
         #expect(sends.map(\.count) == [1, 1, 1, 1])
         #expect(sends.map { $0[0].payload[0] } == [4, 8, 8, 8])
@@ -144,5 +149,36 @@ import Values
         } throws: { error in
             (error as? IPVSError)?.code == .timeout
         }
+    }
+
+    @Test func someVirtualServersAreAskedForTogetherThenTheirRealServersOneDumpEach() throws {
+        let client = Self.client { n, requests in
+            switch n {
+            case 0:  // Three GET_SERVICE requests in one send: 80 and 443 exist, 81 does not.
+                return requests.enumerated().map { index, request in
+                    guard index != 1 else { return K.Datagram(bytes: K.ack(request, errno: ENOENT)) }
+                    let port: UInt16 = index == 0 ? 80 : 443
+                    let reply = K.message(
+                        type: Self.family, sequence: request.sequence,
+                        [4, 1, 0, 0] + B.attr(1, Self.service(port: port)))
+                    return K.Datagram(bytes: reply + K.ack(request))
+                }
+            default:  // The real servers of 80, then of 443.
+                let request = requests[0]
+                return [
+                    K.Datagram(
+                        bytes: Self.part(request, command: 8, nest: 2, Self.destination(UInt8(n))) + K.done(request))
+                ]
+            }
+        }
+        let vip = try #require(IPAddress("10.96.0.1"))
+        let keys = [UInt16(80), 81, 443].map { VirtualServerKey.service(.tcp, vip, port: $0) }
+        let states = try client.virtualServers(keys)
+        #expect(states.map { $0?.server.key } == [keys[0], nil, keys[2]])
+        #expect(
+            states.map { $0?.realServers.map(\.server.address.description) } == [["10.244.0.1"], nil, ["10.244.0.2"]])
+        let sends = client.connection.record.sends
+        #expect(sends.map(\.count) == [3, 1, 1], "the services together, then a dump each")
+        #expect(sends[0].allSatisfy { $0.flags & UInt16(NLM_F_DUMP) == 0 && $0.payload[0] == 4 })
     }
 }

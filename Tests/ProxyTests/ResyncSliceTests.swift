@@ -29,6 +29,7 @@ import Values
             reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
             syncPeriod: .seconds(30), minSyncPeriod: minSyncPeriod)
         loop.resyncSlice = .zero
+        loop.resyncChunk = 1
         _ = try loop.handle(
             [
                 .event(.change(.upsert(.service(try Objects.web(spec: spec))))),

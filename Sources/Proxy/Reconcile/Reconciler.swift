@@ -100,15 +100,17 @@ public struct Reconciler: Sendable {
         return keys.sorted()
     }
 
-    /// One slice of a periodic resync: re-reads virtual servers from the front of `keys` (removing them) until
-    /// `deadline` passes (at least one), and with `link` first the link (re-created if it is gone) and its
-    /// addresses; classifies each as ``adopt(readOnly:)`` does, and plans and applies a pass over them (and over
-    /// every address after a link read). What a full re-read and pass would do, a slice at a time, so that a change
-    /// never waits behind the whole table.
+    /// One slice of a periodic resync: re-reads virtual servers from the front of `keys` (removing them), `chunk`
+    /// at a time (``IPVSKernel/virtualServers(_:)``), until `deadline` passes (one chunk at least), and with `link`
+    /// first the link (re-created if it is gone) and its addresses; classifies each as ``adopt(readOnly:)`` does,
+    /// and plans and applies a pass over them (and over every address after a link read). What a full re-read and
+    /// pass would do, a slice at a time, so that a change never waits behind the whole table. A read that failed
+    /// is returned beside the pass (its virtual servers are left as known until the next resync).
     public mutating func resync(
-        _ keys: inout ArraySlice<VirtualServerKey>, link rereadLink: Bool, desired: DesiredState,
+        _ keys: inout ArraySlice<VirtualServerKey>, link rereadLink: Bool, desired: DesiredState, chunk: Int = 32,
         until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now
-    ) -> SyncReport {
+    ) -> (SyncReport, readFailure: (any Error)?) {
+        var readFailure: (any Error)?
         var addresses: Set<IPAddress> = []
         var movedAddresses: Set<IPAddress> = []
         if rereadLink {
@@ -119,25 +121,28 @@ public struct Reconciler: Sendable {
                 actual.relink(read)
                 addresses = desired.boundAddresses.union(read)
             } catch {
-                logger.warning("could not re-read the link's addresses", metadata: ["error": "\(error)"])
+                readFailure = error
             }
         }
         let clock = ContinuousClock()
         var read: Set<VirtualServerKey> = []
         repeat {
-            guard let key = keys.popFirst() else { break }
+            let batch = Array(keys.prefix(max(chunk, 1)))
+            guard !batch.isEmpty else { break }
+            keys.removeFirst(batch.count)
             do {
-                let state = try kernel.virtualServer(key)
-                actual.refresh(key, with: state)
-                read.insert(key)
-                classify(key, present: state != nil)
+                for (key, state) in zip(batch, try kernel.virtualServers(batch)) {
+                    actual.refresh(key, with: state)
+                    read.insert(key)
+                    classify(key, present: state != nil)
+                }
             } catch {
-                logger.warning("could not re-read a virtual server", metadata: ["key": "\(key)", "error": "\(error)"])
+                readFailure = error
             }
         } while clock.now < deadline
         let report = sync(desired, scope: .only(virtualServers: read, addresses: addresses), now: now)
         owned.update(read, addresses: movedAddresses, actual: actual, ownership: ownership)
-        return report
+        return (report, readFailure)
     }
 
     /// Files a virtual server just read under the record's lists, as ``adopt(readOnly:)`` does: forgotten when

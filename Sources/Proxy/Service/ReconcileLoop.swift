@@ -50,8 +50,10 @@ struct ReconcileLoop {
     var resyncLeft: ArraySlice<VirtualServerKey> = []
     /// The resync under way reads the link (re-created if gone) and its addresses with its first slice.
     var resyncReadsLink = false
-    /// How long one slice may read the kernel (it reads one virtual server at least).
+    /// How long one slice may read the kernel (it reads one chunk at least).
     var resyncSlice: Duration = .milliseconds(5)
+    /// How many virtual servers a slice asks the kernel for at once.
+    var resyncChunk = 32
     /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
     var adopted = false
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
@@ -166,7 +168,7 @@ struct ReconcileLoop {
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
         if !fullSync, !resyncLeft.isEmpty || resyncReadsLink {
-            reports.append(resyncOneSlice(now: now))
+            reports.append(contentsOf: resyncOneSlice(now: now))
             // The next slice after whatever arrived meanwhile.
             if !resyncLeft.isEmpty { wakeAt = now }
         }
@@ -181,17 +183,19 @@ struct ReconcileLoop {
     /// first slice of each resync is reported as a full pass: observers rebuild their own state from the whole
     /// desired state then, and check what they keep outside the process (the nftables table), as they did at
     /// every full pass.
-    private mutating func resyncOneSlice(now: ContinuousClock.Instant) -> ReconcileReport {
+    private mutating func resyncOneSlice(now: ContinuousClock.Instant) -> [ReconcileReport] {
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
         let first = resyncReadsLink
-        let report = reconciler.resync(
-            &resyncLeft, link: first, desired: tracker.desired, until: start + resyncSlice, now: now)
+        let (report, readFailure) = reconciler.resync(
+            &resyncLeft, link: first, desired: tracker.desired, chunk: resyncChunk, until: start + resyncSlice,
+            now: now)
         resyncReadsLink = false
         let changed = Set(report.plan.operations.map(\.virtualServerKey))
-        return finish(
+        let pass = finish(
             report, touched: first ? nil : changed, cost: (clock.now - start, ThreadCPUTime.now() - startCPU),
             now: now, slice: true)
+        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [pass]
     }
 
     /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals
