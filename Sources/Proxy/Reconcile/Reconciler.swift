@@ -71,21 +71,17 @@ public struct Reconciler: Sendable {
     }
 
     /// Reads the kernel's table and the link's addresses, creating the link if missing unless `readOnly` (for
-    /// `plan`, which changes nothing). Nothing is written to IPVS. Also the periodic re-read that catches changes
-    /// made behind the proxy's back. Every virtual server read is classified once: the proxy's (in the record, or on
-    /// its link's addresses) or another program's; the record forgets virtual servers that are gone, and is saved
-    /// unless `readOnly`.
+    /// `plan`, which changes nothing). Nothing is written to IPVS. The periodic re-read is ``resync(_:link:desired:
+    /// chunk:until:now:)``, a slice at a time. Every virtual server read is classified (``classify(_:present:)``):
+    /// the proxy's (in the record, or on its link's addresses) or another program's; the record forgets virtual
+    /// servers that are gone, and is saved unless `readOnly`.
     public mutating func adopt(readOnly: Bool = false) throws {
         if !readOnly, try link.ensure() { record.createdLink = true }
         actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
         let present = Set(actual.virtualServers.keys)
         record.virtualServers.formIntersection(present)
         record.foreign.formIntersection(present)
-        let rule = ownership
-        for key in present where !rule.excludes(key) {
-            guard case .service = key else { continue }
-            if rule.owns(key) { record.virtualServers.insert(key) } else { record.foreign.insert(key) }
-        }
+        for key in present { classify(key, present: true) }
         owned = OwnedTally(actual: actual, ownership: ownership)
         if !readOnly { save(record) }
     }
@@ -102,7 +98,7 @@ public struct Reconciler: Sendable {
 
     /// One slice of a periodic resync: re-reads virtual servers from the front of `keys` (removing them), `chunk`
     /// at a time (``IPVSKernel/virtualServers(_:)``), until `deadline` passes (one chunk at least), and with `link`
-    /// first the link (re-created if it is gone) and its addresses; classifies each as ``adopt(readOnly:)`` does,
+    /// first the link (re-created if it is gone) and its addresses; classifies each (``classify(_:present:)``),
     /// and plans and applies a pass over them (and over every address after a link read). What a full re-read and
     /// pass would do, a slice at a time, so that a change never waits behind the whole table. A read that failed
     /// is returned beside the pass (its virtual servers are left as known until the next resync).
@@ -145,8 +141,9 @@ public struct Reconciler: Sendable {
         return (report, readFailure)
     }
 
-    /// Files a virtual server just read under the record's lists, as ``adopt(readOnly:)`` does: forgotten when
+    /// Files a virtual server just read (at adoption or by a resync slice) under the record's lists: forgotten when
     /// gone; else the proxy's or another program's by the ownership rule (excluded ones and firewall marks aside).
+    /// A set is written only when it changes (the loop's last report shares them).
     private mutating func classify(_ key: VirtualServerKey, present: Bool) {
         guard present else {
             if record.virtualServers.contains(key) { record.virtualServers.remove(key) }
