@@ -8,18 +8,23 @@ extension YAMLNodeDecoder {
         throws -> Int
     {
         guard case .scalar(let text, let style) = shape else { throw mismatch(Int.self, shape, position()) }
-        if style == .plain || style == .any {
-            if let value = plainDecimal(text) { return value }
-            if let candidate = YAMLSexagesimal.candidate(text) {
-                guard let value = YAMLSexagesimal.value(candidate, as: Int.self) else {
-                    throw mismatch(Int.self, shape, position())
-                }
-                return value
-            }
-        }
+        if style == .plain || style == .any, let value = plainDecimal(text) { return value }
+        if let value = try sexagesimal(Int.self, shape, position()) { return value }
         guard case .scalar(let scalar) = node(), let value = Int.construct(from: scalar) else {
             throw mismatch(Int.self, shape, position())
         }
+        return value
+    }
+
+    /// The base-60 integer a plain scalar holds, read by ``YAMLSexagesimal`` and never by Yams; nil when the scalar
+    /// is no base-60 integer (Yams reads it, or finds no number); a mismatch when it is one that `T` cannot hold.
+    static func sexagesimal<T: FixedWidthInteger>(
+        _ type: T.Type, _ shape: YAMLShape, _ position: @autoclosure () -> YAMLPosition
+    ) throws -> T? {
+        guard case .scalar(let text, let style) = shape, style == .plain || style == .any,
+            let candidate = YAMLSexagesimal.candidate(text)
+        else { return nil }
+        guard let value = YAMLSexagesimal.value(candidate, as: type) else { throw mismatch(type, shape, position()) }
         return value
     }
 
@@ -57,22 +62,14 @@ enum YAMLSexagesimal {
     /// least significant), computed as Yams computes it (in 64 bits, then made exactly a `T`); nil when a component
     /// is not a decimal integer or the value does not fit.
     static func value<T: FixedWidthInteger>(_ text: String, as type: T.Type) -> T? {
-        if T.isSigned {
-            return signed(text).flatMap { T(exactly: $0) }
-        }
-        guard text.first != "-" else { return nil }
-        return magnitude(text.first == "+" ? text.dropFirst() : Substring(text), as: UInt64.self).flatMap {
-            T(exactly: $0)
-        }
-    }
-
-    private static func signed(_ text: String) -> Int64? {
         let negative = text.first == "-"
-        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        let digits = negative || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard T.isSigned else {
+            return negative ? nil : magnitude(digits, as: UInt64.self).flatMap { T(exactly: $0) }
+        }
         guard let value = magnitude(digits, as: Int64.self) else { return nil }
-        guard negative else { return value }
-        let (result, overflow) = Int64.zero.subtractingReportingOverflow(value)
-        return overflow ? nil : result
+        let (signed, overflow) = negative ? Int64.zero.subtractingReportingOverflow(value) : (value, false)
+        return overflow ? nil : T(exactly: signed)
     }
 
     private static func magnitude<T: FixedWidthInteger>(_ digits: Substring, as type: T.Type) -> T? {

@@ -311,12 +311,9 @@ final class YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
 
     /// A number as Yams constructs it (a base-60 integer as ``YAMLSexagesimal`` reads it).
     func scalar<Value: ScalarConstructible>(_ type: Value.Type) throws -> Value {
-        if let integer = Value.self as? any FixedWidthInteger.Type, case .scalar(let text, let style) = shape,
-            style == .plain || style == .any, let candidate = YAMLSexagesimal.candidate(text)
+        if let integer = Value.self as? any FixedWidthInteger.Type,
+            let value = try Self.sexagesimal(integer, shape, position) as? Value
         {
-            guard let value = YAMLSexagesimal.value(candidate, as: integer) as? Value else {
-                throw Self.mismatch(type, shape, position)
-            }
             return value
         }
         guard case .scalar(let scalar) = node, let value = Value.construct(from: scalar) else {
