@@ -44,8 +44,8 @@ public enum InotifyEvents {
             let mask = word(bytes, at: offset + 4)
             let length = Int(word(bytes, at: offset + 12))
             let nameStart = offset + headerSize
-            let nameBytes = bytes[nameStart..<(nameStart + min(length, bytes.endIndex - nameStart))]
             offset = nameStart + min(length, bytes.endIndex - nameStart)
+            let nameBytes = bytes[nameStart..<offset]
             if mask & UInt32(IN_Q_OVERFLOW) != 0 { batch.needsScan = true }
             if mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_IGNORED)) != 0 { batch.lost = true }
             let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
