@@ -7,7 +7,7 @@ import Values
 
 @testable import Proxy
 
-/// The periodic resync re-reads and re-plans the table a slice at a time (``ReconcileLoop/resyncLeft``), between
+/// The periodic resync re-reads and re-plans the table a slice at a time (``ReconcileLoop/resync``), between
 /// passes for changes: it repairs what was changed behind the proxy's back as a full re-read would, and a change
 /// arriving meanwhile waits behind one slice, not the whole table.
 @Suite struct ResyncSliceTests {
@@ -90,7 +90,7 @@ import Values
         let now = F.t0 + .seconds(30)
         let first = try loop.handle([.tick], now: now)
         #expect(first.wakeAt == now)
-        #expect(loop.resyncLeft.count == 1)
+        #expect(loop.resync?.left.count == 1)
 
         // Within --min-sync-period of the slice, yet not held back by it: a slice is not a pass for changes.
         let later = now + .milliseconds(1)
@@ -103,7 +103,7 @@ import Values
             passes.first?.sync.plan.operations.contains(.addRealServer(F.rs("10.244.0.12", 8080), to: F.web)) == true)
         #expect(passes.map(\.objectChanges) == [1, 0], "the change is programmed by its own pass")
         #expect(changed.wakeAt == nil)
-        #expect(loop.resyncLeft.isEmpty)
+        #expect(loop.resync == nil)
         #expect(Self.reals(kernel, F.web) == ["10.244.0.10", "10.244.0.11", "10.244.0.12"])
     }
 

@@ -45,11 +45,16 @@ struct ReconcileLoop {
     var touched = DesiredStateTracker.Touched()
     /// When the first full pass ran, then when the latest periodic resync began.
     var lastFullSync: ContinuousClock.Instant?
-    /// The periodic resync under way: the virtual servers still to re-read and re-plan, a slice per batch once
-    /// the changes in it are programmed, so that a change waits behind one slice at most, never the whole table.
-    var resyncLeft: ArraySlice<VirtualServerKey> = []
-    /// The resync under way reads the link (re-created if gone) and its addresses with its first slice.
-    var resyncReadsLink = false
+    /// A periodic resync under way: worked off a slice per batch once the changes in it are programmed, so that a
+    /// change waits behind one slice at most, never the whole table.
+    struct Resync {
+        /// The virtual servers still to re-read and re-plan.
+        var left: ArraySlice<VirtualServerKey>
+        /// The next slice is the first: it also reads the link (re-created if gone) and its addresses.
+        var readsLink = true
+    }
+    /// The periodic resync under way; nil when none is.
+    var resync: Resync?
     /// How long one slice may read the kernel (it reads one chunk at least).
     var resyncSlice: Duration = .milliseconds(5)
     /// How many virtual servers a slice asks the kernel for at once.
@@ -113,9 +118,8 @@ struct ReconcileLoop {
                 if !synced { fullSync = true }
                 synced = true
             case .tick:
-                if let lastFullSync, now - lastFullSync >= syncPeriod, resyncLeft.isEmpty, !resyncReadsLink {
-                    resyncLeft = ArraySlice(reconciler.resyncKeys(tracker.desired))
-                    resyncReadsLink = true
+                if let lastFullSync, now - lastFullSync >= syncPeriod, resync == nil {
+                    resync = Resync(left: ArraySlice(reconciler.resyncKeys(tracker.desired)))
                     self.lastFullSync = now
                 }
             case .health(let transition):
@@ -160,17 +164,16 @@ struct ReconcileLoop {
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
             reports.append(finish(report, touched: nil, cost: cost(), now: now))
             lastFullSync = now
-            resyncLeft = []
-            resyncReadsLink = false
+            resync = nil
         } else if work {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
-        if !fullSync, !resyncLeft.isEmpty || resyncReadsLink {
-            reports.append(contentsOf: resyncOneSlice(now: now))
+        if !fullSync, let round = resync {
+            reports.append(contentsOf: resyncOneSlice(round, now: now))
             // The next slice after whatever arrived meanwhile.
-            if !resyncLeft.isEmpty { wakeAt = now }
+            if resync != nil { wakeAt = now }
         }
         reportDiagnostics(&reports)
         let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
@@ -178,19 +181,19 @@ struct ReconcileLoop {
         return Outcome(firstSyncDone: lastFullSync != nil, wakeAt: wakeAt, reports: reports)
     }
 
-    /// One slice of the periodic resync (``resyncLeft``): what was read is planned and applied as a pass of its own.
+    /// One slice of the periodic resync (``resync``): what was read is planned and applied as a pass of its own.
     /// It runs only when no change waits, so the changes it marks programmed have nothing left to program. The
     /// first slice of each resync is reported as a full pass: observers rebuild their own state from the whole
     /// desired state then, and check what they keep outside the process (the nftables table), as they did at
     /// every full pass.
-    private mutating func resyncOneSlice(now: ContinuousClock.Instant) -> [ReconcileReport] {
+    private mutating func resyncOneSlice(_ round: Resync, now: ContinuousClock.Instant) -> [ReconcileReport] {
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
-        let first = resyncReadsLink
+        var left = round.left
+        let first = round.readsLink
         let (report, readFailure) = reconciler.resync(
-            &resyncLeft, link: first, desired: tracker.desired, chunk: resyncChunk, until: start + resyncSlice,
-            now: now)
-        resyncReadsLink = false
+            &left, link: first, desired: tracker.desired, chunk: resyncChunk, until: start + resyncSlice, now: now)
+        resync = left.isEmpty ? nil : Resync(left: left, readsLink: false)
         let changed = Set(report.plan.operations.map(\.virtualServerKey))
         let pass = finish(
             report, touched: first ? nil : changed, cost: (clock.now - start, ThreadCPUTime.now() - startCPU),
