@@ -19,23 +19,9 @@ extension IPVSNetlinkClient {
         return services
     }
 
+    /// One virtual server, read as ``virtualServers(_:)`` reads several.
     public func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState? {
-        var services: [VirtualServerState] = []
-        let code = try request(slot: 32 << 10) { seq, encoder in
-            IPVSMessages.encodeServiceQuery(
-                UInt8(IPVS_CMD_GET_SERVICE), key: key, flags: IPVSMessages.ack, family: family, sequence: seq,
-                into: &encoder)
-        } onData: { attributes in
-            if let nest = attributes.nested(UInt16(IPVS_CMD_ATTR_SERVICE)),
-                let service = IPVSMessages.decodeService(nest)
-            {
-                services.append(service)
-            }
-        }
-        if code == ESRCH || code == ENOENT { return nil }
-        if code != 0 { throw IPVSError.kernel(errno: code, request: "get virtual server \(key)") }
-        try fillRealServers(&services)
-        return services.first
+        try virtualServers([key]).first ?? nil
     }
 
     /// These virtual servers with their real servers: the services asked for together (pipelined, as operations
