@@ -1,11 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// A libFuzzer target, Tests/Fuzz/<name> (docs/testing.md); it declares libFuzzer's driver with `@_extern(c)`.
+/// A libFuzzer target, Tests/Fuzz/<name> (docs/testing.md): its `LLVMFuzzerTestOneInput`, with `main` from FuzzDriver.
 func fuzzTarget(_ name: String, _ module: Target.Dependency) -> Target {
-    .executableTarget(
-        name: name, dependencies: [module], path: "Tests/Fuzz/\(name)",
-        swiftSettings: [.enableExperimentalFeature("Extern")])
+    .executableTarget(name: name, dependencies: [module, "FuzzDriver"], path: "Tests/Fuzz/\(name)")
 }
 
 // Data flows one way: Kube (objects) -> Proxy (desired state, plan, reconcile) -> IPVS (kernel).
@@ -292,6 +290,9 @@ let package = Package(
         // libFuzzer targets, one per decoder of outside bytes (docs/testing.md, scripts/fuzz). A plain build makes
         // each a replayer of the inputs named on its command line; scripts/fuzz builds them with
         // -sanitize=fuzzer,address -DFUZZING in their own build folder.
+        // What every fuzz target shares: its main (libFuzzer's driver, declared with `@_extern(c)`, or a replayer).
+        .target(
+            name: "FuzzDriver", path: "Tests/Fuzz/FuzzDriver", swiftSettings: [.enableExperimentalFeature("Extern")]),
         fuzzTarget("FuzzWatchStream", "Kube"),
         fuzzTarget("FuzzManifestFile", "Kube"),
         fuzzTarget("FuzzConfigFile", "Settings"),

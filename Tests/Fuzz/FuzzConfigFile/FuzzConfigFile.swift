@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import Settings
 
 /// Fuzz target: the config file reader (`ConfigFile.parse`: ipvs-proxy's own shape or kube-proxy's
@@ -15,32 +16,10 @@ enum ConfigFileFuzz {
 /// libFuzzer's entry point: one input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    ConfigFileFuzz.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    ConfigFileFuzz.run(FuzzDriver.bytes(data, size))
     return 0
 }
 
-#if FUZZING
-    /// libFuzzer's driver (libclang_rt.fuzzer), linked by `-sanitize=fuzzer`.
-    @_extern(c, "LLVMFuzzerRunDriver")
-    func runFuzzerDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-        _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-#endif
-
-/// Built with `-DFUZZING` (scripts/fuzz): libFuzzer's driver with the command line's options. A plain build: runs
-/// each file named on the command line once, to replay a crash without the sanitizers.
 @main enum Main {
-    static func main() {
-        #if FUZZING
-            var argc = CommandLine.argc
-            var argv = CommandLine.unsafeArgv
-            exit(runFuzzerDriver(&argc, &argv, fuzzTestOneInput))
-        #else
-            for path in CommandLine.arguments.dropFirst() {
-                ConfigFileFuzz.run(FileManager.default.contents(atPath: path).map { Array($0) } ?? [])
-            }
-        #endif
-    }
+    static func main() { FuzzDriver.main(fuzzTestOneInput, replay: ConfigFileFuzz.run) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import Health
 
 /// Fuzz target: the HTTP health probe's judgement of a status line (`HTTPStatusJudge`). Input: bytes 0-1 and 2-3
@@ -20,32 +21,10 @@ enum HTTPStatusLineFuzz {
 /// libFuzzer's entry point: one input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    HTTPStatusLineFuzz.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    HTTPStatusLineFuzz.run(FuzzDriver.bytes(data, size))
     return 0
 }
 
-#if FUZZING
-    /// libFuzzer's driver (libclang_rt.fuzzer), linked by `-sanitize=fuzzer`.
-    @_extern(c, "LLVMFuzzerRunDriver")
-    func runFuzzerDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-        _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-#endif
-
-/// Built with `-DFUZZING` (scripts/fuzz): libFuzzer's driver with the command line's options. A plain build: runs
-/// each file named on the command line once, to replay a crash without the sanitizers.
 @main enum Main {
-    static func main() {
-        #if FUZZING
-            var argc = CommandLine.argc
-            var argv = CommandLine.unsafeArgv
-            exit(runFuzzerDriver(&argc, &argv, fuzzTestOneInput))
-        #else
-            for path in CommandLine.arguments.dropFirst() {
-                HTTPStatusLineFuzz.run(FileManager.default.contents(atPath: path).map { Array($0) } ?? [])
-            }
-        #endif
-    }
+    static func main() { FuzzDriver.main(fuzzTestOneInput, replay: HTTPStatusLineFuzz.run) }
 }
