@@ -291,6 +291,36 @@ import Testing
     }
 }
 
+extension FaultLabTests {
+    /// The VIP link's addresses, and then the link itself, deleted behind the proxy's back: the next periodic
+    /// resync re-reads the link in its first slice, makes the link again if it is gone and binds every VIP again.
+    @Test func theLinkAndItsAddressesDeletedBehindTheProxysBackComeBackAtTheNextResync() async throws {
+        try LabShell.prepareNetwork()
+        ProxyLab.cleanup()
+        defer { ProxyLab.cleanup() }
+        let directory = try ProxyLab.manifestsDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let vip = "10.96.6.10"
+        try ProxyLab.write(ProxyLab.webService("links", vip: vip, pods: [0]), to: directory, as: "links.yaml")
+        let proxy = try ProxyProcess(
+            arguments: ProxyLab.arguments(
+                directory, ["--sync-period", "3s", "--healthz-bind-address", "", "--metrics-bind-address", ""]))
+        defer { _ = proxy.stop() }
+        let bound = { try LabShell.run("ip", ["-o", "addr", "show", "dev", ProxyLab.interface]).stdout.contains(vip) }
+        #expect(try await ProxyLab.eventually(90, bound), "\(proxy.output)")
+
+        try #require(try LabShell.run("ip", ["addr", "del", "\(vip)/32", "dev", ProxyLab.interface]).status == 0)
+        #expect(try !bound(), "the address is gone")
+        #expect(try await ProxyLab.eventually(30, bound), "bound again: \(proxy.output.suffix(4_000))")
+
+        try #require(try LabShell.run("ip", ["link", "del", ProxyLab.interface]).status == 0)
+        #expect(try !bound(), "the link is gone")
+        #expect(try await ProxyLab.eventually(30, bound), "the link made again: \(proxy.output.suffix(4_000))")
+        #expect(try ProxyLab.kernel(vip) != nil, "its virtual server is still there")
+        #expect(proxy.stop() == 0)
+    }
+}
+
 extension Duration {
     fileprivate var secondsText: String {
         let (seconds, attoseconds) = components
