@@ -62,6 +62,15 @@ struct SettingReader {
         return value
     }
 
+    /// A percent more than 0 and at most 100.
+    func percent(_ key: SettingKey) throws -> Double {
+        let value = try number(key)
+        if !(value > 0 && value <= 100), let raw = raw(key) {
+            throw fail(raw, "\(value) is not a percent more than 0 and at most 100")
+        }
+        return value
+    }
+
     func wholeNumber(_ key: SettingKey) throws -> Int {
         guard let raw = raw(key), let text = try text(key) else { return Int(key.defaultValue ?? "") ?? 0 }
         guard let value = Int(text), value >= 0 else {

@@ -117,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = ProxyService.Options()
         options.syncPeriod = settings.syncPeriod
         options.minSyncPeriod = settings.minSyncPeriod
+        options.resyncShare = settings.resyncShare
         options.metrics = telemetry.metrics
         options.healthz = telemetry.health
         options.once = once

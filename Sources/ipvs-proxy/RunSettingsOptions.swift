@@ -8,6 +8,9 @@ struct RunSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("\(SettingKeys.minSyncPeriod.help) [default: 0s]", valueName: "duration"))
     var minSyncPeriod: String?
 
+    @Option(help: ArgumentHelp("\(SettingKeys.resyncCPU.help) [default: 1]", valueName: "percent"))
+    var resyncCpu: String?
+
     @Option(help: ArgumentHelp("\(SettingKeys.tcpTimeout.help) [default: 0s]", valueName: "duration"))
     var ipvsTcpTimeout: String?
 
@@ -51,7 +54,8 @@ struct RunSettingsOptions: ParsableArguments {
     /// The flags given, by setting name.
     var given: [String: String?] {
         [
-            SettingKeys.minSyncPeriod.name: minSyncPeriod, SettingKeys.tcpTimeout.name: ipvsTcpTimeout,
+            SettingKeys.minSyncPeriod.name: minSyncPeriod, SettingKeys.resyncCPU.name: resyncCpu,
+            SettingKeys.tcpTimeout.name: ipvsTcpTimeout,
             SettingKeys.tcpFinTimeout.name: ipvsTcpFinTimeout, SettingKeys.udpTimeout.name: ipvsUdpTimeout,
             SettingKeys.strictARP.name: ipvsStrictArp.map { String($0) },
             SettingKeys.allowEmptySource.name: allowEmptySource.map { String($0) },

@@ -152,6 +152,8 @@ import Values
         #expect(after.contains("ipvs_proxy_retrying_virtual_servers{reason=\"invalidArgument\"} 0"), "\(after)")
         #expect(
             after.contains("ipvs_proxy_network_programming_duration_seconds_count 0"), "no seen times given\n\(after)")
+        await metrics.observe(.resynced(virtualServers: 10, wall: .milliseconds(2500), cpu: .milliseconds(30)))
+        #expect(registry.emitToString().contains("ipvs_proxy_resync_duration_seconds 2.5"))
     }
 
     @Test func networkProgrammingLatencyIsRecordedPerChange() async throws {

@@ -107,6 +107,41 @@ import Values
         #expect(Self.reals(kernel, F.web) == ["10.244.0.10", "10.244.0.11", "10.244.0.12"])
     }
 
+    @Test func aResyncWithinAShareOfACPUWaitsBetweenSlicesAndStillRepairsEverything() throws {
+        let kernel = FakeKernel()
+        var loop = try Self.synced(kernel, FakeLink())
+        loop.resyncShare = 0.01
+        _ = kernel.apply([.deleteVirtualServer(F.dns), .deleteVirtualServer(F.web)])
+        let now = F.t0 + .seconds(30)
+        let first = try loop.handle([.tick], now: now)
+        let next = try #require(first.wakeAt)
+        #expect(next > now, "the next slice waits")
+        #expect(loop.resync?.nextSlice == next)
+        #expect(kernel.table.count == 1, "one slice, one virtual server")
+        let reads = kernel.singleReads
+        // A tick or a change before then runs no slice.
+        #expect(Self.passes(try loop.handle([.tick], now: now + (next - now) / 2)).isEmpty)
+        #expect(kernel.singleReads == reads)
+        #expect(try loop.handle([.tick], now: now + (next - now) / 2).wakeAt == next)
+        // Then the last slice.
+        let last = try loop.handle([.tick], now: next)
+        #expect(Self.passes(last).count == 1)
+        #expect(last.wakeAt == nil && loop.resync == nil)
+        #expect(Set(kernel.table.keys) == [F.web, F.dns])
+        let done = last.reports.compactMap { report -> (Int, Duration)? in
+            if case .resynced(let count, let wall, _) = report { (count, wall) } else { nil }
+        }
+        #expect(done.count == 1 && done.first?.0 == 2, "the end of the resync is reported once, with its size")
+        #expect((done.first?.1 ?? .zero) >= next - now, "from its first slice to its last")
+    }
+
+    @Test func aSliceIsFollowedByAPauseOfItsCostOverTheShare() {
+        let now = F.t0
+        #expect(ReconcileLoop.nextSlice(after: .milliseconds(5), share: 0.01, now: now) == now + .milliseconds(500))
+        #expect(ReconcileLoop.nextSlice(after: .milliseconds(5), share: 0.5, now: now) == now + .milliseconds(10))
+        #expect(ReconcileLoop.nextSlice(after: .milliseconds(5), share: 1, now: now) == nil, "a whole CPU: at once")
+    }
+
     @Test func aResyncNeverDeletesAnotherProgramsVirtualServer() throws {
         let foreign = F.state(F.vs(F.key(.tcp, "192.168.1.10", 80)), [F.rs("192.168.1.20", 80)])
         let kernel = FakeKernel([foreign])

@@ -24,6 +24,13 @@ public struct LogObserver: ReconcileObserver {
                 metadata: ["owned": "\(owned)"])
         case .readFailed(let error):
             logger.error("could not re-read the kernel's table; keeping what is known", metadata: ["error": "\(error)"])
+        case .resynced(let virtualServers, let wall, let cpu):
+            logger.debug(
+                "resync done",
+                metadata: [
+                    "virtualServers": "\(virtualServers)", "seconds": "\(wall.secondsText)",
+                    "cpuSeconds": "\(cpu.secondsText)",
+                ])
         case .diagnostics(let changed, _):
             for (service, diagnostics) in changed.sorted(by: { $0.key < $1.key }) {
                 for diagnostic in diagnostics {

@@ -31,6 +31,8 @@ public struct ProxyMetrics: Sendable {
     let inboxDepth: Gauge
     /// 1 while the first sync is held back (an empty source and owned virtual servers), else 0.
     let heldBack: Gauge
+    /// How long the last complete periodic resync took, first slice to last (`--resync-cpu` paces it).
+    let resyncDuration: Gauge
 
     /// The error kinds: the operation's verb and object, or a VIP link change, or a table read.
     public static let errorKinds = [
@@ -58,6 +60,7 @@ public struct ProxyMetrics: Sendable {
         public static let serviceDiagnostics = "ipvs_proxy_service_diagnostics"
         public static let heldBack = "ipvs_proxy_first_sync_held_back"
         public static let inboxDepth = "ipvs_proxy_inbox_depth"
+        public static let resyncDuration = "ipvs_proxy_resync_duration_seconds"
     }
 
     /// The metrics, made through `factory` (the bootstrapped backend unless a test gives its own).
@@ -82,6 +85,7 @@ public struct ProxyMetrics: Sendable {
         virtualServers = Gauge(label: Name.virtualServers, factory: factory)
         heldBack = Gauge(label: Name.heldBack, factory: factory)
         inboxDepth = Gauge(label: Name.inboxDepth, factory: factory)
+        resyncDuration = Gauge(label: Name.resyncDuration, factory: factory)
         realServers = Gauge(label: Name.realServers, factory: factory)
         diagnostics = Dictionary(
             uniqueKeysWithValues: ServiceDiagnostic.Code.allCases.map {
@@ -164,6 +168,8 @@ extension ProxyMetrics: ReconcileObserver {
             }
         case .readFailed:
             readFailed()
+        case .resynced(_, let wall, _):
+            resyncDuration.record(Double(Self.nanoseconds(wall)) / 1e9)
         case .heldBack:
             heldBack.record(1)
         case .pending(let count):

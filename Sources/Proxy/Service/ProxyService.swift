@@ -25,6 +25,8 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var healthStateFile: String?
         /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
         public var minSyncPeriod: Duration = .zero
+        /// The share of one CPU the periodic re-read may take (`--resync-cpu` / 100, in (0, 1]); 1: no limit.
+        public var resyncShare = 1.0
         /// `--allow-empty-source`: let a first sync from a source that holds nothing delete what the proxy owns
         /// (otherwise it is held back until the source holds something; `--once` then fails).
         public var allowEmptySource = false
@@ -95,6 +97,7 @@ public struct ProxyService: ServiceLifecycle.Service {
             minSyncPeriod: options.minSyncPeriod
         )
         loop.allowEmptySource = options.allowEmptySource
+        loop.resyncShare = options.resyncShare
         try await ReconcileRoom.withRoom(loop) { room in try await run(in: room) }
     }
 

@@ -52,6 +52,17 @@ struct ReconcileLoop {
         var left: ArraySlice<VirtualServerKey>
         /// The next slice is the first: it also reads the link (re-created if gone) and its addresses.
         var readsLink = true
+        /// When the next slice may run (nil: at once): the pause after the last one that keeps the resync within
+        /// ``resyncShare`` of a CPU.
+        var nextSlice: ContinuousClock.Instant? = nil
+        /// When it began, how many virtual servers it set out to read, and the CPU its slices took so far.
+        var began: ContinuousClock.Instant
+        var total: Int
+        var cpu: Duration = .zero
+
+        init(_ keys: [VirtualServerKey], at now: ContinuousClock.Instant) {
+            (left, began, total) = (ArraySlice(keys), now, keys.count)
+        }
     }
     /// The periodic resync under way; nil when none is.
     var resync: Resync?
@@ -59,6 +70,11 @@ struct ReconcileLoop {
     var resyncSlice: Duration = .milliseconds(5)
     /// How many virtual servers a slice asks the kernel for at once.
     var resyncChunk = 32
+    /// The share of one CPU the periodic resync may take (`--resync-cpu`, in (0, 1]): a slice that cost c of the
+    /// loop thread's CPU is followed by the next no sooner than c / share after it began. Where a whole re-read
+    /// costs less than that share of `syncPeriod`, a resync runs every period as kube-proxy's does; where it costs
+    /// more (a large table on a slow CPU), a resync takes longer than the period, and the next starts when it ends.
+    var resyncShare = 1.0
     /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
     var adopted = false
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
@@ -119,7 +135,7 @@ struct ReconcileLoop {
                 synced = true
             case .tick:
                 if let lastFullSync, now - lastFullSync >= syncPeriod, resync == nil {
-                    resync = Resync(left: ArraySlice(reconciler.resyncKeys(tracker.desired)))
+                    resync = Resync(reconciler.resyncKeys(tracker.desired), at: now)
                     self.lastFullSync = now
                 }
             case .health(let transition):
@@ -171,9 +187,11 @@ struct ReconcileLoop {
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
         }
         if !fullSync, let round = resync {
-            reports.append(contentsOf: resyncOneSlice(round, now: now))
-            // The next slice after whatever arrived meanwhile.
-            if resync != nil { wakeAt = now }
+            if round.nextSlice.map({ now >= $0 }) ?? true {
+                reports.append(contentsOf: resyncOneSlice(round, now: now))
+            }
+            // The next slice after whatever arrived meanwhile, and after its pause.
+            if let next = resync { wakeAt = next.nextSlice ?? now }
         }
         reportDiagnostics(&reports)
         let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
@@ -193,12 +211,26 @@ struct ReconcileLoop {
         let first = round.readsLink
         let (report, readFailure) = reconciler.resync(
             &left, link: first, desired: tracker.desired, chunk: resyncChunk, until: start + resyncSlice, now: now)
-        resync = left.isEmpty ? nil : Resync(left: left, readsLink: false)
+        let cost = (wall: clock.now - start, cpu: ThreadCPUTime.now() - startCPU)
+        var next = round
+        (next.left, next.readsLink, next.cpu) = (left, false, round.cpu + cost.cpu)
+        next.nextSlice = Self.nextSlice(after: cost.cpu, share: resyncShare, now: now)
+        resync = left.isEmpty ? nil : next
         let changed = Set(report.plan.operations.map(\.virtualServerKey))
-        let pass = finish(
-            report, touched: first ? nil : changed, cost: (clock.now - start, ThreadCPUTime.now() - startCPU),
-            now: now, slice: true)
-        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [pass]
+        let pass = finish(report, touched: first ? nil : changed, cost: cost, now: now, slice: true)
+        let done: [ReconcileReport] =
+            left.isEmpty
+            ? [.resynced(virtualServers: round.total, wall: now + cost.wall - round.began, cpu: next.cpu)] : []
+        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [pass] + done
+    }
+
+    /// When the slice after one that began at `now` and cost `cpu` may run, for the resync to take `share` of one
+    /// CPU; nil (at once) for a whole CPU.
+    static func nextSlice(
+        after cpu: Duration, share: Double, now: ContinuousClock.Instant
+    ) -> ContinuousClock.Instant? {
+        guard share < 1 else { return nil }
+        return now + cpu * (1 / max(share, 0.0001))
     }
 
     /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals

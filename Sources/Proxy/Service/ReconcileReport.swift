@@ -10,6 +10,9 @@ public enum ReconcileReport: Sendable {
     case pass(PassReport)
     /// The periodic re-read of the kernel's table failed (the error, as text); what is known is kept.
     case readFailed(String)
+    /// A periodic resync re-read every virtual server it set out to (`virtualServers`): `wall` from its first slice
+    /// to its last, and `cpu` of the loop thread over its slices.
+    case resynced(virtualServers: Int, wall: Duration, cpu: Duration)
     /// Object changes seen and not yet programmed.
     case pending(Int)
     /// Service or EndpointSlice changes arrived in this batch (a pass is queued): the counts so far.
