@@ -9,8 +9,8 @@ public struct ProxySettings: Sendable, Hashable {
     public var syncPeriod: Duration
     /// `--min-sync-period`.
     public var minSyncPeriod: Duration
-    /// `--resync-cpu` as a share of one CPU, in (0, 1].
-    public var resyncShare: Double = 0.01
+    /// `--kernel-read-cpu` as a share of one CPU, in (0, 1].
+    public var kernelReadShare: Double = 0.01
     /// `--graceful-period`.
     public var gracefulPeriod: Duration
     /// `--interface`.
@@ -107,7 +107,7 @@ public struct ProxySettings: Sendable, Hashable {
         )
         settings.conntrack = try conntrack(reader)
         settings.configSyncPeriod = try reader.positiveDuration(SettingKeys.configSyncPeriod)
-        settings.resyncShare = try reader.percent(SettingKeys.resyncCPU) / 100
+        settings.kernelReadShare = try reader.percent(SettingKeys.kernelReadCPU) / 100
         settings.warnings = merged.warnings
         return settings
     }

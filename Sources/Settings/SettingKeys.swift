@@ -9,10 +9,10 @@ public enum SettingKeys {
     public static let minSyncPeriod = SettingKey(
         "min-sync-period", .duration, default: "0s",
         help: "The least time between two passes; changes arriving sooner are taken together in the next one.")
-    public static let resyncCPU = SettingKey(
-        "resync-cpu", .number, default: "1",
-        help: "The percent of one CPU the periodic re-read may take; a table too large for that in one "
-            + "--sync-period is re-read more slowly (100: no limit).")
+    public static let kernelReadCPU = SettingKey(
+        "kernel-read-cpu", .number, default: "1",
+        help: "The percent of one CPU the periodic reads of the kernel's table (the resync, the traffic metrics) "
+            + "may take together; a table too large for that is read more slowly (100: no limit).")
     public static let gracefulPeriod = SettingKey(
         "graceful-period", .duration, default: "30s",
         help: "How long a removed endpoint keeps its connections (weight 0) before it is deleted.")
@@ -166,7 +166,7 @@ public enum SettingKeys {
 
     /// All of them, in the order the docs list them.
     public static let all: [SettingKey] = [
-        scheduler, syncPeriod, minSyncPeriod, resyncCPU, gracefulPeriod, interface, nodePortAddresses, bindAddress,
+        scheduler, syncPeriod, minSyncPeriod, kernelReadCPU, gracefulPeriod, interface, nodePortAddresses, bindAddress,
         nodePortRange,
         hostnameOverride, proxyName, logLevel, clusterCIDR, masqueradeAll, allowEmptySource, strictARP, tcpTimeout,
         tcpFinTimeout,

@@ -65,8 +65,8 @@ struct SettingReader {
     /// A percent more than 0 and at most 100.
     func percent(_ key: SettingKey) throws -> Double {
         let value = try number(key)
-        if !(value > 0 && value <= 100), let raw = raw(key) {
-            throw fail(raw, "\(value) is not a percent more than 0 and at most 100")
+        if !(value > 0 && value <= 100), let raw = raw(key), let text = try text(key) {
+            throw fail(raw, "\"\(text)\" is not a percent more than 0 and at most 100")
         }
         return value
     }

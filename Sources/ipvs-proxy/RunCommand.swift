@@ -117,7 +117,8 @@ struct RunCommand: AsyncParsableCommand {
         var options = ProxyService.Options()
         options.syncPeriod = settings.syncPeriod
         options.minSyncPeriod = settings.minSyncPeriod
-        options.resyncShare = settings.resyncShare
+        // The resync and the traffic metrics' reads share --kernel-read-cpu (half each while both run).
+        options.resyncShare = telemetry.readShare(settings)
         options.metrics = telemetry.metrics
         options.healthz = telemetry.health
         options.once = once

@@ -8,8 +8,8 @@ struct RunSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("\(SettingKeys.minSyncPeriod.help) [default: 0s]", valueName: "duration"))
     var minSyncPeriod: String?
 
-    @Option(help: ArgumentHelp("\(SettingKeys.resyncCPU.help) [default: 1]", valueName: "percent"))
-    var resyncCpu: String?
+    @Option(help: ArgumentHelp("\(SettingKeys.kernelReadCPU.help) [default: 1]", valueName: "percent"))
+    var kernelReadCpu: String?
 
     @Option(help: ArgumentHelp("\(SettingKeys.tcpTimeout.help) [default: 0s]", valueName: "duration"))
     var ipvsTcpTimeout: String?
@@ -54,7 +54,7 @@ struct RunSettingsOptions: ParsableArguments {
     /// The flags given, by setting name.
     var given: [String: String?] {
         [
-            SettingKeys.minSyncPeriod.name: minSyncPeriod, SettingKeys.resyncCPU.name: resyncCpu,
+            SettingKeys.minSyncPeriod.name: minSyncPeriod, SettingKeys.kernelReadCPU.name: kernelReadCpu,
             SettingKeys.tcpTimeout.name: ipvsTcpTimeout,
             SettingKeys.tcpFinTimeout.name: ipvsTcpFinTimeout, SettingKeys.udpTimeout.name: ipvsUdpTimeout,
             SettingKeys.strictARP.name: ipvsStrictArp.map { String($0) },

@@ -60,7 +60,14 @@ struct TelemetryWiring {
         guard let traffic else { return nil }
         return ServiceTrafficCollector(
             kernel: try IPVSNetlinkClient(logger: logger), metrics: traffic,
-            interval: settings.serviceTrafficMetricsInterval, logger: logger)
+            interval: settings.serviceTrafficMetricsInterval, share: readShare(settings), logger: logger)
+    }
+
+    /// The share of one CPU the resync's reads, and the traffic metrics' reads, may take each: `--kernel-read-cpu`,
+    /// halved between the two while the traffic metrics are on.
+    func readShare(_ settings: ProxySettings) -> CPUShare {
+        let share = CPUShare(settings.kernelReadShare)
+        return traffic == nil ? share : share.half
     }
 
     /// The endpoint servers the settings turn on.

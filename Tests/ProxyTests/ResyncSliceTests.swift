@@ -110,7 +110,7 @@ import Values
     @Test func aResyncWithinAShareOfACPUWaitsBetweenSlicesAndStillRepairsEverything() throws {
         let kernel = FakeKernel()
         var loop = try Self.synced(kernel, FakeLink())
-        loop.resyncShare = 0.01
+        loop.resyncShare = CPUShare(0.01)
         _ = kernel.apply([.deleteVirtualServer(F.dns), .deleteVirtualServer(F.web)])
         let now = F.t0 + .seconds(30)
         let first = try loop.handle([.tick], now: now)
@@ -137,9 +137,15 @@ import Values
 
     @Test func aSliceIsFollowedByAPauseOfItsCostOverTheShare() {
         let now = F.t0
-        #expect(ReconcileLoop.nextSlice(after: .milliseconds(5), share: 0.01, now: now) == now + .milliseconds(500))
-        #expect(ReconcileLoop.nextSlice(after: .milliseconds(5), share: 0.5, now: now) == now + .milliseconds(10))
-        #expect(ReconcileLoop.nextSlice(after: .milliseconds(5), share: 1, now: now) == nil, "a whole CPU: at once")
+        #expect(
+            ReconcileLoop.nextSlice(after: .milliseconds(5), share: CPUShare(0.01), now: now) == now
+                + .milliseconds(500))
+        #expect(
+            ReconcileLoop.nextSlice(after: .milliseconds(5), share: CPUShare(0.5), now: now) == now + .milliseconds(10))
+        #expect(
+            ReconcileLoop.nextSlice(after: .milliseconds(5), share: .whole, now: now) == nil, "a whole CPU: at once")
+        #expect(CPUShare(0.01).half.cycle(after: .milliseconds(5)) == .seconds(1), "two jobs: half each")
+        #expect(CPUShare(0).fraction > 0 && CPUShare(7).fraction == 1 && CPUShare(.nan) == .whole)
     }
 
     @Test func aResyncNeverDeletesAnotherProgramsVirtualServer() throws {
@@ -187,5 +193,23 @@ import Values
         #expect(outcome.firstSyncDone)
         #expect(kernel.fullReads == reads)
         #expect(Self.reals(kernel, F.web) == ["10.244.0.10"])
+    }
+}
+
+/// The traffic metrics' reads of the kernel's table keep to their share of one CPU.
+@Suite struct TrafficReadPacingTests {
+    static func collector(interval: Duration, share: CPUShare) -> ServiceTrafficCollector {
+        ServiceTrafficCollector(
+            kernel: FakeKernel(), metrics: ServiceTrafficMetrics(), interval: interval, share: share,
+            logger: Logger(label: "test"))
+    }
+
+    @Test func aCheapReadIsFollowedAfterTheIntervalAnExpensiveOneLater() {
+        let collector = Self.collector(interval: .seconds(30), share: CPUShare(0.005))
+        #expect(
+            collector.nextRead(began: F.t0, cpu: .milliseconds(10)) == F.t0 + .seconds(30), "2 s at 0.5%: the interval")
+        #expect(collector.nextRead(began: F.t0, cpu: .seconds(1)) == F.t0 + .seconds(200), "1 s of CPU at 0.5%: 200 s")
+        let whole = Self.collector(interval: .seconds(30), share: .whole)
+        #expect(whole.nextRead(began: F.t0, cpu: .seconds(40)) == F.t0 + .seconds(30), "no limit: the interval")
     }
 }

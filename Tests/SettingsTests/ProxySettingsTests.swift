@@ -10,7 +10,7 @@ import Values
         #expect(settings.scheduler == "rr")
         #expect(settings.syncPeriod == .seconds(30))
         #expect(settings.minSyncPeriod == .zero)
-        #expect(settings.resyncShare == 0.01)
+        #expect(settings.kernelReadShare == 0.01)
         #expect(settings.healthzBindAddress == BindAddress(host: .v4(IPv4Address(0)), port: 10256))
         #expect(settings.metricsBindAddress == BindAddress(host: .v4(IPv4Address(127, 0, 0, 1)), port: 10249))
         #expect(settings.ipvsTimeouts == IPVSTimeouts(tcp: 0, tcpFin: 0, udp: 0))
@@ -45,9 +45,9 @@ import Values
         ("sync-period: fast\n", "/c.yaml:1: key sync-period: \"fast\" is not a duration"),
         ("sync-period: 0s\n", "/c.yaml:1: key sync-period: must be more than 0"),
         ("min-sync-period: -1s\n", "/c.yaml:1: key min-sync-period: \"-1s\" is not a duration"),
-        ("resync-cpu: 0\n", "/c.yaml:1: key resync-cpu: 0.0 is not a percent more than 0 and at most 100"),
-        ("resync-cpu: 150\n", "/c.yaml:1: key resync-cpu: 150.0 is not a percent more than 0 and at most 100"),
-        ("resync-cpu: 1%\n", "/c.yaml:1: key resync-cpu: \"1%\" is not a number"),
+        ("kernel-read-cpu: 0\n", "/c.yaml:1: key kernel-read-cpu: \"0\" is not a percent more than 0 and at most"),
+        ("kernel-read-cpu: 150\n", "/c.yaml:1: key kernel-read-cpu: \"150\" is not a percent more than 0"),
+        ("kernel-read-cpu: 1%\n", "/c.yaml:1: key kernel-read-cpu: \"1%\" is not a number"),
         ("ipvs-strict-arp: maybe\n", "/c.yaml:1: key ipvs-strict-arp: \"maybe\" is not true or false"),
         (
             "\nipvs-exclude-cidrs: [10.0.0.0/8, 10.1/16]\n",
@@ -111,7 +111,7 @@ import Values
             ipvs-scheduler: wlc
             sync-period: 1m30s
             min-sync-period: 250ms
-            resync-cpu: 2.5
+            kernel-read-cpu: 2.5
             nodeport-addresses: 192.168.0.0/16, fd00::/8
             ipvs-exclude-cidrs:
               - 10.96.0.0/24
@@ -127,7 +127,7 @@ import Values
         #expect(settings.scheduler == "wlc")
         #expect(settings.syncPeriod == .seconds(90))
         #expect(settings.minSyncPeriod == .milliseconds(250))
-        #expect(settings.resyncShare == 0.025)
+        #expect(settings.kernelReadShare == 0.025)
         #expect(settings.nodePortAddresses.map(\.description) == ["192.168.0.0/16", "fd00::/8"])
         #expect(settings.excludeCIDRs.map(\.description) == ["10.96.0.0/24"])
         #expect(settings.strictARP)

@@ -31,7 +31,7 @@ public struct ProxyMetrics: Sendable {
     let inboxDepth: Gauge
     /// 1 while the first sync is held back (an empty source and owned virtual servers), else 0.
     let heldBack: Gauge
-    /// How long the last complete periodic resync took, first slice to last (`--resync-cpu` paces it).
+    /// How long the last complete periodic resync took, first slice to last (`--kernel-read-cpu` paces it).
     let resyncDuration: Gauge
 
     /// The error kinds: the operation's verb and object, or a VIP link change, or a table read.

@@ -25,8 +25,8 @@ public struct ProxyService: ServiceLifecycle.Service {
         public var healthStateFile: String?
         /// The least time between two passes (`--min-sync-period`); 0 applies each burst at once.
         public var minSyncPeriod: Duration = .zero
-        /// The share of one CPU the periodic re-read may take (`--resync-cpu` / 100, in (0, 1]); 1: no limit.
-        public var resyncShare = 1.0
+        /// The share of one CPU the periodic re-read may take (from `--kernel-read-cpu`); whole: no limit.
+        public var resyncShare = CPUShare.whole
         /// `--allow-empty-source`: let a first sync from a source that holds nothing delete what the proxy owns
         /// (otherwise it is held back until the source holds something; `--once` then fails).
         public var allowEmptySource = false

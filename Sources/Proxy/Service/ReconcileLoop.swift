@@ -70,11 +70,11 @@ struct ReconcileLoop {
     var resyncSlice: Duration = .milliseconds(5)
     /// How many virtual servers a slice asks the kernel for at once.
     var resyncChunk = 32
-    /// The share of one CPU the periodic resync may take (`--resync-cpu`, in (0, 1]): a slice that cost c of the
+    /// The share of one CPU the periodic resync may take (from `--kernel-read-cpu`): a slice that cost c of the
     /// loop thread's CPU is followed by the next no sooner than c / share after it began. Where a whole re-read
     /// costs less than that share of `syncPeriod`, a resync runs every period as kube-proxy's does; where it costs
     /// more (a large table on a slow CPU), a resync takes longer than the period, and the next starts when it ends.
-    var resyncShare = 1.0
+    var resyncShare = CPUShare.whole
     /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
     var adopted = false
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
@@ -226,11 +226,10 @@ struct ReconcileLoop {
 
     /// When the slice after one that began at `now` and cost `cpu` may run, for the resync to take `share` of one
     /// CPU; nil (at once) for a whole CPU.
-    static func nextSlice(
-        after cpu: Duration, share: Double, now: ContinuousClock.Instant
-    ) -> ContinuousClock.Instant? {
-        guard share < 1 else { return nil }
-        return now + cpu * (1 / max(share, 0.0001))
+    static func nextSlice(after cpu: Duration, share: CPUShare, now: ContinuousClock.Instant) -> ContinuousClock
+        .Instant?
+    {
+        share == .whole ? nil : now + share.cycle(after: cpu)
     }
 
     /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals

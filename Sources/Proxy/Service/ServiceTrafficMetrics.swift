@@ -132,41 +132,58 @@ public struct ServiceTrafficObserver: ReconcileObserver {
 }
 
 /// Reads the kernel's IPVS table every `interval` on NIO's thread pool (never on Swift's cooperative pool) and
-/// records it in the traffic metrics. A failed read is logged once and retried at the next interval.
+/// records it in the traffic metrics, taking `share` of one CPU at most: where one read costs more than that share
+/// of `interval` (a large table on a slow CPU), reads come further apart (``nextRead(began:cpu:)``). A failed read
+/// is logged once and retried at the next interval.
 public struct ServiceTrafficCollector: ServiceLifecycle.Service {
     let kernel: any IPVSKernel
     let metrics: ServiceTrafficMetrics
     let interval: Duration
+    let share: CPUShare
     let threadPool: NIOThreadPool
     let logger: Logger
 
-    /// A collector reading `kernel` (a connection of its own) every `interval`.
+    /// A collector reading `kernel` (a connection of its own) every `interval`, within `share` of one CPU.
     public init(
-        kernel: any IPVSKernel, metrics: ServiceTrafficMetrics, interval: Duration,
+        kernel: any IPVSKernel, metrics: ServiceTrafficMetrics, interval: Duration, share: CPUShare = .whole,
         threadPool: NIOThreadPool = .singleton, logger: Logger
     ) {
         self.kernel = kernel
         self.metrics = metrics
         self.interval = interval
+        self.share = share
         self.threadPool = threadPool
         self.logger = logger
     }
 
+    /// When the read after one that began at `began` and cost `cpu` of its thread is due: an interval later, or
+    /// later still when the read costs more than the collector's share of one CPU allows.
+    func nextRead(began: ContinuousClock.Instant, cpu: Duration) -> ContinuousClock.Instant {
+        began + max(interval, share.cycle(after: cpu))
+    }
+
     /// Reads and records until the group shuts down.
     public func run() async throws {
-        let (kernel, metrics, threadPool, interval, logger) = (kernel, metrics, threadPool, interval, logger)
+        let (kernel, metrics, threadPool, logger) = (kernel, metrics, threadPool, logger)
         try? await cancelWhenGracefulShutdown {
             var failing = false
             while !Task.isCancelled {
+                let began = ContinuousClock.now
+                var cpu = Duration.zero
                 do {
-                    let table = try await threadPool.runIfActive { try kernel.virtualServers() }
+                    let (table, cost) = try await threadPool.runIfActive {
+                        let start = ThreadCPUTime.now()
+                        let table = try kernel.virtualServers()
+                        return (table, ThreadCPUTime.now() - start)
+                    }
+                    cpu = cost
                     metrics.record(table)
                     failing = false
                 } catch {
                     if !failing { logger.warning("cannot read IPVS statistics", metadata: ["error": "\(error)"]) }
                     failing = true
                 }
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: nextRead(began: began, cpu: cpu), clock: .continuous)
             }
         }
     }
