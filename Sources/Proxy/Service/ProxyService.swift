@@ -166,6 +166,9 @@ public struct ProxyService: ServiceLifecycle.Service {
                 wake.finish()
                 group.cancelAll()
             }
+            // The loop asks for the same wake-up on every batch until it comes (a paced resync's next slice, a held
+            // pass): each is set once, not once a batch.
+            var lastWake: ContinuousClock.Instant?
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
                 let stamped = inbox.takeStamped()
                 let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
@@ -174,7 +177,10 @@ public struct ProxyService: ServiceLifecycle.Service {
                 }
                 let outcome = try await room.handle(stamped.map(\.input), now: .now, seen: seen)
                 await observers.deliver(outcome.reports)
-                if let deadline = outcome.wakeAt { wake.yield(deadline) }
+                if let deadline = outcome.wakeAt, deadline != lastWake {
+                    wake.yield(deadline)
+                    lastWake = deadline
+                }
                 if options.once && outcome.heldBack {
                     throw ReconcileLoop.heldBackOnce
                 }
