@@ -7,6 +7,7 @@ import Proxy
 import ServiceLifecycle
 import Settings
 import Telemetry
+import Values
 
 /// The metrics backend and the HTTP endpoints of `run`: Prometheus through swift-metrics at
 /// `--metrics-bind-address`, kube-proxy's /healthz and /livez at `--healthz-bind-address`.

@@ -18,7 +18,7 @@ import Testing
         let watch = FileChangeWatch(
             path: path, original: FileChangeWatch.read(path),
             pollInterval: pollOnly ? .milliseconds(20) : .seconds(3600),
-            watchInterval: .milliseconds(10), useInotify: !pollOnly)
+            useInotify: !pollOnly)
         let ended = Locked(false)
         let task = Task {
             try await watch.changed()

@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import TestSupport
 import Testing
+import Values
 
 @testable import Kube
 
@@ -33,7 +35,7 @@ struct ManifestsSourceTests {
         let capture = LogCapture()
         try directory.write("a.yaml", Files.service("a"))
         let source = ManifestsDirectorySource(
-            directory: directory.path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
+            directory: directory.path, pollInterval: .milliseconds(20),
             rescanInterval: .seconds(3600), useInotify: inotify, logger: capture.logger())
         try await source.withEvents { iterator in
             var stream = Stream(iterator: iterator)
@@ -64,6 +66,35 @@ struct ManifestsSourceTests {
         }
     }
 
+    /// A file behind a symlink that points out of the directory changes with no event in it: the safety rescan,
+    /// the source's only timed wake-up while watching, finds it.
+    @Test func theSafetyRescanFindsWhatInotifyCannotSee() async throws {
+        let directory = try TemporaryDirectory()
+        let outside = try TemporaryDirectory()
+        try outside.write("a.yaml", Files.service("a"))
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.file("a.yaml"), withDestinationPath: outside.file("a.yaml"))
+        let source = ManifestsDirectorySource(
+            directory: directory.path, rescanInterval: .milliseconds(100), logger: LogCapture().logger())
+        try await source.withEvents { iterator in
+            var stream = Stream(iterator: iterator)
+            #expect(await stream.next() == "upsert services/default/a")
+            #expect(await stream.next() == "synced")
+            try outside.replace("a.yaml", Files.service("a", port: 81))
+            #expect(await stream.next() == "upsert services/default/a")
+        }
+    }
+
+    /// The rescan waits its interval, or longer when it costs more than its share of a CPU over that interval.
+    @Test func theSafetyRescanKeepsWithinItsShareOfACPU() {
+        let source = ManifestsDirectorySource(
+            directory: "/nonexistent", rescanInterval: .seconds(45), rescanShare: CPUShare(0.005),
+            logger: .init(label: "t"))
+        let start = ContinuousClock.now
+        #expect(source.rescanDue(after: start, cpu: .milliseconds(100)) == start + .seconds(45))
+        #expect(source.rescanDue(after: start, cpu: .seconds(1)) == start + .seconds(200))
+    }
+
     /// A missing directory at start is not an empty one: nothing is synced (no `synced`, so the proxy deletes
     /// nothing) until it can be read, and then its objects come before `synced`.
     @Test func missingDirectoryIsPolledUntilItAppears() async throws {
@@ -71,7 +102,7 @@ struct ManifestsSourceTests {
         let path = directory.file("later")
         let capture = LogCapture()
         let source = ManifestsDirectorySource(
-            directory: path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
+            directory: path, pollInterval: .milliseconds(20),
             rescanInterval: .seconds(3600), logger: capture.logger())
         try await source.withEvents { iterator in
             var stream = Stream(iterator: iterator)
@@ -97,7 +128,7 @@ struct ManifestsSourceTests {
         try directory.write("b.yaml", "kind: Service\n  metadata: [unclosed\n")
         let capture = LogCapture()
         let source = ManifestsDirectorySource(
-            directory: directory.path, pollInterval: .milliseconds(20), watchInterval: .milliseconds(20),
+            directory: directory.path, pollInterval: .milliseconds(20),
             rescanInterval: .seconds(3600), logger: capture.logger())
         try await source.withEvents { iterator in
             var stream = Stream(iterator: iterator)

@@ -15,7 +15,7 @@ struct SourceServiceTests {
         let logger = Logger(label: "test")
         let source = SourceService(
             ManifestsDirectorySource(
-                directory: directory.path, watchInterval: .milliseconds(20), rescanInterval: .seconds(3600),
+                directory: directory.path, rescanInterval: .seconds(3600),
                 logger: logger))
         let group = ServiceGroup(services: [source], logger: logger)
         let expected = try Self.validated("a")

@@ -3,9 +3,10 @@
 #elseif canImport(Musl)
     import Musl
 #endif
+import Values
 
-/// An inotify watch on one directory (Linux), read without blocking: what changed in the directory since the
-/// last ``drain()``. Watches files closed after writing, created, deleted and moved in or out, and the directory
+/// An inotify watch on one directory (Linux): what changed in the directory since the last ``drain()``, read
+/// without blocking, or waited for (``next(until:)``) on a thread of its own with no timer. Watches files closed after writing, created, deleted and moved in or out, and the directory
 /// itself being deleted or moved. A regular file's creation is not reported on its own (the file is read when its
 /// writer closes it), a symlink's is.
 final class DirectoryWatch {
@@ -26,6 +27,7 @@ final class DirectoryWatch {
         | UInt32(IN_CREATE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_ONLYDIR)
 
     private let descriptor: Int32
+    private let readable: ReadableWait
     private let directory: String
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -38,11 +40,24 @@ final class DirectoryWatch {
             close(descriptor)
             throw Failure(call: "inotify_add_watch \(directory)", errno: error)
         }
+        do {
+            readable = try ReadableWait(descriptor: descriptor)
+        } catch {
+            close(descriptor)
+            throw Failure(call: "eventfd", errno: error.errno)
+        }
         self.descriptor = descriptor
         self.directory = directory
     }
 
     deinit { close(descriptor) }
+
+    /// What the kernel queues next, waiting for it until `deadline` (nil: none); empty at the deadline. Throws
+    /// `CancellationError` when the task is cancelled, an `OSError` when the wait fails.
+    func next(until deadline: ContinuousClock.Instant?) async throws -> Batch {
+        guard try await readable.wait(until: deadline) == .readable else { return Batch() }
+        return drain()
+    }
 
     /// Everything the kernel has queued, without waiting.
     func drain() -> Batch {

@@ -3,6 +3,7 @@ import IPVS
 import Kube
 import Logging
 import ServiceLifecycle
+import Values
 
 /// The proxy's reconcile loop as a ServiceLifecycle service: object changes in, kernel updates out.
 ///
