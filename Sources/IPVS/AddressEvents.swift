@@ -6,8 +6,8 @@ import Glibc
 /// groups (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR), so the kernel sends it every RTM_NEWADDR and RTM_DELADDR.
 /// It says only that something changed; the caller reads the addresses afresh (`VIPInterface.localAddresses`).
 ///
-/// `waitForChange` blocks for at most its timeout: call it from a thread of your own, never from Swift's
-/// cooperative pool.
+/// ``nextChange(until:burst:)`` sleeps on the socket (``ReadableWait``, a thread of its own) until the kernel
+/// queues an event: an idle node costs no timer. Its reads never block.
 public final class AddressEvents: Sendable {
     /// The socket is not Sendable; it is reachable only inside the mutex.
     struct Confined: @unchecked Sendable {
@@ -15,6 +15,7 @@ public final class AddressEvents: Sendable {
     }
 
     private let state: Locked<Confined>
+    private let readable: ReadableWait
 
     /// Opens the socket and joins the address groups.
     public init() throws {
@@ -23,30 +24,47 @@ public final class AddressEvents: Sendable {
             let rc = cnl_setsockopt_int(socket.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, Int32(group.rawValue))
             if rc < 0 { throw IPVSError.transport("join the rtnetlink address groups", errno: -rc) }
         }
+        do {
+            readable = try ReadableWait(descriptor: socket.fd)
+        } catch {
+            throw IPVSError.transport("make the address events' wake-up descriptor", errno: error.errno)
+        }
         state = Locked(Confined(socket: socket))
     }
 
-    /// Waits at most `timeout` for address events and reads every one waiting; true when an address was added or
-    /// removed (or events were lost because the socket's buffer overflowed: then the caller must read everything
-    /// again anyway).
-    public func waitForChange(timeout: Duration) throws -> Bool {
+    /// Waits until an address is added or removed (true) or `deadline` passes (false); true too when events were
+    /// lost because the socket's buffer overflowed (the caller must read everything again anyway). Events come in
+    /// bursts (an interface going down takes all its addresses): once one is queued, the rest of the burst is
+    /// awaited for `burst`, so that one burst is one change. Throws `CancellationError` when the task is
+    /// cancelled.
+    public func nextChange(until deadline: ContinuousClock.Instant, burst: Duration = .milliseconds(20)) async throws
+        -> Bool
+    {
+        while true {
+            guard try await readable.wait(until: deadline) == .readable else { return false }
+            try await Task.sleep(for: burst)
+            if try readQueued() { return true }
+        }
+    }
+
+    /// Reads every datagram queued, without waiting: true when one held an address change (or some were lost).
+    func readQueued() throws -> Bool {
         try state.withLock { confined in
             var changed = false
-            var wait = timeout
-            while true {
-                let got: Bool
-                do {
-                    got = try confined.socket.receive(limit: 64, slot: 32 << 10, timeout: wait) { datagram, _ in
+            do {
+                var more = true
+                while more {
+                    // The socket's own timeout: with dontWait it is never waited.
+                    let timeout = Duration.seconds(1)
+                    more = try confined.socket.receive(limit: 64, slot: 32 << 10, timeout: timeout, dontWait: true) {
+                        datagram, _ in
                         if Self.holdsAddressChange(datagram) { changed = true }
                     }
-                } catch let error as IPVSError where (error.cause as? IPVSErrorCause)?.os?.errno == ENOBUFS {
-                    return true
                 }
-                // Events come in bursts (an interface going down takes all its addresses): read what else is
-                // queued before answering, so one burst is one change.
-                guard got else { return changed }
-                wait = .milliseconds(20)
+            } catch let error as IPVSError where (error.cause as? IPVSErrorCause)?.os?.errno == ENOBUFS {
+                return true
             }
+            return changed
         }
     }
 

@@ -77,6 +77,14 @@ final class NetlinkSocket: NetlinkTransport {
     func receive(
         limit: Int, slot: Int, timeout: Duration, _ body: (UnsafeRawBufferPointer, _ truncated: Bool) throws -> Void
     ) throws -> Bool {
+        try receive(limit: limit, slot: slot, timeout: timeout, dontWait: false, body)
+    }
+
+    /// ``receive(limit:slot:timeout:_:)``, or, with `dontWait`, only what is queued already.
+    func receive(
+        limit: Int, slot: Int, timeout: Duration, dontWait: Bool,
+        _ body: (UnsafeRawBufferPointer, _ truncated: Bool) throws -> Void
+    ) throws -> Bool {
         try setReceiveTimeout(timeout)
         let count = min(max(limit, 1), Int(CNL_RECV_MANY_MAX))
         if buffer.count < count * slot { buffer = [UInt8](repeating: 0, count: count * slot) }
@@ -88,7 +96,7 @@ final class NetlinkSocket: NetlinkTransport {
             guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
             let received = lengths.withUnsafeMutableBufferPointer { lens in
                 truncated.withUnsafeMutableBufferPointer { truncs in
-                    cnl_recv_many(fd, base, slot, UInt32(count), lens.baseAddress, truncs.baseAddress, 0)
+                    cnl_recv_many(fd, base, slot, UInt32(count), lens.baseAddress, truncs.baseAddress, dontWait ? 1 : 0)
                 }
             }
             if received == -EAGAIN || received == -EWOULDBLOCK { return false }

@@ -103,5 +103,26 @@ struct VIPLabTests {
             try sysctl.write(before)
         }
     }
+
+    /// The node's address events wait on the socket with no timer: an address added is one change, a burst of them
+    /// one more; nothing happening ends at the deadline; a cancelled wait returns at once.
+    @Test func addressEventsWakeOnAChangeAndOnlyThen() async throws {
+        try LabShell.prepareNetwork()
+        let vip = try VIPInterface(name: "kube-ipvs0", logger: Logger(label: "lab"))
+        try vip.ensureLink()
+        let events = try AddressEvents()
+        #expect(try await events.nextChange(until: .now + .milliseconds(200)) == false, "nothing changed")
+        let waiting = Task { try await events.nextChange(until: .now + .seconds(60)) }
+        try vip.add(try #require(IPAddress("10.96.7.1")))
+        #expect(try await waiting.value == true, "an address added")
+        try vip.add(try #require(IPAddress("10.96.7.2")))
+        try vip.add(try #require(IPAddress("10.96.7.3")))
+        #expect(try await events.nextChange(until: .now + .seconds(60)) == true, "two addresses in one burst")
+        #expect(try await events.nextChange(until: .now + .milliseconds(200)) == false, "the burst was read whole")
+        let cancelled = Task { try await events.nextChange(until: .now + .seconds(3600)) }
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        for address in ["10.96.7.1", "10.96.7.2", "10.96.7.3"] { try vip.remove(try #require(IPAddress(address))) }
+    }
 }
 }

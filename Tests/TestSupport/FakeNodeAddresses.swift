@@ -4,7 +4,7 @@ import Proxy
 import Values
 
 /// The tests' one node address source: addresses set by the test, and an address event raised with each change,
-/// as the kernel's rtnetlink address groups would. `waitForChange` blocks (it runs on the watcher's own thread).
+/// as the kernel's rtnetlink address groups would. `nextChange` looks for one every 5 ms.
 public final class FakeNodeAddresses: NodeAddressSource {
     private struct State {
         var addresses: [LocalAddress]
@@ -30,15 +30,14 @@ public final class FakeNodeAddresses: NodeAddressSource {
         }
     }
 
-    public func waitForChange(timeout: Duration) throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
+    public func nextChange(until deadline: ContinuousClock.Instant) async throws -> Bool {
         while ContinuousClock.now < deadline {
             let changed = state.withLock { state in
                 defer { state.changed = false }
                 return state.changed
             }
             if changed { return true }
-            Thread.sleep(forTimeInterval: 0.005)
+            try await Task.sleep(for: .milliseconds(5))
         }
         return false
     }

@@ -4,12 +4,13 @@ import NIOPosix
 import ServiceLifecycle
 import Values
 
-/// Where the node's addresses come from, as the watcher needs them: a blocking wait for a change, and a fresh read.
+/// Where the node's addresses come from, as the watcher needs them: a wait for a change, and a fresh read.
 /// The real one is an rtnetlink socket in the address groups with the VIP link's address dump
 /// (``RouteNodeAddresses``); the tests script one.
 public protocol NodeAddressSource: Sendable {
-    /// Waits at most `timeout` for an address to be added or removed; true when one was. Blocks.
-    func waitForChange(timeout: Duration) throws -> Bool
+    /// Waits until an address is added or removed (true) or `deadline` passes (false), holding no thread of Swift's
+    /// cooperative pool. Throws `CancellationError` when the task is cancelled.
+    func nextChange(until deadline: ContinuousClock.Instant) async throws -> Bool
     /// Every address on every interface. Blocks.
     func localAddresses() throws -> [LocalAddress]
 }
@@ -37,8 +38,9 @@ public struct NodeAddressSet: Sendable, Hashable {
 /// Follows the node's addresses live, as a ServiceLifecycle service: each time an address is added or removed
 /// (rtnetlink address events), the addresses are read again and, when the NodePort addresses or the other
 /// interfaces' addresses changed, the new set is yielded on `updates` (the proxy service feeds it to its loop).
-/// The blocking waits run on a thread of the watcher's own, one second at most each, so cancellation is seen
-/// within a second; a failed read is logged and retried at the next event or second.
+/// The wait for a change holds no thread and no timer (``NodeAddressSource/nextChange(until:)``); the blocking
+/// reads of the addresses run on a thread of the watcher's own. A failed read is logged and retried at the next
+/// event or a second later.
 public struct NodeAddressWatcher: ServiceLifecycle.Service {
     /// The changed sets, in order.
     public let updates: AsyncStream<NodeAddressSet>
@@ -67,7 +69,8 @@ public struct NodeAddressWatcher: ServiceLifecycle.Service {
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         do {
-            try await watch(on: pool)
+            // A graceful shutdown ends the wait for an address event at once.
+            try await cancelWhenGracefulShutdown { try await watch(on: pool) }
         } catch {
             try? await pool.shutdownGracefully()
             throw error
@@ -80,7 +83,7 @@ public struct NodeAddressWatcher: ServiceLifecycle.Service {
         // An address may have changed between the start-up read and the subscription: read once at once.
         var changed = true
         let (source, prefixes, vipLink) = (self.source, self.prefixes, self.vipLink)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             if changed {
                 do {
                     let now = try await pool.runIfActive {
@@ -98,10 +101,12 @@ public struct NodeAddressWatcher: ServiceLifecycle.Service {
                 }
             }
             do {
-                changed = try await pool.runIfActive { try source.waitForChange(timeout: .seconds(1)) }
+                // The deadline only bounds the wait; it is no safety net (nothing is read when it passes).
+                changed = try await source.nextChange(until: .now + .seconds(300))
             } catch {
+                if Task.isCancelled { return }
                 logger.warning("could not read address events", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .seconds(1))
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
                 changed = true
             }
         }
@@ -119,6 +124,8 @@ public struct RouteNodeAddresses: NodeAddressSource {
         self.link = link
     }
 
-    public func waitForChange(timeout: Duration) throws -> Bool { try events.waitForChange(timeout: timeout) }
+    public func nextChange(until deadline: ContinuousClock.Instant) async throws -> Bool {
+        try await events.nextChange(until: deadline)
+    }
     public func localAddresses() throws -> [LocalAddress] { try link.localAddresses() }
 }
