@@ -50,7 +50,9 @@ import Testing
 
     @Test func endpointThatComesBackIsRestoredAndForgotten() {
         var termination = GracefulTermination()
-        let actual = [F.state(F.vs(F.web), [F.rs("10.244.0.10", 8080, weight: 0)], connections: ["10.244.0.10": (1, 0)])]
+        let actual = [
+            F.state(F.vs(F.web), [F.rs("10.244.0.10", 8080, weight: 0)], connections: ["10.244.0.10": (1, 0)])
+        ]
         let desired = DesiredState(
             virtualServers: [DesiredVirtualServer(server: F.vs(F.web), realServers: [F.rs("10.244.0.10", 8080)])],
             boundAddresses: [F.ip(F.vip)]
@@ -76,16 +78,20 @@ import Testing
 
     @Test func aDrainingVirtualServerIsDueOncePerIntervalOrAtItsDeadline() {
         var termination = GracefulTermination(period: .seconds(30), checkInterval: .seconds(2))
+        #expect(termination.nextDue == nil, "nothing drains")
         _ = termination.decide(ref, current: current(weight: 1, active: 1), now: F.t0)
+        #expect(termination.nextDue == F.t0 + .seconds(2))
         #expect(!termination.hasDue(now: F.t0 + .seconds(1)))
         #expect(termination.due(now: F.t0 + .seconds(1)).isEmpty)
         #expect(termination.due(now: F.t0 + .seconds(2)) == [F.web])
         termination.checked([F.web], now: F.t0 + .seconds(2))
+        #expect(termination.nextDue == F.t0 + .seconds(4))
         #expect(!termination.hasDue(now: F.t0 + .seconds(3)))
         #expect(termination.hasDue(now: F.t0 + .seconds(4)))
         // However long the interval, a passing deadline makes it due.
         var slow = GracefulTermination(period: .seconds(5), checkInterval: .seconds(60))
         _ = slow.decide(ref, current: current(weight: 1, active: 1), now: F.t0)
+        #expect(slow.nextDue == F.t0 + .seconds(5), "the deadline, before the next check")
         #expect(!slow.hasDue(now: F.t0 + .seconds(4)))
         #expect(slow.due(now: F.t0 + .seconds(5)) == [F.web])
     }

@@ -7,14 +7,13 @@ import Testing
 
 @testable import Proxy
 
-/// The service's wake-up path: a pass held back by --min-sync-period runs when it is due, with no clock tick
-/// (the tick is set to an hour) and no further event to prompt it.
+/// The service's wake-up path: with no clock tick, the loop's timed work (a pass held back by --min-sync-period,
+/// the periodic resync) runs when it is due with no further event to prompt it.
 @Suite struct ProxyServicePacingTests {
     @Test func aHeldBackPassRunsWhenDue() async throws {
         let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
         let kernel = FakeKernel()
         var options = ProxyService.Options()
-        options.tick = .seconds(3600)
         options.minSyncPeriod = .seconds(1)
         let health = ProxyHealthRecorder(timeout: .seconds(60))
         options.healthz = health
@@ -32,6 +31,33 @@ import Testing
             source.yield(.change(.upsert(.service(try Objects.web(spec: spec)))))
             await waitFor { kernel.table[F.web] != nil }
             #expect(kernel.table[F.web] != nil, "the held-back pass ran without a tick or another event")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func aResyncRepairsDriftAtItsPeriodWithNoEvent() async throws {
+        let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
+        let kernel = FakeKernel()
+        var options = ProxyService.Options()
+        options.syncPeriod = .milliseconds(200)
+        let health = ProxyHealthRecorder(timeout: .seconds(60))
+        options.healthz = health
+        let service = ProxyService(
+            events: stream,
+            reconciler: Reconciler(kernel: kernel, link: FakeLink(), logger: Logger(label: "test")),
+            configuration: ProxyConfiguration(), options: options, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let spec = "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}"
+            source.yield(.change(.upsert(.service(try Objects.web(spec: spec)))))
+            source.yield(.synced)
+            await waitFor { kernel.table[F.web] != nil }
+            // Deleted behind the proxy's back; no event follows: only the resync's own wake-up can repair it.
+            _ = kernel.apply([.deleteVirtualServer(F.web)])
+            await waitFor { kernel.table[F.web] != nil }
+            #expect(kernel.table[F.web] != nil, "the resync ran without a tick or an event")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -47,7 +47,9 @@ import Values
         var outcome = try await loop.handle([.tick], now: F.t0 + .seconds(70))
         #expect(nft.scripts.count == 3)
         #expect(nft.scripts.last?.contains("10.96.0.10 . tcp . 80") == true)
-        while outcome.wakeAt != nil { outcome = try await loop.handle([.tick], now: F.t0 + .seconds(70)) }
+        while let wake = outcome.wakeAt, wake <= F.t0 + .seconds(70) {
+            outcome = try await loop.handle([.tick], now: F.t0 + .seconds(70))
+        }
         #expect(nft.scripts.count == 3)
     }
 }

@@ -49,7 +49,7 @@ import Values
         #expect(kernel.applied.isEmpty)
         #expect(stillHeld.wakeAt == F.t0 + .seconds(1))
         let due = try await loop.handle([.tick], now: F.t0 + .seconds(1))
-        #expect(due.wakeAt == nil)
+        #expect(due.wakeAt == F.t0 + .seconds(30), "nothing is held: the next timed work is the resync")
         #expect(
             kernel.applied == [.addVirtualServer(F.vs(F.web)), .addRealServer(F.rs("10.244.0.10", 8080), to: F.web)])
     }
@@ -59,7 +59,7 @@ import Values
         var loop = try loop(kernel)
         _ = try await loop.handle([.event(.synced)], now: F.t0)
         let outcome = try await loop.handle([upsert(try Objects.web(spec: spec))], now: F.t0 + .nanoseconds(1))
-        #expect(outcome.wakeAt == nil)
+        #expect(outcome.wakeAt == F.t0 + .seconds(30), "the next resync")
         #expect(kernel.applied == [.addVirtualServer(F.vs(F.web))])
     }
 

@@ -103,10 +103,12 @@ import Testing
 
     @Test func aRetryThatSucceedsClearsTheDiagnosticAndTheGauge() async throws {
         var setup = try setup()
-        _ = try await setup.loop.handle(try Self.inputs() + [.event(.synced)], now: F.t0)
+        let first = try await setup.loop.handle(try Self.inputs() + [.event(.synced)], now: F.t0)
+        #expect(first.wakeAt == F.t0 + .seconds(1), "the retry is the loop's next timed work")
         setup.kernel.allow(Self.refused)
         let early = try await setup.loop.handle([.tick], now: F.t0 + .milliseconds(500))
         #expect(!early.reports.contains { if case .pass = $0 { true } else { false } }, "not due: no pass")
+        #expect(early.wakeAt == F.t0 + .seconds(1))
         let outcome = try await setup.loop.handle([.tick], now: F.t0 + .seconds(1))
         #expect(setup.kernel.table[F.web]?.realServers.count == 2)
         let cleared = outcome.reports.contains {

@@ -68,12 +68,13 @@ import Values
         var outcome = try loop.handle([.tick], now: now)
         var slices = 1
         #expect(link.addressSet == [F.ip(F.vip)], "the first slice reads the link and binds the VIP again")
-        while let wake = outcome.wakeAt {
-            #expect(wake == now, "the next slice is due at once")
+        while loop.resync != nil {
+            #expect(outcome.wakeAt == now, "the next slice is due at once")
             outcome = try loop.handle([.tick], now: now)
             slices += 1
         }
         #expect(slices == 2, "one virtual server a slice")
+        #expect(outcome.wakeAt == now + .seconds(30), "then nothing until the next resync")
         #expect(Set(kernel.table.keys) == [F.web, F.dns])
         #expect([F.web: Self.reals(kernel, F.web), F.dns: Self.reals(kernel, F.dns)] == wanted)
         #expect(kernel.fullReads == fullReads, "the table is not read whole")
@@ -82,6 +83,25 @@ import Values
         // Nothing more until the next period.
         #expect(Self.passes(try loop.handle([.tick], now: now + .seconds(29))).isEmpty)
         #expect(Self.passes(try loop.handle([.tick], now: now + .seconds(30))).count == 1)
+    }
+
+    /// With no clock tick, the loop's outcome is what wakes it: the earliest of its timed work.
+    @Test func theLoopNamesItsNextTimedWorkADrainCheckThenTheResync() throws {
+        let kernel = FakeKernel()
+        var loop = try Self.synced(kernel, FakeLink())
+        let departing = F.rs("10.244.0.11", 8080).endpoint
+        kernel.setConnections(departing, of: F.web, active: 1)
+        let now = F.t0 + .seconds(5)
+        let drained = try loop.handle(
+            [.event(.change(.upsert(.endpointSlice(try Self.slice(["10.244.0.10"])))))], now: now)
+        #expect(
+            kernel.table[F.web]?.realServers.contains { $0.server.endpoint == departing && $0.server.weight == 0 }
+                == true)
+        #expect(drained.wakeAt == now + .seconds(1), "the drain check comes before the resync")
+        kernel.setConnections(departing, of: F.web, active: 0)
+        let checked = try loop.handle([.tick], now: now + .seconds(1))
+        #expect(Self.reals(kernel, F.web) == ["10.244.0.10"])
+        #expect(checked.wakeAt == F.t0 + .seconds(30), "nothing drains: the resync is next")
     }
 
     @Test func aChangeArrivingDuringAResyncIsProgrammedBeforeTheNextSlice() throws {
@@ -102,7 +122,7 @@ import Values
         #expect(
             passes.first?.sync.plan.operations.contains(.addRealServer(F.rs("10.244.0.12", 8080), to: F.web)) == true)
         #expect(passes.map(\.objectChanges) == [1, 0], "the change is programmed by its own pass")
-        #expect(changed.wakeAt == nil)
+        #expect(changed.wakeAt == now + .seconds(30), "the resync is over: the next one")
         #expect(loop.resync == nil)
         #expect(Self.reals(kernel, F.web) == ["10.244.0.10", "10.244.0.11", "10.244.0.12"])
     }
@@ -126,7 +146,7 @@ import Values
         // Then the last slice.
         let last = try loop.handle([.tick], now: next)
         #expect(Self.passes(last).count == 1)
-        #expect(last.wakeAt == nil && loop.resync == nil)
+        #expect(last.wakeAt == now + .seconds(30) && loop.resync == nil)
         #expect(Set(kernel.table.keys) == [F.web, F.dns])
         let done = last.reports.compactMap { report -> (Int, Duration)? in
             if case .resynced(let count, let wall, _) = report { (count, wall) } else { nil }
@@ -153,8 +173,8 @@ import Values
         let kernel = FakeKernel([foreign])
         var loop = try Self.synced(kernel, FakeLink())
         let now = F.t0 + .seconds(30)
-        var outcome = try loop.handle([.tick], now: now)
-        while outcome.wakeAt != nil { outcome = try loop.handle([.tick], now: now) }
+        _ = try loop.handle([.tick], now: now)
+        while loop.resync != nil { _ = try loop.handle([.tick], now: now) }
         #expect(kernel.table[foreign.server.key] == foreign)
         #expect(loop.reconciler.record.foreign.contains(foreign.server.key))
         #expect(!kernel.applied.contains { $0.virtualServerKey == foreign.server.key })
@@ -169,8 +189,8 @@ import Values
         _ = kernel.apply([.addVirtualServer(F.vs(leftover))])
         try loop.reconciler.adopt()
         let now = F.t0 + .seconds(30)
-        var outcome = try loop.handle([.tick], now: now)
-        while outcome.wakeAt != nil { outcome = try loop.handle([.tick], now: now) }
+        _ = try loop.handle([.tick], now: now)
+        while loop.resync != nil { _ = try loop.handle([.tick], now: now) }
         #expect(kernel.table[leftover] == nil)
         #expect(kernel.table.count == 2)
     }

@@ -67,6 +67,12 @@ public struct GracefulTermination: Sendable, Hashable {
         Set(draining.lazy.filter { Self.isDue($0.value, now: now) }.map(\.key))
     }
 
+    /// When the next virtual server is due (``due(now:)``); nil when nothing drains. One look per draining real
+    /// server.
+    public var nextDue: ContinuousClock.Instant? {
+        draining.values.lazy.map { entry in entry.deadlines.values.reduce(entry.nextCheck, min) }.min()
+    }
+
     /// True when some virtual server is due (``due(now:)``), stopping at the first.
     public func hasDue(now: ContinuousClock.Instant) -> Bool {
         draining.values.contains { Self.isDue($0, now: now) }

@@ -22,7 +22,7 @@ final class Inbox: Sendable {
         case event(SourceEvent)
         /// The object source's stream ended.
         case sourceEnded
-        /// A clock tick: time to check draining real servers and whether a periodic resync is due.
+        /// A wake-up the loop asked for (``ReconcileLoop/Outcome/wakeAt``): its timed work may be due.
         case tick
         /// A probed endpoint changed status.
         case health(HealthTransition)

@@ -18,8 +18,6 @@ public struct ProxyService: ServiceLifecycle.Service {
     public struct Options: Sendable {
         /// How often the kernel is re-read and fully reconciled (`--sync-period`).
         public var syncPeriod: Duration = .seconds(30)
-        /// How often draining real servers are checked.
-        public var tick: Duration = .seconds(1)
         /// Sync once, after the source's initial state, and return (`--once`).
         public var once = false
         /// Where the health state is written for `ipvs-proxy status`; nil: nowhere.
@@ -128,10 +126,9 @@ public struct ProxyService: ServiceLifecycle.Service {
         options.healthz?.started()
         let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)
         let events = self.events
-        let tick = options.tick
         let healthz = options.healthz
-        let (wakeups, wake) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Discarding: each wake-up is a child task of its own, gone once it has fired.
+        try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 for await event in events {
                     if case .change = event { healthz?.queued() }
@@ -150,26 +147,12 @@ public struct ProxyService: ServiceLifecycle.Service {
                     for await transition in transitions { await inbox.push(.health(transition)) }
                 }
             }
-            // Passes held back by --min-sync-period are due at a set time, which may come before the next tick.
-            group.addTask {
-                for await deadline in wakeups {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    await inbox.push(.tick)
-                }
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: tick)
-                    await inbox.push(.tick)
-                }
-            }
-            defer {
-                wake.finish()
-                group.cancelAll()
-            }
-            // The loop asks for the same wake-up on every batch until it comes (a paced resync's next slice, a held
-            // pass): each is set once, not once a batch.
-            var lastWake: ContinuousClock.Instant?
+            defer { group.cancelAll() }
+            // No clock ticks: the loop says when it next has timed work (a held pass, a resync's slice or the next
+            // resync, a drain check, a retry), and one wake-up is set for it. Each outcome names the loop's earliest
+            // need, so only an earlier one than that already set needs a wake-up of its own; a later one is asked for
+            // again when the earlier one fires.
+            var armed: ContinuousClock.Instant?
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
                 let stamped = inbox.takeStamped()
                 let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
@@ -178,9 +161,12 @@ public struct ProxyService: ServiceLifecycle.Service {
                 }
                 let outcome = try await room.handle(stamped.map(\.input), now: .now, seen: seen)
                 await observers.deliver(outcome.reports)
-                if let deadline = outcome.wakeAt, deadline != lastWake {
-                    wake.yield(deadline)
-                    lastWake = deadline
+                if let deadline = outcome.wakeAt, armed.map({ deadline < $0 || $0 <= .now }) ?? true {
+                    armed = deadline
+                    group.addTask {
+                        guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+                        await inbox.push(.tick)
+                    }
                 }
                 if options.once && outcome.heldBack {
                     throw ReconcileLoop.heldBackOnce

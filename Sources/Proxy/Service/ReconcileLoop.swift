@@ -13,7 +13,9 @@ struct ReconcileLoop {
     struct Outcome {
         /// True once the first full pass (after the source's initial state) has run.
         var firstSyncDone: Bool
-        /// Work was held back by `minSyncPeriod`: call again (with a tick) at this time.
+        /// When the loop has timed work next (a pass held back by `minSyncPeriod`, a resync's next slice or the next
+        /// resync, a draining real server's check or deadline, a refused virtual server's retry): call again, with a
+        /// tick, at this time. Nil: nothing is timed, only an input can start work. No other tick is needed.
         var wakeAt: ContinuousClock.Instant? = nil
         /// The first sync is held back: the input holds nothing and the proxy owns virtual servers.
         var heldBack = false
@@ -196,8 +198,24 @@ struct ReconcileLoop {
         reportDiagnostics(&reports)
         let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
         if !healthCheckNodePorts.isEmpty { reports.append(.healthCheckNodePorts(healthCheckNodePorts)) }
-        return Outcome(firstSyncDone: lastFullSync != nil, wakeAt: wakeAt, reports: reports)
+        return Outcome(firstSyncDone: lastFullSync != nil, wakeAt: nextTimedWork(wakeAt, now: now), reports: reports)
     }
+
+    /// The earliest of `slice` (a resync's next slice) and the loop's other timed work: the next resync when none is
+    /// under way, the draining real servers' next check, the next retry. Costs one look per draining real server
+    /// and per waiting retry, none per Service. A check or retry that is still due after the pass that was to do
+    /// it (it could not run) is asked for again a second later, the pace of the tick this replaces, never at once.
+    func nextTimedWork(_ slice: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        var times = [reconciler.termination.nextDue, reconciler.retries.nextDue].compactMap { $0 }.map {
+            $0 > now ? $0 : now + Self.overdueRetry
+        }
+        if let slice { times.append(slice) }
+        if resync == nil, let lastFullSync { times.append(lastFullSync + syncPeriod) }
+        return times.min()
+    }
+
+    /// How soon timed work that is overdue after a pass is asked for again.
+    static let overdueRetry: Duration = .seconds(1)
 
     /// One slice of the periodic resync (``resync``): what was read is planned and applied as a pass of its own.
     /// It runs only when no change waits, so the changes it marks programmed have nothing left to program. The
