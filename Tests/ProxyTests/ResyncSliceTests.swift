@@ -224,12 +224,43 @@ import Values
             logger: Logger(label: "test"))
     }
 
-    @Test func aCheapReadIsFollowedAfterTheIntervalAnExpensiveOneLater() {
+    @Test func aPartIsFollowedByAPauseOfItsCostOverTheShare() {
         let collector = Self.collector(interval: .seconds(30), share: CPUShare(0.005))
-        #expect(
-            collector.nextRead(began: F.t0, cpu: .milliseconds(10)) == F.t0 + .seconds(30), "2 s at 0.5%: the interval")
-        #expect(collector.nextRead(began: F.t0, cpu: .seconds(1)) == F.t0 + .seconds(200), "1 s of CPU at 0.5%: 200 s")
+        #expect(collector.nextPart(began: F.t0, cpu: .milliseconds(10)) == F.t0 + .seconds(2), "10 ms at 0.5%: 2 s")
         let whole = Self.collector(interval: .seconds(30), share: .whole)
-        #expect(whole.nextRead(began: F.t0, cpu: .seconds(40)) == F.t0 + .seconds(30), "no limit: the interval")
+        #expect(whole.nextPart(began: F.t0, cpu: .seconds(40)) == F.t0, "no limit: at once")
+    }
+
+    /// A round read in parts gives what one dump of the whole table gives, and never reads the table whole.
+    @Test func aRoundInPartsRecordsWhatAWholeReadRecords() async throws {
+        let kernel = FakeKernel()
+        var ports: [VirtualServerKey: ServiceMap.ServicePort] = [:]
+        for index in 0..<70 {
+            let service = ObjectKey(namespace: "default", name: "svc-\(index / 2)")
+            let key = F.key(.tcp, "10.96.0.\(index / 2)", index % 2 == 0 ? 80 : 30000 + UInt16(index))
+            _ = kernel.apply([.addVirtualServer(F.vs(key)), .addRealServer(F.rs("10.244.0.\(index)", 8080), to: key)])
+            kernel.setConnections(F.rs("10.244.0.\(index)", 8080).endpoint, of: key, active: UInt32(index))
+            ports[key] = ServiceMap.ServicePort(service: service, port: "http")
+        }
+        let (parted, whole) = (ServiceTrafficMetrics(), ServiceTrafficMetrics())
+        parted.servicePorts(ports)
+        whole.servicePorts(ports)
+        let parts = parted.parts(of: 32)
+        #expect(parts.map(\.count) == [32, 32, 6], "whole Service ports of two virtual servers each")
+        #expect(Set(parts.flatMap { $0 }) == Set(ports.keys))
+        let collector = ServiceTrafficCollector(
+            kernel: kernel, metrics: parted, interval: .seconds(30), share: .whole, logger: Logger(label: "test"))
+        let reads = kernel.fullReads
+        #expect(try await collector.round())
+        #expect(kernel.fullReads == reads, "no whole-table read")
+        whole.record(try kernel.virtualServers())
+        #expect(parted.exposition() == whole.exposition())
+        #expect(parted.exposition().contains("service=\"svc-34\",port=\"http\"} 137"), "active: 68 + 69")
+        // A Service gone from the passes loses its series at the end of the next round.
+        ports = ports.filter { $0.value.service.name != "svc-0" }
+        parted.servicePorts(ports)
+        #expect(try await collector.round())
+        #expect(!parted.exposition().contains("svc-0\""))
+        #expect(parted.exposition().contains("svc-1\""))
     }
 }

@@ -38,6 +38,8 @@ public final class ServiceTrafficMetrics: Sendable {
         var traffic = ServiceTraffic()
         /// Each Service port's counters since its series appeared, and its gauges at the last dump.
         var totals: [ServiceMap.ServicePort: ServiceTraffic.Counts] = [:]
+        /// The Service ports a round of partial reads has found so far (``record(part:of:)``).
+        var found: Set<ServiceMap.ServicePort> = []
     }
 
     private let state = Locked(State())
@@ -55,17 +57,68 @@ public final class ServiceTrafficMetrics: Sendable {
         state.withLock { state in
             let counts = state.traffic.update(table, ports: state.ports)
             state.totals = state.totals.filter { counts[$0.key] != nil }
-            for (port, counts) in counts {
-                var total = state.totals[port] ?? ServiceTraffic.Counts()
-                total.connections &+= counts.connections
-                total.inPackets &+= counts.inPackets
-                total.outPackets &+= counts.outPackets
-                total.inBytes &+= counts.inBytes
-                total.outBytes &+= counts.outBytes
-                total.activeConnections = counts.activeConnections
-                total.inactiveConnections = counts.inactiveConnections
-                state.totals[port] = total
+            Self.add(counts, to: &state.totals)
+        }
+    }
+
+    /// The virtual servers a Service port serves, in parts of about `size` (a part ends with a whole Service port:
+    /// its gauges sum over all its virtual servers), in Service port order: one round of ``record(part:of:)``.
+    public func parts(of size: Int) -> [[VirtualServerKey]] {
+        let ports = state.withLock { $0.ports }
+        var byPort: [ServiceMap.ServicePort: [VirtualServerKey]] = [:]
+        for (key, port) in ports { byPort[port, default: []].append(key) }
+        var parts: [[VirtualServerKey]] = []
+        var part: [VirtualServerKey] = []
+        for port in byPort.keys.sorted() {
+            part += (byPort[port] ?? []).sorted()
+            if part.count >= size {
+                parts.append(part)
+                part = []
             }
+        }
+        if !part.isEmpty { parts.append(part) }
+        return parts
+    }
+
+    /// Records a read of one part of a round (``parts(of:)``): `read` holds those of `keys` the kernel has. A Service
+    /// port of the part with no virtual server left loses its series at once; one no pass names any more, at the end
+    /// of the round (``endRound()``).
+    public func record(part read: [VirtualServerState], of keys: [VirtualServerKey]) {
+        state.withLock { state in
+            let counts = state.traffic.update(part: read, of: keys, ports: state.ports)
+            for key in keys {
+                guard let port = state.ports[key], counts[port] == nil else { continue }
+                state.totals[port] = nil
+            }
+            state.found.formUnion(counts.keys)
+            Self.add(counts, to: &state.totals)
+        }
+    }
+
+    /// Ends a round of partial reads: the series of Service ports it did not find go.
+    public func endRound() {
+        state.withLock { state in
+            let found = state.found
+            state.totals = state.totals.filter { found.contains($0.key) }
+            state.found = []
+        }
+    }
+
+    /// Adds counters' growth to the totals and sets the gauges.
+    private static func add(
+        _ counts: [ServiceMap.ServicePort: ServiceTraffic.Counts],
+        to totals: inout [ServiceMap.ServicePort: ServiceTraffic.Counts]
+    ) {
+        for (port, counts) in counts {
+            var total = totals[port] ?? ServiceTraffic.Counts()
+            total.connections &+= counts.connections
+            total.inPackets &+= counts.inPackets
+            total.outPackets &+= counts.outPackets
+            total.inBytes &+= counts.inBytes
+            total.outBytes &+= counts.outBytes
+            total.activeConnections = counts.activeConnections
+            total.inactiveConnections = counts.inactiveConnections
+            totals[port] = total
         }
     }
 
@@ -131,10 +184,12 @@ public struct ServiceTrafficObserver: ReconcileObserver {
     }
 }
 
-/// Reads the kernel's IPVS table every `interval` on NIO's thread pool (never on Swift's cooperative pool) and
-/// records it in the traffic metrics, taking `share` of one CPU at most: where one read costs more than that share
-/// of `interval` (a large table on a slow CPU), reads come further apart (``nextRead(began:cpu:)``). A failed read
-/// is logged once and retried at the next interval.
+/// Reads the kernel's IPVS statistics every `interval` on NIO's thread pool (never on Swift's cooperative pool) and
+/// records them in the traffic metrics, taking `share` of one CPU at most. A round reads the virtual servers of the
+/// Service ports the passes named, a part of about ``partSize`` at a time (``ServiceTrafficMetrics/parts(of:)``,
+/// one pipelined read each): a part that cost `c` of CPU is followed by the next no sooner than `c / share` after
+/// it began, so a large table on a slow CPU is read in small steps, never in one burst, and a round then takes
+/// longer than `interval`. A failed read is logged once, and the round starts again at the next interval.
 public struct ServiceTrafficCollector: ServiceLifecycle.Service {
     let kernel: any IPVSKernel
     let metrics: ServiceTrafficMetrics
@@ -142,6 +197,8 @@ public struct ServiceTrafficCollector: ServiceLifecycle.Service {
     let share: CPUShare
     let threadPool: NIOThreadPool
     let logger: Logger
+    /// How many virtual servers a part reads (more when a Service port has more).
+    static let partSize = 32
 
     /// A collector reading `kernel` (a connection of its own) every `interval`, within `share` of one CPU.
     public init(
@@ -156,35 +213,47 @@ public struct ServiceTrafficCollector: ServiceLifecycle.Service {
         self.logger = logger
     }
 
-    /// When the read after one that began at `began` and cost `cpu` of its thread is due: an interval later, or
-    /// later still when the read costs more than the collector's share of one CPU allows.
-    func nextRead(began: ContinuousClock.Instant, cpu: Duration) -> ContinuousClock.Instant {
-        began + max(interval, share.cycle(after: cpu))
+    /// When the part after one that began at `began` and cost `cpu` of its thread may start.
+    func nextPart(began: ContinuousClock.Instant, cpu: Duration) -> ContinuousClock.Instant {
+        began + share.cycle(after: cpu)
     }
 
     /// Reads and records until the group shuts down.
     public func run() async throws {
-        let (kernel, metrics, threadPool, logger) = (kernel, metrics, threadPool, logger)
         try? await cancelWhenGracefulShutdown {
             var failing = false
             while !Task.isCancelled {
                 let began = ContinuousClock.now
-                var cpu = Duration.zero
-                do {
-                    // Recorded on the same thread, so that the budget counts the whole read: the dumps and the
-                    // folding of 10,000 virtual servers' counters alike.
-                    cpu = try await threadPool.runIfActive {
-                        let start = ThreadCPUTime.now()
-                        metrics.record(try kernel.virtualServers())
-                        return ThreadCPUTime.now() - start
-                    }
-                    failing = false
-                } catch {
-                    if !failing { logger.warning("cannot read IPVS statistics", metadata: ["error": "\(error)"]) }
-                    failing = true
-                }
-                try await Task.sleep(until: nextRead(began: began, cpu: cpu), clock: .continuous)
+                failing = !(try await round(failingBefore: failing))
+                try await Task.sleep(until: began + interval, clock: .continuous)
             }
         }
+    }
+
+    /// One round, part by part; false when a read failed (logged when the previous round did not fail too).
+    /// Throws only `CancellationError`.
+    func round(failingBefore: Bool = false) async throws -> Bool {
+        let (kernel, metrics) = (kernel, metrics)
+        for keys in metrics.parts(of: Self.partSize) {
+            let began = ContinuousClock.now
+            let cpu: Duration
+            do {
+                // The read and its folding into the metrics on one pool thread: the budget counts both.
+                cpu = try await threadPool.runIfActive {
+                    let start = ThreadCPUTime.now()
+                    metrics.record(part: try kernel.virtualServers(keys).compactMap { $0 }, of: keys)
+                    return ThreadCPUTime.now() - start
+                }
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                if !failingBefore {
+                    logger.warning("cannot read IPVS statistics", metadata: ["error": "\(error)"])
+                }
+                return false
+            }
+            try await Task.sleep(until: nextPart(began: began, cpu: cpu), clock: .continuous)
+        }
+        metrics.endRound()
+        return true
     }
 }

@@ -32,6 +32,27 @@ public struct ServiceTraffic: Sendable {
     public mutating func update(
         _ table: [VirtualServerState], ports: [VirtualServerKey: ServiceMap.ServicePort]
     ) -> [ServiceMap.ServicePort: Counts] {
+        let (result, seen) = fold(table, ports: ports)
+        last = seen
+        return result
+    }
+
+    /// ``update(_:ports:)`` for a part of the table: `read` holds those of the virtual servers `keys` that the
+    /// kernel has (one read of exactly these keys). Only they are compared; one of `keys` the kernel no longer has
+    /// is forgotten. For the gauges to be whole, `keys` holds every virtual server of each Service port it touches.
+    public mutating func update(
+        part read: [VirtualServerState], of keys: [VirtualServerKey], ports: [VirtualServerKey: ServiceMap.ServicePort]
+    ) -> [ServiceMap.ServicePort: Counts] {
+        let (result, seen) = fold(read, ports: ports)
+        for key in keys { last[key] = seen[key] }
+        return result
+    }
+
+    /// Folds `table` into counts by Service port, against the statistics ``last`` holds; also returns the
+    /// statistics it saw, of the virtual servers a Service port serves.
+    private func fold(
+        _ table: [VirtualServerState], ports: [VirtualServerKey: ServiceMap.ServicePort]
+    ) -> ([ServiceMap.ServicePort: Counts], [VirtualServerKey: Statistics]) {
         var result: [ServiceMap.ServicePort: Counts] = [:]
         var seen: [VirtualServerKey: Statistics] = [:]
         for state in table {
@@ -53,7 +74,6 @@ public struct ServiceTraffic: Sendable {
             }
             result[port] = counts
         }
-        last = seen
-        return result
+        return (result, seen)
     }
 }
