@@ -27,8 +27,10 @@ public struct ManifestsDirectorySource: ObjectSource {
     public let pollInterval: Duration
     /// How often, at most, to scan the whole directory while watching (the safety rescan).
     public let rescanInterval: Duration
-    /// The share of one CPU the safety rescans may take: a rescan that cost `c` of CPU is followed by the next no
-    /// sooner than `c / share` after it began (and no sooner than ``rescanInterval``).
+    /// The share of one CPU the safety rescans may take (0.2% by default: inotify reports everything inside the
+    /// directory and its own overflows, so the rescan only catches what lies outside it, such as the target of a
+    /// symlink): a rescan that cost `c` of CPU is followed by the next no sooner than `c / share` after it began
+    /// (and no sooner than ``rescanInterval``).
     public let rescanShare: CPUShare
     /// Whether to use inotify (false: always poll).
     public let useInotify: Bool
@@ -46,7 +48,7 @@ public struct ManifestsDirectorySource: ObjectSource {
     /// Creates a source; nothing happens until ``run(delivering:)``.
     public init(
         directory: String, pollInterval: Duration = .milliseconds(200), rescanInterval: Duration = .seconds(45),
-        rescanShare: CPUShare = CPUShare(0.005), useInotify: Bool = true, waitsForWholeStart: Bool = true,
+        rescanShare: CPUShare = CPUShare(0.002), useInotify: Bool = true, waitsForWholeStart: Bool = true,
         threadPool: NIOThreadPool = .singleton, logger: Logger
     ) {
         self.waitsForWholeStart = waitsForWholeStart
