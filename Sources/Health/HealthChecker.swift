@@ -139,8 +139,20 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
     }
 
     private func remove(_ target: HealthTarget) {
+        let state = self.state
         guard let entry = state.entries.removeValue(forKey: target) else { return }
         entry.removed = true
+        // Nothing left to probe: the wheel's tick (100 wake-ups a second) stops until a target comes again.
+        if state.entries.isEmpty {
+            state.ticker?.cancel()
+            state.ticker = nil
+            state.wheel = TimingWheel()
+        }
+    }
+
+    /// Whether the wheel's tick runs (only while some target is probed).
+    func isTicking() async throws -> Bool {
+        try await loop.submit { self.state.ticker != nil }.get()
     }
 
     private func schedule(_ entry: ProbeEntry) {

@@ -1,9 +1,10 @@
-import Health
 import Logging
 import NIOCore
 import NIOPosix
 import Testing
 import Values
+
+@testable import Health
 
 /// The prober against real sockets on loopback: a listening port stays up, a closed one goes down after `fall`
 /// probes, an HTTP server answering 503 goes down and comes back when it answers 200.
@@ -129,9 +130,14 @@ struct HealthCheckerTests {
         let target = HealthTarget(address: Self.loopback, port: UInt16(closed), probe: probe)
         let checker = HealthChecker(logger: Self.logger)
         checker.update(adding: [target], removing: [])
+        #expect(try await checker.isTicking(), "a target: the wheel ticks")
         checker.update(adding: [], removing: [target])
         let stats = try await checker.statistics()
         #expect(stats.targets == 0)
+        #expect(try await !checker.isTicking(), "nothing to probe: no tick")
+        checker.update(adding: [target], removing: [])
+        #expect(try await checker.isTicking(), "a target again: it ticks again")
+        #expect(try await checker.statistics().targets == 1)
         try await checker.stop()
     }
 }
