@@ -51,11 +51,11 @@ public final class AddressEvents: Sendable {
     func readQueued() throws -> Bool {
         try state.withLock { confined in
             var changed = false
+            // The socket's own timeout: with dontWait it is never waited.
+            let timeout = Duration.seconds(1)
             do {
                 var more = true
                 while more {
-                    // The socket's own timeout: with dontWait it is never waited.
-                    let timeout = Duration.seconds(1)
                     more = try confined.socket.receive(limit: 64, slot: 32 << 10, timeout: timeout, dontWait: true) {
                         datagram, _ in
                         if Self.holdsAddressChange(datagram) { changed = true }

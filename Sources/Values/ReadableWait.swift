@@ -61,8 +61,8 @@ public final class ReadableWait: Sendable {
         }
     }
 
-    /// What ``block(_:_:_:)`` returns (or a negative errno). Plain codes: Swift 6.3.1 crashes splitting ``wait(until:)``
-    /// under the address sanitizer when it gets a `Result` of an optional here.
+    /// What ``block(_:_:_:)`` returns (or a negative errno). Plain codes: Swift 6.3.1 crashes splitting
+    /// ``wait(until:)`` under the address sanitizer when it gets a `Result` of an optional here.
     private static let (readable, deadlinePassed, woken): (Int32, Int32, Int32) = (0, 1, 2)
 
     /// One wait on a thread of its own, ended early by the task's cancellation.

@@ -6,9 +6,9 @@
 import Values
 
 /// An inotify watch on one directory (Linux): what changed in the directory since the last ``drain()``, read
-/// without blocking, or waited for (``next(until:)``) on a thread of its own with no timer. Watches files closed after writing, created, deleted and moved in or out, and the directory
-/// itself being deleted or moved. A regular file's creation is not reported on its own (the file is read when its
-/// writer closes it), a symlink's is.
+/// without blocking, or waited for (``next(until:)``) on a thread of its own with no timer. Watches files closed
+/// after writing, created, deleted and moved in or out, and the directory itself being deleted or moved. A
+/// regular file's creation is not reported on its own (the file is read when its writer closes it), a symlink's is.
 final class DirectoryWatch {
     /// What ``drain()`` found.
     typealias Batch = InotifyEvents.Batch
@@ -44,7 +44,7 @@ final class DirectoryWatch {
             readable = try ReadableWait(descriptor: descriptor)
         } catch {
             close(descriptor)
-            throw Failure(call: "eventfd", errno: error.errno)
+            throw Failure(call: "pipe", errno: error.errno)
         }
         self.descriptor = descriptor
         self.directory = directory
