@@ -99,7 +99,6 @@ public struct ManifestsDirectorySource: ObjectSource {
                         watch = nil
                     }
                     if batch.needsScan || batch.lost || start >= nextRescan {
-                        _ = scanner.takeCPU()
                         let result = try await scanner.scan()
                         emit(result, kind: "scan", scanner, since: start, deliver)
                         nextRescan = rescanDue(after: start, cpu: scanner.takeCPU())
@@ -109,7 +108,6 @@ public struct ManifestsDirectorySource: ObjectSource {
                     }
                 } else {
                     let start = clock.now
-                    _ = scanner.takeCPU()
                     var result = try await scanner.scan()
                     // Watching again after the scan, and scanning once more, leaves no moment unseen between the
                     // two; and what the directory held when it came back is delivered after the log line says so.
@@ -197,8 +195,8 @@ public struct ManifestsDirectorySource: ObjectSource {
     final class PooledScanner: Sendable {
         private let scanner: Locked<ManifestsDirectoryScanner>
         private let threadPool: NIOThreadPool
-        /// The CPU the listing and `stat` passes took since the last ``takeCPU()`` (what a rescan of an unchanged
-        /// directory costs; the files read because they changed are not counted: that is work on changes).
+        /// The CPU the scans' listing and `stat` passes took since the last ``takeCPU()`` (what a rescan of an
+        /// unchanged directory costs; the files read because they changed are not counted: that is work on changes).
         private let spent = Locked(Duration.zero)
 
         init(_ scanner: ManifestsDirectoryScanner, _ threadPool: NIOThreadPool) {
@@ -208,7 +206,7 @@ public struct ManifestsDirectorySource: ObjectSource {
 
         var fileCount: Int { scanner.withLock { $0.state.fileCount } }
 
-        /// The CPU the listing and `stat` passes took since the last call.
+        /// The CPU the scans' listing and `stat` passes took since the last call.
         func takeCPU() -> Duration {
             spent.withLock { spent in
                 defer { spent = .zero }
@@ -234,7 +232,7 @@ public struct ManifestsDirectorySource: ObjectSource {
         typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
 
         func scan() async throws -> Result {
-            try await run { $0.prepareScan() }
+            try await run { scanner in self.measured { scanner.prepareScan() } }
         }
 
         func update(names: Set<String>) async throws -> Result {
@@ -253,15 +251,12 @@ public struct ManifestsDirectorySource: ObjectSource {
             _ prepare: @escaping @Sendable (inout ManifestsDirectoryScanner) -> ManifestsDirectoryScanner.Batch
         ) async throws -> Result {
             let step = try await threadPool.runIfActive {
-                self.measured {
-                    self.scanner.withLock { scanner -> Step in
-                        let batch = prepare(&scanner)
-                        guard batch.files.count > 1 else {
-                            return .done(
-                                scanner.finish(batch, reading: batch.files.map(ManifestsDirectoryScanner.read)))
-                        }
-                        return .read(batch)
+                self.scanner.withLock { scanner -> Step in
+                    let batch = prepare(&scanner)
+                    guard batch.files.count > 1 else {
+                        return .done(scanner.finish(batch, reading: batch.files.map(ManifestsDirectoryScanner.read)))
                     }
+                    return .read(batch)
                 }
             }
             switch step {
