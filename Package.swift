@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // The values every module shares: addresses, families, prefixes, durations, the error shape. No I/O.
@@ -42,7 +41,7 @@ let package = Package(
         .systemLibrary(
             name: "CNetlink",
             pkgConfig: "libnl-nf-3.0",
-            providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev", "libnl-nf-3-dev"])]
+            providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev", "libnl-nf-3-dev", "libnftables-dev"])]
         ),
         // Kernel I/O: IPVS over generic netlink, the VIP link over rtnetlink, sysctls.
         .target(
@@ -54,12 +53,12 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        // Kernel I/O through the nft binary: the proxy's nftables table, applied by a subprocess with a deadline.
+        // Kernel I/O through libnftables: the proxy's nftables table, applied in process, off the cooperative pool.
         .target(
             name: "NFTables",
             dependencies: [
+                "CNetlink",
                 "Values",
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             exclude: ["README.md"]
         ),
@@ -304,7 +303,7 @@ let package = Package(
         // skipped, with the reason shown, anywhere else.
         .testTarget(
             name: "LabTests",
-            dependencies: ["Values", "IPVS", "Kube", "Proxy", "Pods", "Bench", "Health", "TestSupport"]
+            dependencies: ["Values", "IPVS", "Kube", "Proxy", "Pods", "Bench", "Health", "NFTables", "TestSupport"]
         ),
     ]
 )

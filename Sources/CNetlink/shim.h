@@ -1,6 +1,7 @@
-// The C surface of ipvs-proxy: libnl-3, libnl-genl-3, libnl-nf-3 (conntrack) and the kernel's uapi headers for
-// IPVS and rtnetlink. Macros and variadic functions that Swift cannot import are wrapped here as
-// `static inline` shims, named `cnl_*`. Nothing outside the IPVS module imports this.
+// The C surface of ipvs-proxy: libnl-3, libnl-genl-3, libnl-nf-3 (conntrack), libnftables (the proxy's nftables
+// table, applied in process) and the kernel's uapi headers for IPVS and rtnetlink. Macros and variadic functions
+// that Swift cannot import are wrapped here as `static inline` shims, named `cnl_*`. Only the kernel I/O modules
+// import this: IPVS (netlink) and NFTables (libnftables); their raw pointers never leave them.
 #ifndef IPVS_PROXY_CNETLINK_SHIM_H
 #define IPVS_PROXY_CNETLINK_SHIM_H
 
@@ -25,6 +26,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
+#include <nftables/libnftables.h>
 
 /// The most datagrams `cnl_recv_many` reads in one call.
 #define CNL_RECV_MANY_MAX 512

@@ -7,8 +7,8 @@
 /// The process's answer to a write on a pipe whose reader has gone.
 public enum BrokenPipe {
     /// Ignores SIGPIPE for the whole process, so that such a write fails with EPIPE (an error the writer
-    /// handles) instead of killing the process. The proxy calls it first thing: a dying `nft` must not take the
-    /// proxy with it.
+    /// handles) instead of killing the process. The proxy calls it first thing: a reader that has gone (a closed
+    /// standard error, a peer that hung up) must not take the proxy with it.
     public static func ignore() {
         _ = signal(SIGPIPE, SIG_IGN)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Values
 
-/// Where nftables input goes: `NFTCommand` runs the nft binary; tests use a fake. The proxy's pure code renders
+/// Where nftables input goes: `NFTablesLibrary` applies it in process through libnftables; tests use a fake. The proxy's pure code renders
 /// the scripts (`NFTablesScript` in Proxy) and hands them here.
 public protocol NFTablesRunner: Sendable {
     /// Applies `script` as one transaction (`nft -f -`).
@@ -12,20 +12,18 @@ public protocol NFTablesRunner: Sendable {
 
 /// The kinds of failure applying nftables input.
 public enum NFTablesErrorCode: String, ErrorCode {
-    /// The `nft` binary is not installed (Debian: `apt-get install nftables`).
-    case nftMissing
-    /// `nft` ran and refused the input (its message is the cause).
+    /// nftables refused the input (its message is the cause).
     case rejected
-    /// `nft` could not be started or talked to (it stopped reading its input, or its output could not be read).
+    /// libnftables could not be set up for the call.
     case exec
-    /// `nft` did not finish before its deadline and was killed.
+    /// The call did not finish before its deadline; it was left to finish on its own.
     case timeout
 }
 
 /// A failure applying nftables input: what kind, a message that says what to do, and the cause.
 public typealias NFTablesError = CodedError<NFTablesErrorCode>
 
-/// What `nft` printed on its standard error, as the cause of an `NFTablesError`.
+/// What nftables reported (its error output), as the cause of an `NFTablesError`.
 public struct NFTOutput: Error, Sendable, Hashable, CustomStringConvertible {
     /// The text, trimmed.
     public var text: String

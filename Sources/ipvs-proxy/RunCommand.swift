@@ -168,7 +168,7 @@ struct RunCommand: AsyncParsableCommand {
             masquerade: MasqueradeSync(
                 configuration: MasqueradeConfiguration(
                     clusterCIDRs: settings.clusterCIDRs, masqueradeAll: settings.masqueradeAll),
-                nft: NFTCommand()),
+                nft: NFTablesLibrary()),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             nodeAddresses: watcher?.updates,
             // Stale UDP/SCTP conntrack flows, deleted after each pass that removed a backend (kube-proxy's
@@ -270,9 +270,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var removedTable = true
         do {
-            try await MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTCommand()).cleanup()
-        } catch let error as NFTablesError where error.code == .nftMissing {
-            logger.notice("no nft binary, so no nftables table to remove", metadata: ["error": "\(error)"])
+            try await MasqueradeSync(configuration: try masquerade.configuration(), nft: NFTablesLibrary()).cleanup()
         } catch {
             removedTable = false
             logger.error("could not remove the nftables table", metadata: ["error": "\(error)"])

@@ -1,0 +1,127 @@
+import CNetlink
+import Foundation
+import Values
+
+/// Applies nftables input in process, through libnftables (the library the `nft` binary is made of): the script is
+/// parsed and sent to the kernel as one transaction, exactly as `nft -f -` would, without starting a process.
+///
+/// Starting `nft` for every change cost more than the rest of the change together: in the emulated lab guest at
+/// 10,000 Services, three quarters of the proxy's CPU per EndpointSlice change went to starting the binary (loading
+/// it, relocating its libraries) for an `add element` of one line (docs/performance.md).
+///
+/// Each call gets a fresh library context, so nothing is cached between calls (what another program changed in
+/// the meantime is seen, and no copy of the table's elements stays in memory), and runs on a thread of its own,
+/// never on Swift's cooperative pool. The call waits at most `deadline`: then it throws `.timeout` and the thread is
+/// left to finish on its own (the library cannot be interrupted; the kernel answers a transaction without waiting
+/// on anything, so this is a guard, not an expected path).
+public struct NFTablesLibrary: NFTablesRunner {
+    /// How long one call may take before the caller gives up on it. A whole-table write of 44,000 elements took
+    /// 0.7 s through the binary on a host and up to 13 s in the emulated lab guest.
+    public let deadline: Duration
+
+    /// A runner whose calls wait at most `deadline`.
+    public init(deadline: Duration = .seconds(60)) {
+        self.deadline = deadline
+    }
+
+    public func run(_ script: String) async throws(NFTablesError) {
+        let result = try await execute(script)
+        guard result.status == 0 else {
+            throw NFTablesError(.rejected, "nftables refused the proxy's table", cause: NFTOutput(result.error))
+        }
+    }
+
+    /// Reads `list chains inet`, which lists chains only (nft 1.0.6 reads every set element for `list tables` and
+    /// `list table` alike: 5 to 13 s for 44,000 elements in the emulated lab guest).
+    public func hasTable(_ name: String) async throws(NFTablesError) -> Bool {
+        let result = try await execute("list chains inet")
+        guard result.status == 0 else {
+            throw NFTablesError(.rejected, "nftables could not list the inet chains", cause: NFTOutput(result.error))
+        }
+        return Self.listing(result.output, hasChain: "postrouting", inTable: name)
+    }
+
+    /// True when a `list chains` listing shows table `inet <table>` with chain `chain`.
+    static func listing(_ output: String, hasChain chain: String, inTable table: String) -> Bool {
+        var inside = false
+        for line in output.split(whereSeparator: \.isNewline) {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if !line.hasPrefix(" ") && !line.hasPrefix("\t") {
+                inside = text == "table inet \(table) {"
+            } else if inside && text == "chain \(chain) {" {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// What one call returned and printed.
+    struct Outcome: Sendable {
+        /// The library's status: 0 when the whole input was applied.
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    /// Runs `commands` on a thread of its own, waiting at most `deadline`.
+    func execute(_ commands: String) async throws(NFTablesError) -> Outcome {
+        guard let outcome = try await call({ Self.apply(commands) }) else {
+            throw NFTablesError(.exec, "could not make a libnftables context (out of memory?)")
+        }
+        return outcome
+    }
+
+    /// `body`'s result, computed on a thread of its own; throws `.timeout` when `deadline` passes first.
+    func call<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws(NFTablesError) -> T {
+        guard let result = await Self.onThread(within: deadline, body) else {
+            throw NFTablesError(
+                .timeout, "nftables did not answer within \(deadline); the call is left to finish on its own")
+        }
+        return result
+    }
+
+    /// Runs `commands` in a fresh context, capturing what the library prints; nil when no context can be made.
+    /// Blocks.
+    static func apply(_ commands: String) -> Outcome? {
+        guard let context = nft_ctx_new(0) else { return nil }
+        defer { nft_ctx_free(context) }
+        // Captured instead of printed on the proxy's own standard output and error.
+        _ = nft_ctx_buffer_output(context)
+        _ = nft_ctx_buffer_error(context)
+        let status = nft_run_cmd_from_buffer(context, commands)
+        return Outcome(
+            status: status,
+            output: nft_ctx_get_output_buffer(context).map { String(cString: $0) } ?? "",
+            error: nft_ctx_get_error_buffer(context).map { String(cString: $0) } ?? "")
+    }
+
+    /// `body`'s result, computed on a new thread; nil when `deadline` passes first (the thread then runs on, and
+    /// its result is dropped).
+    static func onThread<T: Sendable>(
+        within deadline: Duration, _ body: @escaping @Sendable () -> T
+    ) async -> T? {
+        let waiting = Waiting<T>()
+        return await withCheckedContinuation { continuation in
+            waiting.slot.withLock { $0 = continuation }
+            let timer = Task {
+                guard (try? await Task.sleep(for: deadline)) != nil else { return }
+                waiting.slot.withLock { $0.take() }?.resume(returning: nil)
+            }
+            let thread = Thread {
+                // Named from inside: a name set before start does not reach the thread on Linux, which would keep
+                // the name of the thread that made it (one of the cooperative pool's).
+                Thread.current.name = "nftables"
+                let result = body()
+                timer.cancel()
+                waiting.slot.withLock { $0.take() }?.resume(returning: result)
+            }
+            thread.start()
+        }
+    }
+
+    /// The continuation of ``onThread(within:_:)``, resumed once by whichever of the thread and the deadline comes
+    /// first.
+    private final class Waiting<T: Sendable>: Sendable {
+        let slot = Locked<CheckedContinuation<T?, Never>?>(nil)
+    }
+}
