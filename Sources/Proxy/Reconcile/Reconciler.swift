@@ -311,7 +311,14 @@ public struct Reconciler: Sendable {
     /// Saves `record` to the store when it differs from what the store holds; a failure is logged, and the next pass
     /// tries again.
     private mutating func save(_ record: OwnershipRecord) {
-        guard let store, record != stored else { return }
+        guard let store else { return }
+        guard record != stored else {
+            // Equal but perhaps not the same storage (a re-read rebuilds the sets): shared from now on, so that the
+            // next pass's comparison is one identity check, not a lookup of every key (at 10,000 Services that was
+            // two thirds of a change's pass in the lab).
+            stored = record
+            return
+        }
         do {
             try store.save(record)
             stored = record
