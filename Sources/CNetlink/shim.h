@@ -6,6 +6,7 @@
 #define IPVS_PROXY_CNETLINK_SHIM_H
 
 #include <errno.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -27,6 +28,9 @@
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <nftables/libnftables.h>
+
+/// glibc's `malloc_trim(0)`: hands the allocator's free pages back to the kernel; 1 when some were released.
+static inline int cnl_malloc_trim(void) { return malloc_trim(0); }
 
 /// The most datagrams `cnl_recv_many` reads in one call.
 #define CNL_RECV_MANY_MAX 512

@@ -1,3 +1,4 @@
+import IPVS
 import NIOCore
 import Values
 import NIOPosix
@@ -8,6 +9,8 @@ import NIOPosix
 actor ReconcileRoom {
     private var loop: ReconcileLoop
     private let thread: any EventLoop
+    /// The allocator's free pages went back to the kernel once the first sync was done (``FreedMemory``).
+    private var releasedAfterFirstSync = false
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.executor.asUnownedSerialExecutor() }
 
@@ -33,7 +36,13 @@ actor ReconcileRoom {
     func handle(
         _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant]
     ) throws(CodedError<ReconcileLoop.ErrorCode>) -> ReconcileLoop.Outcome {
-        try loop.handle(inputs, now: now, seen: seen)
+        let outcome = try loop.handle(inputs, now: now, seen: seen)
+        if outcome.firstSyncDone && !releasedAfterFirstSync {
+            // The initial state was decoded and planned in a burst that is garbage now: its pages go back.
+            releasedAfterFirstSync = true
+            FreedMemory.release()
+        }
+        return outcome
     }
 
     /// Runs `body` with a room on a fresh thread, and stops the thread afterwards.
