@@ -153,6 +153,7 @@ public struct ProxyService: ServiceLifecycle.Service {
             // need, so only an earlier one than that already set needs a wake-up of its own; a later one is asked for
             // again when the earlier one fires.
             var armed: ContinuousClock.Instant?
+            var released = false
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
                 let stamped = inbox.takeStamped()
                 let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
@@ -161,6 +162,10 @@ public struct ProxyService: ServiceLifecycle.Service {
                 }
                 let outcome = try await room.handle(stamped.map(\.input), now: .now, seen: seen)
                 await observers.deliver(outcome.reports)
+                if outcome.firstSyncDone && !released && !options.once {
+                    released = true
+                    await room.releaseFreedMemory()
+                }
                 if let deadline = outcome.wakeAt, armed.map({ deadline < $0 || $0 <= .now }) ?? true {
                     armed = deadline
                     group.addTask {

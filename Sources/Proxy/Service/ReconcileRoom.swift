@@ -9,8 +9,6 @@ import NIOPosix
 actor ReconcileRoom {
     private var loop: ReconcileLoop
     private let thread: any EventLoop
-    /// The allocator's free pages went back to the kernel once the first sync was done (``FreedMemory``).
-    private var releasedAfterFirstSync = false
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.executor.asUnownedSerialExecutor() }
 
@@ -36,13 +34,14 @@ actor ReconcileRoom {
     func handle(
         _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant]
     ) throws(CodedError<ReconcileLoop.ErrorCode>) -> ReconcileLoop.Outcome {
-        let outcome = try loop.handle(inputs, now: now, seen: seen)
-        if outcome.firstSyncDone && !releasedAfterFirstSync {
-            // The initial state was decoded and planned in a burst that is garbage now: its pages go back.
-            releasedAfterFirstSync = true
-            FreedMemory.release()
-        }
-        return outcome
+        try loop.handle(inputs, now: now, seen: seen)
+    }
+
+    /// Hands the allocator's free pages back to the kernel (``FreedMemory``), on the room's thread: once, after the
+    /// first sync and its observers (the initial state was decoded, planned and written in a burst that is garbage
+    /// now, the whole nftables table included).
+    func releaseFreedMemory() {
+        FreedMemory.release()
     }
 
     /// Runs `body` with a room on a fresh thread, and stops the thread afterwards.
