@@ -75,7 +75,7 @@ public struct MasqueradeSync: Sendable {
             if !inStep {
                 try await nft.run(NFTablesScript.replace(configuration: configuration, elements: tracker.elements))
                 inStep = true
-                return .replaced(elements: tracker.elements.count)
+                return .replaced(elements: tracker.elementCount)
             }
             guard !delta.isEmpty else { return .unchanged }
             try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))

@@ -14,12 +14,16 @@ import IPVS
 public struct MasqueradeTracker: Sendable {
     /// The configuration elements are computed with.
     public let configuration: MasqueradeConfiguration
-    /// Every element the sets must hold now.
-    public private(set) var elements: Set<MasqueradeElement> = []
+    /// Every element the sets must hold now (made on demand: a whole-table write, tests).
+    public var elements: Set<MasqueradeElement> { Set(users.keys) }
+    /// How many elements the sets must hold now.
+    public var elementCount: Int { users.count }
     /// Changes to `elements` not yet taken with `takePending()`.
     public private(set) var pending = MasqueradeDelta()
 
     private var contributions: [VirtualServerKey: Set<MasqueradeElement>] = [:]
+    /// Each element the sets must hold, with how many contributions hold it: the one copy of the elements (at
+    /// 10,000 Services a second set of them held 15 MB).
     private var users: [MasqueradeElement: Int] = [:]
     private var vips: Set<IPAddress> = []
 
@@ -98,13 +102,18 @@ public struct MasqueradeTracker: Sendable {
     }
 
     private mutating func retain(_ element: MasqueradeElement) {
-        users[element, default: 0] += 1
-        if elements.insert(element).inserted { pending.add(element) }
+        let count = (users[element] ?? 0) + 1
+        users[element] = count
+        if count == 1 { pending.add(element) }
     }
 
     private mutating func release(_ element: MasqueradeElement) {
-        let remaining = (users[element] ?? 1) - 1
-        users[element] = remaining > 0 ? remaining : nil
-        if remaining <= 0, elements.remove(element) != nil { pending.remove(element) }
+        guard let count = users[element] else { return }
+        if count > 1 {
+            users[element] = count - 1
+        } else {
+            users[element] = nil
+            pending.remove(element)
+        }
     }
 }
