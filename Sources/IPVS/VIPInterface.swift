@@ -36,26 +36,37 @@ public final class VIPInterface: Sendable {
 
     /// The link's index, or nil when it does not exist.
     public func linkIndex() throws -> Int32? {
+        try link()?.index
+    }
+
+    /// The link's index and whether it is up (IFF_UP); nil when it does not exist.
+    func link() throws -> (index: Int32, up: Bool)? {
         let reply = try transact("look up link \(name)") { seq, encoder in
             RouteMessages.getLink(name: name, sequence: seq, into: &encoder)
         }
         if reply.errno == ENODEV { return nil }
         try reply.check()
+        // struct ifinfomsg: family, pad, type, then the index at 4 and the flags at 8.
         for message in reply.messages where message.type == UInt16(RTM_NEWLINK) && message.payload.count >= 16 {
-            return message.payload.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: Int32.self) }
+            return message.payload.withUnsafeBytes {
+                ($0.loadUnaligned(fromByteOffset: 4, as: Int32.self),
+                 $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) & RouteMessages.iffUp != 0)
+            }
         }
         return nil
     }
 
-    /// Creates the link as a dummy if it is missing, and sets it up; returns its index.
+    /// Creates the link as a dummy if it is missing, and sets it up if it is down (a link already up is not
+    /// written to: an unchanged restart writes nothing); returns its index.
     @discardableResult
     public func ensureLink() throws -> Int32 {
-        if let index = try linkIndex() {
+        if let link = try link() {
+            guard !link.up else { return link.index }
             let reply = try transact("set link \(name) up") { seq, encoder in
-                RouteMessages.setUp(index: index, sequence: seq, into: &encoder)
+                RouteMessages.setUp(index: link.index, sequence: seq, into: &encoder)
             }
             try reply.check()
-            return index
+            return link.index
         }
         let reply = try transact("create dummy link \(name)") { seq, encoder in
             RouteMessages.createDummy(name: name, sequence: seq, into: &encoder)

@@ -141,6 +141,26 @@ import Values
         #expect(sends[1].map { Array($0.payload[0..<8]) } == [header, header])
     }
 
+    static let linkStates: [(flags: UInt32, expected: [[UInt16]])] = [
+        (0x1, [[UInt16(RTM_GETLINK)]]),  // up: looked up only
+        (0, [[UInt16(RTM_GETLINK)], [UInt16(RTM_NEWLINK)]]),  // down: set up
+    ]
+
+    @Test(arguments: linkStates)
+    func vipLinkIsSetUpOnlyWhenDown(flags: UInt32, expected: [[UInt16]]) throws {
+        let connection = NetlinkConnection.scripted { n, requests in
+            if n == 0 {  // RTM_GETLINK: the link is index 7, with these flags.
+                let link: [UInt8] = [0, 0, 0, 0] + B.u32(7) + B.u32(flags) + B.u32(0)
+                let reply = K.message(type: UInt16(RTM_NEWLINK), sequence: requests[0].sequence, link)
+                return [K.Datagram(bytes: reply + K.ack(requests[0]))]
+            }
+            return [K.Datagram(bytes: K.ack(requests[0]))]
+        }
+        let link = VIPInterface(name: "kube-ipvs0", connection: connection, logger: Logger(label: "test"))
+        #expect(try link.ensureLink() == 7)
+        #expect(connection.record.sends.map { $0.map(\.type) } == expected, "a link already up is not written to")
+    }
+
     @Test func vipLinkLookupTimesOut() {
         let link = VIPInterface(
             name: "kube-ipvs0", connection: .scripted { _, _ in [] }, logger: Logger(label: "test"))

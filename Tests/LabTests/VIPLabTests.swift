@@ -16,6 +16,11 @@ struct VIPLabTests {
         let link = try LabShell.run("ip", ["-d", "link", "show", "kube-ipvs0"]).stdout
         #expect(link.contains("dummy"), "\(link)")
         #expect(link.contains(",UP"), "\(link)")
+        // Set down behind its back, it is set up again (a link that is up is left alone: ScriptedClientTests).
+        try #require(try LabShell.run("ip", ["link", "set", "kube-ipvs0", "down"]).status == 0)
+        #expect(try vip.ensureLink() == index)
+        let again = try LabShell.run("ip", ["link", "show", "kube-ipvs0"]).stdout
+        #expect(again.contains(",UP"), "\(again)")
 
         let v4 = try #require(IPAddress("10.96.0.10"))
         let v6 = try #require(IPAddress("fd00::10"))
