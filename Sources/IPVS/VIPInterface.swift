@@ -48,9 +48,10 @@ public final class VIPInterface: Sendable {
         try reply.check()
         // struct ifinfomsg: family, pad, type, then the index at 4 and the flags at 8.
         for message in reply.messages where message.type == UInt16(RTM_NEWLINK) && message.payload.count >= 16 {
-            return message.payload.withUnsafeBytes {
-                ($0.loadUnaligned(fromByteOffset: 4, as: Int32.self),
-                 $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) & RouteMessages.iffUp != 0)
+            return message.payload.withUnsafeBytes { bytes in
+                let index = bytes.loadUnaligned(fromByteOffset: 4, as: Int32.self)
+                let flags = bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+                return (index, flags & RouteMessages.iffUp != 0)
             }
         }
         return nil

@@ -1,8 +1,8 @@
 import Foundation
 import Values
 
-/// Where nftables input goes: `NFTablesLibrary` applies it in process through libnftables; tests use a fake. The proxy's pure code renders
-/// the scripts (`NFTablesScript` in Proxy) and hands them here.
+/// Where nftables input goes: `NFTablesLibrary` applies it in process through libnftables; tests use a fake. The
+/// proxy's pure code renders the scripts (`NFTablesScript` in Proxy) and hands them here.
 public protocol NFTablesRunner: Sendable {
     /// Applies `script` as one transaction (`nft -f -`).
     func run(_ script: String) async throws(NFTablesError)
