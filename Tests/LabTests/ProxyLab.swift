@@ -85,6 +85,17 @@ enum ProxyLab {
         return output.stderr
     }
 
+    /// `run --once` under strace: its log, and the netlink requests it sent that change the kernel.
+    static func runOnceTraced(_ directory: URL) throws -> (log: String, writes: NetlinkWrites) {
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("strace-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let strace = ["-f", "-qq", "-v", "-s", "16", "-e", "trace=sendto,sendmsg", "-e", "signal=none", "-o", trace]
+        let binary = try PodsLabTests.ipvsProxyBinary()
+        let output = try LabShell.run("strace", strace + [binary] + arguments(directory, ["--once"]))
+        #expect(output.status == 0, "ipvs-proxy run --once under strace failed: \(output.stderr)")
+        return (output.stderr, NetlinkWrites(strace: try String(contentsOfFile: trace, encoding: .utf8)))
+    }
+
     /// One GET on a new connection; the answering pod's name.
     static func ask(_ vip: String) throws -> String {
         try HTTPConnection(ipv4: vip, port: 80).get().trimmingCharacters(in: .whitespacesAndNewlines)
