@@ -6,8 +6,10 @@ import Values
 public protocol NFTablesRunner: Sendable {
     /// Applies `script` as one transaction (`nft -f -`).
     func run(_ script: String) async throws(NFTablesError)
-    /// True when the `inet` table of this name exists.
-    func hasTable(_ name: String) async throws(NFTablesError) -> Bool
+    /// The comment on the postrouting chain of the `inet` table `name`, where the proxy marks the table it wrote
+    /// (``NFTablesScript`` in Proxy); nil when the table or that chain is missing, empty when the chain has no
+    /// comment. Reads no set element.
+    func mark(ofTable name: String) async throws(NFTablesError) -> String?
 }
 
 /// The kinds of failure applying nftables input.

@@ -14,7 +14,7 @@ import Testing
     @Test func appliesAScriptAndSeesItsTable() async throws {
         let nft = NFTablesLibrary()
         _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table])
-        #expect(try await !nft.hasTable(Self.table))
+        #expect(try await nft.mark(ofTable: Self.table) == nil)
         try await nft.run(
             """
             add table inet \(Self.table)
@@ -22,13 +22,14 @@ import Testing
             add element inet \(Self.table) hairpin-v4 { 10.244.0.10, 10.244.0.11 }
             """)
         #expect(Self.listTable().contains("10.244.0.10, 10.244.0.11"), "\(Self.listTable())")
-        #expect(try await !nft.hasTable(Self.table), "a table without its postrouting chain is not the proxy's")
+        #expect(try await nft.mark(ofTable: Self.table) == nil, "a table without its postrouting chain is not the proxy's")
         try await nft.run(
             """
-            add chain inet \(Self.table) postrouting { type nat hook postrouting priority srcnat; policy accept; }
+            add chain inet \(Self.table) postrouting { type nat hook postrouting priority srcnat; policy accept; \
+            comment "lab mark 1"; }
             delete element inet \(Self.table) hairpin-v4 { 10.244.0.10 }
             """)
-        #expect(try await nft.hasTable(Self.table))
+        #expect(try await nft.mark(ofTable: Self.table) == "lab mark 1", "the chain's comment, read back")
         #expect(!Self.listTable().contains("10.244.0.10,"), "\(Self.listTable())")
 
         // One transaction: the deletion of an element that is not there refuses the whole script.
@@ -44,6 +45,6 @@ import Testing
         #expect(message.contains("Error"), "nftables' message: \(String(describing: error))")
         #expect(!Self.listTable().contains("10.244.0.12"), "nothing of a refused script is applied")
         try await nft.run("delete table inet \(Self.table)")
-        #expect(try await !nft.hasTable(Self.table))
+        #expect(try await nft.mark(ofTable: Self.table) == nil)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Values
 
 @testable import NFTables
 
@@ -12,6 +13,12 @@ import Testing
         }
         table inet ipvs-proxy {
         \tchain postrouting {
+        \t\tcomment "ipvs-proxy 0123456789abcdef"
+        \t\ttype nat hook postrouting priority srcnat; policy accept;
+        \t}
+        }
+        table inet unmarked {
+        \tchain postrouting {
         \t\ttype nat hook postrouting priority srcnat; policy accept;
         \t}
         }
@@ -21,24 +28,67 @@ import Testing
         }
         """
 
-    @Test(arguments: [
-        (listing, "ipvs-proxy", true),
-        (listing, "other", false),
-        (listing, "missing", false),
-        ("", "ipvs-proxy", false),
-        ("table inet ipvs-proxy {\n}\ntable inet filter {\n\tchain postrouting {\n\t}\n}\n", "ipvs-proxy", false),
-    ])
-    func theTableCountsAsPresentOnlyWithItsChain(output: String, table: String, expected: Bool) {
-        #expect(NFTablesLibrary.listing(output, hasChain: "postrouting", inTable: table) == expected)
+    static let cases: [(output: String, table: String, mark: String?)] = [
+        (listing, "ipvs-proxy", "ipvs-proxy 0123456789abcdef"),
+        (listing, "unmarked", ""),
+        (listing, "filter", ""),
+        (listing, "other", nil),
+        (listing, "missing", nil),
+        ("", "ipvs-proxy", nil),
+        ("table inet ipvs-proxy {\n}\ntable inet filter {\n\tchain postrouting {\n\t}\n}\n", "ipvs-proxy", nil),
+    ]
+
+    @Test(arguments: cases)
+    func theMarkIsThePostroutingChainsCommentAndTheTableCountsOnlyWithThatChain(
+        output: String, table: String, mark: String?
+    ) {
+        #expect(NFTablesLibrary.comment(in: output, chain: "postrouting", table: table) == mark)
     }
 }
 
 /// The library's calls run on a thread of their own under a deadline (what they do in the kernel is proven in the
 /// lab: `NFTablesLibraryLabTests`).
 @Suite struct NFTablesLibraryThreadTests {
-    @Test func aCallReturnsItsResultFromItsOwnThread() async {
-        let result = await NFTablesLibrary.onThread(within: .seconds(30)) { Thread.current.name ?? "" }
-        #expect(result == "nftables")
+    /// Counts the calls that have started.
+    final class Started: Sendable {
+        let count = Locked(0)
+    }
+
+    @Test func blockingCallsRunAtOnceEachOnAThreadOfItsOwnNotOnTheCooperativePool() async {
+        // More blocked calls than the cooperative pool has threads: on the pool, they could not all start.
+        let calls = ProcessInfo.processInfo.activeProcessorCount + 4
+        let started = Started()
+        let release = DispatchSemaphore(value: 0)
+        // A watchdog on a plain thread: were the pool held, this test's own task could not run to let them go.
+        let fired = Started()
+        let watchdog = Thread {
+            Thread.sleep(forTimeInterval: 30)
+            fired.count.withLock { $0 = 1 }
+            for _ in 0..<calls { release.signal() }
+        }
+        let results = await withTaskGroup(of: Int?.self) { group in
+            for index in 0..<calls {
+                group.addTask {
+                    await NFTablesLibrary.onThread(within: .seconds(120)) {
+                        started.count.withLock { $0 += 1 }
+                        release.wait()
+                        return index
+                    }
+                }
+            }
+            watchdog.start()
+            let deadline = ContinuousClock.now + .seconds(20)
+            while started.count.withLock({ $0 }) < calls && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(started.count.withLock { $0 } == calls, "all \(calls) blocked at once")
+            for _ in 0..<calls { release.signal() }
+            var results: [Int] = []
+            for await result in group { results += result.map { [$0] } ?? [] }
+            return results.sorted()
+        }
+        #expect(results == Array(0..<calls), "each call returned its own result")
+        #expect(fired.count.withLock { $0 } == 0, "the test let the calls go, not its watchdog")
     }
 
     @Test func aCallPastItsDeadlineReturnsNilAtTheDeadline() async {

@@ -17,6 +17,40 @@ import Values
             })
     }
 
+    @Test func aRestartFindingTheSameTableKeepsItAndADifferentOneIsWritten() async {
+        let state = desired([(F.web, ["10.244.0.10"])])
+        let earlier = FakeNFTables()
+        var first = MasqueradeSync(configuration: configuration, nft: earlier)
+        #expect(await first.prepare() == .replaced(elements: 0))
+        #expect(await first.sync(state, touched: nil) == .replaced(elements: 3))
+        let written = try? #require(earlier.scripts.last)
+        let mark = written.flatMap(NFTablesScript.mark(in:))
+        #expect(mark?.hasPrefix("ipvs-proxy ") == true, "\(written ?? "")")
+
+        // The next run finds that table: the same objects keep it, nothing is run.
+        let same = FakeNFTables()
+        same.place(mark: mark ?? "")
+        var restarted = MasqueradeSync(configuration: configuration, nft: same)
+        #expect(await restarted.prepare() == .unchanged)
+        #expect(await restarted.sync(state, touched: nil) == .kept(elements: 3))
+        #expect(same.scripts.isEmpty, "an unchanged restart writes nothing")
+        let moved = desired([(F.web, ["10.244.0.11"])])
+        #expect(await restarted.sync(moved, touched: [F.web]) == .updated(added: 1, removed: 1))
+
+        // Other objects (or another version's rules), or a table without a mark: written whole.
+        for found in [mark ?? "", ""] {
+            let other = FakeNFTables()
+            other.place(mark: found)
+            var changed = MasqueradeSync(configuration: configuration, nft: other)
+            #expect(await changed.prepare() == .unchanged)
+            let objects = found.isEmpty ? state : desired([(F.web, ["10.244.0.12"])])
+            #expect(await changed.sync(objects, touched: nil) == .replaced(elements: 3))
+            #expect(other.scripts.count == 1)
+        }
+        // Only at start: a later full write is never skipped for an old mark.
+        #expect(NFTablesScript.mark(in: NFTablesScript.update(table: "t", delta: MasqueradeDelta())) == nil)
+    }
+
     @Test func theFirstPassReplacesTheTableAndAnUnchangedPassRunsNothing() async {
         let nft = FakeNFTables()
         var sync = MasqueradeSync(configuration: configuration, nft: nft)

@@ -24,7 +24,7 @@ import Testing
             seen.withLock { $0.append(count) }
             try await nft.run(script)
         }
-        func hasTable(_ name: String) async throws(NFTablesError) -> Bool { try await nft.hasTable(name) }
+        func mark(ofTable name: String) async throws(NFTablesError) -> String? { try await nft.mark(ofTable: name) }
     }
 
     @Test func aMissingTableIsCreatedBeforeTheFirstPassAndFilledByIt() async throws {

@@ -15,7 +15,7 @@ import Testing
                 .fromOutside(.tcp, F.ip("10.96.0.10"), port: 80), .hairpin(F.ip("10.244.0.10")),
                 .always(.sctp, F.ip("fd00:96::1"), port: 9),
             ])
-        let expected = """
+        let unmarked = """
             add table inet t
             delete table inet t
             table inet t {
@@ -141,7 +141,14 @@ import Testing
             }
 
             """
+        // The postrouting chain carries the mark: a fingerprint of the rest of the text, the same in every process.
+        let mark = NFTablesScript.fingerprint(unmarked)
+        #expect(mark.count == 16)
+        let expected = unmarked.replacingOccurrences(
+            of: "    chain postrouting {\n", with: "    chain postrouting {\n        comment \"ipvs-proxy \(mark)\"\n")
         #expect(script == expected)
+        #expect(NFTablesScript.mark(in: script) == "ipvs-proxy \(mark)")
+        #expect(NFTablesScript.fingerprint("") == "cbf29ce484222325", "FNV-1a's offset basis for no input")
     }
 
     static let sourceRangeDelta = MasqueradeDelta.with(

@@ -23,7 +23,7 @@ public struct MasqueradeObserver: ReconcileObserver {
             logger.warning(
                 "could not create the nftables table before the first pass; the first pass tries again",
                 metadata: ["table": "\(table)", "error": "\(error)"])
-        case .unchanged, .updated:
+        case .unchanged, .updated, .kept:
             break
         }
     }
@@ -42,6 +42,10 @@ public struct MasqueradeObserver: ReconcileObserver {
             logger.info(
                 "nftables table written",
                 metadata: ["table": "\(table)", "elements": "\(elements)", "seconds": seconds])
+        case .kept(let elements):
+            logger.info(
+                "nftables table already in place (it carries the mark of the table to write): not written",
+                metadata: ["table": "\(table)", "elements": "\(elements)"])
         case .updated(let added, let removed):
             logger.debug(
                 "nftables sets updated",

@@ -5,8 +5,10 @@ import NFTables
 /// Keeps the proxy's nftables table in step with the desired state, writing only when something changed.
 ///
 /// The first pass, and the first after a failure or after the table was found missing, replaces the whole table
-/// in one transaction. Otherwise a pass writes only the set elements that changed since the last successful
-/// write, also in one transaction; with nothing changed, nothing is run. The periodic full pass recomputes every
+/// in one transaction; at start, a table already in the kernel that carries the mark of the one to write (the
+/// same text, written by an earlier run) is kept as it is, so an unchanged restart writes nothing. Otherwise a
+/// pass writes only the set elements that changed since the last successful write, also in one transaction; with
+/// nothing changed, nothing is run. The periodic full pass recomputes every
 /// virtual server and checks that the table is still there.
 public struct MasqueradeSync: Sendable {
     /// What one pass did.
@@ -15,6 +17,8 @@ public struct MasqueradeSync: Sendable {
         case unchanged
         /// The whole table was written, with this many set elements.
         case replaced(elements: Int)
+        /// The table found at start carries the mark of the one to write: it was kept, not written.
+        case kept(elements: Int)
         /// Only set elements were written.
         case updated(added: Int, removed: Int)
         /// The write failed (it is retried as a whole-table replace on the next pass).
@@ -25,6 +29,8 @@ public struct MasqueradeSync: Sendable {
     public private(set) var tracker: MasqueradeTracker
     /// False until the table is known to match `tracker.elements` less `tracker.pending`.
     public private(set) var inStep = false
+    /// The mark of the table found in the kernel before the first pass; used by the first whole write only.
+    private var foundMark: String?
     let nft: any NFTablesRunner
 
     /// A sync writing through `nft`.
@@ -46,7 +52,10 @@ public struct MasqueradeSync: Sendable {
     /// node the first connections to a Service would break a moment later.
     public mutating func prepare() async -> Action {
         do {
-            guard try await !nft.hasTable(configuration.table) else { return .unchanged }
+            if let mark = try await nft.mark(ofTable: configuration.table) {
+                foundMark = mark
+                return .unchanged
+            }
             try await nft.run(NFTablesScript.replace(configuration: configuration, elements: []))
             return .replaced(elements: 0)
         } catch {
@@ -64,7 +73,7 @@ public struct MasqueradeSync: Sendable {
         } else {
             tracker.rebuild(from: desired)
             do {
-                if inStep, try await !nft.hasTable(configuration.table) { inStep = false }
+                if inStep, try await nft.mark(ofTable: configuration.table) == nil { inStep = false }
             } catch {
                 inStep = false
                 return .failed(error)
@@ -73,7 +82,12 @@ public struct MasqueradeSync: Sendable {
         let delta = tracker.takePending()
         do {
             if !inStep {
-                try await nft.run(NFTablesScript.replace(configuration: configuration, elements: tracker.elements))
+                let script = NFTablesScript.replace(configuration: configuration, elements: tracker.elements)
+                let found = foundMark
+                foundMark = nil
+                inStep = found != nil && found == NFTablesScript.mark(in: script)
+                if inStep { return .kept(elements: tracker.elementCount) }
+                try await nft.run(script)
                 inStep = true
                 return .replaced(elements: tracker.elementCount)
             }

@@ -20,7 +20,9 @@ import IPVS
 /// - KUBE-IPVS-OUT-FILTER: the node's own connections to a guarded load-balancer IP (whose source is the IP
 ///   itself) are dropped when no admitted range holds a node address.
 public enum NFTablesScript {
-    /// Replaces the whole table, atomically: creates it if missing, deletes it, and defines it afresh.
+    /// Replaces the whole table, atomically: creates it if missing, deletes it, and defines it afresh. The
+    /// postrouting chain carries the table's mark as its comment: a fingerprint of the rest of the text
+    /// (``mark(in:)``), so that a restart finding the same table in the kernel need not write it again.
     public static func replace(
         configuration: MasqueradeConfiguration,
         elements: some Collection<MasqueradeElement>
@@ -49,6 +51,7 @@ public enum NFTablesScript {
         let families = [("v4", "ip"), ("v6", "ip6")]
         let transport = "meta l4proto { tcp, udp, sctp }"
         lines.append("    chain postrouting {")
+        let markLine = lines.count
         lines.append("        type nat hook postrouting priority srcnat; policy accept;")
         for (suffix, ip) in families {
             let port = "meta l4proto . ct original proto-dst"
@@ -94,7 +97,32 @@ public enum NFTablesScript {
                     + " loadBalancerSourceRanges\"")
         }
         lines += ["    }", "}"]
+        let body = lines.joined(separator: "\n") + "\n"
+        lines.insert("        comment \"ipvs-proxy \(fingerprint(body))\"", at: markLine)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The mark a whole-table script gives its table (the comment of its postrouting chain); nil for another script.
+    public static func mark(in script: String) -> String? {
+        for line in script.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("comment \""), text.hasSuffix("\""), text.count >= 10 {
+                return String(text.dropFirst(9).dropLast())
+            }
+        }
+        return nil
+    }
+
+    /// FNV-1a over the text's UTF-8, 64 bits in hex: the same text gives the same mark in every process (Swift's
+    /// `Hasher` is seeded per process). It tells this proxy's own renderings apart, not an adversary's.
+    static func fingerprint(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Changes only set elements: deletions, then additions. Deleting an element the kernel lacks fails the
