@@ -32,6 +32,15 @@
 /// glibc's `malloc_trim(0)`: hands the allocator's free pages back to the kernel; 1 when some were released.
 static inline int cnl_malloc_trim(void) { return malloc_trim(0); }
 
+/// 0 when a netfilter netlink socket (the one libnftables opens) can be opened, else -errno. libnftables 1.0.6
+/// calls exit() when it cannot open that socket (a kernel without nfnetlink): the proxy asks first.
+static inline int cnl_nfnetlink_available(void) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+    if (fd < 0) return -errno;
+    close(fd);
+    return 0;
+}
+
 /// The most datagrams `cnl_recv_many` reads in one call.
 #define CNL_RECV_MANY_MAX 512
 

@@ -71,10 +71,7 @@ public struct NFTablesLibrary: NFTablesRunner {
 
     /// Runs `commands` on a thread of its own, waiting at most `deadline`.
     func execute(_ commands: String) async throws(NFTablesError) -> Outcome {
-        guard let outcome = try await call({ Self.apply(commands) }) else {
-            throw NFTablesError(.exec, "could not make a libnftables context (out of memory?)")
-        }
-        return outcome
+        try await call({ Self.apply(commands) }).get()
     }
 
     /// `body`'s result, computed on a thread of its own; throws `.timeout` when `deadline` passes first.
@@ -86,19 +83,32 @@ public struct NFTablesLibrary: NFTablesRunner {
         return result
     }
 
-    /// Runs `commands` in a fresh context, capturing what the library prints; nil when no context can be made.
-    /// Blocks.
-    static func apply(_ commands: String) -> Outcome? {
-        guard let context = nft_ctx_new(0) else { return nil }
+    /// Runs `commands` in a fresh context, capturing what the library prints. Blocks.
+    ///
+    /// libnftables 1.0.6 ends the process (exit status 3, "Unable to initialize Netlink socket") when it cannot
+    /// open its netfilter netlink socket, as on a kernel without nf_tables: so a socket of that kind is opened and
+    /// closed first, and when it cannot be, the call fails here instead of the library being entered.
+    static func apply(_ commands: String) -> Result<Outcome, NFTablesError> {
+        let probe = cnl_nfnetlink_available()
+        guard probe == 0 else {
+            return .failure(
+                NFTablesError(
+                    .exec, "nftables is unavailable: no netfilter netlink socket (a kernel without nf_tables?)",
+                    cause: OSError(errno: -probe, text: String(cString: strerror(-probe)))))
+        }
+        guard let context = nft_ctx_new(0) else {
+            return .failure(NFTablesError(.exec, "could not make a libnftables context (out of memory?)"))
+        }
         defer { nft_ctx_free(context) }
         // Captured instead of printed on the proxy's own standard output and error.
         _ = nft_ctx_buffer_output(context)
         _ = nft_ctx_buffer_error(context)
         let status = nft_run_cmd_from_buffer(context, commands)
-        return Outcome(
-            status: status,
-            output: nft_ctx_get_output_buffer(context).map { String(cString: $0) } ?? "",
-            error: nft_ctx_get_error_buffer(context).map { String(cString: $0) } ?? "")
+        return .success(
+            Outcome(
+                status: status,
+                output: nft_ctx_get_output_buffer(context).map { String(cString: $0) } ?? "",
+                error: nft_ctx_get_error_buffer(context).map { String(cString: $0) } ?? ""))
     }
 
     /// `body`'s result, computed on a new thread; nil when `deadline` passes first (the thread then runs on, and

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// Bounded everything (issue 12), against the real kernel: a kernel without nf_tables (nor nfnetlink) makes `nft`
-/// exit at once ("Unable to initialize Netlink socket") without reading the ruleset the proxy writes to it. (With
-/// nfnetlink loaded but nf_tables gone, nft reads its whole input first and then fails: no broken pipe.) A 2,000-Service `--once` sync must still program IPVS,
-/// report that masquerading failed, and exit 0 (before SIGPIPE was ignored, the write to the dead `nft` killed the
-/// proxy).
+/// Bounded everything (issue 12), against the real kernel: on a kernel without nf_tables (nor nfnetlink),
+/// libnftables ends the whole process ("Unable to initialize Netlink socket", exit status 3) when asked to apply
+/// anything; the proxy opens such a socket first and reports the failure instead. A 2,000-Service `--once` sync must
+/// still program IPVS, report that masquerading failed, and exit 0. (When the proxy ran the `nft` binary, the same
+/// kernel made `nft` exit without reading its input, and before SIGPIPE was ignored that write killed the proxy.)
 @Suite(.serialized, Lab.only) struct BoundedLabTests {
     static let services = 2_000
     /// The nftables modules the lab loads, users first, so they can be unloaded in this order.
