@@ -48,10 +48,7 @@ public struct NFTablesLibrary: NFTablesRunner {
         var found = false
         for line in output.split(whereSeparator: \.isNewline) {
             let text = line.trimmingCharacters(in: .whitespaces)
-            if found {
-                guard text.hasPrefix("comment \""), text.hasSuffix("\""), text.count >= 10 else { return "" }
-                return String(text.dropFirst(9).dropLast())
-            }
+            if found { return NFTablesComment.text(ofLine: text) ?? "" }
             if !line.hasPrefix(" ") && !line.hasPrefix("\t") {
                 inside = text == "table inet \(table) {"
             } else if inside && text == "chain \(chain) {" {

@@ -12,6 +12,17 @@ public protocol NFTablesRunner: Sendable {
     func mark(ofTable name: String) async throws(NFTablesError) -> String?
 }
 
+/// nftables' `comment "..."` statement on a line of its own (a chain's comment, as nft lists it and as the proxy
+/// writes it): the one reading of it, for the listing and for the proxy's own scripts.
+public enum NFTablesComment {
+    /// The quoted text when `line`, trimmed, is a comment statement; nil otherwise.
+    public static func text(ofLine line: some StringProtocol) -> String? {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard text.hasPrefix("comment \""), text.hasSuffix("\""), text.count >= 10 else { return nil }
+        return String(text.dropFirst(9).dropLast())
+    }
+}
+
 /// The kinds of failure applying nftables input.
 public enum NFTablesErrorCode: String, ErrorCode {
     /// nftables refused the input (its message is the cause).

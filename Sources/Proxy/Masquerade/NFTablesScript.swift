@@ -1,5 +1,6 @@
 import Values
 import IPVS
+import NFTables
 
 /// Renders the proxy's nftables table as `nft -f` input. Pure; every output is one nft transaction, applied
 /// entirely or not at all.
@@ -104,13 +105,7 @@ public enum NFTablesScript {
 
     /// The mark a whole-table script gives its table (the comment of its postrouting chain); nil for another script.
     public static func mark(in script: String) -> String? {
-        for line in script.split(separator: "\n") {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.hasPrefix("comment \""), text.hasSuffix("\""), text.count >= 10 {
-                return String(text.dropFirst(9).dropLast())
-            }
-        }
-        return nil
+        script.split(separator: "\n").lazy.compactMap(NFTablesComment.text(ofLine:)).first
     }
 
     /// FNV-1a over the text's UTF-8, 64 bits in hex: the same text gives the same mark in every process (Swift's
