@@ -77,15 +77,14 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         }.get()
     }
 
-    /// The counters so far, with the loop thread's CPU time. `resetLag` starts the lag figures afresh afterwards
-    /// (a benchmark measures them over a window).
+    /// The counters so far, with the loop thread's CPU time. `resetLag` starts the lag histogram afresh afterwards
+    /// (a benchmark measures it over a window).
     public func statistics(resetLag: Bool = false) async throws -> HealthCheckerStatistics {
         try await loop.submit {
             let state = self.state
             var stats = state.stats
             if resetLag {
-                state.stats.maxLag = .zero
-                state.stats.totalLag = .zero
+                state.stats.lag = LatencyHistogram()
             }
             stats.targets = state.entries.count
             stats.down = state.entries.values.count { $0.state.status == .down }
@@ -163,9 +162,8 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         let state = self.state
         guard !entry.removed, !state.stopped else { return }
         let now = NIODeadline.now()
-        let lag = Duration.nanoseconds(max(now.uptimeNanoseconds, entry.next.uptimeNanoseconds) - entry.next.uptimeNanoseconds)
-        state.stats.maxLag = max(state.stats.maxLag, lag)
-        state.stats.totalLag += lag
+        let late = now.uptimeNanoseconds - min(now.uptimeNanoseconds, entry.next.uptimeNanoseconds)
+        state.stats.lag.record(late / 1000)
         let interval = TimeAmount(entry.target.probe.interval)
         entry.next = entry.next + interval
         if entry.next < now {

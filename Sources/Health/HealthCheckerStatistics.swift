@@ -1,3 +1,5 @@
+import Values
+
 /// Counters of the prober, for benchmarks and the status file.
 public struct HealthCheckerStatistics: Sendable, Hashable {
     /// Targets being probed.
@@ -14,10 +16,9 @@ public struct HealthCheckerStatistics: Sendable, Hashable {
     public var skipped = 0
     /// Probe rounds dropped because the loop was a whole interval late.
     public var overrun = 0
-    /// The largest delay between a probe's due time and its start.
-    public var maxLag: Duration = .zero
-    /// The sum of those delays, for the mean.
-    public var totalLag: Duration = .zero
+    /// The delays between each probe's due time and its start, in microseconds (recorded for every probe round,
+    /// skipped ones included).
+    public var lag = LatencyHistogram()
     /// CPU time (user + system) of the prober's event loop thread so far.
     public var loopCPU: Duration = .zero
 

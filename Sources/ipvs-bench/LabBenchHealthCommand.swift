@@ -35,26 +35,22 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
     @Option(help: "The first listening port.")
     var basePort = 20_000
 
-    @Flag(help: "Start no listeners: every probe is refused by the kernel (measures the prober without an accept side).")
+    @Flag(
+        help: "Start no listeners: every probe is refused by the kernel (measures the prober without an accept side).")
     var refused = false
+
+    @Option(help: "The listeners run in this process (lab-health-listeners): start none here, report its CPU.")
+    var listenerPid: Int32?
+
+    @Option(help: "Print a line of figures this often within the window (to see whether the lag grows).")
+    var reportEvery = GoDurationArgument(.seconds(10))
 
     func run() async throws {
         let logger = Logger(label: "bench-health")
         let listeners = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var servers: [any Channel] = []
-        for index in 0..<(refused ? 0 : ports) {
-            servers.append(
-                try await ServerBootstrap(group: listeners)
-                    .serverChannelOption(.backlog, value: 4096)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(CloseOnAccept())
-                        }
-                    }
-                    .bind(host: "0.0.0.0", port: basePort + index).get()
-            )
-        }
+        let inProcess = !refused && listenerPid == nil
+        let servers =
+            inProcess ? try await LabHealthListenersCommand.listen(on: listeners, ports: ports, basePort: basePort) : []
         let probe = HealthProbe(kind: .tcp, interval: interval.duration, timeout: timeout.duration, rise: 2, fall: 3)
         let perPort = (endpoints + ports - 1) / ports
         let targets = (0..<endpoints).map { index in
@@ -69,34 +65,87 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let launched = clock.now
         checker.update(adding: targets, removing: [])
-        print("endpoints \(endpoints) \(refused ? "(refused: no listeners)" : "") on \(ports) ports x \(perPort) addresses; interval \(interval); needed \(rate(Double(endpoints), interval.duration)) probes/s")
+        let side =
+            refused
+            ? "refused: no listeners" : listenerPid.map { "listeners in process \($0)" } ?? "listeners in process"
+        print(
+            "endpoints \(endpoints) (\(side)) on \(ports) ports x \(perPort) addresses; interval \(interval);"
+                + " needed \(rate(Double(endpoints), interval.duration)) probes/s"
+        )
         try await Task.sleep(for: interval.duration)
-        let before = try await checker.statistics(resetLag: true)
-        let (beforeTime, beforeUsage) = (clock.now, ProcessUsage.now())
-        try await Task.sleep(for: duration.duration)
-        let after = try await checker.statistics()
-        let (afterTime, afterUsage) = (clock.now, ProcessUsage.now())
-        let window = afterTime - beforeTime
-        let probes = Double(after.finished - before.finished)
-        let windowSeconds = window.secondsAsDouble
-        let begun = after.started - before.started
-        print("window \(format(windowSeconds)) s after \(format((beforeTime - launched).secondsAsDouble)) s of warm-up")
-        print("probes finished \(Int(probes)) = \(format(probes / windowSeconds)) probes/s (needed \(rate(Double(endpoints), interval.duration)))")
-        print("probes started \(begun), failed \(after.failed - before.failed), skipped \(after.skipped - before.skipped), overrun \(after.overrun - before.overrun), down now \(after.down)")
-        let meanLag = begun > 0 ? after.totalLag.secondsAsDouble / Double(begun) : 0
-        print("lag behind schedule: max \(format(after.maxLag.secondsAsDouble * 1000)) ms, mean \(format(meanLag * 1000)) ms")
-        let loopCPU = (after.loopCPU - before.loopCPU).secondsAsDouble
-        print("prober loop thread CPU \(format(loopCPU)) s = \(format(loopCPU / windowSeconds * 100)) % of one core")
-        let user = afterUsage.user - beforeUsage.user
-        let system = afterUsage.system - beforeUsage.system
-        print("whole process (prober + listeners) getrusage: user \(format(user)) s, system \(format(system)) s = \(format((user + system) / windowSeconds * 100)) % of one core; max RSS \(afterUsage.maxRSSMiB) MiB")
+        let first = try await checker.statistics(resetLag: true)
+        let start = Sample(
+            time: clock.now, process: ProcessUsage.now(), listeners: listenerPid.flatMap(ProcessUsage.of))
+        print(
+            "window \(format(duration.duration.secondsAsDouble)) s"
+                + " after \(format((start.time - launched).secondsAsDouble)) s of warm-up"
+        )
+        var (previous, previousStats, lag) = (start, first, LatencyHistogram())
+        while clock.now - start.time < duration.duration {
+            let left = duration.duration - (clock.now - start.time)
+            try await Task.sleep(for: min(reportEvery.duration, left))
+            let stats = try await checker.statistics(resetLag: true)
+            let sample = Sample(
+                time: clock.now, process: ProcessUsage.now(), listeners: listenerPid.flatMap(ProcessUsage.of))
+            lag.merge(stats.lag)
+            print(
+                line(from: (previous, previousStats), to: (sample, stats), lag: stats.lag, at: sample.time - start.time)
+            )
+            (previous, previousStats) = (sample, stats)
+        }
+        print("whole window:")
+        print(line(from: (start, first), to: (previous, previousStats), lag: lag, at: previous.time - start.time))
+        let (begun, finished) = (previousStats.started - first.started, previousStats.finished - first.finished)
+        print(
+            "probes started \(begun), finished \(finished), failed \(previousStats.failed - first.failed),"
+                + " skipped \(previousStats.skipped - first.skipped), overrun \(previousStats.overrun - first.overrun),"
+                + " down now \(previousStats.down)"
+        )
+        print("lag behind schedule over the window: \(figures(lag)), mean \(format(lag.mean / 1000)) ms")
+        print("prober process max RSS \(previous.process.maxRSSMiB) MiB")
         for (target, failure) in try await checker.lastFailures(limit: 3) { print("failed: \(target): \(failure)") }
         try await checker.stop()
         for server in servers { try await server.close() }
         try await listeners.shutdownGracefully()
     }
 
+    /// One reading of the clock and the CPU counters.
+    private struct Sample {
+        var time: ContinuousClock.Instant
+        var process: ProcessUsage
+        var listeners: ProcessUsage?
+    }
+
+    /// Figures between two samples: probes/s, lag, the prober's threads' and the processes' CPU.
+    private func line(
+        from: (Sample, HealthCheckerStatistics), to: (Sample, HealthCheckerStatistics), lag: LatencyHistogram,
+        at elapsed: Duration
+    ) -> String {
+        let seconds = max((to.0.time - from.0.time).secondsAsDouble, 1e-9)
+        let probes = Double(to.1.finished - from.1.finished)
+        let loop = (to.1.loopCPU - from.1.loopCPU).secondsAsDouble
+        let process = to.0.process.total - from.0.process.total
+        var text = "t=\(format(elapsed.secondsAsDouble))s probes/s \(format(probes / seconds))"
+        text += " failed \(to.1.failed - from.1.failed) lag \(figures(lag))"
+        text +=
+            " | CPU % of one core: prober threads \(percent(loop, seconds)), process \(percent(process, seconds))"
+        if let before = from.0.listeners, let after = to.0.listeners {
+            text += ", listener process \(percent(after.total - before.total, seconds))"
+        }
+        return text
+    }
+
     private func rate(_ count: Double, _ interval: Duration) -> String { format(count / interval.secondsAsDouble) }
+
+    /// "p50 X ms, p99 Y ms, max Z ms".
+    private func figures(_ lag: LatencyHistogram) -> String {
+        let (p50, p99) = (lag.value(atPercentile: 50), lag.value(atPercentile: 99))
+        return "p50 \(millis(p50)) ms, p99 \(millis(p99)) ms, max \(millis(lag.maximum)) ms"
+    }
+
+    private func millis(_ microseconds: UInt64) -> String { String(format: "%.2f", Double(microseconds) / 1000) }
+
+    private func percent(_ cpu: Double, _ seconds: Double) -> String { format(cpu / seconds * 100) }
 
     private func format(_ value: Double) -> String { String(format: "%.1f", value) }
 }

@@ -1,5 +1,3 @@
-import Pods
-
 /// An HDR-style histogram of latencies in microseconds: exact below 128 µs, then 64 buckets per power of two,
 /// so any percentile it reports is within 1.6% above the true value (and never above the exact maximum).
 /// Recording is O(1) and memory stays small (about 2,000 counters up to an hour).
@@ -38,8 +36,10 @@ public struct LatencyHistogram: Sendable, Hashable {
 
     /// Records a duration (rounded down to whole microseconds; negative counts as 0).
     public mutating func record(_ duration: Duration) {
-        let micros = duration.secondsAsDouble * 1e6
-        record(micros <= 0 ? 0 : UInt64(Swift.min(micros, 1e15)))
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return record(0) }
+        let micros = Swift.min(seconds, 1_000_000_000) * 1_000_000 + attoseconds / 1_000_000_000_000
+        record(UInt64(micros))
     }
 
     /// Adds every value of `other`.

@@ -1,4 +1,4 @@
-@testable import Bench
+@testable import Values
 import Testing
 
 @Suite struct LatencyHistogramTests {
