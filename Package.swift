@@ -84,6 +84,7 @@ let package = Package(
             name: "Health",
             dependencies: [
                 "Values",
+                "CNetlink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

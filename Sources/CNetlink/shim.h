@@ -1,7 +1,8 @@
 // The C surface of ipvs-proxy: libnl-3, libnl-genl-3, libnl-nf-3 (conntrack), libnftables (the proxy's nftables
-// table, applied in process) and the kernel's uapi headers for IPVS and rtnetlink. Macros and variadic functions
-// that Swift cannot import are wrapped here as `static inline` shims, named `cnl_*`. Only the kernel I/O modules
-// import this: IPVS (netlink) and NFTables (libnftables); their raw pointers never leave them.
+// table, applied in process), the kernel's uapi headers for IPVS and rtnetlink, and epoll and eventfd (which
+// Glibc's module leaves out). Macros and variadic functions that Swift cannot import are wrapped here as
+// `static inline` shims, named `cnl_*`. Only the kernel I/O modules import this: IPVS (netlink), NFTables
+// (libnftables) and Health (its TCP connector's epoll set); their raw pointers never leave them.
 #ifndef IPVS_PROXY_CNETLINK_SHIM_H
 #define IPVS_PROXY_CNETLINK_SHIM_H
 
@@ -9,6 +10,8 @@
 #include <malloc.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/syscall.h>

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Values
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +17,7 @@ extension HealthChecker {
         let timeout = TimeAmount(probe.timeout)
         switch probe.kind {
         case .tcp:
-            connect(attempt, timeout: timeout, initializer: nil)
+            queueConnect(bound, timeout: timeout)
         case .http(let path, let host, let statuses):
             let hostHeader = host ?? attempt.entry.target.endpoint
             attempt.timeout = loop.scheduleTask(in: timeout) {
@@ -54,41 +55,64 @@ extension HealthChecker {
         }
     }
 
-    /// Opens a TCP connection; a plain TCP probe succeeds as soon as it is connected and closes it with a reset.
+    /// Opens the HTTP probe's TCP connection, with `initializer` setting up its pipeline.
     private func connect(
         _ attempt: ProbeAttempt,
         timeout: TimeAmount,
-        initializer: (@Sendable (any Channel) throws -> Void)?
+        initializer: @escaping @Sendable (any Channel) throws -> Void
     ) {
-        let state = self.state
         let bound = NIOLoopBound(attempt, eventLoop: loop)
-        var bootstrap =
-            state.bootstraps[attempt.entry.target.probe.timeout] ?? ClientBootstrap(group: loop)
-            .connectTimeout(timeout)
-        if state.bootstraps.count < 16 { state.bootstraps[attempt.entry.target.probe.timeout] = bootstrap }
-        if let initializer {
-            bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout).channelInitializer { channel in
+        ClientBootstrap(group: loop).connectTimeout(timeout)
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try initializer(channel) }
             }
-        }
-        let plain = initializer == nil
-        bootstrap.connect(to: attempt.entry.address).whenComplete { result in
-            let attempt = bound.value
-            switch result {
-            case .success(let channel):
-                if plain {
-                    if let options = channel as? any SocketOptionProvider {
-                        _ = options.setSoLinger(linger(l_onoff: 1, l_linger: 0))
-                    }
-                    attempt.attach(channel)
-                    attempt.finish(nil)
-                } else {
-                    attempt.attach(channel)
+            .connect(to: attempt.entry.address)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel): bound.value.attach(channel)
+                case .failure(let error): bound.value.finish(Self.failure(error))
                 }
-            case .failure(let error):
-                attempt.finish(Self.failure(error))
+            }
+    }
+
+    /// Queues a TCP probe for the connector (made on first use); the queue goes to it once the loop's current
+    /// work is done, so the probes due in one tick travel as one batch.
+    private func queueConnect(_ attempt: NIOLoopBound<ProbeAttempt>, timeout: TimeAmount) {
+        let state = self.state
+        state.connects.append(.init(token: attempt, address: attempt.value.entry.address, timeout: timeout))
+        guard state.connects.count == 1 else { return }
+        loop.execute { [self] in
+            let state = self.state
+            let batch = state.connects
+            state.connects = []
+            guard !state.stopped else { return }
+            do {
+                try connector().submit(batch)
+            } catch {
+                for request in batch {
+                    request.token.value.finish(ProbeFailure(.connection, "cannot start the TCP prober", cause: error))
+                }
             }
         }
+    }
+
+    /// The TCP connector, started on first use; its outcomes come back to the loop in batches.
+    private func connector() throws(OSError) -> TCPConnector<NIOLoopBound<ProbeAttempt>> {
+        if let connector = state.connector { return connector }
+        let loop = self.loop
+        let connector = try TCPConnector<NIOLoopBound<ProbeAttempt>> { outcomes in
+            loop.execute {
+                for outcome in outcomes { outcome.token.value.finish(Self.failure(outcome)) }
+            }
+        }
+        state.connector = connector
+        return connector
+    }
+
+    /// A probe failure for a connector outcome (nil: connected).
+    static func failure(_ outcome: TCPConnector<NIOLoopBound<ProbeAttempt>>.Outcome) -> ProbeFailure? {
+        if outcome.timedOut { return ProbeFailure(.timedOut, "connect timed out") }
+        return outcome.error.map { ProbeFailure(.connection, "connect failed", cause: $0) }
     }
 
     /// A probe failure for a connection error, with a short reason.

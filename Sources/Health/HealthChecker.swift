@@ -11,7 +11,9 @@ import Values
 /// many virtual servers share it (targets are deduplicated by endpoint and probe spec). Status changes come out of
 /// `transitions`, once each. As a ServiceLifecycle service it runs until graceful shutdown, then stops probing and
 /// ends `transitions`. All mutable state lives on the event loop, in a box that checks it is only touched there
-/// (`NIOLoopBoundBox`).
+/// (`NIOLoopBoundBox`). TCP probes, the common kind, leave the loop in batches for a `TCPConnector` (a thread of
+/// its own with an epoll set, no channel per probe) and come back to it in batches; HTTP and UDP probes use NIO
+/// channels on the loop.
 public final class HealthChecker: ServiceLifecycle.Service, Sendable {
     /// Status changes, in the order they happened.
     public let transitions: AsyncStream<HealthTransition>
@@ -29,7 +31,10 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         var entries: [HealthTarget: ProbeEntry] = [:]
         var stats = HealthCheckerStatistics()
         var stopped = false
-        var bootstraps: [Duration: ClientBootstrap] = [:]
+        /// TCP probes made without a channel each, on a thread of their own (started with the first).
+        var connector: TCPConnector<NIOLoopBound<ProbeAttempt>>?
+        /// TCP probes due in this round of the loop, for the connector.
+        var connects: [TCPConnector<NIOLoopBound<ProbeAttempt>>.Request] = []
         /// Due probes, by tick: NIO cancels a scheduled task by a linear scan of its heap, so one NIO task per
         /// target would cost O(targets) per cancelled connect timeout. One repeating tick drains this wheel
         /// instead, and NIO's heap holds only the timeouts of probes in flight.
@@ -88,7 +93,7 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
             }
             stats.targets = state.entries.count
             stats.down = state.entries.values.count { $0.state.status == .down }
-            stats.loopCPU = ThreadCPUTime.now()
+            stats.loopCPU = ThreadCPUTime.now() + (state.connector?.cpuTime() ?? .zero)
             return stats
         }.get()
     }
@@ -100,7 +105,7 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
 
     /// Stops probing and ends `transitions` (the event loop is not this prober's to shut down).
     public func stop() async throws {
-        try await loop.submit {
+        let connector = try await loop.submit {
             let state = self.state
             state.stopped = true
             state.ticker?.cancel()
@@ -108,7 +113,11 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
                 entry.removed = true
             }
             state.entries.removeAll()
+            defer { state.connector = nil }
+            return state.connector
         }.get()
+        // Its thread is gone before this returns, so no outcome reaches the loop after its owner shuts it down.
+        await connector?.stop()
         continuation.finish()
     }
 
@@ -177,9 +186,10 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         }
         entry.inFlight = true
         state.stats.started += 1
-        start(ProbeAttempt(entry: entry, started: now) { [self] entry, failure, started in
-            complete(entry, failure: failure, started: started)
-        })
+        start(
+            ProbeAttempt(entry: entry, started: now) { [self] entry, failure, started in
+                complete(entry, failure: failure, started: started)
+            })
     }
 
     private func complete(_ entry: ProbeEntry, failure: ProbeFailure?, started: NIODeadline) {
@@ -192,7 +202,9 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         guard !entry.removed, !state.stopped else { return }
         entry.lastFailure = failure?.description
         let probe = entry.target.probe
-        guard let status = entry.state.record(success: failure == nil, rise: probe.rise, fall: probe.fall) else { return }
+        guard let status = entry.state.record(success: failure == nil, rise: probe.rise, fall: probe.fall) else {
+            return
+        }
         continuation.yield(
             HealthTransition(target: entry.target, status: status, reason: status == .down ? entry.lastFailure : nil)
         )

@@ -19,7 +19,7 @@ public struct HealthCheckerStatistics: Sendable, Hashable {
     /// The delays between each probe's due time and its start, in microseconds (recorded for every probe round,
     /// skipped ones included).
     public var lag = LatencyHistogram()
-    /// CPU time (user + system) of the prober's event loop thread so far.
+    /// CPU time (user + system) of the prober's threads so far: its event loop thread and its TCP connector.
     public var loopCPU: Duration = .zero
 
     /// Statistics with every counter at zero.

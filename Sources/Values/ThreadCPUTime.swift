@@ -12,4 +12,13 @@ public enum ThreadCPUTime {
         guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return .zero }
         return .seconds(Int64(time.tv_sec)) + .nanoseconds(Int64(time.tv_nsec))
     }
+
+    /// The CPU time `thread` has used so far; zero where its clock is unavailable. The thread must not have exited
+    /// (its identifier is not valid afterwards): callers keep track of that.
+    public static func of(_ thread: pthread_t) -> Duration {
+        var clock = clockid_t()
+        var time = timespec()
+        guard pthread_getcpuclockid(thread, &clock) == 0, clock_gettime(clock, &time) == 0 else { return .zero }
+        return .seconds(Int64(time.tv_sec)) + .nanoseconds(Int64(time.tv_nsec))
+    }
 }
