@@ -110,9 +110,9 @@ extension HealthChecker {
     }
 
     /// A probe failure for a connector outcome (nil: connected).
-    static func failure(_ outcome: TCPConnector<NIOLoopBound<ProbeAttempt>>.Outcome) -> ProbeFailure? {
+    static func failure<Token>(_ outcome: TCPConnector<Token>.Outcome) -> ProbeFailure? {
         if outcome.timedOut { return ProbeFailure(.timedOut, "connect timed out") }
-        return outcome.error.map { ProbeFailure(.connection, "connect failed", cause: $0) }
+        return outcome.error.map { ProbeFailure.connect(errno: $0.errno, cause: $0) }
     }
 
     /// A probe failure for a connection error, with a short reason.
@@ -121,8 +121,9 @@ extension HealthChecker {
             return ProbeFailure(.timedOut, "connect timed out")
         }
         if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return ProbeFailure(.connection, "connect failed", cause: first.error)
+            return failure(first.error)
         }
+        if let error = error as? IOError { return ProbeFailure.connect(errno: error.errnoCode, cause: error) }
         return ProbeFailure(.connection, "connect failed", cause: error)
     }
 }

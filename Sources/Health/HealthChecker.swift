@@ -40,6 +40,8 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         /// instead, and NIO's heap holds only the timeouts of probes in flight.
         var wheel = TimingWheel<ProbeEntry>()
         var ticker: RepeatedTask?
+        /// When the last "probes not made" warning was logged.
+        var notProbedWarned: NIODeadline?
     }
 
     /// A prober on one event loop of `group` (by default NIO's shared one). `observer` sees every probe's result.
@@ -192,10 +194,15 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
             })
     }
 
-    private func complete(_ entry: ProbeEntry, failure: ProbeFailure?, started: NIODeadline) {
+    /// Records a probe's outcome; called on the loop.
+    func complete(_ entry: ProbeEntry, failure: ProbeFailure?, started: NIODeadline) {
         let state = self.state
         entry.inFlight = false
         state.stats.finished += 1
+        if failure?.code == .notProbed {
+            notProbed(entry, failure)
+            return
+        }
         if failure != nil { state.stats.failed += 1 }
         let latency = Duration.nanoseconds(NIODeadline.now().uptimeNanoseconds - started.uptimeNanoseconds)
         observer?.probed(entry.target, success: failure == nil, latency: latency)
@@ -208,5 +215,21 @@ public final class HealthChecker: ServiceLifecycle.Service, Sendable {
         continuation.yield(
             HealthTransition(target: entry.target, status: status, reason: status == .down ? entry.lastFailure : nil)
         )
+    }
+
+    /// A probe this node could not make says nothing of the endpoint: its rise/fall count and its metrics are left
+    /// alone, the probe is counted, and a warning names the cause at most once a minute (with how many since).
+    private func notProbed(_ entry: ProbeEntry, _ failure: ProbeFailure?) {
+        let state = self.state
+        state.stats.notProbed += 1
+        let now = NIODeadline.now()
+        guard state.notProbedWarned.map({ now - $0 >= .minutes(1) }) ?? true else { return }
+        logger.warning(
+            "health probes not made: this node is short of resources; endpoints keep their status",
+            metadata: [
+                "target": "\(entry.target)", "error": "\(failure?.description ?? "")",
+                "notProbedSoFar": "\(state.stats.notProbed)",
+            ])
+        state.notProbedWarned = now
     }
 }

@@ -12,6 +12,9 @@ public struct HealthCheckerStatistics: Sendable, Hashable {
     public var finished = 0
     /// Probes that failed so far.
     public var failed = 0
+    /// Probes this node could not make (out of descriptors, memory or ports): counted neither for nor against
+    /// their endpoints.
+    public var notProbed = 0
     /// Probe starts skipped because the previous probe of the same target was still running.
     public var skipped = 0
     /// Probe rounds dropped because the loop was a whole interval late.

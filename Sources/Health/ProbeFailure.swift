@@ -12,6 +12,27 @@ public enum ProbeFailureCode: String, ErrorCode {
     case unexpectedReply
     /// The address could not be used.
     case badAddress
+    /// This node could not make the probe (out of descriptors, memory or local ports): nothing is known of the
+    /// endpoint, and the probe counts neither for nor against it.
+    case notProbed
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+extension ProbeFailure {
+    /// The errnos that describe this node, not the endpoint: no descriptor (per process or system-wide), no
+    /// buffer or memory, no local port left for the connection.
+    static let localErrnos: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL]
+
+    /// A connection failure with errno `code`: `.notProbed` when the node is to blame, `.connection` otherwise.
+    static func connect(errno code: Int32, cause: any Error & Sendable) -> ProbeFailure {
+        guard localErrnos.contains(code) else { return ProbeFailure(.connection, "connect failed", cause: cause) }
+        return ProbeFailure(.notProbed, "not probed: this node is out of descriptors, memory or ports", cause: cause)
+    }
 }
 
 /// Why one probe failed: a code, a message, and the underlying error when there was one.

@@ -98,6 +98,7 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let (begun, finished) = (previousStats.started - first.started, previousStats.finished - first.finished)
         print(
             "probes started \(begun), finished \(finished), failed \(previousStats.failed - first.failed),"
+                + " not probed (short of descriptors, memory or ports) \(previousStats.notProbed - first.notProbed),"
                 + " skipped \(previousStats.skipped - first.skipped), overrun \(previousStats.overrun - first.overrun),"
                 + " down now \(previousStats.down)"
         )

@@ -140,6 +140,46 @@ struct HealthCheckerTests {
         #expect(try await checker.statistics().targets == 1)
         try await checker.stop()
     }
+
+    @Test func aProbeThisNodeCouldNotMakeCountsNeitherWay() async throws {
+        // The descriptor limit, not the endpoint: socket() refused by EMFILE (TCP connector or NIO alike).
+        let local = OSError(errno: EMFILE, text: "Too many open files")
+        let outcome = TCPConnector<Int>.Outcome(token: 0, error: local, timedOut: false)
+        #expect(HealthChecker.failure(outcome)?.code == .notProbed)
+        #expect(HealthChecker.failure(IOError(errnoCode: ENFILE, reason: "socket")).code == .notProbed)
+        let refused = TCPConnector<Int>.Outcome(
+            token: 0, error: OSError(errno: ECONNREFUSED, text: ""), timedOut: false)
+        #expect(HealthChecker.failure(refused)?.code == .connection)
+        #expect(HealthChecker.failure(IOError(errnoCode: ECONNREFUSED, reason: "connect")).code == .connection)
+
+        // An endpoint up with fall 1 (a long interval: the checker's own probes do not come into it): a probe not
+        // made leaves it up and yields nothing; a real failure then takes it down.
+        let open = try await Self.server { 200 }
+        let probe = HealthProbe(kind: .tcp, interval: .seconds(3600), timeout: .seconds(1), rise: 1, fall: 1)
+        let target = HealthTarget(address: Self.loopback, port: UInt16(open.localAddress?.port ?? 0), probe: probe)
+        let checker = HealthChecker(logger: Self.logger)
+        var iterator = checker.transitions.makeAsyncIterator()
+        checker.update(adding: [target], removing: [])
+        try await checker.loop.submit {
+            guard let entry = checker.state.entries[target] else { return }
+            checker.complete(entry, failure: HealthChecker.failure(outcome), started: .now())
+        }.get()
+        var stats = try await checker.statistics()
+        #expect(stats.notProbed == 1)
+        #expect(stats.failed == 0)
+        #expect(try await checker.statuses()[target] == .up)
+        try await checker.loop.submit {
+            guard let entry = checker.state.entries[target] else { return }
+            checker.complete(entry, failure: HealthChecker.failure(refused), started: .now())
+        }.get()
+        let transition = await Self.next(&iterator)
+        #expect(transition?.target == target)
+        #expect(transition?.status == .down)
+        stats = try await checker.statistics()
+        #expect(stats.failed == 1)
+        try await checker.stop()
+        try await open.close()
+    }
 }
 
 /// Answers each HTTP request with the given status and closes.
