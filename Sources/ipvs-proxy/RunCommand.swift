@@ -9,6 +9,7 @@ import Proxy
 import ServiceLifecycle
 import Settings
 import Telemetry
+import Values
 
 /// `ipvs-proxy run`: the proxy itself.
 struct RunCommand: AsyncParsableCommand {
@@ -70,6 +71,11 @@ struct RunCommand: AsyncParsableCommand {
         let configPath = proxy.configPath()
         let configAtStart = try await Blocking.run { configPath.flatMap(FileChangeWatch.read) }
         let (settings, logger) = try proxy.start("run", extraFlags: extraFlags)
+        // Health probes in flight and the API connections hold a descriptor each: the soft limit goes up to the hard
+        // one, as Go's runtime raises it for kube-proxy.
+        if let (before, after) = OpenFileLimit.raiseSoftToHard(), before != after {
+            logger.info("open files limit raised", metadata: ["from": "\(before)", "to": "\(after)"])
+        }
         if prepareKernel {
             do {
                 try await Blocking.run {
