@@ -100,7 +100,10 @@ extension HealthChecker {
     private func connector() throws(OSError) -> TCPConnector<NIOLoopBound<ProbeAttempt>> {
         if let connector = state.connector { return connector }
         let loop = self.loop
-        let connector = try TCPConnector<NIOLoopBound<ProbeAttempt>> { outcomes in
+        // Half the descriptors for probes in flight at most: the rest of the proxy (netlink, the API server's
+        // connections, watches) must never be starved by endpoints that do not answer.
+        let limit = OpenFileLimit.current().map { Int(clamping: $0.soft / 2) } ?? 512
+        let connector = try TCPConnector<NIOLoopBound<ProbeAttempt>>(maxInFlight: limit) { outcomes in
             loop.execute {
                 for outcome in outcomes { outcome.token.value.finish(Self.failure(outcome)) }
             }

@@ -50,11 +50,14 @@ final class TCPConnector<Token: Sendable>: Sendable {
     private let epoll: Int32
     private let wake: Int32
     private let deliver: @Sendable ([Outcome]) -> Void
+    /// At most this many connects in flight: each holds a descriptor, and the rest of the process needs some.
+    let maxInFlight: Int
     /// The epoll data of the wake-up eventfd (socket descriptors are never this large).
     private static var wakeMark: UInt64 { UInt64.max }
 
-    /// Starts the connector's thread. Throws when the epoll set or the eventfd cannot be made (out of descriptors).
-    init(deliver: @escaping @Sendable ([Outcome]) -> Void) throws(OSError) {
+    /// Starts the connector's thread. Beyond `maxInFlight` connects in flight, a request ends at once with `EMFILE`
+    /// (not made). Throws when the epoll set or the eventfd cannot be made (out of descriptors).
+    init(maxInFlight: Int = Int.max, deliver: @escaping @Sendable ([Outcome]) -> Void) throws(OSError) {
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw Self.error("epoll_create1") }
         let wake = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -72,7 +75,7 @@ final class TCPConnector<Token: Sendable>: Sendable {
             close(epoll)
             throw error
         }
-        (self.epoll, self.wake, self.deliver) = (epoll, wake, deliver)
+        (self.epoll, self.wake, self.deliver, self.maxInFlight) = (epoll, wake, deliver, max(maxInFlight, 1))
         let thread = Thread { [self] in run() }
         thread.name = "health-tcp"
         thread.start()
@@ -205,6 +208,10 @@ extension TCPConnector {
     private func open(
         _ request: Request, now: NIODeadline, pending: inout [Int32: Pending], wheel: inout TimingWheel<Pending>
     ) -> Outcome? {
+        guard pending.count < maxInFlight else {
+            let text = "\(maxInFlight) connects in flight already (half the open-files limit)"
+            return Outcome(token: request.token, error: OSError(errno: EMFILE, text: text), timedOut: false)
+        }
         let family = request.address.protocol == .inet6 ? AF_INET6 : AF_INET
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let descriptor = socket(family, type, 0)

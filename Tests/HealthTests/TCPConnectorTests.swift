@@ -99,6 +99,30 @@ struct TCPConnectorTests {
         try await full.close()
     }
 
+    @Test func beyondTheCapAConnectIsNotMade() async throws {
+        // One connect in flight at most: the first waits on a listener that drops it, the second is not made.
+        let full = try await Self.listener(backlog: 0)
+        let kept = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(to: try Self.address(full)).get()
+        let (stream, continuation) = AsyncStream.makeStream(of: Connector.Outcome.self)
+        let connector = try Connector(maxInFlight: 1) { for outcome in $0 { continuation.yield(outcome) } }
+        connector.submit([
+            .init(token: 1, address: try Self.address(full), timeout: .milliseconds(300)),
+            .init(token: 2, address: try Self.address(full), timeout: .milliseconds(300)),
+        ])
+        var iterator = stream.makeAsyncIterator()
+        let first = await iterator.next()
+        #expect(first?.token == 2, "the one over the cap ends at once")
+        #expect(first?.error?.errno == EMFILE)
+        #expect(HealthChecker.failure(try #require(first))?.code == .notProbed)
+        let second = await iterator.next()
+        #expect(second?.token == 1)
+        #expect(second?.timedOut == true)
+        await connector.stop()
+        try await kept.close()
+        try await full.close()
+    }
+
     @Test func manyConnectsEachComeBackOnce() async throws {
         let (held, closed) = try Self.refusingPort()
         defer { close(held) }
