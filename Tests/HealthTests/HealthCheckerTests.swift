@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,15 +28,6 @@ struct HealthCheckerTests {
             .bind(host: "127.0.0.1", port: 0).get()
     }
 
-    /// A port nothing listens on (bound, then closed).
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 1
-        try await channel.close()
-        return port
-    }
-
     /// The next transition, or nil when the stream ends.
     static func next(_ iterator: inout AsyncStream<HealthTransition>.Iterator) async -> HealthTransition? {
         await iterator.next()
@@ -41,7 +35,9 @@ struct HealthCheckerTests {
 
     @Test func tcpProbeTakesAClosedPortDownAndLeavesAnOpenOneUp() async throws {
         let open = try await Self.server { 200 }
-        let closed = try await Self.closedPort()
+        let (held, refusing) = try RefusingPort.make()
+        defer { close(held) }
+        let closed = refusing.port ?? 0
         // A refused connect answers at once; the open port gets a timeout that a loaded 2-core host still meets
         // (40 ms once let both fail together).
         let probe = HealthProbe(kind: .tcp, interval: .milliseconds(500), timeout: .milliseconds(450), rise: 1, fall: 2)
@@ -125,7 +121,9 @@ struct HealthCheckerTests {
     }
 
     @Test func removedTargetsAreNoLongerProbed() async throws {
-        let closed = try await Self.closedPort()
+        let (held, refusing) = try RefusingPort.make()
+        defer { close(held) }
+        let closed = refusing.port ?? 0
         let probe = HealthProbe(kind: .tcp, interval: .milliseconds(20), timeout: .milliseconds(10), rise: 1, fall: 1)
         let target = HealthTarget(address: Self.loopback, port: UInt16(closed), probe: probe)
         let checker = HealthChecker(logger: Self.logger)
