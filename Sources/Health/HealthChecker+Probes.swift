@@ -86,13 +86,16 @@ extension HealthChecker {
             let batch = state.connects
             state.connects = []
             guard !state.stopped else { return }
+            let failure: ProbeFailure
             do {
-                try connector().submit(batch)
+                if try connector().submit(batch) { return }
+                // Its thread has ended: the next batch starts a new one.
+                state.connector = nil
+                failure = ProbeFailure(.notProbed, "not probed: the TCP prober's thread had ended")
             } catch {
-                for request in batch {
-                    request.token.value.finish(ProbeFailure(.connection, "cannot start the TCP prober", cause: error))
-                }
+                failure = ProbeFailure(.notProbed, "not probed: the TCP prober cannot start", cause: error)
             }
+            for request in batch { request.token.value.finish(failure) }
         }
     }
 

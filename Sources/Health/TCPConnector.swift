@@ -81,14 +81,18 @@ final class TCPConnector<Token: Sendable>: Sendable {
         thread.start()
     }
 
-    /// Queues `requests`; their outcomes come out of `deliver`. Ignored once stopping.
-    func submit(_ requests: [Request]) {
-        guard !requests.isEmpty else { return }
-        shared.withLock { shared in
-            guard !shared.stopping else { return }
+    /// Queues `requests`; their outcomes come out of `deliver`. Returns false, queuing nothing, once the connector
+    /// is stopping or its thread has ended (it ends on its own only if `epoll_wait` fails, which valid arguments
+    /// never make it do).
+    @discardableResult
+    func submit(_ requests: [Request]) -> Bool {
+        guard !requests.isEmpty else { return true }
+        return shared.withLock { shared in
+            guard !shared.stopping else { return false }
             let idle = shared.queue.isEmpty
             shared.queue.append(contentsOf: requests)
             if idle { signal() }
+            return true
         }
     }
 

@@ -126,13 +126,13 @@ struct TCPConnectorTests {
     @Test func stopEndsTheThreadAndLaterCallsDoNothing() async throws {
         let open = try await Self.listener(backlog: 16)
         let (connector, stream) = try Self.connector()
-        connector.submit([.init(token: 1, address: try Self.address(open), timeout: .seconds(5))])
+        #expect(connector.submit([.init(token: 1, address: try Self.address(open), timeout: .seconds(5))]))
         _ = await Self.outcomes(1, from: stream)
         #expect(connector.cpuTime() > .zero)
         await connector.stop()
-        // The thread has exited: its clock is no longer read, a submit is dropped, a second stop returns at once.
+        // The thread has exited: its clock is no longer read, a submit is refused, a second stop returns at once.
         #expect(connector.cpuTime() == .zero)
-        connector.submit([.init(token: 2, address: try Self.address(open), timeout: .seconds(1))])
+        #expect(!connector.submit([.init(token: 2, address: try Self.address(open), timeout: .seconds(1))]))
         await connector.stop()
         try await open.close()
     }
