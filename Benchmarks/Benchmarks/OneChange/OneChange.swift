@@ -11,7 +11,8 @@ import Values
 /// state, and each operation encoded as its netlink request into a counting kernel that accepts everything. Each
 /// iteration removes one endpoint from one Service's slice, or restores it (a different Service each time), and
 /// checks that exactly one operation went to the kernel. Also: emptying one Service of 30,000 endpoints (30 slices of
-/// 1,000 deleted, then one pass), the case that was quadratic in the bookkeeping of applied operations.
+/// 1,000 deleted, then one pass), the case that was quadratic in the bookkeeping of applied operations; and the
+/// whole-cluster translate and full plan (WholeCluster.swift).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .instructions, .throughput],
@@ -33,6 +34,8 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
     }
+
+    wholeClusterBenchmarks(tenThousand)
 
     let large = Shared {
         var cluster = BenchCluster(services: 0, endpoints: 0)

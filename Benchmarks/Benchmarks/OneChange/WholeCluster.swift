@@ -1,0 +1,62 @@
+import Benchmark
+import Foundation
+import Kube
+import Proxy
+
+/// The two whole-cluster steps at 10,000 Services x 10 endpoints, apart from decoding and from the kernel:
+/// translating the 20,000 decoded objects into the desired state (a fresh tracker each iteration), and planning a
+/// full pass against an actual state that already matches it (zero operations, checked): the periodic full
+/// pass's pure part.
+func wholeClusterBenchmarks(_ cluster: Shared) {
+    let decoded = Decoded(services: 10_000, endpoints: 10)
+    Benchmark(
+        "Translate 10,000 Services x 10 endpoints (20,000 decoded objects into a fresh desired state)",
+        configuration: .init(warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 10)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var tracker = DesiredStateTracker(configuration: ProxyConfiguration(nodeName: "node-0"))
+            for object in decoded.objects { blackHole(tracker.apply(.upsert(object))) }
+            precondition(tracker.desired.virtualServers.count == 10_000, "not one virtual server per Service")
+            blackHole(tracker)
+        }
+    }
+
+    Benchmark(
+        "Plan a full pass at 10,000 Services x 10 endpoints, nothing changed",
+        configuration: .init(warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 20)
+    ) { benchmark in
+        cluster.prepare()
+        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let plan = loaded.reconciler.plan(loaded.tracker.desired, scope: .all)
+            precondition(plan.operations.isEmpty, "a full plan of an unchanged cluster planned operations")
+            blackHole(plan)
+        }
+        benchmark.stopMeasurement()
+    }
+}
+
+/// The benchmark's Services and EndpointSlices, decoded and validated once, ready for a tracker.
+struct Decoded {
+    let objects: [KubeObject]
+
+    init(services: Int, endpoints: Int) {
+        let serviceList = OneChangeInput.list("ServiceList", (0..<services).map(OneChangeInput.service))
+        let sliceList = OneChangeInput.list(
+            "EndpointSliceList", (0..<services).map { OneChangeInput.slice($0, endpoints: 0..<endpoints) })
+        var objects: [KubeObject] = []
+        do {
+            let items =
+                try JSONDecoder().decode(ObjectList<Service>.self, from: serviceList).items.map(DecodedItem.from)
+                + JSONDecoder().decode(ObjectList<EndpointSlice>.self, from: sliceList).items.map(DecodedItem.from)
+            for item in items {
+                guard case .valid(let object, _, _) = item else { fatalError("invalid object: \(item)") }
+                objects.append(object)
+            }
+        } catch {
+            fatalError("the benchmark's objects did not load: \(error)")
+        }
+        self.objects = objects
+    }
+}
