@@ -152,3 +152,54 @@ import Testing
         #expect(result.bind.isEmpty)
     }
 }
+
+/// The shortcut for a virtual server whose real servers already match: it must agree with the general path.
+@Suite struct PlannerMatchTests {
+    let a = F.rs("10.244.0.10", 8080)
+    let b = F.rs("10.244.0.11", 8080)
+
+    func desired(_ reals: [RealServer]) -> [RealServerEndpoint: RealServer] {
+        Dictionary(uniqueKeysWithValues: reals.map { ($0.endpoint, $0) })
+    }
+
+    @Test func theSameRealServersInAnyOrderMatch() {
+        #expect(Planner.matches([RealServerState(server: b), RealServerState(server: a)], desired([a, b])))
+    }
+
+    @Test func aChangedSettingAMissingOneOrADuplicateDoesNot() {
+        var heavier = b
+        heavier.weight = 5
+        #expect(!Planner.matches([RealServerState(server: a), RealServerState(server: heavier)], desired([a, b])))
+        #expect(!Planner.matches([RealServerState(server: a)], desired([a, b])))
+        // Two entries for one endpoint and as many as desired: the other desired one is missing.
+        #expect(!Planner.matches([RealServerState(server: a), RealServerState(server: a)], desired([a, b])))
+    }
+
+    @Test func largeVirtualServersTakeTheGeneralPath() {
+        let actual = [RealServerState(server: a), RealServerState(server: b)]
+        #expect(!Planner.matches(actual, desired([a, b]), scanLimit: 1))
+    }
+
+    @Test func aMatchingVirtualServerForgetsItsDrainingEntriesAsTheGeneralPathDoes() {
+        // b is draining (weight 0, connections left), then wanted again at weight 0 with the same settings:
+        // nothing is planned and its drain deadline is forgotten.
+        var drained = b
+        drained.weight = 0
+        var termination = GracefulTermination()
+        let actual = VirtualServerState(
+            server: F.vs(F.web),
+            realServers: [RealServerState(server: a), RealServerState(server: drained, activeConnections: 3)])
+        let wantedAll = DesiredState(virtualServers: [DesiredVirtualServer(server: F.vs(F.web), realServers: [a])])
+        _ = Planner.plan(
+            desired: wantedAll, actual: [F.web: actual], ownership: Ownership(linkAddresses: [F.ip(F.vip)]),
+            termination: &termination, now: F.t0)
+        #expect(termination.pendingCount == 1)
+        let wantedBoth = DesiredState(
+            virtualServers: [DesiredVirtualServer(server: F.vs(F.web), realServers: [a, drained])])
+        let plan = Planner.plan(
+            desired: wantedBoth, actual: [F.web: actual], ownership: Ownership(linkAddresses: [F.ip(F.vip)]),
+            termination: &termination, now: F.t0)
+        #expect(plan.operations.isEmpty)
+        #expect(termination.pendingCount == 0)
+    }
+}

@@ -98,7 +98,14 @@ public enum Planner {
         if actual.server != desired.server {
             steps.virtualServers.append(.updateVirtualServer(desired.server))
         }
+        if matches(actual.realServers, desired.realServers) {
+            // Nothing to add, change or let go: what the general path below would conclude, without its index and
+            // sorted copies (the periodic full pass finds most virtual servers so).
+            termination.forgetAll(of: key)
+            return
+        }
         var current: [RealServerEndpoint: RealServerState] = [:]
+        current.reserveCapacity(actual.realServers.count)
         for state in actual.realServers { current[state.server.endpoint] = state }
         termination.keepOnly(key) { current[$0] != nil }
         for endpoint in desired.realServers.keys.sorted() {
@@ -123,5 +130,16 @@ public enum Planner {
                 steps.deleteReal.append(.deleteRealServer(endpoint, from: key))
             }
         }
+    }
+
+    /// Whether the kernel's real servers are exactly the desired ones (same endpoints, same settings), checked by
+    /// scanning for small virtual servers only: equal counts and every desired real server present also rule out
+    /// a duplicate among the kernel's. Larger ones take the general path.
+    static func matches(
+        _ actual: [RealServerState], _ desired: [RealServerEndpoint: RealServer], scanLimit: Int = 32
+    ) -> Bool {
+        guard actual.count == desired.count, actual.count <= scanLimit else { return false }
+        for real in desired.values where !actual.contains(where: { $0.server == real }) { return false }
+        return true
     }
 }
