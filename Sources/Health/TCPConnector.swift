@@ -59,10 +59,10 @@ final class TCPConnector<Token: Sendable>: Sendable {
     /// (not made). Throws when the epoll set or the eventfd cannot be made (out of descriptors).
     init(maxInFlight: Int = Int.max, deliver: @escaping @Sendable ([Outcome]) -> Void) throws(OSError) {
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epoll >= 0 else { throw Self.error("epoll_create1") }
+        guard epoll >= 0 else { throw OSError.errno(errno, call: "epoll_create1") }
         let wake = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
         guard wake >= 0 else {
-            let error = Self.error("eventfd")
+            let error = OSError.errno(errno, call: "eventfd")
             close(epoll)
             throw error
         }
@@ -70,7 +70,7 @@ final class TCPConnector<Token: Sendable>: Sendable {
         event.events = EPOLLIN.rawValue
         event.data.u64 = Self.wakeMark
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event) == 0 else {
-            let error = Self.error("epoll_ctl")
+            let error = OSError.errno(errno, call: "epoll_ctl")
             close(wake)
             close(epoll)
             throw error
@@ -123,11 +123,6 @@ final class TCPConnector<Token: Sendable>: Sendable {
         var one: UInt64 = 1
         _ = write(wake, &one, MemoryLayout<UInt64>.size)
     }
-
-    private static func error(_ call: String) -> OSError {
-        let code = errno
-        return OSError(errno: code, text: "\(call): \(String(cString: strerror(code)))")
-    }
 }
 
 extension TCPConnector {
@@ -167,7 +162,8 @@ extension TCPConnector {
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 if getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &code, &length) != 0 { code = errno }
                 close(descriptor)
-                outcomes.append(Outcome(token: entry.token, error: code == 0 ? nil : Self.error(code), timedOut: false))
+                outcomes.append(
+                    Outcome(token: entry.token, error: code == 0 ? nil : OSError.errno(code), timedOut: false))
             }
             if woken {
                 var value: UInt64 = 0
@@ -213,14 +209,14 @@ extension TCPConnector {
         _ request: Request, now: NIODeadline, pending: inout [Int32: Pending], wheel: inout TimingWheel<Pending>
     ) -> Outcome? {
         guard pending.count < maxInFlight else {
-            let text = "\(maxInFlight) connects in flight already (half the open-files limit)"
+            let text = "\(maxInFlight) connects in flight already (the connector's cap)"
             return Outcome(token: request.token, error: OSError(errno: EMFILE, text: text), timedOut: false)
         }
         let family = request.address.protocol == .inet6 ? AF_INET6 : AF_INET
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let descriptor = socket(family, type, 0)
         guard descriptor >= 0 else {
-            return Outcome(token: request.token, error: Self.error("socket"), timedOut: false)
+            return Outcome(token: request.token, error: OSError.errno(errno, call: "socket"), timedOut: false)
         }
         var reset = linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &reset, socklen_t(MemoryLayout<linger>.size))
@@ -230,7 +226,7 @@ extension TCPConnector {
             return Outcome(token: request.token, error: nil, timedOut: false)
         }
         guard errno == EINPROGRESS else {
-            let error = Self.error(errno)
+            let error = OSError.errno(errno)
             close(descriptor)
             return Outcome(token: request.token, error: error, timedOut: false)
         }
@@ -238,7 +234,7 @@ extension TCPConnector {
         event.events = EPOLLOUT.rawValue
         event.data.u64 = UInt64(descriptor)
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, descriptor, &event) == 0 else {
-            let error = Self.error("epoll_ctl")
+            let error = OSError.errno(errno, call: "epoll_ctl")
             close(descriptor)
             return Outcome(token: request.token, error: error, timedOut: false)
         }
@@ -248,10 +244,5 @@ extension TCPConnector {
         // its whole timeout (and at most one tick beyond).
         wheel.insert(entry, at: now + request.timeout + wheel.tick)
         return nil
-    }
-
-    /// An errno as an `OSError` with the C library's text.
-    private static func error(_ code: Int32) -> OSError {
-        OSError(errno: code, text: String(cString: strerror(code)))
     }
 }

@@ -91,7 +91,7 @@ public struct NFTablesLibrary: NFTablesRunner {
             return .failure(
                 NFTablesError(
                     .exec, "nftables is unavailable: no netfilter netlink socket (a kernel without nf_tables?)",
-                    cause: OSError(errno: -probe, text: String(cString: strerror(-probe)))))
+                    cause: OSError.errno(-probe)))
         }
         guard let context = nft_ctx_new(0) else {
             return .failure(NFTablesError(.exec, "could not make a libnftables context (out of memory?)"))

@@ -47,10 +47,3 @@ public struct CommandFailure: Error, Sendable, Hashable, CustomStringConvertible
         return "`\(arguments.joined(separator: " "))` exited with \(status)" + (output.isEmpty ? "" : ": \(output)")
     }
 }
-
-extension OSError {
-    /// The C library's errno `code`, with its text.
-    static func errno(_ code: Int32) -> OSError {
-        OSError(errno: code, text: String(cString: strerror(code)))
-    }
-}

@@ -29,7 +29,7 @@ public final class ReadableWait: Sendable {
     /// A waiter for `descriptor`. Throws when no pipe can be made (out of descriptors).
     public init(descriptor: Int32) throws(OSError) {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw OSError(errno: errno, text: "pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&ends) == 0 else { throw OSError.errno(errno, call: "pipe") }
         for end in ends {
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
@@ -56,7 +56,7 @@ public final class ReadableWait: Sendable {
             // The pipe was written: by this task's cancellation (checked at the top), or by a cancellation that came
             // after an earlier wait had already ended; then it is emptied and the wait goes on.
             case Self.woken: continue
-            default: throw OSError(errno: -result, text: "poll: \(String(cString: strerror(-result)))")
+            default: throw OSError.errno(-result, call: "poll")
             }
         }
     }
