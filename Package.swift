@@ -198,6 +198,7 @@ let package = Package(
                 "Pods",
                 "Bench",
                 "Health",
+                "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -105,7 +105,6 @@ public final class ProcessMetrics: Sendable {
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
             openFDs.record(entries.count)
         }
-        var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { maxFDs.record(Double(limit.rlim_cur)) }
+        if let limit = OpenFileLimit.current() { maxFDs.record(Double(limit.soft)) }
     }
 }

@@ -29,11 +29,7 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
     @Option(help: "Measurement window, after one interval of warm-up.")
     var duration = GoDurationArgument(.seconds(30))
 
-    @Option(help: "Listening ports (the first is --base-port).")
-    var ports = 50
-
-    @Option(help: "The first listening port.")
-    var basePort = 20_000
+    @OptionGroup var listening: HealthListenerPorts
 
     @Flag(
         help: "Start no listeners: every probe is refused by the kernel (measures the prober without an accept side).")
@@ -50,7 +46,8 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         let listeners = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let inProcess = !refused && listenerPid == nil
         let servers =
-            inProcess ? try await LabHealthListenersCommand.listen(on: listeners, ports: ports, basePort: basePort) : []
+            inProcess ? try await listening.listen(on: listeners) : []
+        let (ports, basePort) = (listening.ports, listening.basePort)
         let probe = HealthProbe(kind: .tcp, interval: interval.duration, timeout: timeout.duration, rise: 2, fall: 3)
         let perPort = (endpoints + ports - 1) / ports
         let targets = (0..<endpoints).map { index in
@@ -75,7 +72,8 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         try await Task.sleep(for: interval.duration)
         let first = try await checker.statistics(resetLag: true)
         let start = Sample(
-            time: clock.now, process: ProcessUsage.now(), listeners: listenerPid.flatMap(ProcessUsage.of))
+            time: clock.now, process: ProcessUsage.now(),
+            listeners: listenerPid.flatMap(ProcessUsage.cpuSeconds(ofProcess:)))
         print(
             "window \(format(duration.duration.secondsAsDouble)) s"
                 + " after \(format((start.time - launched).secondsAsDouble)) s of warm-up"
@@ -86,7 +84,8 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
             try await Task.sleep(for: min(reportEvery.duration, left))
             let stats = try await checker.statistics(resetLag: true)
             let sample = Sample(
-                time: clock.now, process: ProcessUsage.now(), listeners: listenerPid.flatMap(ProcessUsage.of))
+                time: clock.now, process: ProcessUsage.now(),
+                listeners: listenerPid.flatMap(ProcessUsage.cpuSeconds(ofProcess:)))
             lag.merge(stats.lag)
             print(
                 line(from: (previous, previousStats), to: (sample, stats), lag: stats.lag, at: sample.time - start.time)
@@ -114,7 +113,8 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
     private struct Sample {
         var time: ContinuousClock.Instant
         var process: ProcessUsage
-        var listeners: ProcessUsage?
+        /// The listener process's CPU seconds, when it runs apart.
+        var listeners: Double?
     }
 
     /// Figures between two samples: probes/s, lag, the prober's threads' and the processes' CPU.
@@ -131,7 +131,7 @@ struct LabBenchHealthCommand: AsyncParsableCommand {
         text +=
             " | CPU % of one core: prober threads \(percent(loop, seconds)), process \(percent(process, seconds))"
         if let before = from.0.listeners, let after = to.0.listeners {
-            text += ", listener process \(percent(after.total - before.total, seconds))"
+            text += ", listener process \(percent(after - before, seconds))"
         }
         return text
     }

@@ -14,27 +14,33 @@ struct LabHealthListenersCommand: AsyncParsableCommand {
         shouldDisplay: false
     )
 
-    @Option(help: "Listening ports (the first is --base-port).")
-    var ports = 50
-
-    @Option(help: "The first listening port.")
-    var basePort = 20_000
+    @OptionGroup var listening: HealthListenerPorts
 
     @Option(help: "Event loop threads accepting (the ports are spread over them).")
     var threads = 1
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
-        let servers = try await Self.listen(on: group, ports: ports, basePort: basePort)
+        let servers = try await listening.listen(on: group)
         // The benchmark waits for this line in a file: written at once, not left in stdio's buffer.
-        let ready = "listening on \(servers.count) ports from \(basePort) with \(max(threads, 1)) thread(s)\n"
+        let ready = "listening on \(servers.count) ports from \(listening.basePort) with \(max(threads, 1)) thread(s)\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
         // Runs until the benchmark kills it; the sleep is only there to keep the process alive.
         while true { try await Task.sleep(for: .seconds(3600)) }
     }
+}
+
+/// The health benchmark's listening ports, the same options for the listeners and for the prober that targets
+/// them.
+struct HealthListenerPorts: ParsableArguments {
+    @Option(help: "Listening ports (the first is --base-port).")
+    var ports = 50
+
+    @Option(help: "The first listening port.")
+    var basePort = 20_000
 
     /// Binds `ports` listeners from `basePort` on `group`, each closing what it accepts.
-    static func listen(on group: any EventLoopGroup, ports: Int, basePort: Int) async throws -> [any Channel] {
+    func listen(on group: any EventLoopGroup) async throws -> [any Channel] {
         var servers: [any Channel] = []
         for index in 0..<ports {
             servers.append(

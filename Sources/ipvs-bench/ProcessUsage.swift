@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 
 #if canImport(Glibc)
     import Glibc
@@ -23,17 +24,12 @@ struct ProcessUsage {
         )
     }
 
-    /// Another process's CPU time so far, from `/proc/PID/stat` (utime and stime, in clock ticks); its peak memory
-    /// is not read (0). Nil when the process is gone or the file does not parse.
-    static func of(pid: Int32) -> ProcessUsage? {
+    /// Another process's CPU time so far (user + system seconds), read from `/proc/PID/stat` with the one parser
+    /// of that line (the proxy's process metrics'). Nil when the process is gone or the line does not parse.
+    static func cpuSeconds(ofProcess pid: Int32) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
-        // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the name: state is field 3, utime field 14, stime field 15.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ProcessUsage(user: user / ticks, system: system / ticks, maxRSSMiB: 0)
+        return ProcessMetrics.parse(stat: text, bootTime: 0, ticksPerSecond: ticks, pageSize: 1)?.cpuSeconds
     }
 
     /// User plus system seconds.
