@@ -7,7 +7,7 @@ import Values
 @Suite struct LockedTests {
     final class Unguarded: @unchecked Sendable { var values: [Int] = [] }
 
-    @Test func threadsAppendingUnderTheLockLoseNothing() {
+    @Test func threadsAppendingUnderTheLockLoseNothing() async {
         let guarded = Locked<[Int]>([])
         let beside = Unguarded()
         let marker = Locked(())
@@ -25,7 +25,11 @@ import Values
                 done.leave()
             }.start()
         }
-        done.wait()
+        // Awaited, not waited for: under the sanitizer this takes seconds, and a blocked thread of the cooperative pool
+        // (two on a 2-core machine) would hold back every other test's tasks that long.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            done.notify(queue: .global()) { continuation.resume() }
+        }
         #expect(guarded.withLock { $0.count } == threads * each)
         #expect(Set(guarded.withLock { $0 }).count == threads * each)
         #expect(marker.withLock { _ in beside.values.count } == threads * each)
