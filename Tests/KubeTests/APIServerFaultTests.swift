@@ -153,7 +153,7 @@ struct APIServerFaultTests {
     @Test func forbiddenThenAllowedSyncsAfterBackoffAndLogsTheConnectionStateOnce() async throws {
         let clock = SimulatedClock()
         let server = try await Self.server(services: 1, clock: clock)
-        server.inject { $0.forbidden = 6 }
+        server.inject { $0.forbidden = [.services: 3, .endpointSlices: 3] }
         let capture = LogCapture()
         _ = try await Self.run(Self.source(server, clock, logger: capture.logger(level: .info))) { $0.hasSynced }
         await server.shutdown()

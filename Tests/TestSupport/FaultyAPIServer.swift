@@ -38,8 +38,9 @@ public final class FaultyAPIServer: Sendable {
         public var garbledWatches = 0
         /// The next watches carrying events are cut in the middle of their first event (the connection drops).
         public var truncatedWatches = 0
-        /// The next requests are answered 403 Forbidden (RBAC not there yet).
-        public var forbidden = 0
+        /// The next requests for each resource are answered 403 Forbidden (RBAC not there yet): counted per resource,
+        /// so that each reflector meets its own share whichever of them asks first.
+        public var forbidden: [Resource: Int] = [:]
         /// The next requests get no answer at all (a stalled server).
         public var stalls = 0
         /// Continue tokens are refused as expired (410), as after a compaction between pages.
@@ -177,8 +178,8 @@ public final class FaultyAPIServer: Sendable {
                 state.faults.stalls -= 1
                 return .stall
             }
-            if state.faults.forbidden > 0 {
-                state.faults.forbidden -= 1
+            if let left = state.faults.forbidden[resource], left > 0 {
+                state.faults.forbidden[resource] = left - 1
                 let verb = request.isWatch ? "watch" : "list"
                 let message =
                     "\(resource.rawValue.lowercased()) is forbidden: User \\\"system:serviceaccount:kube-system:kube-proxy\\\" "
