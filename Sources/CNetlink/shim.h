@@ -35,6 +35,12 @@
 /// glibc's `malloc_trim(0)`: hands the allocator's free pages back to the kernel; 1 when some were released.
 static inline int cnl_malloc_trim(void) { return malloc_trim(0); }
 
+/// The bytes glibc's allocator has handed out and not had back: in use in its arenas plus its mapped blocks.
+static inline size_t cnl_malloc_bytes_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
 /// 0 when a netfilter netlink socket (the one libnftables opens) can be opened, else -errno. libnftables 1.0.6
 /// calls exit() when it cannot open that socket (a kernel without nfnetlink): the proxy asks first.
 static inline int cnl_nfnetlink_available(void) {

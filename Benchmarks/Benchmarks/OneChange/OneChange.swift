@@ -36,6 +36,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     wholeClusterBenchmarks(tenThousand)
+    footprintBenchmarks()
 
     let large = Shared {
         var cluster = BenchCluster(services: 0, endpoints: 0)

@@ -37,11 +37,11 @@ actor ReconcileRoom {
         try loop.handle(inputs, now: now, seen: seen)
     }
 
-    /// Hands the allocator's free pages back to the kernel (``FreedMemory``), on the room's thread: once, after the
+    /// Hands the allocator's free pages back to the kernel (``MallocHeap``), on the room's thread: once, after the
     /// first sync and its observers (the initial state was decoded, planned and written in a burst that is garbage
     /// now, the whole nftables table included).
     func releaseFreedMemory() {
-        FreedMemory.release()
+        MallocHeap.releaseFreed()
     }
 
     /// Runs `body` with a room on a fresh thread, and stops the thread afterwards.

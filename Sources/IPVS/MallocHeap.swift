@@ -1,14 +1,21 @@
 import CNetlink
 
-/// Memory the process has freed but the allocator still holds.
-public enum FreedMemory {
+/// The process's heap as glibc's allocator keeps it.
+public enum MallocHeap {
     /// Hands the allocator's free pages back to the kernel (glibc's `malloc_trim`): after a burst of short-lived
     /// allocations spread over several threads (a first sync decodes every object on a pool of threads, each with
     /// its own malloc arena), the pages stay resident until they are reused, and the resident set keeps the burst's
     /// high-water mark. Blocks for as long as the heap takes to walk; call it off Swift's cooperative pool. Returns
     /// true when memory was released.
     @discardableResult
-    public static func release() -> Bool {
+    public static func releaseFreed() -> Bool {
         cnl_malloc_trim() == 1
+    }
+
+    /// The bytes handed out and not yet freed (glibc's `mallinfo2`: in use in the arenas plus the mapped blocks).
+    /// Unlike the resident set, it does not depend on what the allocator keeps or returns: the figure to compare
+    /// when the representation of the proxy's state changes (the footprint benchmark).
+    public static var bytesInUse: Int {
+        Int(cnl_malloc_bytes_in_use())
     }
 }
