@@ -6,8 +6,8 @@ import Testing
 @Suite struct GracefulTerminationTests {
     let ref = RealServerRef(F.web, RealServerEndpoint(address: F.ip("10.244.0.10"), port: 8080))
 
-    func current(weight: Int32, active: UInt32 = 0, inactive: UInt32 = 0) -> RealServerState {
-        RealServerState(
+    func current(weight: Int32, active: UInt32 = 0, inactive: UInt32 = 0) -> KnownRealServer {
+        KnownRealServer(
             server: F.rs("10.244.0.10", 8080, weight: weight),
             activeConnections: active,
             inactiveConnections: inactive

@@ -173,7 +173,7 @@ import Values
         var termination = GracefulTermination(period: .seconds(30))
         let ref = RealServerRef(
             family.key(family.vip, 80, proto), RealServerEndpoint(address: F.ip(family.pod(1)), port: 8080))
-        let current = RealServerState(
+        let current = KnownRealServer(
             server: RealServer(address: F.ip(family.pod(1)), port: 8080), activeConnections: 3, inactiveConnections: 1)
         let decision = termination.decide(ref, current: current, now: F.t0)
         #expect(decision == (proto == .tcp ? .drain : .delete))

@@ -19,14 +19,14 @@ import Values
     /// What recording one operation at a time did before batches (the oracle).
     static func sequential(
         _ start: ActualState, _ operations: [IPVSOperation]
-    ) -> [VirtualServerKey: VirtualServerState] {
+    ) -> [VirtualServerKey: KnownVirtualServer] {
         var servers = start.virtualServers
         for operation in operations {
             switch operation {
-            case .addVirtualServer(let server): servers[server.key] = VirtualServerState(server: server)
+            case .addVirtualServer(let server): servers[server.key] = KnownVirtualServer(server: server)
             case .updateVirtualServer(let server): servers[server.key]?.server = server
             case .deleteVirtualServer(let key): servers[key] = nil
-            case .addRealServer(let real, let key): servers[key]?.realServers.append(RealServerState(server: real))
+            case .addRealServer(let real, let key): servers[key]?.realServers.append(KnownRealServer(server: real))
             case .updateRealServer(let real, let key):
                 guard let index = servers[key]?.realServers.firstIndex(where: { $0.server.endpoint == real.endpoint })
                 else { continue }

@@ -163,20 +163,20 @@ import Testing
     }
 
     @Test func theSameRealServersInAnyOrderMatch() {
-        #expect(Planner.matches([RealServerState(server: b), RealServerState(server: a)], desired([a, b])))
+        #expect(Planner.matches([KnownRealServer(server: b), KnownRealServer(server: a)], desired([a, b])))
     }
 
     @Test func aChangedSettingAMissingOneOrADuplicateDoesNot() {
         var heavier = b
         heavier.weight = 5
-        #expect(!Planner.matches([RealServerState(server: a), RealServerState(server: heavier)], desired([a, b])))
-        #expect(!Planner.matches([RealServerState(server: a)], desired([a, b])))
+        #expect(!Planner.matches([KnownRealServer(server: a), KnownRealServer(server: heavier)], desired([a, b])))
+        #expect(!Planner.matches([KnownRealServer(server: a)], desired([a, b])))
         // Two entries for one endpoint and as many as desired: the other desired one is missing.
-        #expect(!Planner.matches([RealServerState(server: a), RealServerState(server: a)], desired([a, b])))
+        #expect(!Planner.matches([KnownRealServer(server: a), KnownRealServer(server: a)], desired([a, b])))
     }
 
     @Test func largeVirtualServersTakeTheGeneralPath() {
-        let actual = [RealServerState(server: a), RealServerState(server: b)]
+        let actual = [KnownRealServer(server: a), KnownRealServer(server: b)]
         #expect(!Planner.matches(actual, desired([a, b]), scanLimit: 1))
     }
 
@@ -186,9 +186,9 @@ import Testing
         var drained = b
         drained.weight = 0
         var termination = GracefulTermination()
-        let actual = VirtualServerState(
+        let actual = KnownVirtualServer(
             server: F.vs(F.web),
-            realServers: [RealServerState(server: a), RealServerState(server: drained, activeConnections: 3)])
+            realServers: [KnownRealServer(server: a), KnownRealServer(server: drained, activeConnections: 3)])
         let wantedAll = DesiredState(virtualServers: [DesiredVirtualServer(server: F.vs(F.web), realServers: [a])])
         _ = Planner.plan(
             desired: wantedAll, actual: [F.web: actual], ownership: Ownership(linkAddresses: [F.ip(F.vip)]),

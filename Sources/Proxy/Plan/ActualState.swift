@@ -4,15 +4,15 @@ import IPVS
 /// What the proxy believes the kernel holds: read once at start (adoption, no flush), then kept up to date from
 /// the operations that succeeded, and re-read now and then to catch changes made behind its back.
 public struct ActualState: Sendable, Hashable {
-    /// The virtual servers in the kernel, with their real servers.
-    public private(set) var virtualServers: [VirtualServerKey: VirtualServerState]
+    /// The virtual servers in the kernel, with their real servers (without their statistics).
+    public private(set) var virtualServers: [VirtualServerKey: KnownVirtualServer]
     /// The addresses on the proxy's dummy link.
     public private(set) var linkAddresses: Set<IPAddress>
 
     /// The state as read from the kernel.
     public init(virtualServers: [VirtualServerState] = [], linkAddresses: Set<IPAddress> = []) {
         self.virtualServers = Dictionary(
-            virtualServers.map { ($0.server.key, $0) },
+            virtualServers.map { ($0.server.key, KnownVirtualServer($0)) },
             uniquingKeysWith: { first, _ in first }
         )
         self.linkAddresses = linkAddresses
@@ -34,7 +34,7 @@ public struct ActualState: Sendable, Hashable {
             switch operation {
             case .addVirtualServer(let server):
                 edits[server.key] = nil
-                virtualServers[server.key] = VirtualServerState(server: server)
+                virtualServers[server.key] = KnownVirtualServer(server: server)
             case .updateVirtualServer(let server):
                 virtualServers[server.key]?.server = server
             case .deleteVirtualServer(let key):
@@ -43,7 +43,7 @@ public struct ActualState: Sendable, Hashable {
             case .addRealServer(let real, let key):
                 guard virtualServers[key] != nil else { continue }
                 let index = virtualServers[key]?.realServers.count ?? 0
-                virtualServers[key]?.realServers.append(RealServerState(server: real))
+                virtualServers[key]?.realServers.append(KnownRealServer(server: real))
                 if edits[key] != nil { edits[key]?.added(real.endpoint, at: index) }
             case .updateRealServer(let real, let key):
                 guard let index = index(of: real.endpoint, in: key, edits: &edits) else { continue }
@@ -71,7 +71,7 @@ public struct ActualState: Sendable, Hashable {
 
     /// Replaces one virtual server with what the kernel reports for it now (nil: it has none).
     public mutating func refresh(_ key: VirtualServerKey, with state: VirtualServerState?) {
-        virtualServers[key] = state
+        virtualServers[key] = state.map(KnownVirtualServer.init)
     }
 
     /// Replaces the link's addresses with those just read from the kernel.
@@ -90,7 +90,7 @@ private struct RealServerEdits {
     var live: [RealServerEndpoint: [Int]] = [:]
     var deleted: Set<Int> = []
 
-    init(_ reals: [RealServerState]) {
+    init(_ reals: [KnownRealServer]) {
         live.reserveCapacity(reals.count)
         for (index, real) in reals.enumerated() { live[real.server.endpoint, default: []].append(index) }
     }

@@ -97,7 +97,7 @@ public struct GracefulTermination: Sendable, Hashable {
     /// draining yet: found drained at start).
     public mutating func decide(
         _ ref: RealServerRef,
-        current: RealServerState,
+        current: KnownRealServer,
         now: ContinuousClock.Instant
     ) -> Decision {
         if !Self.drains(ref.virtualServer) {

@@ -9,7 +9,7 @@ public enum Planner {
     /// Departing real servers go through `termination`.
     public static func plan(
         desired: DesiredState,
-        actual: [VirtualServerKey: VirtualServerState],
+        actual: [VirtualServerKey: KnownVirtualServer],
         ownership: Ownership,
         scope: PlanScope = .all,
         termination: inout GracefulTermination,
@@ -70,7 +70,7 @@ public enum Planner {
     static func planVirtualServer(
         _ key: VirtualServerKey,
         desired: DesiredVirtualServer?,
-        actual: VirtualServerState?,
+        actual: KnownVirtualServer?,
         owned: Bool,
         into steps: inout Steps,
         termination: inout GracefulTermination,
@@ -104,7 +104,7 @@ public enum Planner {
             termination.forgetAll(of: key)
             return
         }
-        var current: [RealServerEndpoint: RealServerState] = [:]
+        var current: [RealServerEndpoint: KnownRealServer] = [:]
         current.reserveCapacity(actual.realServers.count)
         for state in actual.realServers { current[state.server.endpoint] = state }
         termination.keepOnly(key) { current[$0] != nil }
@@ -136,7 +136,7 @@ public enum Planner {
     /// scanning for small virtual servers only: equal counts and every desired real server present also rule out
     /// a duplicate among the kernel's. Larger ones take the general path.
     static func matches(
-        _ actual: [RealServerState], _ desired: [RealServerEndpoint: RealServer], scanLimit: Int = 32
+        _ actual: [KnownRealServer], _ desired: [RealServerEndpoint: RealServer], scanLimit: Int = 32
     ) -> Bool {
         guard actual.count == desired.count, actual.count <= scanLimit else { return false }
         for real in desired.values where !actual.contains(where: { $0.server == real }) { return false }
