@@ -41,8 +41,9 @@ public struct ActualState: Sendable, Hashable {
                 edits[key] = nil
                 virtualServers[key] = nil
             case .addRealServer(let real, let key):
-                guard let (index, capacity) = virtualServers[key].map({ ($0.realServers.count, $0.realServers.capacity) })
-                else { continue }
+                // Only the sizes are read out: a copy of the array held across the append would make it copy.
+                let size = virtualServers[key].map { ($0.realServers.count, $0.realServers.capacity) }
+                guard let (index, capacity) = size else { continue }
                 if index == capacity {
                     // Grown by a quarter (at least 4), not doubled: a first sync adds each virtual server's real
                     // servers one by one, and doubling left a third of each array empty for good (10 real servers
