@@ -89,8 +89,9 @@ public struct MasqueradeTracker: Sendable {
             // `old` holds each element once: the same count and every one in `new` is the same contribution.
             guard old.count != new.count || !old.isIn(new) else { continue }
             contributions[key] = new.isEmpty ? nil : Contribution(new)
-            let kept = Set(old.elements)
-            for element in old.elements where !new.contains(element) { release(element) }
+            let previous = old.elements
+            let kept = Set(previous)
+            for element in previous where !new.contains(element) { release(element) }
             for element in new where !kept.contains(element) { retain(element) }
         }
     }
