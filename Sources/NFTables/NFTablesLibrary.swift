@@ -73,7 +73,7 @@ public struct NFTablesLibrary: NFTablesRunner {
 
     /// `body`'s result, computed on a thread of its own; throws `.timeout` when `deadline` passes first.
     func call<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws(NFTablesError) -> T {
-        guard let result = await Self.onThread(within: deadline, body) else {
+        guard let result = await DedicatedThread.run(name: "nftables", within: deadline, body) else {
             throw NFTablesError(
                 .timeout, "nftables did not answer within \(deadline); the call is left to finish on its own")
         }
@@ -106,34 +106,5 @@ public struct NFTablesLibrary: NFTablesRunner {
                 status: status,
                 output: nft_ctx_get_output_buffer(context).map { String(cString: $0) } ?? "",
                 error: nft_ctx_get_error_buffer(context).map { String(cString: $0) } ?? ""))
-    }
-
-    /// `body`'s result, computed on a new thread; nil when `deadline` passes first (the thread then runs on, and
-    /// its result is dropped).
-    static func onThread<T: Sendable>(
-        within deadline: Duration, _ body: @escaping @Sendable () -> T
-    ) async -> T? {
-        let waiting = Waiting<T>()
-        return await withCheckedContinuation { continuation in
-            waiting.slot.withLock { $0 = continuation }
-            let timer = Task {
-                guard (try? await Task.sleep(for: deadline)) != nil else { return }
-                waiting.slot.withLock { $0.take() }?.resume(returning: nil)
-            }
-            let thread = Thread {
-                // Named from inside, for profiles (a name set before start does not reach the thread on Linux).
-                Thread.current.name = "nftables"
-                let result = body()
-                timer.cancel()
-                waiting.slot.withLock { $0.take() }?.resume(returning: result)
-            }
-            thread.start()
-        }
-    }
-
-    /// The continuation of ``onThread(within:_:)``, resumed once by whichever of the thread and the deadline comes
-    /// first.
-    private final class Waiting<T: Sendable>: Sendable {
-        let slot = Locked<CheckedContinuation<T?, Never>?>(nil)
     }
 }

@@ -71,7 +71,7 @@ import Values
         let results = await withTaskGroup(of: Int?.self) { group in
             for index in 0..<calls {
                 group.addTask {
-                    await NFTablesLibrary.onThread(within: .seconds(120)) {
+                    await DedicatedThread.run(name: "nftables", within: .seconds(120)) {
                         started.count.withLock { $0 += 1 }
                         release.wait()
                         return index
@@ -95,7 +95,7 @@ import Values
     @Test func aCallPastItsDeadlineReturnsNilAtTheDeadline() async {
         let release = DispatchSemaphore(value: 0)
         let finished = Started()
-        let result = await NFTablesLibrary.onThread(within: .milliseconds(200)) { () -> Int in
+        let result = await DedicatedThread.run(name: "nftables", within: .milliseconds(200)) { () -> Int in
             release.wait()
             finished.count.withLock { $0 = 1 }
             return 1

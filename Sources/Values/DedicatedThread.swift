@@ -1,0 +1,35 @@
+import Foundation
+
+/// A blocking call made on a new thread of its own, never on Swift's cooperative pool, awaited with a deadline:
+/// for the calls that cannot be interrupted (a library that talks to the kernel) and are rare enough that a thread
+/// per call costs nothing that matters.
+public enum DedicatedThread {
+    /// `body`'s result, computed on a new thread named `name`; nil when `deadline` passes first (the thread then
+    /// runs on, and its result is dropped).
+    public static func run<T: Sendable>(
+        name: String, within deadline: Duration, _ body: @escaping @Sendable () -> T
+    ) async -> T? {
+        let waiting = Waiting<T>()
+        return await withCheckedContinuation { continuation in
+            waiting.slot.withLock { $0 = continuation }
+            let timer = Task {
+                guard (try? await Task.sleep(for: deadline)) != nil else { return }
+                waiting.slot.withLock { $0.take() }?.resume(returning: nil)
+            }
+            let thread = Thread {
+                // Named from inside, for profiles (a name set before start does not reach the thread on Linux).
+                Thread.current.name = name
+                let result = body()
+                timer.cancel()
+                waiting.slot.withLock { $0.take() }?.resume(returning: result)
+            }
+            thread.start()
+        }
+    }
+
+    /// The continuation of ``run(name:within:_:)``, resumed once by whichever of the thread and the deadline comes
+    /// first.
+    private final class Waiting<T: Sendable>: Sendable {
+        let slot = Locked<CheckedContinuation<T?, Never>?>(nil)
+    }
+}
