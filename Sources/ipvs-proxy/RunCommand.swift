@@ -174,7 +174,7 @@ struct RunCommand: AsyncParsableCommand {
             masquerade: MasqueradeSync(
                 configuration: MasqueradeConfiguration(
                     clusterCIDRs: settings.clusterCIDRs, masqueradeAll: settings.masqueradeAll),
-                nft: NFTablesLibrary()),
+                nft: NFTablesLibrary(), sets: once ? nil : Self.setWriter(logger: logger)),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             nodeAddresses: watcher?.updates,
             // Stale UDP/SCTP conntrack flows, deleted after each pass that removed a backend (kube-proxy's
@@ -289,5 +289,18 @@ struct RunCommand: AsyncParsableCommand {
             ]
         )
         if !report.succeeded || !removedTable || linkFailure != nil { throw ExitCode(1) }
+    }
+
+    /// The writer of small nftables set changes; nil (every change through libnftables) when no netfilter netlink
+    /// socket opens, as on a kernel without nf_tables, where libnftables then reports the failure.
+    static func setWriter(logger: Logger) -> NFTablesSetWriter? {
+        do {
+            return try NFTablesSetWriter(logger: logger)
+        } catch {
+            logger.warning(
+                "no netfilter netlink socket: nftables set changes go through libnftables",
+                metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 }

@@ -8,8 +8,10 @@ import NFTables
 /// in one transaction; at start, a table already in the kernel that carries the mark of the one to write (the
 /// same text, written by an earlier run) is kept as it is, so an unchanged restart writes nothing. Otherwise a
 /// pass writes only the set elements that changed since the last successful write, also in one transaction; with
-/// nothing changed, nothing is run. The periodic full pass recomputes every
-/// virtual server and checks that the table is still there.
+/// nothing changed, nothing is run. Given a set writer, a change of at most ``directLimit`` elements outside the
+/// interval sets goes to the kernel as one nf_tables batch of its own (``NFTablesSetWriter``), not through
+/// libnftables, whose fresh context re-reads the table's definitions first (most of a change's latency). The
+/// periodic full pass recomputes every virtual server and checks that the table is still there.
 public struct MasqueradeSync: Sendable {
     /// What one pass did.
     public enum Action: Sendable, Equatable {
@@ -32,11 +34,19 @@ public struct MasqueradeSync: Sendable {
     /// The mark of the table found in the kernel before the first pass; used by the first whole write only.
     private var foundMark: String?
     let nft: any NFTablesRunner
+    /// Writes small element changes straight to the kernel; nil sends every change through `nft`.
+    let sets: (any NFTablesSetWriting)?
+    /// The most elements one change writes through `sets`: the batch is one datagram.
+    public static let directLimit = 512
+    /// How long a direct write may take (each of its netlink waits is bounded too).
+    static let directDeadline: Duration = .seconds(30)
 
-    /// A sync writing through `nft`.
-    public init(configuration: MasqueradeConfiguration, nft: any NFTablesRunner) {
+    /// A sync writing through `nft`, and small element changes through `sets` when given.
+    public init(configuration: MasqueradeConfiguration, nft: any NFTablesRunner, sets: (any NFTablesSetWriting)? = nil)
+    {
         self.tracker = MasqueradeTracker(configuration: configuration)
         self.nft = nft
+        self.sets = sets
     }
 
     /// The configuration.
@@ -92,11 +102,37 @@ public struct MasqueradeSync: Sendable {
                 return .replaced(elements: tracker.elementCount)
             }
             guard !delta.isEmpty else { return .unchanged }
-            try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
+            if let sets, delta.count <= Self.directLimit, let changes = delta.setChanges() {
+                try await Self.write(changes, table: configuration.table, through: sets)
+            } else {
+                try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
+            }
             return .updated(added: delta.added.count, removed: delta.removed.count)
         } catch {
             inStep = false
             return .failed(error)
+        }
+    }
+
+    /// Writes `changes` through `sets` on a thread of its own (the netlink exchange blocks).
+    private static func write(
+        _ changes: [NFTablesSetChange], table: String, through sets: any NFTablesSetWriting
+    ) async throws(NFTablesError) {
+        let outcome: Result<Void, IPVSError>? = await DedicatedThread.run(name: "nftables", within: directDeadline) {
+            do throws(IPVSError) {
+                return .success(try sets.apply(table: table, changes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success?:
+            return
+        case .failure(let error)?:
+            throw NFTablesError(.rejected, "the kernel refused the set elements of table inet \(table)", cause: error)
+        case nil:
+            throw NFTablesError(
+                .timeout, "the set elements of table inet \(table) were not written within \(directDeadline)")
         }
     }
 

@@ -1,0 +1,53 @@
+import IPVS
+import Values
+
+extension MasqueradeElement {
+    /// The element's key as the kernel stores it in its set, for writing it without nft: each field of a
+    /// concatenation padded to four bytes (nftables' registers), addresses and ports in network byte order, the
+    /// protocol one byte; a set of one field holds it unpadded (a health-check port: two bytes). Nil for an element
+    /// of an interval set (an admitted range), whose ranges only nft's text can write.
+    public var kernelKey: [UInt8]? {
+        func port(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(truncatingIfNeeded: value), 0, 0] }
+        func proto(_ value: IPVSProtocol) -> [UInt8] { [UInt8(truncatingIfNeeded: value.kernelValue), 0, 0, 0] }
+        switch self {
+        case .always(let protocolValue, let address, let portValue),
+            .fromOutside(let protocolValue, let address, let portValue),
+            .fromVirtualServerAddress(let protocolValue, let address, let portValue),
+            .vipPort(let protocolValue, let address, let portValue),
+            .sourceGuarded(let protocolValue, let address, let portValue):
+            return address.bytes + proto(protocolValue) + port(portValue)
+        case .nodeRefused(let protocolValue, let address, let portValue):
+            return address.bytes + address.bytes + proto(protocolValue) + port(portValue)
+        case .hairpin(let address):
+            return address.bytes + address.bytes
+        case .vip(let address):
+            return address.bytes
+        case .healthCheckPort(_, let portValue):
+            return [UInt8(portValue >> 8), UInt8(truncatingIfNeeded: portValue)]
+        case .sourceAdmitted:
+            return nil
+        }
+    }
+}
+
+extension MasqueradeDelta {
+    /// The delta as set changes with kernel keys (deletions, then additions, each by set name), or nil when an
+    /// element has no kernel key (an interval set's).
+    public func setChanges() -> [NFTablesSetChange]? {
+        var changes: [NFTablesSetChange] = []
+        for (add, elements) in [(false, removed), (true, added)] {
+            var bySet: [String: [[UInt8]]] = [:]
+            for element in elements {
+                guard let key = element.kernelKey else { return nil }
+                bySet[element.setName, default: []].append(key)
+            }
+            for (set, keys) in bySet.sorted(by: { $0.key < $1.key }) {
+                changes.append(NFTablesSetChange(set: set, add: add, keys: keys))
+            }
+        }
+        return changes
+    }
+
+    /// The number of elements added and removed.
+    public var count: Int { added.count + removed.count }
+}
