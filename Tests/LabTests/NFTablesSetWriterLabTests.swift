@@ -38,12 +38,17 @@ import Values
         (.healthCheckPort(.ipv6, port: 30_124), "30124"),
     ]
 
-    @Test func everyKindOfElementLandsInItsSetAndGoesAgain() async throws {
-        _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table])
-        let configuration = MasqueradeConfiguration(clusterCIDRs: [], table: Self.table)
+    /// The proxy's table, written afresh by nft with empty sets, and a writer.
+    static func freshTable() async throws -> NFTablesSetWriter {
+        _ = try? LabShell.run("nft", ["delete", "table", "inet", table])
+        let configuration = MasqueradeConfiguration(clusterCIDRs: [], table: table)
         try await NFTablesLibrary().run(NFTablesScript.replace(configuration: configuration, elements: []))
+        return try NFTablesSetWriter(logger: Logger(label: "lab"))
+    }
+
+    @Test func everyKindOfElementLandsInItsSetAndGoesAgain() async throws {
+        let writer = try await Self.freshTable()
         defer { _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table]) }
-        let writer = try NFTablesSetWriter(logger: Logger(label: "lab"))
 
         var delta = MasqueradeDelta()
         for (element, _) in Self.elements { delta.add(element) }
@@ -64,11 +69,8 @@ import Values
     }
 
     @Test func aBatchWithARefusedDeletionAppliesNothing() async throws {
-        _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table])
-        let configuration = MasqueradeConfiguration(clusterCIDRs: [], table: Self.table)
-        try await NFTablesLibrary().run(NFTablesScript.replace(configuration: configuration, elements: []))
+        let writer = try await Self.freshTable()
         defer { _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table]) }
-        let writer = try NFTablesSetWriter(logger: Logger(label: "lab"))
         let missing = MasqueradeElement.hairpin(Self.address("10.244.9.9"))
         let added = MasqueradeElement.hairpin(Self.address("10.244.9.10"))
         let changes = [
