@@ -26,9 +26,10 @@ public enum YAMLObjectDecoder {
     /// every mapping key to look for duplicates, which took a tenth of the proxy's CPU under churn. This decoder
     /// reads no resolved tag besides (values are read from their text, as Yams' constructors read them), so the
     /// one difference is that keys compare as text: `1` and `"1"` in one mapping are duplicates, as they are to
-    /// Kubernetes, which reads YAML as JSON.
+    /// Kubernetes, which reads YAML as JSON. The encoding is given (Swift strings are UTF-8): Yams' default reads the
+    /// whole process environment for every parser, to look for an override.
     public static func parser(_ text: String) throws -> Parser {
-        try Parser(yaml: text, resolver: resolver)
+        try Parser(yaml: text, resolver: resolver, encoding: .utf8)
     }
 
     private static let resolver = Resolver.basic.appending(.merge)
