@@ -158,12 +158,13 @@ extension ProxyMetrics: ReconcileObserver {
     public func observe(_ report: ReconcileReport) async {
         switch report {
         case .pass(let pass):
+            let now = ContinuousClock.now
             recorded(pass.sync, full: pass.full, wall: pass.wall)
             owned(virtualServers: pass.ownedVirtualServers, realServers: pass.ownedRealServers)
             heldBack.record(0)
             retrying(pass.retrying)
             if pass.sync.completed {
-                programmed(seen: pass.programmedSeen, at: ContinuousClock.now)
+                programmed(seen: pass.programmedSeen, at: now)
                 pending(0)
             }
         case .readFailed:

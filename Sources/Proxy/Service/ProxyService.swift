@@ -55,7 +55,7 @@ public struct ProxyService: ServiceLifecycle.Service {
     /// an error. With `health`, endpoints of health-checked Services are probed by its checker, and
     /// its transitions reach the loop as inputs.
     ///
-    /// The loop's reports go, in this order, to the nftables table (`masquerade`), the log, `options.metrics`,
+    /// The loop's reports go, in this order, to the nftables table (`masquerade`), `options.metrics`, the log,
     /// `options.healthz`, the prober and its metrics, the health state file, then `observers`.
     public init(
         events: AsyncStream<SourceEvent>,
@@ -70,9 +70,11 @@ public struct ProxyService: ServiceLifecycle.Service {
     ) {
         self.nodeAddresses = nodeAddresses
         var all: [any ReconcileObserver] = []
+        // The kernel's part first (nftables), then the metrics, which take the network-programming time when they
+        // see the pass, so that it ends with the kernel's acknowledgement rather than after the log is written.
         if let masquerade { all.append(MasqueradeObserver(sync: masquerade, logger: logger)) }
-        all.append(LogObserver(logger: logger))
         if let metrics = options.metrics { all.append(metrics) }
+        all.append(LogObserver(logger: logger))
         if let healthz = options.healthz { all.append(healthz) }
         if let health {
             all.append(HealthTargetsObserver(sink: health))
@@ -160,8 +162,21 @@ public struct ProxyService: ServiceLifecycle.Service {
                     if case .event(.change) = item.input { return item.at }
                     return nil
                 }
-                let outcome = try await room.handle(stamped.map(\.input), now: .now, seen: seen)
+                let taken = ContinuousClock.now
+                let outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                let handled = ContinuousClock.now
                 await observers.deliver(outcome.reports)
+                if let first = seen.min(), logger.logLevel <= .debug {
+                    // Where a change's latency goes: waiting in the inbox, the loop's pass, the observers (nftables).
+                    let done = ContinuousClock.now
+                    logger.debug(
+                        "changes handled",
+                        metadata: [
+                            "changes": "\(seen.count)", "waitedSeconds": "\((taken - first).secondsText)",
+                            "handleSeconds": "\((handled - taken).secondsText)",
+                            "observersSeconds": "\((done - handled).secondsText)",
+                        ])
+                }
                 if outcome.firstSyncDone && !released && !options.once {
                     released = true
                     await room.releaseFreedMemory()
