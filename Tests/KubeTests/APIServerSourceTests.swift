@@ -164,9 +164,16 @@ struct APIServerSourceTests {
     }
 
     /// As client-go: a line that is not a watch event ends the watch, which resumes from the last good
-    /// resourceVersion, so the change the line held is sent again, not lost.
-    @Test(arguments: ["this is not JSON\n", "{\"type\":\"ADDED\",\"object\":\n", "{\"type\":\"SURPRISE\",\"object\":{}}\n", "[1,2,3]\n"])
-    func aMalformedEventEndsTheWatchWhichResumesFromTheLastGoodVersion(_ garbage: String) async throws {
+    /// resourceVersion, so the change the line held is sent again, not lost. The lines come in chunks of their own,
+    /// or all in one (decoded together, then line by line when that fails).
+    @Test(
+        arguments: [
+            "this is not JSON\n", "{\"type\":\"ADDED\",\"object\":\n", "{\"type\":\"SURPRISE\",\"object\":{}}\n",
+            "[1,2,3]\n",
+        ], [false, true])
+    func aMalformedEventEndsTheWatchWhichResumesFromTheLastGoodVersion(_ garbage: String, oneChunk: Bool)
+        async throws
+    {
         let lines = try Fixtures.lines("services-watch.jsonl")
         let list = try Fixtures.text("services-list.json")
         let server = try await TestAPIServer { request in
@@ -176,8 +183,9 @@ struct APIServerSourceTests {
             guard request.isWatch else { return .json(status: 200, body: list) }
             // First the MODIFIED event (217), then garbage where the ADDED event (220) was, and the rest; from 217
             // the server sends the ADDED event again.
-            return request.query["resourceVersion"] == "216"
-                ? .stream([lines[0], garbage] + Array(lines[2...]), .hold) : .stream(Array(lines[1...]), .hold)
+            let chunks =
+                request.query["resourceVersion"] == "216" ? [lines[0], garbage] + lines[2...] : Array(lines[1...])
+            return .stream(oneChunk ? [chunks.joined()] : chunks, .hold)
         }
         let events = try await collect(Self.source(server)) { $0.hasSynced && $0.changeCount == 10 }
         await server.shutdown()
