@@ -77,17 +77,7 @@ public final class NFTablesSetWriter: NFTablesSetWriting {
         let what =
             "\(change.add ? "add" : "delete") \(change.keys.count) element(s) of set \(change.set) "
             + "in table inet \(table)"
-        let errno = errnos[failed]
-        let code: IPVSErrorCode =
-            switch errno {
-            case EPERM, EACCES: .permissionDenied
-            case ENOENT: .notFound
-            case EINVAL: .invalidArgument
-            default: .other
-            }
-        throw IPVSError(
-            code: code, message: "\(what): \(String(cString: strerror(errno))); the transaction was not applied",
-            errno: errno, object: what)
+        throw IPVSError.kernel(errno: errnos[failed], request: what)
     }
 }
 
