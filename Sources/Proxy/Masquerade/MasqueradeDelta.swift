@@ -21,4 +21,15 @@ public struct MasqueradeDelta: Sendable, Hashable {
     public mutating func remove(_ element: MasqueradeElement) {
         if added.remove(element) == nil { removed.insert(element) }
     }
+
+    /// The number of elements added and removed.
+    public var count: Int { added.count + removed.count }
+
+    /// The order a delta is written in, as nft text or as a netlink batch: deletions, then additions, each grouped
+    /// by set, the sets by name.
+    public var bySet: [(add: Bool, set: String, elements: [MasqueradeElement])] {
+        [(false, removed), (true, added)].flatMap { add, elements in
+            Dictionary(grouping: elements, by: \.setName).sorted { $0.key < $1.key }.map { (add, $0.key, $0.value) }
+        }
+    }
 }

@@ -31,23 +31,15 @@ extension MasqueradeElement {
 }
 
 extension MasqueradeDelta {
-    /// The delta as set changes with kernel keys (deletions, then additions, each by set name), or nil when an
-    /// element has no kernel key (an interval set's).
+    /// The delta as set changes with kernel keys, in ``bySet``'s order, or nil when an element has no kernel key (an
+    /// interval set's).
     public func setChanges() -> [NFTablesSetChange]? {
         var changes: [NFTablesSetChange] = []
-        for (add, elements) in [(false, removed), (true, added)] {
-            var bySet: [String: [[UInt8]]] = [:]
-            for element in elements {
-                guard let key = element.kernelKey else { return nil }
-                bySet[element.setName, default: []].append(key)
-            }
-            for (set, keys) in bySet.sorted(by: { $0.key < $1.key }) {
-                changes.append(NFTablesSetChange(set: set, add: add, keys: keys))
-            }
+        for (add, set, elements) in bySet {
+            let keys = elements.compactMap(\.kernelKey)
+            guard keys.count == elements.count else { return nil }
+            changes.append(NFTablesSetChange(set: set, add: add, keys: keys))
         }
         return changes
     }
-
-    /// The number of elements added and removed.
-    public var count: Int { added.count + removed.count }
 }

@@ -123,12 +123,9 @@ public enum NFTablesScript {
     /// Changes only set elements: deletions, then additions. Deleting an element the kernel lacks fails the
     /// whole transaction, which is how a table changed behind the proxy's back is noticed.
     public static func update(table: String, delta: MasqueradeDelta) -> String {
-        var lines: [String] = []
-        for (verb, elements) in [("delete", delta.removed), ("add", delta.added)] {
-            for (name, members) in Dictionary(grouping: elements, by: \.setName).sorted(by: { $0.key < $1.key }) {
-                let texts = members.sorted().map(\.nftText)
-                lines.append("\(verb) element inet \(table) \(name) { \(texts.joined(separator: ", ")) }")
-            }
+        let lines = delta.bySet.map { add, name, members in
+            let texts = members.sorted().map(\.nftText)
+            return "\(add ? "add" : "delete") element inet \(table) \(name) { \(texts.joined(separator: ", ")) }"
         }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }

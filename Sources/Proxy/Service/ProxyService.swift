@@ -166,7 +166,7 @@ public struct ProxyService: ServiceLifecycle.Service {
                 let outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
                 let handled = ContinuousClock.now
                 await observers.deliver(outcome.reports)
-                if let first = seen.min(), logger.logLevel <= .debug {
+                if logger.logLevel <= .debug, let first = seen.min() {
                     // Where a change's latency goes: waiting in the inbox, the loop's pass, the observers (nftables).
                     let done = ContinuousClock.now
                     logger.debug(
