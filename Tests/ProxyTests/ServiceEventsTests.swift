@@ -108,12 +108,13 @@ import Testing
             let series = try #require(Self.json(patched.body)["series"] as? [String: Any])
             #expect(series["count"] as? Int == 2)
             #expect((series["lastObservedTime"] as? String)?.hasSuffix("Z") == true)
+            // The server logs a request before it answers it: the recorder counting the patch's answer is what
+            // says the server has applied it.
+            await waitFor { registry.emitToString().contains("ipvs_proxy_events_written_total{verb=\"patch\"} 1") }
             // The server holds one Event, with its series.
             let stored = server.eventObjects()
             #expect(Array(stored.keys) == ["shop/\(name)"])
             #expect((stored["shop/\(name)"]?["series"] as? [String: Any])?["count"] as? Int == 2)
-            // The server saw the patch before the recorder read its answer: wait for that too.
-            await waitFor { registry.emitToString().contains("ipvs_proxy_events_written_total{verb=\"patch\"} 1") }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
