@@ -112,19 +112,60 @@ import Values
         #expect(first.wakeAt == now)
         #expect(loop.resync?.left.count == 1)
 
-        // Within --min-sync-period of the slice, yet not held back by it: a slice is not a pass for changes.
+        // Within --min-sync-period of the slice, yet not held back by it: a slice is not a pass for changes. The
+        // batch holds the change's pass alone, so its observers (its nftables write, its latency) come next; the
+        // slice is asked for at once, as the next batch.
         let later = now + .milliseconds(1)
         let changed = try loop.handle(
             [.event(.change(.upsert(.endpointSlice(try Self.slice(["10.244.0.10", "10.244.0.11", "10.244.0.12"])))))],
             now: later)
         let passes = Self.passes(changed)
-        #expect(passes.count == 2, "the change's pass, then the resync's last slice")
+        #expect(passes.count == 1, "the change's pass alone")
         #expect(
             passes.first?.sync.plan.operations.contains(.addRealServer(F.rs("10.244.0.12", 8080), to: F.web)) == true)
-        #expect(passes.map(\.objectChanges) == [1, 0], "the change is programmed by its own pass")
-        #expect(changed.wakeAt == now + .seconds(30), "the resync is over: the next one")
-        #expect(loop.resync == nil)
+        #expect(passes.map(\.objectChanges) == [1], "the change is programmed by its own pass")
+        #expect(changed.wakeAt == later, "the slice is due: at once")
+        #expect(loop.resync?.left.count == 1)
         #expect(Self.reals(kernel, F.web) == ["10.244.0.10", "10.244.0.11", "10.244.0.12"])
+
+        let sliced = try loop.handle([.tick], now: later)
+        #expect(Self.passes(sliced).map(\.objectChanges) == [0], "the resync's last slice")
+        #expect(sliced.wakeAt == now + .seconds(30), "the resync is over: the next one")
+        #expect(loop.resync == nil)
+    }
+
+    @Test func aStreamOfChangesDefersTheResyncOneBatchInTwoAtMost() throws {
+        let kernel = FakeKernel()
+        var loop = try Self.synced(kernel, FakeLink())
+        let now = F.t0 + .seconds(30)
+        _ = try loop.handle([.tick], now: now)
+        #expect(loop.resync?.left.count == 1)
+        let change = { (ips: [String]) in [Inbox.Input.event(.change(.upsert(.endpointSlice(try Self.slice(ips)))))] }
+        let deferred = try loop.handle(change(["10.244.0.10", "10.244.0.12"]), now: now)
+        #expect(Self.passes(deferred).count == 1 && loop.resync?.left.count == 1, "deferred once")
+        let next = try loop.handle(change(["10.244.0.10", "10.244.0.13"]), now: now)
+        #expect(Self.passes(next).map(\.objectChanges) == [1, 0], "a change's pass, then the slice it may not defer")
+        #expect(loop.resync == nil)
+        #expect(Self.reals(kernel, F.web).isSuperset(of: ["10.244.0.10", "10.244.0.12", "10.244.0.13"]))
+    }
+
+    @Test func aSliceStopsReadingAtTheFirstChunkWhenWorkWaits() throws {
+        let kernel = FakeKernel()
+        _ = kernel.apply((1...4).map { .addVirtualServer(F.vs(F.key(.tcp, "10.96.9.9", UInt16($0)))) })
+        var reconciler = Reconciler(kernel: kernel, link: FakeLink(), logger: Logger(label: "test"))
+        try reconciler.adopt()
+        let desired = DesiredState()
+        let deadline = ContinuousClock.now + .seconds(60)
+        var keys = ArraySlice(reconciler.resyncKeys(desired))
+        #expect(keys.count == 4)
+        _ = reconciler.resync(&keys, link: false, desired: desired, chunk: 1, until: deadline, stop: { true })
+        #expect(keys.count == 3, "one chunk read, then the waiting work goes first")
+        var asked = 0
+        _ = reconciler.resync(&keys, link: false, desired: desired, chunk: 1, until: deadline) {
+            asked += 1
+            return asked == 2
+        }
+        #expect(keys.count == 1, "stopped once work waited, after the chunk read before it")
     }
 
     @Test func aResyncWithinAShareOfACPUWaitsBetweenSlicesAndStillRepairsEverything() throws {

@@ -97,14 +97,15 @@ public struct Reconciler: Sendable {
     }
 
     /// One slice of a periodic resync: re-reads virtual servers from the front of `keys` (removing them), `chunk`
-    /// at a time (``IPVSKernel/virtualServers(_:)``), until `deadline` passes (one chunk at least), and with `link`
-    /// first the link (re-created if it is gone) and its addresses; classifies each (``classify(_:present:)``),
-    /// and plans and applies a pass over them (and over every address after a link read). What a full re-read and
-    /// pass would do, a slice at a time, so that a change never waits behind the whole table. A read that failed
-    /// is returned beside the pass (its virtual servers are left as known until the next resync).
+    /// at a time (``IPVSKernel/virtualServers(_:)``), until `deadline` passes or `stop` says work waits (one chunk
+    /// at least), and with `link` first the link (re-created if it is gone) and its addresses; classifies each
+    /// (``classify(_:present:)``), and plans and applies a pass over them (and over every address after a link
+    /// read). What a full re-read and pass would do, a slice at a time, so that a change never waits behind the
+    /// whole table. A read that failed is returned beside the pass (its virtual servers are left as known until the
+    /// next resync).
     public mutating func resync(
         _ keys: inout ArraySlice<VirtualServerKey>, link rereadLink: Bool, desired: DesiredState, chunk: Int = 32,
-        until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now
+        until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now, stop: () -> Bool = { false }
     ) -> (SyncReport, readFailure: (any Error)?) {
         var readFailure: (any Error)?
         var addresses: Set<IPAddress> = []
@@ -135,7 +136,7 @@ public struct Reconciler: Sendable {
             } catch {
                 readFailure = error
             }
-        } while clock.now < deadline
+        } while clock.now < deadline && !stop()
         let report = sync(desired, scope: .only(virtualServers: read, addresses: addresses), now: now)
         owned.update(read, addresses: movedAddresses, actual: actual, ownership: ownership)
         return (report, readFailure)

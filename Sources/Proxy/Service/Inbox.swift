@@ -77,6 +77,12 @@ final class Inbox: Sendable {
     /// How many inputs wait (after coalescing).
     var depth: Int { state.withLock { $0.pending.depth } }
 
+    /// Whether an object change, an endpoint's status or the node's addresses wait: work a periodic resync's slice
+    /// stops early for (``ReconcileLoop/resyncInterrupt``). Ticks and the source's end do not count.
+    var holdsChanges: Bool {
+        state.withLock { !$0.pending.changes.isEmpty || !$0.pending.health.isEmpty || $0.pending.node != nil }
+    }
+
     /// How many producers wait for room.
     var waitingProducers: Int { state.withLock { $0.waiters.count } }
 

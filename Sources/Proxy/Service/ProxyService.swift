@@ -99,11 +99,13 @@ public struct ProxyService: ServiceLifecycle.Service {
         )
         loop.allowEmptySource = options.allowEmptySource
         loop.resyncShare = options.resyncShare
-        try await ReconcileRoom.withRoom(loop) { room in try await run(in: room) }
+        let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)
+        loop.resyncInterrupt = { inbox.holdsChanges }
+        try await ReconcileRoom.withRoom(loop) { room in try await run(in: room, inbox: inbox) }
     }
 
     /// The loop's inputs, its passes in `room` (on a thread of their own) and its observers (on this task).
-    private func run(in room: ReconcileRoom) async throws {
+    private func run(in room: ReconcileRoom, inbox: Inbox) async throws {
         var observers = self.observers
         let adopted = try await room.adopt()
         logger.info(
@@ -126,7 +128,6 @@ public struct ProxyService: ServiceLifecycle.Service {
         await observers.start()
         // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
         options.healthz?.started()
-        let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)
         let events = self.events
         let healthz = options.healthz
         // Discarding: each wake-up is a child task of its own, gone once it has fired.
@@ -166,16 +167,30 @@ public struct ProxyService: ServiceLifecycle.Service {
                 let outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
                 let handled = ContinuousClock.now
                 await observers.deliver(outcome.reports)
-                if logger.logLevel <= .debug, let first = seen.min() {
-                    // Where a change's latency goes: waiting in the inbox, the loop's pass, the observers (nftables).
+                if logger.logLevel <= .debug {
+                    // Where a change's latency goes: waiting in the inbox, the loop's pass, the observers (nftables);
+                    // and what a change may wait behind: any other batch of 10 ms or more (a resync's slice).
                     let done = ContinuousClock.now
-                    logger.debug(
-                        "changes handled",
-                        metadata: [
-                            "changes": "\(seen.count)", "waitedSeconds": "\((taken - first).secondsText)",
-                            "handleSeconds": "\((handled - taken).secondsText)",
-                            "observersSeconds": "\((done - handled).secondsText)",
-                        ])
+                    if let first = seen.min() {
+                        logger.debug(
+                            "changes handled",
+                            metadata: [
+                                "changes": "\(seen.count)", "waitedSeconds": "\((taken - first).secondsText)",
+                                "handleSeconds": "\((handled - taken).secondsText)",
+                                "observersSeconds": "\((done - handled).secondsText)",
+                            ])
+                    } else if done - taken >= .milliseconds(10) {
+                        let full = outcome.reports.contains {
+                            if case .pass(let pass) = $0 { pass.full } else { false }
+                        }
+                        logger.debug(
+                            "batch handled",
+                            metadata: [
+                                "inputs": "\(stamped.count)", "fullPass": "\(full)",
+                                "handleSeconds": "\((handled - taken).secondsText)",
+                                "observersSeconds": "\((done - handled).secondsText)",
+                            ])
+                    }
                 }
                 if outcome.firstSyncDone && !released && !options.once {
                     released = true

@@ -47,25 +47,6 @@ struct ReconcileLoop {
     var touched = DesiredStateTracker.Touched()
     /// When the first full pass ran, then when the latest periodic resync began.
     var lastFullSync: ContinuousClock.Instant?
-    /// A periodic resync under way: worked off a slice per batch once the changes in it are programmed, so that a
-    /// change waits behind one slice at most, never the whole table.
-    struct Resync {
-        /// The virtual servers still to re-read and re-plan.
-        var left: ArraySlice<VirtualServerKey>
-        /// The next slice is the first: it also reads the link (re-created if gone) and its addresses.
-        var readsLink = true
-        /// When the next slice may run (nil: at once): the pause after the last one that keeps the resync within
-        /// ``resyncShare`` of a CPU.
-        var nextSlice: ContinuousClock.Instant? = nil
-        /// When it began, how many virtual servers it set out to read, and the CPU its slices took so far.
-        var began: ContinuousClock.Instant
-        var total: Int
-        var cpu: Duration = .zero
-
-        init(_ keys: [VirtualServerKey], at now: ContinuousClock.Instant) {
-            (left, began, total) = (ArraySlice(keys), now, keys.count)
-        }
-    }
     /// The periodic resync under way; nil when none is.
     var resync: Resync?
     /// How long one slice may read the kernel (it reads one chunk at least).
@@ -77,6 +58,11 @@ struct ReconcileLoop {
     /// costs less than that share of `syncPeriod`, a resync runs every period as kube-proxy's does; where it costs
     /// more (a large table on a slow CPU), a resync takes longer than the period, and the next starts when it ends.
     var resyncShare = CPUShare.whole
+    /// Whether work waits for the loop (``Inbox/holdsChanges``): a resync slice stops reading at the next chunk's
+    /// end when it does, so a change arriving during a slice waits one chunk's read, not the slice's.
+    var resyncInterrupt: @Sendable () -> Bool = { false }
+    /// The last batch ran a pass for changes and left the resync's due slice to this one (``handle(_:now:seen:)``).
+    var sliceDeferred = false
     /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
     var adopted = false
     var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
@@ -170,6 +156,7 @@ struct ReconcileLoop {
             return Outcome(firstSyncDone: true, wakeAt: lastPass + minSyncPeriod, reports: reports)
         }
         var wakeAt: ContinuousClock.Instant?
+        var passed = false
         if fullSync {
             if !adopted {
                 do {
@@ -187,13 +174,23 @@ struct ReconcileLoop {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
             reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
+            passed = true
         }
         if !fullSync, let round = resync {
-            if round.nextSlice.map({ now >= $0 }) ?? true {
-                reports.append(contentsOf: resyncOneSlice(round, now: now))
+            let due = round.nextSlice.map { now >= $0 } ?? true
+            if due && passed && !sliceDeferred {
+                // The pass's observers (its nftables write, its latency) come first: the slice is the next batch's.
+                // Only one batch in two defers it, so a stream of changes cannot stall the resync.
+                sliceDeferred = true
+                wakeAt = now
+            } else {
+                if due {
+                    sliceDeferred = false
+                    reports.append(contentsOf: resyncOneSlice(round, now: now))
+                }
+                // The next slice after whatever arrived meanwhile, and after its pause.
+                if let next = resync { wakeAt = next.nextSlice ?? now }
             }
-            // The next slice after whatever arrived meanwhile, and after its pause.
-            if let next = resync { wakeAt = next.nextSlice ?? now }
         }
         reportDiagnostics(&reports)
         let healthCheckNodePorts = tracker.takeHealthCheckNodePortChanges()
@@ -217,42 +214,9 @@ struct ReconcileLoop {
     /// How soon timed work that is overdue after a pass is asked for again.
     static let overdueRetry: Duration = .seconds(1)
 
-    /// One slice of the periodic resync (``resync``): what was read is planned and applied as a pass of its own.
-    /// It runs only when no change waits, so the changes it marks programmed have nothing left to program. The
-    /// first slice of each resync is reported as a full pass: observers rebuild their own state from the whole
-    /// desired state then, and check what they keep outside the process (the nftables table), as they did at
-    /// every full pass.
-    private mutating func resyncOneSlice(_ round: Resync, now: ContinuousClock.Instant) -> [ReconcileReport] {
-        let clock = ContinuousClock()
-        let (start, startCPU) = (clock.now, ThreadCPUTime.now())
-        var left = round.left
-        let first = round.readsLink
-        let (report, readFailure) = reconciler.resync(
-            &left, link: first, desired: tracker.desired, chunk: resyncChunk, until: start + resyncSlice, now: now)
-        let cost = (wall: clock.now - start, cpu: ThreadCPUTime.now() - startCPU)
-        var next = round
-        (next.left, next.readsLink, next.cpu) = (left, false, round.cpu + cost.cpu)
-        next.nextSlice = Self.nextSlice(after: cost.cpu, share: resyncShare, now: now)
-        resync = left.isEmpty ? nil : next
-        let changed = Set(report.plan.operations.map(\.virtualServerKey))
-        let pass = finish(report, touched: first ? nil : changed, cost: cost, now: now, slice: true)
-        let done: [ReconcileReport] =
-            left.isEmpty
-            ? [.resynced(virtualServers: round.total, wall: now + cost.wall - round.began, cpu: next.cpu)] : []
-        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [pass] + done
-    }
-
-    /// When the slice after one that began at `now` and cost `cpu` may run, for the resync to take `share` of one
-    /// CPU; nil (at once) for a whole CPU.
-    static func nextSlice(after cpu: Duration, share: CPUShare, now: ContinuousClock.Instant) -> ContinuousClock
-        .Instant?
-    {
-        share == .whole ? nil : now + share.cycle(after: cpu)
-    }
-
     /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals
     /// included), the changes marked programmed.
-    private mutating func finish(
+    mutating func finish(
         _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
         now: ContinuousClock.Instant, slice: Bool = false
     ) -> ReconcileReport {
