@@ -52,7 +52,7 @@ struct ReconcileLoop {
     /// How long one slice may read the kernel (it reads one chunk at least).
     var resyncSlice: Duration = .milliseconds(5)
     /// How many virtual servers a slice asks the kernel for at once.
-    var resyncChunk = 8
+    var resyncChunk = 32
     /// The share of one CPU the periodic resync may take (from `--kernel-read-cpu`): a slice that cost c of the
     /// loop thread's CPU is followed by the next no sooner than c / share after it began. Where a whole re-read
     /// costs less than that share of `syncPeriod`, a resync runs every period as kube-proxy's does; where it costs
