@@ -4,8 +4,8 @@ import Values
 /// The periodic resync: a re-read and re-plan of the whole table, a slice per batch (``ReconcileLoop/resync``).
 extension ReconcileLoop {
     /// A periodic resync under way: worked off a slice per batch once the changes in it are programmed and
-    /// observed, so that a change waits behind one chunk of a slice at most (``resyncInterrupt``), never the whole
-    /// table.
+    /// observed, so that a change arriving during a slice waits for the chunk being read and the slice's small pass
+    /// (``resyncInterrupt``), never the whole table.
     struct Resync {
         /// The virtual servers still to re-read and re-plan.
         var left: ArraySlice<VirtualServerKey>

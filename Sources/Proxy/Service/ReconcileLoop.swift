@@ -59,7 +59,8 @@ struct ReconcileLoop {
     /// more (a large table on a slow CPU), a resync takes longer than the period, and the next starts when it ends.
     var resyncShare = CPUShare.whole
     /// Whether work waits for the loop (``Inbox/holdsChanges``): a resync slice stops reading at the next chunk's
-    /// end when it does, so a change arriving during a slice waits one chunk's read, not the slice's.
+    /// end when it does, so a change arriving during a slice waits for that chunk and the slice's pass over what was
+    /// read, not for the slice's whole reading time.
     var resyncInterrupt: @Sendable () -> Bool = { false }
     /// The last batch ran a pass for changes and left the resync's due slice to this one (``handle(_:now:seen:)``).
     var sliceDeferred = false
