@@ -33,3 +33,48 @@ public enum DedicatedThread {
         let slot = Locked<CheckedContinuation<T?, Never>?>(nil)
     }
 }
+
+extension DedicatedThread {
+    /// Runs `side` on a new thread named `name` while `main` runs on the calling thread, and returns both results
+    /// once both are done: two blocking batches the kernel serves in parallel (IPVS over generic netlink, addresses
+    /// over rtnetlink: different sockets, different locks). The caller waits for `side` whatever `main` does, so
+    /// `side` must be bounded on its own (each of a netlink exchange's waits has a receive timeout).
+    public static func alongside<Side: Sendable, Main>(
+        name: String, _ side: @escaping @Sendable () -> Side, _ main: () -> Main
+    ) -> (side: Side, main: Main) {
+        let join = Join<Side>()
+        let thread = Thread {
+            Thread.current.name = name
+            join.finish(side())
+        }
+        thread.start()
+        let mainResult = main()
+        return (join.wait(), mainResult)
+    }
+
+    /// The result of ``alongside(name:_:_:)``'s thread, handed over under a condition (a pthread mutex and
+    /// condition variable, which ThreadSanitizer sees).
+    private final class Join<T: Sendable>: @unchecked Sendable {
+        private let condition = NSCondition()
+        /// Guarded by `condition`.
+        private var result: T?
+        private var done = false
+
+        func finish(_ value: T) {
+            condition.lock()
+            result = value
+            done = true
+            condition.signal()
+            condition.unlock()
+        }
+
+        func wait() -> T {
+            condition.lock()
+            defer { condition.unlock() }
+            while true {
+                if done, let result { return result }
+                condition.wait()
+            }
+        }
+    }
+}

@@ -213,17 +213,18 @@ public struct Reconciler: Sendable {
         var report = SyncReport(plan: plan)
         report.held = held
         report.timing.plan = clock.now - mark
-        mark = clock.now
-        for (address, result) in zip(plan.bind, Self.each(plan.bind, link.add)) {
+        saveClaims(plan)
+        let (bound, operations) = bindAlongside(plan)
+        let results = operations.results
+        // The operations' time, then the bookkeeping after them (the binding's overlaps it, or came first).
+        mark = clock.now - operations.seconds
+        for (address, result) in zip(plan.bind, bound.results) {
             switch result {
             case .success: actual.bound(address)
             case .failure(let error): report.addressFailures[address] = error
             }
         }
-        report.timing.bind = clock.now - mark
-        mark = clock.now
-        saveClaims(plan)
-        let results = kernel.apply(plan.operations)
+        report.timing.bind = bound.seconds
         var failed: [VirtualServerKey: [(IPVSOperation, IPVSError)]] = [:]
         var applied: [IPVSOperation] = []
         applied.reserveCapacity(plan.operations.count)
@@ -285,6 +286,35 @@ public struct Reconciler: Sendable {
                 addresses: changedAddresses, actual: actual, ownership: ownership)
         }
         return report
+    }
+
+    /// Binds the plan's addresses and applies its IPVS operations, the two at once when there are both (the
+    /// addresses on a thread of their own): they go to different sockets and the kernel serves them in parallel,
+    /// which at 10,000 Services takes the binding's seconds off a cold sync. A virtual server may exist a moment
+    /// before its address is on the link, as kube-proxy creates it first and binds after; both are done when the
+    /// pass goes on. Returns the results of each, with its wall time.
+    private func bindAlongside(_ plan: Plan) -> (bound: Timed, applied: Timed) {
+        let addresses = plan.bind
+        let link = self.link
+        let kernel = self.kernel
+        let bind: @Sendable () -> Timed = { Timed { Self.each(addresses, link.add) } }
+        let apply = { Timed { kernel.apply(plan.operations) } }
+        guard !addresses.isEmpty, !plan.operations.isEmpty else { return (bind(), apply()) }
+        let (bound, applied) = DedicatedThread.alongside(name: "vip-bind", bind, apply)
+        return (bound, applied)
+    }
+
+    /// A batch's results and how long it took (wall clock).
+    private struct Timed: Sendable {
+        let results: [Result<Void, IPVSError>]
+        let seconds: Duration
+
+        init(_ batch: () -> [Result<Void, IPVSError>]) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            results = batch()
+            seconds = clock.now - start
+        }
     }
 
     /// Before the kernel is asked to create or take over virtual servers the record does not list, saves the record
