@@ -15,9 +15,41 @@ import Values
         #expect(IPAddress(text) == .v4(address))
     }
 
-    @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "1..2.3", " 1.2.3.4"])
+    @Test(arguments: [
+        "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "1..2.3", " 1.2.3.4", "1.2.3.4 ",
+        "1.2.3.4.", ".1.2.3.4", "00.1.2.3", "1.2.3.1000", "1.2.3.0255", "1.2.3.\u{0664}", "1\u{0301}.2.3.4", "...",
+    ])
     func rejectsBadIPv4(text: String) {
         #expect(IPv4Address(text) == nil)
+    }
+
+    /// The C library is the oracle for IPv4 too: random strings of digits and dots parse exactly when `inet_pton`
+    /// accepts them, to the same value.
+    @Test func ipv4MatchesInetPton() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789..")
+        var accepted = 0
+        for round in 0..<20_000 {
+            let text: String
+            if round % 2 == 0 {
+                text = String((0..<Int.random(in: 0...16, using: &generator)).map { _ in
+                    alphabet[Int.random(in: 0..<alphabet.count, using: &generator)]
+                })
+            } else {
+                // Four parts of one to three digits, so that most are addresses.
+                text = (0..<4).map { _ in
+                    String((0..<Int.random(in: 1...3, using: &generator)).map { _ in
+                        alphabet[Int.random(in: 0..<10, using: &generator)]
+                    })
+                }.joined(separator: ".")
+            }
+            var raw = in_addr()
+            let oracle = inet_pton(AF_INET, text, &raw) == 1 ? UInt32(bigEndian: raw.s_addr) : nil
+            #expect(IPv4Address(text)?.value == oracle, "\(text)")
+            if oracle != nil { accepted += 1 }
+            if let address = IPv4Address(text) { #expect(IPv4Address(address.description) == address) }
+        }
+        #expect(accepted > 1_000)
     }
 
     @Test func ipv4Value() throws {
