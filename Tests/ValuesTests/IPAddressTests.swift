@@ -30,19 +30,13 @@ import Values
         let alphabet = Array("0123456789..")
         var accepted = 0
         for round in 0..<20_000 {
-            let text: String
-            if round % 2 == 0 {
-                text = String((0..<Int.random(in: 0...16, using: &generator)).map { _ in
-                    alphabet[Int.random(in: 0..<alphabet.count, using: &generator)]
-                })
-            } else {
-                // Four parts of one to three digits, so that most are addresses.
-                text = (0..<4).map { _ in
-                    String((0..<Int.random(in: 1...3, using: &generator)).map { _ in
-                        alphabet[Int.random(in: 0..<10, using: &generator)]
-                    })
+            // Any string, or four parts of one to three digits (so that most are addresses).
+            let text =
+                round % 2 == 0
+                ? randomText(Int.random(in: 0...16, using: &generator), from: alphabet, using: &generator)
+                : (0..<4).map { _ in
+                    randomText(Int.random(in: 1...3, using: &generator), from: alphabet[..<10], using: &generator)
                 }.joined(separator: ".")
-            }
             var raw = in_addr()
             let oracle = inet_pton(AF_INET, text, &raw) == 1 ? UInt32(bigEndian: raw.s_addr) : nil
             #expect(IPv4Address(text)?.value == oracle, "\(text)")
@@ -50,6 +44,12 @@ import Values
             if let address = IPv4Address(text) { #expect(IPv4Address(address.description) == address) }
         }
         #expect(accepted > 1_000)
+    }
+
+    private func randomText(
+        _ count: Int, from alphabet: some Collection<Character>, using generator: inout some RandomNumberGenerator
+    ) -> String {
+        String((0..<count).compactMap { _ in alphabet.randomElement(using: &generator) })
     }
 
     @Test func ipv4Value() throws {
@@ -152,7 +152,9 @@ import Values
         #expect(IPv6Address(text) == nil)
     }
 
-    @Test(arguments: [("::", "::"), ("::1", "::1"), ("fd00::", "fd00::"), ("1::", "1::"), ("::ffff:10.0.0.1", "::ffff:a00:1")])
+    @Test(arguments: [
+        ("::", "::"), ("::1", "::1"), ("fd00::", "fd00::"), ("1::", "1::"), ("::ffff:10.0.0.1", "::ffff:a00:1"),
+    ])
     func parsesEdgeIPv6(text: String, printed: String) throws {
         #expect(try #require(IPv6Address(text)).description == printed)
     }
