@@ -49,7 +49,8 @@ import Testing
         }
         let scripts = witness.nft.scripts
         #expect(scripts.count == 2, "\(scripts)")
-        #expect(witness.seen.withLock { $0 } == [0, 1], "the table came before the kernel's first virtual server")
+        // The fill goes beside the first pass (FirstPassAnnouncementTests), so it may see the virtual server or not.
+        #expect(witness.seen.withLock { $0 }.first == 0, "the table came before the kernel's first virtual server")
         #expect(scripts.first?.contains("chain postrouting") == true)
         #expect(scripts.first?.contains("elements") == false, "created empty: \(scripts.first ?? "")")
         #expect(scripts.last?.contains("10.96.0.10 . tcp . 80") == true, "the first pass fills it")

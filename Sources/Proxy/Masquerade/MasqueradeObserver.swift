@@ -1,11 +1,14 @@
 import Logging
 
 /// Keeps the nftables table in step after each pass (through `MasqueradeSync`) and logs what it wrote. The
-/// write runs on the loop's task, between two passes, and has the runner's deadline.
+/// write runs on the loop's task, between two passes, and has the runner's deadline; the first, whole-table write
+/// runs beside the first pass instead, as soon as the loop announces it (``ReconcileReport/firstPassDue(_:)``).
 public struct MasqueradeObserver: ReconcileObserver {
     /// The sync, with the elements the sets must hold.
     public private(set) var sync: MasqueradeSync
     let logger: Logger
+    /// The table was brought in step with the state announced before the first pass; that pass is not written again.
+    private var writtenBeforeFirstPass = false
 
     /// An observer writing through `sync`, logging through `logger`.
     public init(sync: MasqueradeSync, logger: Logger) {
@@ -29,10 +32,23 @@ public struct MasqueradeObserver: ReconcileObserver {
     }
 
     public mutating func observe(_ report: ReconcileReport) async {
-        guard case .pass(let pass) = report else { return }
         let clock = ContinuousClock()
         let start = clock.now
-        let action = await sync.sync(pass.desired, touched: pass.touched, addresses: pass.touchedAddresses)
+        let action: MasqueradeSync.Action
+        switch report {
+        case .firstPassDue(let desired):
+            // The whole table, written while the loop runs the first pass over the same state.
+            action = await sync.sync(desired, touched: nil)
+            writtenBeforeFirstPass = sync.inStep
+        case .pass(let pass) where pass.full && writtenBeforeFirstPass:
+            // That first pass: its state is the one just written (the loop runs it with no input in between).
+            writtenBeforeFirstPass = false
+            return
+        case .pass(let pass):
+            action = await sync.sync(pass.desired, touched: pass.touched, addresses: pass.touchedAddresses)
+        default:
+            return
+        }
         let seconds = Logger.MetadataValue.string((clock.now - start).secondsText)
         let table = sync.configuration.table
         switch action {

@@ -62,7 +62,7 @@ public struct LogObserver: ReconcileObserver {
                     answers 503
                     """)
             }
-        case .pending, .changes, .healthTargets, .health, .healthCheckNodePorts:
+        case .pending, .changes, .healthTargets, .health, .healthCheckNodePorts, .firstPassDue:
             break
         }
     }

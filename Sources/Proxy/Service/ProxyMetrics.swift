@@ -177,7 +177,7 @@ extension ProxyMetrics: ReconcileObserver {
             pending(count)
         case .diagnostics(_, let all):
             diagnosed(all)
-        case .changes, .healthTargets, .healthTransition, .health, .nodeEligible, .healthCheckNodePorts:
+        case .changes, .healthTargets, .healthTransition, .health, .nodeEligible, .healthCheckNodePorts, .firstPassDue:
             break
         }
     }

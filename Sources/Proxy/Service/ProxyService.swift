@@ -49,6 +49,9 @@ public struct ProxyService: ServiceLifecycle.Service {
     let health: HealthBridge?
     let nodeAddresses: AsyncStream<NodeAddressSet>?
     let logger: Logger
+    /// There is an nftables table to write: the loop announces its first pass, and the table's whole write runs
+    /// beside it (``ReconcileReport/firstPassDue(_:)``).
+    let announcesFirstPass: Bool
 
     /// A proxy service over the object source's `events` (`SourceService.events`), applying through `reconciler`,
     /// and keeping the masquerading rules through `masquerade` when given. The stream ending while the proxy runs is
@@ -69,6 +72,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         logger: Logger
     ) {
         self.nodeAddresses = nodeAddresses
+        announcesFirstPass = masquerade != nil
         var all: [any ReconcileObserver] = []
         // The kernel's part first (nftables), then the metrics, which take the network-programming time when they
         // see the pass, so that it ends with the kernel's acknowledgement rather than after the log is written.
@@ -101,6 +105,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         loop.resyncShare = options.resyncShare
         let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)
         loop.resyncInterrupt = { inbox.holdsChanges }
+        loop.announcesFirstPass = announcesFirstPass
         try await ReconcileRoom.withRoom(loop) { room in try await run(in: room, inbox: inbox) }
     }
 
@@ -164,7 +169,15 @@ public struct ProxyService: ServiceLifecycle.Service {
                     return nil
                 }
                 let taken = ContinuousClock.now
-                let outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                var outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                if outcome.firstPassDue {
+                    // The first full pass, with the observers of its announcement beside it: the nftables table's
+                    // whole write takes as long as the pass at 10,000 Services, and needs only the desired state.
+                    let (announced, current) = (outcome.reports, observers)
+                    async let early = Self.delivering(announced, to: current)
+                    outcome = try await room.handle([], now: .now, seen: [])
+                    observers = await early
+                }
                 let handled = ContinuousClock.now
                 await observers.deliver(outcome.reports)
                 if logger.logLevel <= .debug {
@@ -213,5 +226,14 @@ public struct ProxyService: ServiceLifecycle.Service {
             }
             logger.info("shutting down; the kernel is left as it is")
         }
+    }
+
+    /// `observers` after each was handed `reports`.
+    private static func delivering(
+        _ reports: [ReconcileReport], to observers: [any ReconcileObserver]
+    ) async -> [any ReconcileObserver] {
+        var observers = observers
+        await observers.deliver(reports)
+        return observers
     }
 }

@@ -19,6 +19,9 @@ struct ReconcileLoop {
         var wakeAt: ContinuousClock.Instant? = nil
         /// The first sync is held back: the input holds nothing and the proxy owns virtual servers.
         var heldBack = false
+        /// The first full pass is due and was announced (``ReconcileReport/firstPassDue(_:)``) instead of run: call
+        /// again at once, with no inputs, to run it over the state announced.
+        var firstPassDue = false
         /// What happened, in order, for the observers.
         var reports: [ReconcileReport] = []
     }
@@ -89,6 +92,11 @@ struct ReconcileLoop {
     var allowEmptySource = false
     /// The first sync is being held back (an empty input, and virtual servers owned).
     var heldBack = false
+    /// Announce the first full pass before running it (``ReconcileReport/firstPassDue(_:)``), so that observers
+    /// whose work needs only the desired state (the nftables table) do it beside the pass, not after it.
+    var announcesFirstPass = false
+    /// The first full pass was announced; the next call runs it.
+    var firstPassAnnounced = false
 
     /// A loop applying through `reconciler`.
     init(
@@ -148,6 +156,11 @@ struct ReconcileLoop {
         if lastFullSync == nil {
             if holdsBackFirstSync(&reports) { return Outcome(firstSyncDone: false, heldBack: true, reports: reports) }
             fullSync = true  // the first full pass is owed until it runs (it may have been held back)
+            if announcesFirstPass && !firstPassAnnounced {
+                firstPassAnnounced = true
+                reports.append(.firstPassDue(tracker.desired))
+                return Outcome(firstSyncDone: false, firstPassDue: true, reports: reports)
+            }
         }
         let work =
             !touched.isEmpty || reconciler.hasDrainingDue(now: now)

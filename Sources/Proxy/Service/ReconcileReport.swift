@@ -8,6 +8,10 @@ import Kube
 public enum ReconcileReport: Sendable {
     /// A pass over the kernel ran.
     case pass(PassReport)
+    /// The first full pass is about to run over this desired state, the source's whole initial state: an observer
+    /// whose work needs only the desired state (the nftables table) may do it now, beside the pass, whose own
+    /// report follows. Sent only by a loop asked to (``ReconcileLoop/announcesFirstPass``).
+    case firstPassDue(DesiredState)
     /// The periodic re-read of the kernel's table failed (the error, as text); what is known is kept.
     case readFailed(String)
     /// A periodic resync re-read every virtual server it set out to (`virtualServers`): `wall` from its first slice

@@ -1,0 +1,157 @@
+import Foundation
+import IPVS
+import Kube
+import Logging
+import NFTables
+import ServiceLifecycle
+import TestSupport
+import Testing
+import Values
+
+@testable import Proxy
+
+/// The first full pass is announced before it runs, so that the nftables table's whole write (which needs only the
+/// desired state) goes beside it rather than after it.
+@Suite struct FirstPassAnnouncementTests {
+    func loop(announcing: Bool) throws -> ReconcileLoop {
+        var reconciler = Reconciler(kernel: FakeKernel(), link: FakeLink(), logger: Logger(label: "test"))
+        try reconciler.adopt()
+        var loop = ReconcileLoop(
+            reconciler: reconciler, tracker: DesiredStateTracker(configuration: ProxyConfiguration()),
+            syncPeriod: .seconds(30))
+        loop.announcesFirstPass = announcing
+        return loop
+    }
+
+    var inputs: [Inbox.Input] {
+        get throws {
+            let spec = "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}"
+            return [.event(.change(.upsert(.service(try Objects.web(spec: spec))))), .event(.synced)]
+        }
+    }
+
+    @Test func theLoopAnnouncesItsFirstPassThenRunsItOnTheNextCall() throws {
+        var loop = try loop(announcing: true)
+        let first = try loop.handle(try inputs, now: F.t0)
+        #expect(first.firstPassDue)
+        #expect(!first.firstSyncDone)
+        let announced = first.reports.compactMap { report -> DesiredState? in
+            if case .firstPassDue(let desired) = report { return desired }
+            return nil
+        }
+        #expect(announced.count == 1)
+        #expect(announced.first?.virtualServers.count == 1)
+        #expect(!first.reports.contains { if case .pass = $0 { true } else { false } })
+
+        let second = try loop.handle([], now: F.t0)
+        #expect(!second.firstPassDue)
+        #expect(second.firstSyncDone)
+        let passes = second.reports.compactMap { report -> PassReport? in
+            if case .pass(let pass) = report { return pass }
+            return nil
+        }
+        #expect(passes.count == 1)
+        #expect(passes.first?.full == true)
+        #expect(passes.first?.sync.plan.operations.count == 1)
+
+        // Only the first pass is announced.
+        let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
+        let later = try loop.handle([.event(.change(.upsert(.endpointSlice(slice))))], now: F.t0 + .seconds(1))
+        #expect(!later.firstPassDue)
+        #expect(later.reports.contains { if case .pass = $0 { true } else { false } })
+    }
+
+    @Test func aLoopNotAskedRunsItsFirstPassAtOnce() throws {
+        var loop = try loop(announcing: false)
+        let first = try loop.handle(try inputs, now: F.t0)
+        #expect(!first.firstPassDue)
+        #expect(first.firstSyncDone)
+        #expect(!first.reports.contains { if case .firstPassDue = $0 { true } else { false } })
+    }
+
+    /// A kernel whose batch waits for the table's fill to have started, and an `nft` whose fill waits for the
+    /// kernel's batch: one after the other, each would wait in vain.
+    final class Meeting: Sendable {
+        let fillStarted = DispatchSemaphore(value: 0)
+        let applyStarted = Locked(false)
+        let overlaps = Locked<[String]>([])
+    }
+
+    struct GatedKernel: IPVSKernel {
+        let base: FakeKernel
+        let meeting: Meeting
+        func version() throws -> IPVSVersion { try base.version() }
+        func virtualServers() throws -> [VirtualServerState] { try base.virtualServers() }
+        func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState? { try base.virtualServer(key) }
+        func apply(_ operations: [IPVSOperation]) -> [Result<Void, IPVSError>] {
+            // The first batch only (the first pass's).
+            let first =
+                !operations.isEmpty
+                && meeting.applyStarted.withLock { started in
+                    defer { started = true }
+                    return !started
+                }
+            if first {
+                if meeting.fillStarted.wait(timeout: .now() + 30) == .success {
+                    meeting.overlaps.withLock { $0.append("kernel") }
+                }
+            }
+            return base.apply(operations)
+        }
+        func flush() throws { try base.flush() }
+        func timeouts() throws -> IPVSTimeouts { try base.timeouts() }
+        func setTimeouts(_ timeouts: IPVSTimeouts) throws { try base.setTimeouts(timeouts) }
+    }
+
+    final class GatedNFTables: NFTablesRunner {
+        let nft = FakeNFTables()
+        let meeting: Meeting
+        init(meeting: Meeting) { self.meeting = meeting }
+        func run(_ script: String) async throws(NFTablesError) {
+            if script.contains("elements") {
+                meeting.fillStarted.signal()
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(30)
+                while !meeting.applyStarted.withLock({ $0 }), clock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+                if meeting.applyStarted.withLock({ $0 }) { meeting.overlaps.withLock { $0.append("nftables") } }
+            }
+            try await nft.run(script)
+        }
+        func mark(ofTable name: String) async throws(NFTablesError) -> String? { try await nft.mark(ofTable: name) }
+    }
+
+    @Test func theTablesWholeWriteRunsBesideTheFirstPassAndOnlyOnce() async throws {
+        let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
+        let spec = "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}"
+        source.yield(.change(.upsert(.service(try Objects.web(spec: spec)))))
+        source.yield(.synced)
+        let meeting = Meeting()
+        let kernel = FakeKernel()
+        let nft = GatedNFTables(meeting: meeting)
+        let service = ProxyService(
+            events: stream,
+            reconciler: Reconciler(
+                kernel: GatedKernel(base: kernel, meeting: meeting), link: FakeLink(), logger: Logger(label: "test")),
+            configuration: ProxyConfiguration(),
+            masquerade: MasqueradeSync(configuration: MasqueradeConfiguration(), nft: nft),
+            logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            await waitFor { meeting.overlaps.withLock { $0.count } == 2 && kernel.table.count == 1 }
+            // A later change is written as a delta, not as the whole table again.
+            let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
+            source.yield(.change(.upsert(.endpointSlice(slice))))
+            await waitFor { nft.nft.scripts.count >= 3 }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(Set(meeting.overlaps.withLock { $0 }) == ["kernel", "nftables"])
+        let scripts = nft.nft.scripts
+        #expect(scripts.count == 3, "\(scripts)")
+        #expect(scripts.filter { $0.contains("delete table") }.count == 2, "the empty table, then its fill: \(scripts)")
+        #expect(scripts.last?.hasPrefix("add element") == true, "\(scripts)")
+    }
+}
