@@ -92,10 +92,11 @@ public struct MasqueradeSync: Sendable {
         let delta = tracker.takePending()
         do {
             if !inStep {
-                let script = NFTablesScript.replace(configuration: configuration, elements: tracker.elements)
+                let (script, mark) = NFTablesScript.replacement(
+                    configuration: configuration, elements: tracker.elements)
                 let found = foundMark
                 foundMark = nil
-                inStep = found != nil && found == NFTablesScript.mark(in: script)
+                inStep = found != nil && found == mark
                 if inStep { return .kept(elements: tracker.elementCount) }
                 try await nft.run(script)
                 inStep = true
