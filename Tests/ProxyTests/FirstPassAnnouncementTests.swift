@@ -75,32 +75,19 @@ import Values
         let fillStarted = DispatchSemaphore(value: 0)
         let applyStarted = Locked(false)
         let overlaps = Locked<[String]>([])
-    }
 
-    struct GatedKernel: IPVSKernel {
-        let base: FakeKernel
-        let meeting: Meeting
-        func version() throws -> IPVSVersion { try base.version() }
-        func virtualServers() throws -> [VirtualServerState] { try base.virtualServers() }
-        func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState? { try base.virtualServer(key) }
-        func apply(_ operations: [IPVSOperation]) -> [Result<Void, IPVSError>] {
-            // The first batch only (the first pass's).
+        /// The kernel's first batch (the first pass's) waits for the fill to have started.
+        func kernelBatch(_ operations: [IPVSOperation]) {
             let first =
                 !operations.isEmpty
-                && meeting.applyStarted.withLock { started in
+                && applyStarted.withLock { started in
                     defer { started = true }
                     return !started
                 }
-            if first {
-                if meeting.fillStarted.wait(timeout: .now() + 30) == .success {
-                    meeting.overlaps.withLock { $0.append("kernel") }
-                }
+            if first, fillStarted.wait(timeout: .now() + 30) == .success {
+                overlaps.withLock { $0.append("kernel") }
             }
-            return base.apply(operations)
         }
-        func flush() throws { try base.flush() }
-        func timeouts() throws -> IPVSTimeouts { try base.timeouts() }
-        func setTimeouts(_ timeouts: IPVSTimeouts) throws { try base.setTimeouts(timeouts) }
     }
 
     final class GatedNFTables: NFTablesRunner {
@@ -133,7 +120,8 @@ import Values
         let service = ProxyService(
             events: stream,
             reconciler: Reconciler(
-                kernel: GatedKernel(base: kernel, meeting: meeting), link: FakeLink(), logger: Logger(label: "test")),
+                kernel: HookedKernel(kernel) { meeting.kernelBatch($0) }, link: FakeLink(),
+                logger: Logger(label: "test")),
             configuration: ProxyConfiguration(),
             masquerade: MasqueradeSync(configuration: MasqueradeConfiguration(), nft: nft),
             logger: Logger(label: "test"))

@@ -22,21 +22,6 @@ import Values
         }
     }
 
-    struct MeetingKernel: IPVSKernel {
-        let base: FakeKernel
-        let rendezvous: Rendezvous
-        func version() throws -> IPVSVersion { try base.version() }
-        func virtualServers() throws -> [VirtualServerState] { try base.virtualServers() }
-        func virtualServer(_ key: VirtualServerKey) throws -> VirtualServerState? { try base.virtualServer(key) }
-        func apply(_ operations: [IPVSOperation]) -> [Result<Void, IPVSError>] {
-            rendezvous.meet(rendezvous.kernelStarted, rendezvous.linkStarted, "kernel")
-            return base.apply(operations)
-        }
-        func flush() throws { try base.flush() }
-        func timeouts() throws -> IPVSTimeouts { try base.timeouts() }
-        func setTimeouts(_ timeouts: IPVSTimeouts) throws { try base.setTimeouts(timeouts) }
-    }
-
     struct MeetingLink: VIPLink {
         let base: FakeLink
         let rendezvous: Rendezvous
@@ -65,7 +50,9 @@ import Values
         // The pass blocks until both batches met, so it runs on a thread of its own, not the cooperative pool's.
         let outcome = await DedicatedThread.run(name: "pass", within: .seconds(120)) {
             var reconciler = Reconciler(
-                kernel: MeetingKernel(base: kernel, rendezvous: rendezvous),
+                kernel: HookedKernel(kernel) { _ in
+                    rendezvous.meet(rendezvous.kernelStarted, rendezvous.linkStarted, "kernel")
+                },
                 link: MeetingLink(base: link, rendezvous: rendezvous), logger: Logger(label: "test"))
             return Result { () throws -> (SyncReport, Set<IPAddress>) in
                 try reconciler.adopt()
