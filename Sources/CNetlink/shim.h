@@ -35,6 +35,9 @@
 /// glibc's `malloc_trim(0)`: hands the allocator's free pages back to the kernel; 1 when some were released.
 static inline int cnl_malloc_trim(void) { return malloc_trim(0); }
 
+/// glibc's `mallopt(M_ARENA_MAX, count)`: at most `count` malloc arenas from now on; 1 when accepted.
+static inline int cnl_malloc_arena_max(int count) { return mallopt(M_ARENA_MAX, count); }
+
 /// The bytes glibc's allocator has handed out and not had back: in use in its arenas plus its mapped blocks.
 static inline size_t cnl_malloc_bytes_in_use(void) {
     struct mallinfo2 info = mallinfo2();

@@ -12,6 +12,15 @@ public enum MallocHeap {
         cnl_malloc_trim() == 1
     }
 
+    /// Caps the allocator's arenas at `count` for threads that allocate from now on (glibc's `M_ARENA_MAX`, whose
+    /// default is eight per core): each arena keeps its own free pages, so memory freed on one thread is not
+    /// reused by another, and `malloc_trim` gives back less. Call it before the process starts its threads.
+    /// Returns true when the allocator took it.
+    @discardableResult
+    public static func limitArenas(to count: Int) -> Bool {
+        cnl_malloc_arena_max(Int32(clamping: count)) == 1
+    }
+
     /// The bytes handed out and not yet freed (glibc's `mallinfo2`: in use in the arenas plus the mapped blocks).
     /// Unlike the resident set, it does not depend on what the allocator keeps or returns: the figure to compare
     /// when the representation of the proxy's state changes (the footprint benchmark).
