@@ -56,14 +56,12 @@ extension DedicatedThread {
     /// condition variable, which ThreadSanitizer sees).
     private final class Join<T: Sendable>: @unchecked Sendable {
         private let condition = NSCondition()
-        /// Guarded by `condition`.
+        /// Guarded by `condition`; set once, by the thread.
         private var result: T?
-        private var done = false
 
         func finish(_ value: T) {
             condition.lock()
             result = value
-            done = true
             condition.signal()
             condition.unlock()
         }
@@ -72,7 +70,7 @@ extension DedicatedThread {
             condition.lock()
             defer { condition.unlock() }
             while true {
-                if done, let result { return result }
+                if let result { return result }
                 condition.wait()
             }
         }

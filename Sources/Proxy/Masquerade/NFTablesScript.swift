@@ -109,7 +109,10 @@ public enum NFTablesScript {
         lines += ["    }", "}"]
         // The fingerprint of the text without the mark line (each line and its newline), read line by line.
         var hash = FNV1a()
-        for line in lines { hash.add(line + "\n") }
+        for line in lines {
+            hash.add(line)
+            hash.add("\n")
+        }
         let mark = "ipvs-proxy \(hash.hex)"
         lines.insert("        comment \"\(mark)\"", at: markLine)
         return (lines.joined(separator: "\n") + "\n", mark)

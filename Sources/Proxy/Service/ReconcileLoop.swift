@@ -93,10 +93,9 @@ struct ReconcileLoop {
     /// The first sync is being held back (an empty input, and virtual servers owned).
     var heldBack = false
     /// Announce the first full pass before running it (``ReconcileReport/firstPassDue(_:)``), so that observers
-    /// whose work needs only the desired state (the nftables table) do it beside the pass, not after it.
+    /// whose work needs only the desired state (the nftables table) do it beside the pass, not after it. Cleared
+    /// once announced: the next call runs the pass.
     var announcesFirstPass = false
-    /// The first full pass was announced; the next call runs it.
-    var firstPassAnnounced = false
 
     /// A loop applying through `reconciler`.
     init(
@@ -156,8 +155,8 @@ struct ReconcileLoop {
         if lastFullSync == nil {
             if holdsBackFirstSync(&reports) { return Outcome(firstSyncDone: false, heldBack: true, reports: reports) }
             fullSync = true  // the first full pass is owed until it runs (it may have been held back)
-            if announcesFirstPass && !firstPassAnnounced {
-                firstPassAnnounced = true
+            if announcesFirstPass {
+                announcesFirstPass = false
                 reports.append(.firstPassDue(tracker.desired))
                 return Outcome(firstSyncDone: false, firstPassDue: true, reports: reports)
             }
