@@ -19,19 +19,25 @@ public struct NFTablesSetChange: Sendable, Hashable {
     }
 }
 
-/// Writes set elements of an `inet` table in one nf_tables transaction. Blocks: call it from a thread of its own.
-public protocol NFTablesSetWriting: Sendable {
+/// Writes set elements of an `inet` table in one nf_tables transaction, and reads them back. Blocks: call it from a
+/// thread of its own.
+public protocol NFTablesSetAccess: Sendable {
     /// Applies `changes`, in order, to the sets of `inet` table `table`, all or nothing. Throws `IPVSError` when
     /// the kernel refuses any of them (nothing is then applied) or cannot be reached.
     func apply(table: String, _ changes: [NFTablesSetChange]) throws(IPVSError)
+    /// The keys each of `sets` of `inet` table `table` holds, as ``NFTablesSetChange`` writes them; an element of a
+    /// set of ranges reads as its key followed by its range's end (`NFTA_SET_ELEM_KEY_END`). Throws `IPVSError`
+    /// when a set is missing (`ENOENT`) or the kernel cannot be reached.
+    func keys(table: String, sets: [String]) throws(IPVSError) -> [String: [[UInt8]]]
 }
 
-/// Set elements written straight over a netfilter netlink socket: one batch (`NFNL_MSG_BATCH_BEGIN`, a
+/// Set elements written straight over a netfilter netlink socket, and read back with one dump per set
+/// (`NFT_MSG_GETSETELEM`, ``keys(table:sets:)``): a write is one batch (`NFNL_MSG_BATCH_BEGIN`, a
 /// `NEWSETELEM` or `DELSETELEM` per change, `NFNL_MSG_BATCH_END`) in one datagram, which the kernel applies as
 /// one transaction, as `nft` does for `add element`/`delete element`, without nft's parser and cache (a fresh
 /// libnftables context read the table's definitions before every change: 30-50 ms per EndpointSlice change in the
 /// emulated lab guest, most of a change's latency).
-public final class NFTablesSetWriter: NFTablesSetWriting {
+public final class NFTablesSetClient: NFTablesSetAccess {
     let connection: NetlinkConnection
 
     /// Opens a netfilter netlink socket; a request with no answer within `receiveTimeout` fails with `.timeout`.
@@ -126,7 +132,7 @@ public enum NFTablesSetMessages {
     }
 
     /// struct nfgenmsg: the family, NFNETLINK_V0, the resource id in network byte order.
-    private static func header(family: UInt8, resource: UInt16, into encoder: inout NetlinkEncoder) {
+    static func header(family: UInt8, resource: UInt16, into encoder: inout NetlinkEncoder) {
         encoder.raw([family, 0, UInt8(resource >> 8), UInt8(truncatingIfNeeded: resource)])
     }
 }

@@ -177,7 +177,7 @@ struct RunCommand: AsyncParsableCommand {
             masquerade: MasqueradeSync(
                 configuration: MasqueradeConfiguration(
                     clusterCIDRs: settings.clusterCIDRs, masqueradeAll: settings.masqueradeAll),
-                nft: NFTablesLibrary(), sets: once ? nil : Self.setWriter(logger: logger)),
+                nft: NFTablesLibrary(), sets: Self.setClient(logger: logger)),
             health: checker.map { HealthBridge(checker: $0, metrics: metrics) },
             nodeAddresses: watcher?.updates,
             // Stale UDP/SCTP conntrack flows, deleted after each pass that removed a backend (kube-proxy's
@@ -294,11 +294,13 @@ struct RunCommand: AsyncParsableCommand {
         if !report.succeeded || !removedTable || linkFailure != nil { throw ExitCode(1) }
     }
 
-    /// The writer of small nftables set changes; nil (every change through libnftables) when no netfilter netlink
-    /// socket opens, as on a kernel without nf_tables, where libnftables then reports the failure.
-    static func setWriter(logger: Logger) -> NFTablesSetWriter? {
+    /// The reader of the nftables sets found at start and writer of small set changes (with `--once` too: its pass
+    /// compares the table it finds); nil (every change through libnftables, a table found at start replaced) when
+    /// no netfilter netlink socket opens, as on a kernel without nf_tables, where libnftables then reports the
+    /// failure.
+    static func setClient(logger: Logger) -> NFTablesSetClient? {
         do {
-            return try NFTablesSetWriter(logger: logger)
+            return try NFTablesSetClient(logger: logger)
         } catch {
             logger.warning(
                 "no netfilter netlink socket: nftables set changes go through libnftables",

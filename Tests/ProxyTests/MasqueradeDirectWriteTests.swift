@@ -11,21 +11,6 @@ import Values
 @Suite struct MasqueradeDirectWriteTests {
     let configuration = MasqueradeConfiguration(clusterCIDRs: [AddressPrefix("10.244.0.0/16")].compactMap { $0 })
 
-    /// Records what it is given; refuses everything when told to.
-    final class FakeSetWriter: NFTablesSetWriting {
-        let state = Locked((batches: [[NFTablesSetChange]](), refuse: false))
-        var batches: [[NFTablesSetChange]] { state.withLock { $0.batches } }
-        func refuse(_ value: Bool) { state.withLock { $0.refuse = value } }
-
-        func apply(table: String, _ changes: [NFTablesSetChange]) throws(IPVSError) {
-            let refused = state.withLock { state -> Bool in
-                if !state.refuse { state.batches.append(changes) }
-                return state.refuse
-            }
-            if refused { throw IPVSError(code: .notFound, message: "refused by the test", errno: 2) }
-        }
-    }
-
     func desired(_ reals: [String]) -> DesiredState {
         DesiredState(virtualServers: [
             DesiredVirtualServer(server: F.vs(F.web), realServers: reals.map { F.rs($0, 8080) }, role: .clusterIP)
@@ -33,7 +18,7 @@ import Values
     }
 
     @Test func aSmallChangeGoesStraightToTheKernelInKernelLayout() async {
-        let (nft, sets) = (FakeNFTables(), FakeSetWriter())
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
         var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
         #expect(await sync.sync(desired(["10.244.0.10"]), touched: nil) == .replaced(elements: 3))
         #expect(sets.batches.isEmpty, "the first pass writes the whole table through nft")
@@ -49,7 +34,7 @@ import Values
     }
 
     @Test func aLargeChangeGoesThroughNft() async {
-        let (nft, sets) = (FakeNFTables(), FakeSetWriter())
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
         var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
         _ = await sync.sync(desired([]), touched: nil)
         let many = (0..<(MasqueradeSync.directLimit + 1)).map { "10.244.\($0 / 250).\($0 % 250 + 1)" }
@@ -60,7 +45,7 @@ import Values
     }
 
     @Test func aRefusedDirectWriteMakesTheNextPassReplaceTheTable() async {
-        let (nft, sets) = (FakeNFTables(), FakeSetWriter())
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
         var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
         _ = await sync.sync(desired(["10.244.0.10"]), touched: nil)
         sets.refuse(true)

@@ -17,38 +17,101 @@ import Values
             })
     }
 
-    @Test func aRestartFindingTheSameTableKeepsItAndADifferentOneIsWritten() async {
+    @Test func aRestartFindingTheSameTableKeepsItMendsAFewElementsAndReplacesAnotherStructure() async {
         let state = desired([(F.web, ["10.244.0.10"])])
         let earlier = FakeNFTables()
         var first = MasqueradeSync(configuration: configuration, nft: earlier)
         #expect(await first.prepare() == .replaced(elements: 0))
         #expect(await first.sync(state, touched: nil) == .replaced(elements: 3))
-        let written = try? #require(earlier.scripts.last)
-        let mark = written.flatMap(NFTablesScript.mark(in:))
-        #expect(mark?.hasPrefix("ipvs-proxy ") == true, "\(written ?? "")")
+        let mark = NFTablesScript.mark(for: configuration)
+        #expect(mark.hasPrefix("ipvs-proxy "))
+        #expect(earlier.scripts.map(NFTablesScript.mark(in:)) == [mark, mark], "the mark does not follow elements")
 
-        // The next run finds that table: the same objects keep it, nothing is run.
-        let same = FakeNFTables()
-        same.place(mark: mark ?? "")
-        var restarted = MasqueradeSync(configuration: configuration, nft: same)
+        // The next run finds that table with the same elements: it keeps it; nothing is run or written.
+        let (same, sets) = (FakeNFTables(), FakeNFTablesSets())
+        same.place(mark: mark)
+        sets.place(first.tracker.elements)
+        var restarted = MasqueradeSync(configuration: configuration, nft: same, sets: sets)
         #expect(await restarted.prepare() == .unchanged)
         #expect(await restarted.sync(state, touched: nil) == .kept(elements: 3))
-        #expect(same.scripts.isEmpty, "an unchanged restart writes nothing")
+        #expect(same.scripts.isEmpty && sets.batches.isEmpty, "an unchanged restart writes nothing")
+        #expect(sets.reads == 1, "the sets are read back once, at start")
         let moved = desired([(F.web, ["10.244.0.11"])])
         #expect(await restarted.sync(moved, touched: [F.web]) == .updated(added: 1, removed: 1))
+        #expect(await restarted.sync(moved, touched: nil) == .unchanged, "a full pass reads nothing back")
+        #expect(sets.reads == 1)
 
-        // Other objects (or another version's rules), or a table without a mark: written whole.
-        for found in [mark ?? "", ""] {
-            let other = FakeNFTables()
+        // A table whose elements a previous run changed after its whole write (the mark is that of the structure):
+        // only the elements that differ are written, deletions first, in one batch.
+        let (changed, changedSets) = (FakeNFTables(), FakeNFTablesSets())
+        changed.place(mark: mark)
+        changedSets.place(restarted.tracker.elements)
+        var mended = MasqueradeSync(configuration: configuration, nft: changed, sets: changedSets)
+        _ = await mended.prepare()
+        #expect(await mended.sync(state, touched: nil) == .mended(elements: 3, added: 1, removed: 1))
+        #expect(changed.scripts.isEmpty)
+        #expect(
+            changedSets.batches.map { $0.filter { !$0.keys.isEmpty } } == [
+                [
+                    NFTablesSetChange(set: "hairpin-v4", add: false, keys: [[10, 244, 0, 11, 10, 244, 0, 11]]),
+                    NFTablesSetChange(set: "hairpin-v4", add: true, keys: [[10, 244, 0, 10, 10, 244, 0, 10]]),
+                ]
+            ])
+
+        // Another structure (other cluster CIDRs, another version's rules), a table without a mark, or no way to
+        // read the sets back: written whole.
+        let otherStructure = NFTablesScript.mark(
+            for: MasqueradeConfiguration(clusterCIDRs: [AddressPrefix("10.0.0.0/8")].compactMap { $0 }))
+        #expect(otherStructure != mark)
+        for (found, reader) in [(otherStructure, true), ("", true), (mark, false)] {
+            let (other, otherSets) = (FakeNFTables(), FakeNFTablesSets())
             other.place(mark: found)
-            var changed = MasqueradeSync(configuration: configuration, nft: other)
-            #expect(await changed.prepare() == .unchanged)
-            let objects = found.isEmpty ? state : desired([(F.web, ["10.244.0.12"])])
-            #expect(await changed.sync(objects, touched: nil) == .replaced(elements: 3))
+            otherSets.place(first.tracker.elements)
+            var replaced = MasqueradeSync(configuration: configuration, nft: other, sets: reader ? otherSets : nil)
+            #expect(await replaced.prepare() == .unchanged)
+            #expect(await replaced.sync(state, touched: nil) == .replaced(elements: 3))
             #expect(other.scripts.count == 1)
+            #expect(otherSets.reads == 0)
         }
         // Only at start: a later full write is never skipped for an old mark.
         #expect(NFTablesScript.mark(in: NFTablesScript.update(table: "t", delta: MasqueradeDelta())) == nil)
+    }
+
+    @Test func aRestartFindingManyOrRangeElementsDifferentReplacesTheTable() async {
+        var guarded = DesiredVirtualServer(server: F.vs(F.web), realServers: [F.rs("10.244.0.10", 8080)])
+        guarded.sourceRanges = SourceRanges([AddressPrefix("192.0.2.0/24")].compactMap { $0 }, admitsNode: false)
+        let state = DesiredState(virtualServers: [guarded])
+        var tracker = MasqueradeTracker(configuration: configuration)
+        tracker.rebuild(from: state)
+        let narrower = tracker.elements.map { element -> MasqueradeElement in
+            guard case .sourceAdmitted(let proto, let address, let port, _) = element else { return element }
+            return .sourceAdmitted(proto, address, port: port, AddressPrefix(IPv4Address(192, 0, 2, 0), length: 25))
+        }
+        let many = (0...MasqueradeSync.directLimit).map {
+            MasqueradeElement.vip(.v4(IPv4Address(0x0a61_0000 + UInt32($0))))
+        }
+        for (found, expected) in [
+            (tracker.elements.map { $0 }, MasqueradeSync.Action.kept(elements: tracker.elementCount)),
+            (narrower, .replaced(elements: tracker.elementCount)),
+            (tracker.elements.map { $0 } + many, .replaced(elements: tracker.elementCount)),
+        ] {
+            let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
+            nft.place(mark: NFTablesScript.mark(for: configuration))
+            sets.place(found)
+            var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+            _ = await sync.prepare()
+            #expect(await sync.sync(state, touched: nil) == expected)
+            #expect(sets.batches.isEmpty, "ranges and large differences go through nft, in one transaction")
+        }
+    }
+
+    @Test func anAdmittedRangeReadsBackAsTheKeysOfItsFirstAndLastAddresses() {
+        let admitted = MasqueradeElement.sourceAdmitted(
+            .tcp, .v4(IPv4Address(203, 0, 113, 5)), port: 443, AddressPrefix(IPv4Address(192, 0, 2, 0), length: 23))
+        let head: [UInt8] = [203, 0, 113, 5, 6, 0, 0, 0, 1, 187, 0, 0]
+        #expect(admitted.storedKey == head + [192, 0, 2, 0] + head + [192, 0, 3, 255])
+        let vip = MasqueradeElement.vip(.v4(IPv4Address(10, 96, 0, 1)))
+        #expect(vip.storedKey == vip.kernelKey)
     }
 
     @Test func theFirstPassReplacesTheTableAndAnUnchangedPassRunsNothing() async {

@@ -141,8 +141,15 @@ import Testing
             }
 
             """
-        // The postrouting chain carries the mark: a fingerprint of the rest of the text, the same in every process.
-        let mark = NFTablesScript.fingerprint(unmarked)
+        // The postrouting chain carries the mark: a fingerprint of the text with empty Service sets and without the
+        // mark's line, the same in every process, whatever the sets hold.
+        let empty = NFTablesScript.replace(configuration: configuration, elements: [])
+        let unmarkedEmpty = empty.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("        comment \"ipvs-proxy ") }.joined(separator: "\n")
+        #expect(unmarkedEmpty.count < unmarked.count && !unmarkedEmpty.contains("10.244.0.10"), "no Service element")
+        let mark = NFTablesScript.fingerprint(unmarkedEmpty)
+        #expect(NFTablesScript.mark(for: configuration) == "ipvs-proxy \(mark)")
+        #expect(NFTablesScript.mark(in: empty) == "ipvs-proxy \(mark)")
         #expect(mark.count == 16)
         let expected = unmarked.replacingOccurrences(
             of: "    chain postrouting {\n", with: "    chain postrouting {\n        comment \"ipvs-proxy \(mark)\"\n")

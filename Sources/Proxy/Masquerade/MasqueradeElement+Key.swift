@@ -7,8 +7,7 @@ extension MasqueradeElement {
     /// protocol one byte; a set of one field holds it unpadded (a health-check port: two bytes). Nil for an element
     /// of an interval set (an admitted range), whose ranges only nft's text can write.
     public var kernelKey: [UInt8]? {
-        func port(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(truncatingIfNeeded: value), 0, 0] }
-        func proto(_ value: IPVSProtocol) -> [UInt8] { [UInt8(truncatingIfNeeded: value.kernelValue), 0, 0, 0] }
+        let (port, proto) = (Self.port, Self.proto)
         switch self {
         case .always(let protocolValue, let address, let portValue),
             .fromOutside(let protocolValue, let address, let portValue),
@@ -27,6 +26,33 @@ extension MasqueradeElement {
         case .sourceAdmitted:
             return nil
         }
+    }
+
+    /// The element as a dump of its set reads it back (``NFTablesSetAccess/keys(table:sets:)``): its kernel key, or
+    /// for an admitted range, the key of the range's first address followed by the key of its last (a set of
+    /// concatenated ranges stores each element as the two ends, every field but the range the same in both).
+    public var storedKey: [UInt8] {
+        guard case .sourceAdmitted(let protocolValue, let address, let portValue, let prefix) = self else {
+            return kernelKey ?? []
+        }
+        let head = address.bytes + Self.proto(protocolValue) + Self.port(portValue)
+        let first = prefix.network.bytes
+        var last = first
+        for index in last.indices {
+            // The bits of this byte past the prefix's length are the host's: all ones at the range's end.
+            last[index] |= UInt8(0xff) >> max(0, min(8, Int(prefix.length) - 8 * index))
+        }
+        return head + first + head + last
+    }
+
+    /// A port as a field of a concatenation: network byte order, padded to four bytes.
+    private static func port(_ value: UInt16) -> [UInt8] {
+        [UInt8(value >> 8), UInt8(truncatingIfNeeded: value), 0, 0]
+    }
+
+    /// A protocol as a field of a concatenation: one byte, padded to four.
+    private static func proto(_ value: IPVSProtocol) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: value.kernelValue), 0, 0, 0]
     }
 }
 

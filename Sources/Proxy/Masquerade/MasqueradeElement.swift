@@ -52,6 +52,9 @@ public enum MasqueradeElement: Sendable, Hashable, Comparable, CustomStringConve
         "source-guarded", "source-node-refused", "vip-ports", "vips",
     ]
 
+    /// The name of every set elements go in: each of ``setNames`` for IPv4, then for IPv6.
+    public static let allSetNames = setNames.flatMap { ["\($0)-v4", "\($0)-v6"] }
+
     private var setIndex: Int {
         switch self {
         case .hairpin: 0

@@ -26,7 +26,7 @@ public struct MasqueradeObserver: ReconcileObserver {
             logger.warning(
                 "could not create the nftables table before the first pass; the first pass tries again",
                 metadata: ["table": "\(table)", "error": "\(error)"])
-        case .unchanged, .updated, .kept:
+        case .unchanged, .updated, .kept, .mended:
             break
         }
     }
@@ -60,8 +60,15 @@ public struct MasqueradeObserver: ReconcileObserver {
                 metadata: ["table": "\(table)", "elements": "\(elements)", "seconds": seconds])
         case .kept(let elements):
             logger.info(
-                "nftables table already in place (it carries the mark of the table to write): not written",
+                "nftables table already in place (the structure and elements to write): not written",
                 metadata: ["table": "\(table)", "elements": "\(elements)"])
+        case .mended(let elements, let added, let removed):
+            logger.info(
+                "nftables table in place: its sets brought in step, only the elements that differed written",
+                metadata: [
+                    "table": "\(table)", "elements": "\(elements)", "added": "\(added)", "removed": "\(removed)",
+                    "seconds": seconds,
+                ])
         case .updated(let added, let removed):
             logger.debug(
                 "nftables sets updated",

@@ -5,11 +5,13 @@ import NFTables
 /// Keeps the proxy's nftables table in step with the desired state, writing only when something changed.
 ///
 /// The first pass, and the first after a failure or after the table was found missing, replaces the whole table
-/// in one transaction; at start, a table already in the kernel that carries the mark of the one to write (the
-/// same text, written by an earlier run) is kept as it is, so an unchanged restart writes nothing. Otherwise a
-/// pass writes only the set elements that changed since the last successful write, also in one transaction; with
-/// nothing changed, nothing is run. Given a set writer, a change of at most ``directLimit`` elements outside the
-/// interval sets goes to the kernel as one nf_tables batch of its own (``NFTablesSetWriter``), not through
+/// in one transaction. At start, a table already in the kernel that carries the mark of the one to write (the same
+/// chains, rules and cluster CIDRs: ``NFTablesScript/mark(for:)``) has its sets read back and compared with the
+/// elements to write: the same, nothing is written (an unchanged restart writes nothing, even after changes made
+/// during the previous run); a few different, only those are written. Otherwise a pass writes only the set
+/// elements that changed since the last successful write, also in one transaction; with nothing changed, nothing
+/// is run. Given a set writer, a change of at most ``directLimit`` elements outside the
+/// interval sets goes to the kernel as one nf_tables batch of its own (``NFTablesSetClient``), not through
 /// libnftables, whose fresh context re-reads the table's definitions first (most of a change's latency). The
 /// periodic full pass recomputes every virtual server and checks that the table is still there.
 public struct MasqueradeSync: Sendable {
@@ -19,8 +21,12 @@ public struct MasqueradeSync: Sendable {
         case unchanged
         /// The whole table was written, with this many set elements.
         case replaced(elements: Int)
-        /// The table found at start carries the mark of the one to write: it was kept, not written.
+        /// The table found at start carries the mark of the one to write and its sets hold the elements to write: it
+        /// was kept, not written.
         case kept(elements: Int)
+        /// The table found at start carries the mark of the one to write; its sets differed by a few elements, and
+        /// only those were written (in one transaction).
+        case mended(elements: Int, added: Int, removed: Int)
         /// Only set elements were written.
         case updated(added: Int, removed: Int)
         /// The write failed (it is retried as a whole-table replace on the next pass).
@@ -31,19 +37,20 @@ public struct MasqueradeSync: Sendable {
     public private(set) var tracker: MasqueradeTracker
     /// False until the table is known to match `tracker.elements` less `tracker.pending`.
     public private(set) var inStep = false
-    /// The mark of the table found in the kernel before the first pass; used by the first whole write only.
+    /// The mark of the table found in the kernel (or created with empty sets) before the first pass; used by the
+    /// first whole write only.
     private var foundMark: String?
     let nft: any NFTablesRunner
-    /// Writes small element changes straight to the kernel; nil sends every change through `nft`.
-    let sets: (any NFTablesSetWriting)?
+    /// Writes small element changes straight to the kernel and reads the sets back at start; nil sends every change
+    /// through `nft` and replaces the table found at start.
+    let sets: (any NFTablesSetAccess)?
     /// The most elements one change writes through `sets`: the batch is one datagram.
     public static let directLimit = 512
     /// How long a direct write may take (each of its netlink waits is bounded too).
     static let directDeadline: Duration = .seconds(30)
 
     /// A sync writing through `nft`, and small element changes through `sets` when given.
-    public init(configuration: MasqueradeConfiguration, nft: any NFTablesRunner, sets: (any NFTablesSetWriting)? = nil)
-    {
+    public init(configuration: MasqueradeConfiguration, nft: any NFTablesRunner, sets: (any NFTablesSetAccess)? = nil) {
         self.tracker = MasqueradeTracker(configuration: configuration)
         self.nft = nft
         self.sets = sets
@@ -67,6 +74,7 @@ public struct MasqueradeSync: Sendable {
                 return .unchanged
             }
             try await nft.run(NFTablesScript.replace(configuration: configuration, elements: []))
+            foundMark = NFTablesScript.mark(for: configuration)
             return .replaced(elements: 0)
         } catch {
             return .failed(error)
@@ -92,13 +100,15 @@ public struct MasqueradeSync: Sendable {
         let delta = tracker.takePending()
         do {
             if !inStep {
-                let (script, mark) = NFTablesScript.replacement(
-                    configuration: configuration, elements: tracker.elements)
                 let found = foundMark
                 foundMark = nil
-                inStep = found != nil && found == mark
-                if inStep { return .kept(elements: tracker.elementCount) }
-                try await nft.run(script)
+                if let found, found == NFTablesScript.mark(for: configuration), let sets,
+                    let action = try await mend(through: sets)
+                {
+                    inStep = true
+                    return action
+                }
+                try await nft.run(NFTablesScript.replace(configuration: configuration, elements: tracker.elements))
                 inStep = true
                 return .replaced(elements: tracker.elementCount)
             }
@@ -115,9 +125,56 @@ public struct MasqueradeSync: Sendable {
         }
     }
 
+    /// Reads the sets of the table found at start back and writes the elements that differ from the tracker's, when
+    /// they are few (at most ``directLimit``, none in a set of ranges): the action taken, or nil when the table is to
+    /// be replaced whole instead.
+    private func mend(through sets: any NFTablesSetAccess) async throws(NFTablesError) -> Action? {
+        let names = MasqueradeElement.allSetNames
+        let table = configuration.table
+        let outcome: Result<[String: [[UInt8]]], IPVSError>? = await DedicatedThread.run(
+            name: "nftables", within: Self.directDeadline
+        ) {
+            do throws(IPVSError) {
+                return .success(try sets.keys(table: table, sets: names))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let found: [String: [[UInt8]]]
+        switch outcome {
+        case .success(let keys)?:
+            found = keys
+        case .failure(let error)?:
+            throw NFTablesError(.rejected, "the sets of table inet \(table) could not be read back", cause: error)
+        case nil:
+            throw NFTablesError(
+                .timeout, "the sets of table inet \(table) were not read back within \(Self.directDeadline)")
+        }
+        var wanted: [String: Set<[UInt8]>] = [:]
+        for element in tracker.elements { wanted[element.setName, default: []].insert(element.storedKey) }
+        var removals: [NFTablesSetChange] = []
+        var additions: [NFTablesSetChange] = []
+        for name in names {
+            let (have, want) = (Set(found[name] ?? []), wanted[name] ?? [])
+            let (gone, new) = (have.subtracting(want), want.subtracting(have))
+            guard !gone.isEmpty || !new.isEmpty else { continue }
+            // Ranges are written by nft's text only.
+            if name.hasPrefix("source-admitted") { return nil }
+            removals.append(
+                NFTablesSetChange(set: name, add: false, keys: gone.sorted { $0.lexicographicallyPrecedes($1) }))
+            additions.append(
+                NFTablesSetChange(set: name, add: true, keys: new.sorted { $0.lexicographicallyPrecedes($1) }))
+        }
+        let (removed, added) = (removals.reduce(0) { $0 + $1.keys.count }, additions.reduce(0) { $0 + $1.keys.count })
+        if removed + added == 0 { return .kept(elements: tracker.elementCount) }
+        guard removed + added <= Self.directLimit else { return nil }
+        try await Self.write(removals + additions, table: table, through: sets)
+        return .mended(elements: tracker.elementCount, added: added, removed: removed)
+    }
+
     /// Writes `changes` through `sets` on a thread of its own (the netlink exchange blocks).
     private static func write(
-        _ changes: [NFTablesSetChange], table: String, through sets: any NFTablesSetWriting
+        _ changes: [NFTablesSetChange], table: String, through sets: any NFTablesSetAccess
     ) async throws(NFTablesError) {
         let outcome: Result<Void, IPVSError>? = await DedicatedThread.run(name: "nftables", within: directDeadline) {
             do throws(IPVSError) {

@@ -22,8 +22,9 @@ import NFTables
 ///   itself) are dropped when no admitted range holds a node address.
 public enum NFTablesScript {
     /// Replaces the whole table, atomically: creates it if missing, deletes it, and defines it afresh. The
-    /// postrouting chain carries the table's mark as its comment: a fingerprint of the rest of the text
-    /// (``mark(in:)``), so that a restart finding the same table in the kernel need not write it again.
+    /// postrouting chain carries the table's mark as its comment (``mark(in:)``): the fingerprint of its structure,
+    /// the text without the elements of the sets that follow the Services (``mark(for:)``), so that a restart
+    /// finding a table of the same structure in the kernel need only compare the elements.
     public static func replace(
         configuration: MasqueradeConfiguration,
         elements: some Collection<MasqueradeElement>
@@ -37,8 +38,30 @@ public enum NFTablesScript {
         configuration: MasqueradeConfiguration,
         elements: some Collection<MasqueradeElement>
     ) -> (script: String, mark: String) {
+        var (lines, markLine) = render(
+            configuration: configuration, bySet: Dictionary(grouping: elements, by: \.setName))
+        let mark = mark(for: configuration)
+        lines.insert("        comment \"\(mark)\"", at: markLine)
+        return (lines.joined(separator: "\n") + "\n", mark)
+    }
+
+    /// The mark of every table written for `configuration`: the fingerprint of its text with empty Service sets
+    /// (each line and its newline, the mark's own line left out). Elements do not change it: a table with the
+    /// mark has the chains, rules and cluster CIDRs to write, whatever its sets hold.
+    public static func mark(for configuration: MasqueradeConfiguration) -> String {
+        var hash = FNV1a()
+        for line in render(configuration: configuration, bySet: [:]).lines {
+            hash.add(line)
+            hash.add("\n")
+        }
+        return "ipvs-proxy \(hash.hex)"
+    }
+
+    /// The whole-table script's lines without the mark, and the index the mark's line goes at.
+    private static func render(
+        configuration: MasqueradeConfiguration, bySet: [String: [MasqueradeElement]]
+    ) -> (lines: [String], markLine: Int) {
         let table = configuration.table
-        let bySet = Dictionary(grouping: elements, by: \.setName)
         var lines = ["add table inet \(table)", "delete table inet \(table)", "table inet \(table) {"]
         for family in [AddressFamily.ipv4, .ipv6] {
             let (suffix, address) = family == .ipv4 ? ("v4", "ipv4_addr") : ("v6", "ipv6_addr")
@@ -107,15 +130,7 @@ public enum NFTablesScript {
                     + " loadBalancerSourceRanges\"")
         }
         lines += ["    }", "}"]
-        // The fingerprint of the text without the mark line (each line and its newline), read line by line.
-        var hash = FNV1a()
-        for line in lines {
-            hash.add(line)
-            hash.add("\n")
-        }
-        let mark = "ipvs-proxy \(hash.hex)"
-        lines.insert("        comment \"\(mark)\"", at: markLine)
-        return (lines.joined(separator: "\n") + "\n", mark)
+        return (lines, markLine)
     }
 
     /// The mark a whole-table script gives its table (the comment of its postrouting chain); nil for another script.
