@@ -23,7 +23,8 @@ public struct NFTablesSetChange: Sendable, Hashable {
 /// thread of its own.
 public protocol NFTablesSetAccess: Sendable {
     /// Applies `changes`, in order, to the sets of `inet` table `table`, all or nothing. Throws `IPVSError` when
-    /// the kernel refuses any of them (nothing is then applied) or cannot be reached.
+    /// the kernel refuses any of them (nothing is then applied) or cannot be reached. The batch goes as one
+    /// datagram: keep one to some thousands of keys (the client's socket buffer is 1 MiB).
     func apply(table: String, _ changes: [NFTablesSetChange]) throws(IPVSError)
     /// The keys each of `sets` of `inet` table `table` holds, as ``NFTablesSetChange`` writes them; an element of a
     /// set of ranges reads as its key followed by its range's end (`NFTA_SET_ELEM_KEY_END`). Throws `IPVSError`
@@ -60,8 +61,18 @@ public final class NFTablesSetClient: NFTablesSetAccess {
         self.connection = connection
     }
 
+    /// The most keys one message carries: its list of elements is one attribute, whose length has 16 bits (1,024
+    /// keys of the longest kind, 36 bytes, take 48 KiB with their nesting).
+    public static let keysPerMessage = 1024
+
     public func apply(table: String, _ changes: [NFTablesSetChange]) throws(IPVSError) {
-        let changes = changes.filter { !$0.keys.isEmpty }
+        let changes = changes.flatMap { change in
+            stride(from: 0, to: change.keys.count, by: Self.keysPerMessage).map {
+                NFTablesSetChange(
+                    set: change.set, add: change.add,
+                    keys: Array(change.keys[$0..<min($0 + Self.keysPerMessage, change.keys.count)]))
+            }
+        }
         guard !changes.isEmpty else { return }
         let errnos: [Int32]
         do {

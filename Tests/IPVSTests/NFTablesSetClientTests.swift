@@ -47,6 +47,21 @@ import Testing
         #expect(Set(requests.map(\.sequence)).count == 2, "begin and end share their neighbours' sequence numbers")
     }
 
+    @Test func aChangeOfManyKeysGoesAsSeveralMessagesOfOneBatch() throws {
+        let connection = NetlinkConnection.scripted { _, requests in
+            [K.Datagram(bytes: requests.filter { $0.flags & 0x4 != 0 }.flatMap { K.ack($0) })]
+        }
+        let keys = (0..<(NFTablesSetClient.keysPerMessage * 2 + 1)).map { [10, 244, UInt8($0 >> 8), UInt8($0 & 0xff)] }
+        try NFTablesSetClient(connection: connection).apply(
+            table: "t", [NFTablesSetChange(set: "vips-v4", add: true, keys: keys)])
+        let requests = try #require(connection.record.sends.first)
+        #expect(connection.record.sends.count == 1, "one datagram")
+        #expect(requests.map(\.type) == [16, 0xA0C, 0xA0C, 0xA0C, 17], "begin, three NEWSETELEM, end")
+        // Each element: list element (4) > key (4) > value (4 + 4).
+        let header = 4 + 8 + 12 + 4
+        #expect(requests[1...3].map(\.payload.count) == [1024, 1024, 1].map { header + 16 * $0 })
+    }
+
     @Test func oneRefusedMessageFailsTheBatchNamingIt() {
         let connection = NetlinkConnection.scripted { _, requests in
             let acked = requests.filter { $0.flags & 0x4 != 0 }

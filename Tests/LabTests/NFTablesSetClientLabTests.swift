@@ -155,4 +155,33 @@ import Values
         _ = await again.prepare()
         #expect(await again.sync(before, touched: nil) == .kept(elements: 7))
     }
+
+    @Test func emptySetsAreFilledInTransactionsAndReadBackWhole() async throws {
+        let client = try await Self.freshTable()
+        _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table])
+        defer { _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table]) }
+        let configuration = MasqueradeConfiguration(
+            clusterCIDRs: [AddressPrefix("10.0.0.0/8")].compactMap { $0 }, table: Self.table)
+        // 2,000 virtual servers of 10 endpoints: 24,000 elements, three transactions.
+        let state = DesiredState(
+            virtualServers: (0..<2000).map { index in
+                DesiredVirtualServer(
+                    server: VirtualServer(key: .service(.tcp, .v4(IPv4Address(0x0a60_0000 + UInt32(index))), port: 80)),
+                    realServers: (0..<10).map {
+                        RealServer(address: .v4(IPv4Address(0x0af4_0000 + UInt32(index * 10 + $0))), port: 8080)
+                    })
+            })
+        var sync = MasqueradeSync(configuration: configuration, nft: NFTablesLibrary(), sets: client)
+        #expect(await sync.prepare() == .replaced(elements: 0))
+        let filled = await sync.sync(state, touched: nil)
+        #expect(filled == .mended(elements: 24_000, added: 24_000, removed: 0), "\(filled)")
+        let found = try client.keys(table: Self.table, sets: MasqueradeElement.allSetNames)
+        #expect(found.values.reduce(0) { $0 + $1.count } == 24_000)
+        #expect(Set(found["hairpin-v4"] ?? []).count == 20_000)
+        #expect(Self.listSet("vip-ports-v4").contains("10.96.7.207 . tcp . 80"), "the 2,000th cluster IP")
+
+        var restarted = MasqueradeSync(configuration: configuration, nft: NFTablesLibrary(), sets: client)
+        #expect(await restarted.prepare() == .unchanged)
+        #expect(await restarted.sync(state, touched: nil) == .kept(elements: 24_000))
+    }
 }

@@ -105,6 +105,45 @@ import Values
         }
     }
 
+    @Test func emptySetsFoundAtStartAreFilledInTransactionsOfTheirOwn() async {
+        let reals = (0..<(MasqueradeSync.fillTransactionLimit + 100)).map {
+            "10.\(100 + $0 / 65536).\($0 / 256 % 256).\($0 % 256)"
+        }
+        let state = desired([(F.web, reals)])
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
+        var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+        #expect(await sync.prepare() == .replaced(elements: 0), "the table is created with empty sets")
+        let count = reals.count + 2
+        #expect(await sync.sync(state, touched: nil) == .mended(elements: count, added: count, removed: 0))
+        #expect(nft.scripts.count == 1, "only the empty table went through nft")
+        #expect(sets.batches.count == 2, "two transactions")
+        #expect(sets.batches.map { $0.reduce(0) { $0 + $1.keys.count } } == [MasqueradeSync.fillTransactionLimit, 102])
+        let adds = sets.batches.joined().map(\.add)
+        #expect(adds.allSatisfy { $0 }, "only additions")
+        // With the sets filled, a restart keeps them.
+        var restarted = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+        _ = await restarted.prepare()
+        #expect(await restarted.sync(state, touched: nil) == .kept(elements: count))
+    }
+
+    @Test func changesAreCutIntoTransactionsInOrder() {
+        let changes = [
+            NFTablesSetChange(set: "a", add: true, keys: [[1], [2], [3]]),
+            NFTablesSetChange(set: "b", add: true, keys: [[4]]),
+            NFTablesSetChange(set: "c", add: true, keys: [[5], [6]]),
+        ]
+        #expect(
+            MasqueradeSync.transactions(changes, limit: 2) == [
+                [NFTablesSetChange(set: "a", add: true, keys: [[1], [2]])],
+                [
+                    NFTablesSetChange(set: "a", add: true, keys: [[3]]),
+                    NFTablesSetChange(set: "b", add: true, keys: [[4]]),
+                ],
+                [NFTablesSetChange(set: "c", add: true, keys: [[5], [6]])],
+            ])
+        #expect(MasqueradeSync.transactions(changes) == [changes])
+    }
+
     @Test func anAdmittedRangeReadsBackAsTheKeysOfItsFirstAndLastAddresses() {
         let admitted = MasqueradeElement.sourceAdmitted(
             .tcp, .v4(IPv4Address(203, 0, 113, 5)), port: 443, AddressPrefix(IPv4Address(192, 0, 2, 0), length: 23))

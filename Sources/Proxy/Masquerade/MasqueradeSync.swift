@@ -48,6 +48,10 @@ public struct MasqueradeSync: Sendable {
     public static let directLimit = 512
     /// How long a direct write may take (each of its netlink waits is bounded too).
     static let directDeadline: Duration = .seconds(30)
+    /// The most keys one transaction of a fill adds: its batch is one datagram (about 400 KiB at most).
+    public static let fillTransactionLimit = 8192
+    /// How long filling the sets may take (as long as libnftables may take for a whole-table write).
+    static let fillDeadline: Duration = .seconds(60)
 
     /// A sync writing through `nft`, and small element changes through `sets` when given.
     public init(configuration: MasqueradeConfiguration, nft: any NFTablesRunner, sets: (any NFTablesSetAccess)? = nil) {
@@ -114,7 +118,7 @@ public struct MasqueradeSync: Sendable {
             }
             guard !delta.isEmpty else { return .unchanged }
             if let sets, delta.count <= Self.directLimit, let changes = delta.setChanges() {
-                try await Self.write(changes, table: configuration.table, through: sets)
+                try await Self.write([changes], table: configuration.table, through: sets)
             } else {
                 try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
             }
@@ -167,18 +171,29 @@ public struct MasqueradeSync: Sendable {
         }
         let (removed, added) = (removals.reduce(0) { $0 + $1.keys.count }, additions.reduce(0) { $0 + $1.keys.count })
         if removed + added == 0 { return .kept(elements: tracker.elementCount) }
-        guard removed + added <= Self.directLimit else { return nil }
-        try await Self.write(removals + additions, table: table, through: sets)
+        if removed + added <= Self.directLimit {
+            try await Self.write([removals + additions], table: table, through: sets)
+        } else if removed == 0 {
+            // Sets to fill (the first pass on a new node: the table was created empty): nothing the kernel holds is
+            // taken away, so the elements may go in several transactions, each adding to what the last left.
+            try await Self.write(
+                Self.transactions(additions), table: table, through: sets, within: Self.fillDeadline)
+        } else {
+            // Many elements to replace: one transaction, the whole table.
+            return nil
+        }
         return .mended(elements: tracker.elementCount, added: added, removed: removed)
     }
 
-    /// Writes `changes` through `sets` on a thread of its own (the netlink exchange blocks).
+    /// Writes `transactions` through `sets`, one after another, on a thread of its own (the netlink exchange blocks).
     private static func write(
-        _ changes: [NFTablesSetChange], table: String, through sets: any NFTablesSetAccess
+        _ transactions: [[NFTablesSetChange]], table: String, through sets: any NFTablesSetAccess,
+        within deadline: Duration = directDeadline
     ) async throws(NFTablesError) {
-        let outcome: Result<Void, IPVSError>? = await DedicatedThread.run(name: "nftables", within: directDeadline) {
+        let outcome: Result<Void, IPVSError>? = await DedicatedThread.run(name: "nftables", within: deadline) {
             do throws(IPVSError) {
-                return .success(try sets.apply(table: table, changes))
+                for transaction in transactions { try sets.apply(table: table, transaction) }
+                return .success(())
             } catch {
                 return .failure(error)
             }
@@ -190,8 +205,27 @@ public struct MasqueradeSync: Sendable {
             throw NFTablesError(.rejected, "the kernel refused the set elements of table inet \(table)", cause: error)
         case nil:
             throw NFTablesError(
-                .timeout, "the set elements of table inet \(table) were not written within \(directDeadline)")
+                .timeout, "the set elements of table inet \(table) were not written within \(deadline)")
         }
+    }
+
+    /// `changes` cut into transactions of at most `limit` keys, in order.
+    static func transactions(
+        _ changes: [NFTablesSetChange], limit: Int = fillTransactionLimit
+    ) -> [[NFTablesSetChange]] {
+        var result: [[NFTablesSetChange]] = [[]]
+        var room = limit
+        for change in changes {
+            var keys = change.keys[...]
+            while !keys.isEmpty {
+                if room == 0 { (result, room) = (result + [[]], limit) }
+                let part = keys.prefix(room)
+                result[result.count - 1].append(NFTablesSetChange(set: change.set, add: change.add, keys: Array(part)))
+                keys = keys.dropFirst(part.count)
+                room -= part.count
+            }
+        }
+        return result
     }
 
     /// Removes the table (`run --cleanup`).
