@@ -8,7 +8,8 @@ import NFTables
 /// in one transaction. At start, a table already in the kernel that carries the mark of the one to write (the same
 /// chains, rules and cluster CIDRs: ``NFTablesScript/mark(for:)``) has its sets read back and compared with the
 /// elements to write: the same, nothing is written (an unchanged restart writes nothing, even after changes made
-/// during the previous run); a few different, only those are written. Otherwise a pass writes only the set
+/// during the previous run); a few different, or any number only to add (sets created empty), only those are
+/// written. Otherwise a pass writes only the set
 /// elements that changed since the last successful write, also in one transaction; with nothing changed, nothing
 /// is run. Given a set writer, a change of at most ``directLimit`` elements outside the
 /// interval sets goes to the kernel as one nf_tables batch of its own (``NFTablesSetClient``), not through
@@ -24,8 +25,9 @@ public struct MasqueradeSync: Sendable {
         /// The table found at start carries the mark of the one to write and its sets hold the elements to write: it
         /// was kept, not written.
         case kept(elements: Int)
-        /// The table found at start carries the mark of the one to write; its sets differed by a few elements, and
-        /// only those were written (in one transaction).
+        /// The table found at start carries the mark of the one to write; its sets differed by a few elements (one
+        /// transaction) or lacked some and held nothing else (transactions of ``fillTransactionLimit`` keys), and
+        /// only those were written.
         case mended(elements: Int, added: Int, removed: Int)
         /// Only set elements were written.
         case updated(added: Int, removed: Int)
@@ -130,8 +132,8 @@ public struct MasqueradeSync: Sendable {
     }
 
     /// Reads the sets of the table found at start back and writes the elements that differ from the tracker's, when
-    /// they are few (at most ``directLimit``, none in a set of ranges): the action taken, or nil when the table is to
-    /// be replaced whole instead.
+    /// none is in a set of ranges and they are few (at most ``directLimit``) or all to add: the action taken, or nil
+    /// when the table is to be replaced whole instead.
     private func mend(through sets: any NFTablesSetAccess) async throws(NFTablesError) -> Action? {
         let names = MasqueradeElement.allSetNames
         let table = configuration.table
