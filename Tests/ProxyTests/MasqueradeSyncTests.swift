@@ -126,6 +126,23 @@ import Values
         #expect(await restarted.sync(state, touched: nil) == .kept(elements: count))
     }
 
+    @Test func aSetReadOrFillTheKernelRefusesIsFollowedByAWholeTableWrite() async {
+        let state = desired([(F.web, ["10.244.0.10"])])
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
+        var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+        #expect(await sync.prepare() == .replaced(elements: 0))
+        sets.refuse(true)
+        guard case .failed(let error) = await sync.sync(state, touched: nil) else {
+            Issue.record("expected the refused read to fail the pass")
+            return
+        }
+        #expect(error.code == .rejected && (error.cause as? IPVSError)?.code == .notFound, "\(error)")
+        #expect(!sync.inStep)
+        sets.refuse(false)
+        #expect(await sync.sync(state, touched: nil) == .replaced(elements: 3), "the next full pass writes it whole")
+        #expect(sets.reads == 0 && sets.batches.isEmpty)
+    }
+
     @Test func changesAreCutIntoTransactionsInOrder() {
         let changes = [
             NFTablesSetChange(set: "a", add: true, keys: [[1], [2], [3]]),
