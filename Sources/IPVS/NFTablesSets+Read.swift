@@ -43,8 +43,8 @@ extension NFTablesSetMessages {
     static func decodeKeys(_ message: NetlinkMessageView, into keys: inout [[UInt8]]) {
         guard message.type == subsystem << 8 | newSetElement, message.payload.count >= 4 else { return }
         let attributes = NetlinkAttributes(UnsafeRawBufferPointer(rebasing: message.payload[4...]))
-        guard let elements = attributes[3] else { return }  // NFTA_SET_ELEM_LIST_ELEMENTS
-        NetlinkAttributes.forEach(1, in: elements) { element in  // NFTA_LIST_ELEM
+        // NFTA_SET_ELEM_LIST_ELEMENTS > NFTA_LIST_ELEM
+        attributes.nested(3)?.forEach(1) { element in
             let fields = NetlinkAttributes(element)
             guard let key = fields.nested(1)?[1] else { return }  // NFTA_SET_ELEM_KEY, NFTA_DATA_VALUE
             var bytes = [UInt8](key)

@@ -54,12 +54,11 @@ struct NetlinkAttributes {
     /// The attributes nested in attribute `type`.
     func nested(_ type: UInt16) -> NetlinkAttributes? { self[type].map { NetlinkAttributes($0) } }
 
-    /// Calls `body` with the payload of each attribute of `type` in `buffer`, in order (a nest of many attributes of
-    /// one type, as a list of set elements); stops at the first malformed one.
-    static func forEach(_ type: UInt16, in buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
-        let attributes = NetlinkAttributes(buffer)
-        for entry in attributes.entries where entry.type == type {
-            body(UnsafeRawBufferPointer(rebasing: buffer[entry.start..<(entry.start + entry.count)]))
+    /// Calls `body` with the payload of every attribute of `type`, in order (a nest of many attributes of one type,
+    /// as a list of set elements), where the subscript gives the first only.
+    func forEach(_ type: UInt16, _ body: (UnsafeRawBufferPointer) -> Void) {
+        for entry in entries where entry.type == type {
+            body(UnsafeRawBufferPointer(rebasing: base[entry.start..<(entry.start + entry.count)]))
         }
     }
 }

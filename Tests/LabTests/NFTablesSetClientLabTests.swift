@@ -41,9 +41,15 @@ import Values
 
     /// The proxy's table, written afresh by nft with empty sets, and a writer.
     static func freshTable() async throws -> NFTablesSetClient {
-        _ = try? LabShell.run("nft", ["delete", "table", "inet", table])
+        let client = try noTable()
         let configuration = MasqueradeConfiguration(clusterCIDRs: [], table: table)
         try await NFTablesLibrary().run(NFTablesScript.replace(configuration: configuration, elements: []))
+        return client
+    }
+
+    /// No proxy table (the test's sync creates it), and a client.
+    static func noTable() throws -> NFTablesSetClient {
+        _ = try? LabShell.run("nft", ["delete", "table", "inet", table])
         return try NFTablesSetClient(logger: Logger(label: "lab"))
     }
 
@@ -117,8 +123,7 @@ import Values
     }
 
     @Test func aRestartAfterChangesWritesNothingAndARestartWithOtherObjectsOnlyTheirElements() async throws {
-        let client = try await Self.freshTable()
-        _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table])
+        let client = try Self.noTable()
         defer { _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table]) }
         let configuration = MasqueradeConfiguration(
             clusterCIDRs: [AddressPrefix("10.244.0.0/16")].compactMap { $0 }, table: Self.table)
@@ -157,8 +162,7 @@ import Values
     }
 
     @Test func emptySetsAreFilledInTransactionsAndReadBackWhole() async throws {
-        let client = try await Self.freshTable()
-        _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table])
+        let client = try Self.noTable()
         defer { _ = try? LabShell.run("nft", ["delete", "table", "inet", Self.table]) }
         let configuration = MasqueradeConfiguration(
             clusterCIDRs: [AddressPrefix("10.0.0.0/8")].compactMap { $0 }, table: Self.table)

@@ -137,25 +137,10 @@ public struct MasqueradeSync: Sendable {
     private func mend(through sets: any NFTablesSetAccess) async throws(NFTablesError) -> Action? {
         let names = MasqueradeElement.allSetNames
         let table = configuration.table
-        let outcome: Result<[String: [[UInt8]]], IPVSError>? = await DedicatedThread.run(
-            name: "nftables", within: Self.directDeadline
-        ) {
-            do throws(IPVSError) {
-                return .success(try sets.keys(table: table, sets: names))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let found: [String: [[UInt8]]]
-        switch outcome {
-        case .success(let keys)?:
-            found = keys
-        case .failure(let error)?:
-            throw NFTablesError(.rejected, "the sets of table inet \(table) could not be read back", cause: error)
-        case nil:
-            throw NFTablesError(
-                .timeout, "the sets of table inet \(table) were not read back within \(Self.directDeadline)")
-        }
+        let found = try await Self.onThread(
+            within: Self.directDeadline, refused: "the sets of table inet \(table) could not be read back",
+            late: "the sets of table inet \(table) were not read back within \(Self.directDeadline)"
+        ) { () throws(IPVSError) in try sets.keys(table: table, sets: names) }
         var wanted: [String: Set<[UInt8]>] = [:]
         for element in tracker.elements { wanted[element.setName, default: []].insert(element.storedKey) }
         var removals: [NFTablesSetChange] = []
@@ -192,22 +177,34 @@ public struct MasqueradeSync: Sendable {
         _ transactions: [[NFTablesSetChange]], table: String, through sets: any NFTablesSetAccess,
         within deadline: Duration = directDeadline
     ) async throws(NFTablesError) {
-        let outcome: Result<Void, IPVSError>? = await DedicatedThread.run(name: "nftables", within: deadline) {
+        try await onThread(
+            within: deadline, refused: "the kernel refused the set elements of table inet \(table)",
+            late: "the set elements of table inet \(table) were not written within \(deadline)"
+        ) { () throws(IPVSError) in
+            for transaction in transactions { try sets.apply(table: table, transaction) }
+        }
+    }
+
+    /// Runs `body`, a blocking netlink exchange, on a thread of its own for at most `deadline`: the kernel's refusal
+    /// becomes a `.rejected` error saying `refused`, no answer in time a `.timeout` saying `late`.
+    private static func onThread<T: Sendable>(
+        within deadline: Duration, refused: String, late: String,
+        _ body: @escaping @Sendable () throws(IPVSError) -> T
+    ) async throws(NFTablesError) -> T {
+        let outcome: Result<T, IPVSError>? = await DedicatedThread.run(name: "nftables", within: deadline) {
             do throws(IPVSError) {
-                for transaction in transactions { try sets.apply(table: table, transaction) }
-                return .success(())
+                return .success(try body())
             } catch {
                 return .failure(error)
             }
         }
         switch outcome {
-        case .success?:
-            return
+        case .success(let value)?:
+            return value
         case .failure(let error)?:
-            throw NFTablesError(.rejected, "the kernel refused the set elements of table inet \(table)", cause: error)
+            throw NFTablesError(.rejected, refused, cause: error)
         case nil:
-            throw NFTablesError(
-                .timeout, "the set elements of table inet \(table) were not written within \(deadline)")
+            throw NFTablesError(.timeout, late)
         }
     }
 

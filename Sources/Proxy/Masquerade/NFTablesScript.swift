@@ -29,20 +29,10 @@ public enum NFTablesScript {
         configuration: MasqueradeConfiguration,
         elements: some Collection<MasqueradeElement>
     ) -> String {
-        replacement(configuration: configuration, elements: elements).script
-    }
-
-    /// ``replace(configuration:elements:)``'s script with its mark, which the caller then need not look for in a
-    /// text of 130,000 element lines (10,000 Services).
-    public static func replacement(
-        configuration: MasqueradeConfiguration,
-        elements: some Collection<MasqueradeElement>
-    ) -> (script: String, mark: String) {
         var (lines, markLine) = render(
             configuration: configuration, bySet: Dictionary(grouping: elements, by: \.setName))
-        let mark = mark(for: configuration)
-        lines.insert("        comment \"\(mark)\"", at: markLine)
-        return (lines.joined(separator: "\n") + "\n", mark)
+        lines.insert("        comment \"\(mark(for: configuration))\"", at: markLine)
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The mark of every table written for `configuration`: the fingerprint of its text with empty Service sets
