@@ -23,15 +23,24 @@ struct ListWatchStateTests {
         #expect(state.nextRequest == .watch(resourceVersion: "10"))
     }
 
-    @Test func pagesAreDeliveredOnlyWhenTheListIsComplete() {
+    @Test func theFirstListIsDeliveredPageByPageARelistAtItsEnd() {
         var state = ListWatchState(kind: .service)
         let first = state.receivePage(
             [Self.item(Self.service("a"))], metadata: ListMeta(resourceVersion: "10", continue: "t1"))
-        #expect(first.isEmpty)
+        #expect(first.map(\.summary) == ["upsert services/default/a"])
         #expect(!state.hasSynced)
         #expect(state.nextRequest == .list(continue: "t1"))
         let last = state.receivePage([Self.item(Self.service("b"))], metadata: ListMeta(resourceVersion: "10"))
-        #expect(last.map(\.summary) == ["upsert services/default/a", "upsert services/default/b"])
+        #expect(last.map(\.summary) == ["upsert services/default/b"])
+        #expect(state.hasSynced)
+        // A relist (a lost event) in pages: nothing until its end, then the changed object and the deleted one.
+        #expect(state.eventLost() == .backoff)
+        let relisted = state.receivePage(
+            [Self.item(Self.service("a", port: 81, rv: "12"))],
+            metadata: ListMeta(resourceVersion: "12", continue: "t2"))
+        #expect(relisted.isEmpty)
+        let end = state.receivePage([], metadata: ListMeta(resourceVersion: "12"))
+        #expect(end.map(\.summary).sorted() == ["delete services/default/b", "upsert services/default/a"])
     }
 
     @Test func watchEventsUpdateStateAndResourceVersion() {
@@ -173,14 +182,16 @@ struct ListWatchStateTests {
     @Test func aStreamedListIsCompleteAtTheInitialEventsEndBookmark() {
         var state = ListWatchState(kind: .service, watchList: true)
         #expect(state.nextRequest == .watchList(resourceVersion: ""))
-        #expect(state.receive(.upsert(Self.item(Self.service("a", rv: "5")))) == .changes([]))
-        #expect(state.receive(.upsert(Self.item(Self.service("b", rv: "6")))) == .changes([]))
-        #expect(!state.hasSynced)
-        guard case .changes(let changes) = state.receive(.initialEventsEnd(resourceVersion: "9")) else {
+        // The first list's objects are delivered as they arrive; its end delivers what they do not say (nothing).
+        guard case .changes(let a) = state.receive(.upsert(Self.item(Self.service("a", rv: "5")))),
+            case .changes(let b) = state.receive(.upsert(Self.item(Self.service("b", rv: "6"))))
+        else {
             Issue.record("no changes")
             return
         }
-        #expect(changes.map(\.summary) == ["upsert services/default/a", "upsert services/default/b"])
+        #expect((a + b).map(\.summary) == ["upsert services/default/a", "upsert services/default/b"])
+        #expect(!state.hasSynced)
+        #expect(state.receive(.initialEventsEnd(resourceVersion: "9")) == .changes([]))
         #expect(state.hasSynced)
         #expect(state.nextRequest == .watch(resourceVersion: "9"))
         // Later events on the same stream are the watch.
@@ -217,7 +228,23 @@ struct ListWatchStateTests {
         #expect(state.listFailed(status: nil) == .backoff)
         #expect(state.nextRequest == .list(continue: nil))
         let changes = state.receivePage([Self.item(Self.service("b"))], metadata: ListMeta(resourceVersion: "11"))
-        #expect(changes.map(\.summary) == ["upsert services/default/b"])  // "a" from the abandoned page is gone
+        // "a", delivered ahead from the abandoned page, is gone from the list that completed: deleted at its end.
+        #expect(changes.map(\.summary) == ["upsert services/default/b", "delete services/default/a"])
+    }
+
+    @Test func aRetriedFirstListDeliversAheadOnlyWhatDiffers() {
+        var state = ListWatchState(kind: .service)
+        _ = state.receivePage(
+            [Self.item(Self.service("a")), Self.item(Self.service("b"))],
+            metadata: ListMeta(resourceVersion: "10", continue: "t"))
+        #expect(state.listFailed(status: nil) == .backoff)
+        let again = state.receivePage(
+            [Self.item(Self.service("a")), Self.item(Self.service("b", port: 82, rv: "11"))],
+            metadata: ListMeta(resourceVersion: "11", continue: "u"))
+        #expect(again.map(\.summary) == ["upsert services/default/b"])
+        #expect(again.first?.object.service?.ports.first?.port == 82)
+        #expect(state.receivePage([], metadata: ListMeta(resourceVersion: "11")).isEmpty)
+        #expect(state.hasSynced)
     }
 
     @Test func objectsOfTheOtherKindAreIgnored() {

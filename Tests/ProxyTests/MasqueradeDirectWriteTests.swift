@@ -6,8 +6,9 @@ import Values
 
 @testable import Proxy
 
-/// Small element changes go straight to the kernel through a set writer; whole-table writes, large changes and
-/// interval-set elements go through nft; a refused direct write makes the next pass replace the table.
+/// Small element changes, and large ones that only add, go straight to the kernel through a set writer; whole-table
+/// writes, large changes that remove and interval-set elements go through nft; a refused direct write makes the next
+/// pass replace the table.
 @Suite struct MasqueradeDirectWriteTests {
     let configuration = MasqueradeConfiguration(clusterCIDRs: [AddressPrefix("10.244.0.0/16")].compactMap { $0 })
 
@@ -33,15 +34,27 @@ import Values
             ])
     }
 
-    @Test func aLargeChangeGoesThroughNft() async {
+    @Test func aLargeChangeThatRemovesGoesThroughNft() async {
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
+        var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+        _ = await sync.sync(desired(["10.244.9.9"]), touched: nil)
+        let many = (0..<(MasqueradeSync.directLimit + 1)).map { "10.244.\($0 / 250).\($0 % 250 + 1)" }
+        #expect(await sync.sync(desired(many), touched: [F.web]) == .updated(added: many.count, removed: 1))
+        #expect(sets.batches.isEmpty)
+        #expect(nft.scripts.count == 2)
+        #expect(nft.scripts.last?.contains("delete element inet ipvs-proxy hairpin-v4 {") == true)
+    }
+
+    @Test func aLargeChangeThatOnlyAddsGoesStraightToTheKernelInTransactions() async {
         let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
         var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
         _ = await sync.sync(desired([]), touched: nil)
-        let many = (0..<(MasqueradeSync.directLimit + 1)).map { "10.244.\($0 / 250).\($0 % 250 + 1)" }
-        #expect(await sync.sync(desired(many), touched: [F.web]) == .updated(added: many.count, removed: 0))
-        #expect(sets.batches.isEmpty)
-        #expect(nft.scripts.count == 2)
-        #expect(nft.scripts.last?.hasPrefix("add element inet ipvs-proxy hairpin-v4 {") == true)
+        let count = MasqueradeSync.fillTransactionLimit + 1
+        let many = (0..<count).map { "10.244.\($0 / 250).\($0 % 250 + 1)" }
+        #expect(await sync.sync(desired(many), touched: [F.web]) == .updated(added: count, removed: 0))
+        #expect(nft.scripts.count == 1, "only the first pass's whole table")
+        #expect(sets.batches.map { $0.reduce(0) { $0 + $1.keys.count } } == [MasqueradeSync.fillTransactionLimit, 1])
+        #expect(sets.batches.allSatisfy { $0.allSatisfy { $0.add && $0.set == "hairpin-v4" } })
     }
 
     @Test func aRefusedDirectWriteMakesTheNextPassReplaceTheTable() async {

@@ -99,8 +99,9 @@ public struct ListWatchState: Sendable {
         if case .watchList = nextRequest { true } else { false }
     }
 
-    /// A LIST page arrived. Returns the changes to emit (only after the last page: the diff from ``known``); earlier
-    /// pages return nothing.
+    /// A LIST page arrived. Returns the changes to emit: until the first list is complete, each page's new and
+    /// changed objects as it arrives (``deliverAhead(_:)``); after the last page, the diff from ``known`` (with
+    /// every deletion: only a whole list tells what is gone).
     public mutating func receivePage(_ items: [DecodedItem], metadata: ListMeta) -> [ObjectChange] {
         if case .list(continue: nil) = nextRequest {
             listed = [:]
@@ -108,13 +109,29 @@ public struct ListWatchState: Sendable {
         }
         pages += 1
         collect(items)
+        let ahead = deliverAhead(items)
         if let token = metadata.continue, !token.isEmpty {
             nextRequest = .list(continue: token)
-            return []
+            return ahead
         }
         if listOptions.resourceVersion == "0" && pages > 1 { paginatedResult = true }
         fullListPending = false
-        return complete(at: metadata.resourceVersion)
+        return ahead + complete(at: metadata.resourceVersion)
+    }
+
+    /// Before the first complete list, the valid objects of a page (or of a streaming list's event) that are new or
+    /// changed since delivered, marked delivered: the proxy may program what they add while the rest is read, and
+    /// the list's end then delivers only what differs from them (a deletion above all). Nothing is ever deleted
+    /// ahead: an object is gone only when a whole list says so. A relist keeps its single diff at the end (its
+    /// upserts are few, and its deletions must come with them).
+    private mutating func deliverAhead(_ items: [DecodedItem]) -> [ObjectChange] {
+        guard !hasSynced else { return [] }
+        var changes: [ObjectChange] = []
+        for case .valid(let object, _, _) in items where object.kind == kind && known[object.key] != object {
+            known[object.key] = object
+            changes.append(.upsert(object))
+        }
+        return changes
     }
 
     /// A LIST failed: `status` is the server's answer (nil for a transport error or an unreadable body). The list
@@ -216,7 +233,7 @@ public struct ListWatchState: Sendable {
         switch input {
         case .upsert(let item):
             collect([item])
-            return .changes([])
+            return .changes(deliverAhead([item]))
         case .initialEventsEnd(let version):
             lastSyncResourceVersionUnavailable = false
             return .changes(complete(at: version))

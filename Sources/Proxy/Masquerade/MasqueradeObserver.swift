@@ -44,7 +44,8 @@ public struct MasqueradeObserver: ReconcileObserver {
             // That first pass: its state is the one just written (the loop runs it with no input in between).
             writtenBeforeFirstPass = false
             return
-        case .pass(let pass):
+        case .pass(let pass), .passAhead(let pass):
+            // A pass ahead of the first full one adds only, so the sets only gain elements too.
             action = await sync.sync(pass.desired, touched: pass.touched, addresses: pass.touchedAddresses)
         default:
             return

@@ -13,7 +13,8 @@ import NFTables
 /// elements that changed since the last successful write, also in one transaction; with nothing changed, nothing
 /// is run. Given a set writer, a change of at most ``directLimit`` elements outside the
 /// interval sets goes to the kernel as one nf_tables batch of its own (``NFTablesSetClient``), not through
-/// libnftables, whose fresh context re-reads the table's definitions first (most of a change's latency). The
+/// libnftables, whose fresh context re-reads the table's definitions first (most of a change's latency); a larger
+/// one that only adds goes as batches of ``fillTransactionLimit`` keys, one transaction after another. The
 /// periodic full pass recomputes every virtual server and checks that the table is still there.
 public struct MasqueradeSync: Sendable {
     /// What one pass did.
@@ -121,6 +122,11 @@ public struct MasqueradeSync: Sendable {
             guard !delta.isEmpty else { return .unchanged }
             if let sets, delta.count <= Self.directLimit, let changes = delta.setChanges() {
                 try await Self.write([changes], table: configuration.table, through: sets)
+            } else if let sets, delta.removed.isEmpty, let changes = delta.setChanges() {
+                // Many elements, all new (a pass ahead of the first full one, a large Service appearing): they may
+                // go in several transactions, each adding to what the last left.
+                try await Self.write(
+                    Self.transactions(changes), table: configuration.table, through: sets, within: Self.fillDeadline)
             } else {
                 try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
             }

@@ -23,6 +23,22 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         self.unbind = unbind
     }
 
+    /// Only what adds to the kernel: virtual servers and real servers created, addresses bound. What a pass ahead of
+    /// the first full one may do (``Reconciler/sync(_:scope:additionsOnly:now:)``): updates, drains, deletions,
+    /// unbinds and take-overs wait for the whole initial state.
+    public func additions() -> Plan {
+        var plan = Plan(
+            operations: operations.filter {
+                switch $0 {
+                case .addVirtualServer, .addRealServer: true
+                default: false
+                }
+            },
+            bind: bind)
+        plan.foreign = foreign
+        return plan
+    }
+
     /// True when there is nothing to do.
     public var isEmpty: Bool { operations.isEmpty && bind.isEmpty && unbind.isEmpty }
 

@@ -183,10 +183,12 @@ public struct Reconciler: Sendable {
     }
 
     /// Plans and applies one pass. Virtual servers waiting for a retry are left out until due (even from a full
-    /// pass); those due are read afresh and tried, whatever the scope.
+    /// pass); those due are read afresh and tried, whatever the scope. With `additionsOnly`, only the plan's
+    /// additions are applied (``Plan/additions()``): a pass ahead of the first full one, over a partial state.
     public mutating func sync(
         _ desired: DesiredState,
         scope: PlanScope = .all,
+        additionsOnly: Bool = false,
         now: ContinuousClock.Instant = .now
     ) -> SyncReport {
         let held = retries.held(desired, now: now)
@@ -202,14 +204,19 @@ public struct Reconciler: Sendable {
             scope, adding: retried.union(draining), holding: held, desired: desired, actual: actual)
         let clock = ContinuousClock()
         var mark = clock.now
-        let plan = Planner.plan(
-            desired: desired,
-            actual: actual.virtualServers,
-            ownership: ownership,
-            scope: scope,
-            termination: &termination,
-            now: now
-        )
+        let plan: Plan
+        if additionsOnly {
+            // Nothing departs in such a pass: the draining real servers' clocks are not started.
+            var untouched = termination
+            plan = Planner.plan(
+                desired: desired, actual: actual.virtualServers, ownership: ownership, scope: scope,
+                termination: &untouched, now: now
+            ).additions()
+        } else {
+            plan = Planner.plan(
+                desired: desired, actual: actual.virtualServers, ownership: ownership, scope: scope,
+                termination: &termination, now: now)
+        }
         var report = SyncReport(plan: plan)
         report.held = held
         report.timing.plan = clock.now - mark

@@ -14,6 +14,15 @@ public struct LogObserver: ReconcileObserver {
         switch report {
         case .pass(let pass):
             log(pass)
+        case .passAhead(let pass):
+            let report = pass.sync
+            logger.debug(
+                "programmed ahead of the first full sync (additions only)",
+                metadata: [
+                    "operations": "\(report.plan.operations.count)", "bind": "\(report.plan.bind.count)",
+                    "failed": "\(report.failures.count + report.addressFailures.count)",
+                    "seconds": "\(pass.wall.secondsText)", "cpuSeconds": "\(pass.cpu.secondsText)",
+                ])
         case .heldBack(let owned, let first):
             guard first else { break }
             logger.error(

@@ -108,6 +108,12 @@ public struct ProxyMetrics: Sendable {
     /// Records one pass.
     func recorded(_ report: SyncReport, full: Bool, wall: Duration) {
         (full ? fullSyncDuration : partialSyncDuration).recordNanoseconds(Self.nanoseconds(wall))
+        counted(report)
+        if report.completed { lastSync.record(Date().timeIntervalSince1970) }
+    }
+
+    /// Counts a pass's refused operations and failed address changes.
+    func counted(_ report: SyncReport) {
         for (operation, error) in report.failures {
             errors[Self.kind(of: operation)]?.increment()
             (refusals[error.code.rawValue] ?? refusals["other"])?.increment()
@@ -115,7 +121,6 @@ public struct ProxyMetrics: Sendable {
         for address in report.addressFailures.keys {
             errors[report.plan.bind.contains(address) ? "bind_address" : "unbind_address"]?.increment()
         }
-        if report.completed { lastSync.record(Date().timeIntervalSince1970) }
     }
 
     /// Records the virtual servers waiting for a retry, by reason.
@@ -167,6 +172,10 @@ extension ProxyMetrics: ReconcileObserver {
                 programmed(seen: pass.programmedSeen, at: now)
                 pending(0)
             }
+        case .passAhead(let pass):
+            // Not a sync of the whole state: no duration, no last-sync time; what it refused and made is counted.
+            counted(pass.sync)
+            owned(virtualServers: pass.ownedVirtualServers, realServers: pass.ownedRealServers)
         case .readFailed:
             readFailed()
         case .resynced(_, let wall, _):

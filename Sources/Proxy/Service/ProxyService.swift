@@ -36,6 +36,10 @@ public struct ProxyService: ServiceLifecycle.Service {
         /// The most distinct objects and endpoints waiting for the loop at once (changes to the same object are
         /// coalesced); beyond it the source waits.
         public var inboxCapacity = Inbox.defaultCapacity
+        /// Program the initial state as it arrives, additions only, ahead of the first full pass, when the kernel
+        /// holds nothing of the proxy's (``ReconcileLoop/programsAhead``): for a source that delivers it a page at a
+        /// time (the API server), so that the kernel fills while the rest is read.
+        public var programsAhead = false
 
         /// The defaults.
         public init() {}
@@ -106,6 +110,7 @@ public struct ProxyService: ServiceLifecycle.Service {
         let inbox = Inbox(capacity: options.inboxCapacity, depth: options.metrics?.inboxDepth)
         loop.resyncInterrupt = { inbox.holdsChanges }
         loop.announcesFirstPass = announcesFirstPass
+        loop.programsAhead = options.programsAhead  // and only if adoption finds nothing of the proxy's
         try await ReconcileRoom.withRoom(loop) { room in try await run(in: room, inbox: inbox) }
     }
 
@@ -120,6 +125,13 @@ public struct ProxyService: ServiceLifecycle.Service {
                 "otherPrograms": "\(adopted.foreign)",
             ]
         )
+        if adopted.programsAhead {
+            logger.info(
+                """
+                the kernel holds nothing of this proxy's: the initial state is programmed as it is read, additions \
+                only, until the first full sync
+                """)
+        }
         if !adopted.hadRecord && adopted.foreign > 0 {
             logger.notice(
                 """

@@ -92,6 +92,10 @@ struct ReconcileLoop {
     var allowEmptySource = false
     /// The first sync is being held back (an empty input, and virtual servers owned).
     var heldBack = false
+    /// Until the first full pass, each batch's changes are programmed ahead, additions only
+    /// (``passAhead(now:cost:)``). Asked for by the service; kept by ``ReconcileRoom/adopt()`` only when the kernel
+    /// holds nothing of the proxy's (a new or rebooted node).
+    var programsAhead = false
     /// Announce the first full pass before running it (``ReconcileReport/firstPassDue(_:)``), so that observers
     /// whose work needs only the desired state (the nftables table) do it beside the pass, not after it. Cleared
     /// once announced: the next call runs the pass.
@@ -150,7 +154,10 @@ struct ReconcileLoop {
         pendingChanges += changes
         if changes > 0 { reports.append(.changes(changeCounts)) }
         reports.append(.pending(pendingChanges))
-        guard synced else { return Outcome(firstSyncDone: false, reports: reports) }
+        guard synced else {
+            if programsAhead && !touched.isEmpty { reports.append(passAhead(now: now, cost: cost)) }
+            return Outcome(firstSyncDone: false, reports: reports)
+        }
         reportDiagnostics(&reports)
         if lastFullSync == nil {
             if holdsBackFirstSync(&reports) { return Outcome(firstSyncDone: false, heldBack: true, reports: reports) }

@@ -8,6 +8,11 @@ import Kube
 public enum ReconcileReport: Sendable {
     /// A pass over the kernel ran.
     case pass(PassReport)
+    /// A pass ahead of the first full one (``ReconcileLoop/programsAhead``): the additions of the initial state read
+    /// so far, over the virtual servers and addresses it touched, were applied
+    /// (``Reconciler/sync(_:scope:additionsOnly:now:)``). Observers that keep something in step with the kernel (the
+    /// nftables sets) may add theirs; the pass's refusals are retried, and reported, by the passes that follow.
+    case passAhead(PassReport)
     /// The first full pass is about to run over this desired state, the source's whole initial state: an observer
     /// whose work needs only the desired state (the nftables table) may do it now, beside the pass, whose own
     /// report follows. Sent only by a loop asked to (``ReconcileLoop/announcesFirstPass``).

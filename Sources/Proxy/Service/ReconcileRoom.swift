@@ -19,14 +19,18 @@ actor ReconcileRoom {
     }
 
     /// Reads the kernel's table (adoption: nothing is flushed); returns what was found: every virtual server, those
-    /// of another program, the link's addresses, and whether an ownership record was read at start.
-    func adopt() throws -> (virtualServers: Int, foreign: Int, linkAddresses: Int, hadRecord: Bool) {
+    /// of another program, the link's addresses, whether an ownership record was read at start, and whether the
+    /// loop programs ahead of its first full pass (the kernel holds nothing of the proxy's).
+    func adopt() throws -> (
+        virtualServers: Int, foreign: Int, linkAddresses: Int, hadRecord: Bool, programsAhead: Bool
+    ) {
         try loop.reconciler.adopt()
         loop.adopted = true
+        loop.programsAhead = loop.programsAhead && ReconcileLoop.mayProgramAhead(loop.reconciler)
         let reconciler = loop.reconciler
         return (
             reconciler.actual.virtualServers.count, reconciler.record.foreign.count,
-            reconciler.actual.linkAddresses.count, reconciler.hadRecord
+            reconciler.actual.linkAddresses.count, reconciler.hadRecord, loop.programsAhead
         )
     }
 
