@@ -1,3 +1,4 @@
+import Foundation
 import IPVS
 import Kube
 import Logging
@@ -64,6 +65,10 @@ import Values
         #expect(Self.serving(kernel, F.web) == ["10.244.0.11", "10.244.0.12"])
         #expect(Self.serving(kernel, F.dns) == ["10.244.0.11", "10.244.0.12"])
         #expect(kernel.applied.count == applied + 2, "the drain and the deletion: \(kernel.applied)")
+        let full = synced.reports.compactMap { if case .pass(let pass) = $0 { pass } else { nil } }
+        #expect(full.first?.ahead?.passes == 2)
+        #expect(full.first?.ahead?.operations == applied, "every operation before the full pass went ahead")
+        #expect(full.first?.ahead?.bound == 1)
 
         // After the first full pass, changes go as ordinary passes.
         let later = try loop.handle([try Self.slice(["10.244.0.12"])], now: F.t0 + .seconds(2))
@@ -138,5 +143,84 @@ import Values
             }
             #expect(kernel.table.count == 2)
         }
+    }
+
+    /// A set client whose writes wait for the kernel's second batch to have started; the kernel's second batch waits
+    /// for a write to have started. One after the other, each would wait in vain.
+    final class Meeting: NFTablesSetAccess {
+        let base = FakeNFTablesSets()
+        let fillStarted = DispatchSemaphore(value: 0)
+        let batches = Locked(0)
+        let overlaps = Locked<[String]>([])
+
+        /// The first write (the first pass ahead's elements) waits for the second kernel batch; later ones do not.
+        func apply(table: String, _ changes: [NFTablesSetChange]) throws(IPVSError) {
+            if base.batches.isEmpty {
+                fillStarted.signal()
+                let deadline = ContinuousClock.now + .seconds(10)
+                while batches.withLock({ $0 }) < 2, ContinuousClock.now < deadline {
+                    Thread.sleep(forTimeInterval: 0.001)
+                }
+                if batches.withLock({ $0 }) >= 2 { overlaps.withLock { $0.append("nftables") } }
+            }
+            try base.apply(table: table, changes)
+        }
+
+        func keys(table: String, sets: [String]) throws(IPVSError) -> [String: [[UInt8]]] {
+            try base.keys(table: table, sets: sets)
+        }
+
+        /// Before each kernel batch: the first lets the second Service in; the second waits for a write to start.
+        func kernelBatch(_ operations: [IPVSOperation], next: () -> Void) {
+            guard !operations.isEmpty else { return }
+            let count = batches.withLock { count in
+                count += 1
+                return count
+            }
+            if count == 1 { next() }
+            if count == 2, fillStarted.wait(timeout: .now() + 10) == .success {
+                overlaps.withLock { $0.append("kernel") }
+            }
+        }
+    }
+
+    @Test func aPassAheadsNftablesElementsAreWrittenBesideTheNextPass() async throws {
+        let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
+        source.yield(.change(.upsert(.service(try Objects.web(spec: Self.spec)))))
+        let other = try Objects.service(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, namespace: default}
+            spec:
+              clusterIP: 10.96.0.20
+              ports:
+              - {name: http, protocol: TCP, port: 80, targetPort: 8080}
+            """)
+        let meeting = Meeting()
+        let kernel = FakeKernel()
+        var options = ProxyService.Options()
+        options.programsAhead = true
+        let service = ProxyService(
+            events: stream,
+            reconciler: Reconciler(
+                kernel: HookedKernel(kernel) { operations in
+                    meeting.kernelBatch(operations) { source.yield(.change(.upsert(.service(other)))) }
+                },
+                link: FakeLink(), logger: Logger(label: "test")),
+            configuration: ProxyConfiguration(), options: options,
+            masquerade: MasqueradeSync(configuration: MasqueradeConfiguration(), nft: FakeNFTables(), sets: meeting),
+            logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            await waitFor { meeting.overlaps.withLock { Set($0).count } == 2 && kernel.table.count == 3 }
+            source.yield(.synced)
+            await waitFor { meeting.base.batches.count >= 2 }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(Set(meeting.overlaps.withLock { $0 }) == ["kernel", "nftables"])
+        #expect(kernel.table.count == 3, "web's two ports and api's one")
     }
 }

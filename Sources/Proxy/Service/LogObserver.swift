@@ -93,10 +93,20 @@ public struct LogObserver: ReconcileObserver {
         let news =
             pass.full || pass.objectChanges > 0 || report.failures.count < report.plan.operations.count
             || !report.plan.bind.isEmpty || !report.plan.unbind.isEmpty
+        var ahead: Logger.Metadata = [:]
+        if let tally = pass.ahead {
+            // The first full pass after passes ahead of it: what they did while the initial state was read.
+            ahead = [
+                "aheadPasses": "\(tally.passes)", "aheadOperations": "\(tally.operations)",
+                "aheadBind": "\(tally.bound)", "aheadPassSeconds": "\(tally.wall.secondsText)",
+                "aheadCPUSeconds": "\(tally.cpu.secondsText)",
+                "aheadSinceSeconds": "\((pass.aheadSeconds ?? .zero).secondsText)",
+            ]
+        }
         logger.log(
             level: news ? .info : .debug,
             "\(pass.full ? "full sync" : "sync")",
-            metadata: [
+            metadata: ahead.merging([
                 "objectChanges": "\(pass.objectChanges)",
                 "operations": "\(report.plan.operations.count)",
                 "bind": "\(report.plan.bind.count)",
@@ -109,7 +119,7 @@ public struct LogObserver: ReconcileObserver {
                 "planSeconds": "\(report.timing.plan.secondsText)",
                 "bindSeconds": "\(report.timing.bind.secondsText)",
                 "applySeconds": "\(report.timing.apply.secondsText)",
-            ]
+            ]) { first, _ in first }
         )
     }
 }

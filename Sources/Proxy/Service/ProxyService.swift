@@ -174,6 +174,8 @@ public struct ProxyService: ServiceLifecycle.Service {
             // again when the earlier one fires.
             var armed: ContinuousClock.Instant?
             var released = false
+            // The reports of a pass ahead of the first full one, whose observers run beside the next batch's pass.
+            var carried: [ReconcileReport] = []
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
                 let stamped = inbox.takeStamped()
                 let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
@@ -181,7 +183,24 @@ public struct ProxyService: ServiceLifecycle.Service {
                     return nil
                 }
                 let taken = ContinuousClock.now
-                var outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                var outcome: ReconcileLoop.Outcome
+                if carried.isEmpty {
+                    outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                } else {
+                    // While the initial state arrives, a pass ahead's observers (its nftables elements, as large a
+                    // write as its IPVS batch) go beside the next pass, which adds only: neither waits for the other.
+                    let (reports, current) = (carried, observers)
+                    carried = []
+                    async let delivered = Self.delivering(reports, to: current)
+                    outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                    observers = await delivered
+                }
+                if outcome.reports.contains(where: { if case .passAhead = $0 { true } else { false } }) {
+                    // Delivered with the next batch, which this wakes at once: nothing waits for more input.
+                    carried = outcome.reports
+                    await inbox.push(.tick)
+                    continue
+                }
                 if outcome.firstPassDue {
                     // The first full pass, with the observers of its announcement beside it: the nftables table's
                     // whole write takes as long as the pass at 10,000 Services, and needs only the desired state.
@@ -236,6 +255,7 @@ public struct ProxyService: ServiceLifecycle.Service {
                     return
                 }
             }
+            await observers.deliver(carried)
             logger.info("shutting down; the kernel is left as it is")
         }
     }

@@ -1,6 +1,20 @@
 import Values
 
 extension ReconcileLoop {
+    /// What the passes ahead of the first full one did, for that pass's report.
+    struct AheadTally: Sendable, Hashable {
+        /// How many passes ran ahead.
+        var passes = 0
+        /// The operations and address bindings they applied (refused ones included).
+        var operations = 0
+        var bound = 0
+        /// The loop thread's wall-clock and CPU time in them.
+        var wall: Duration = .zero
+        var cpu: Duration = .zero
+        /// When the first began.
+        var since: ContinuousClock.Instant?
+    }
+
     /// A pass ahead of the first full one, over what the changes since the last such pass touched: only what they add
     /// (virtual servers, real servers, bound addresses) is applied, so the kernel fills while the rest of the
     /// initial state is still being read (at 10,000 Services, listing from an API server is rate-limited to a few
@@ -11,6 +25,12 @@ extension ReconcileLoop {
         let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
         let report = reconciler.sync(tracker.desired, scope: scope, additionsOnly: true, now: now)
         let (wall, cpu) = cost()
+        ahead.passes += 1
+        ahead.operations += report.plan.operations.count
+        ahead.bound += report.plan.bind.count
+        ahead.wall += wall
+        ahead.cpu += cpu
+        if ahead.since == nil { ahead.since = now }
         var pass = PassReport(
             sync: report, full: false, touched: touched.virtualServers, desired: tracker.desired, objectChanges: 0,
             programmedSeen: [], wall: wall, cpu: cpu, draining: 0,

@@ -47,7 +47,7 @@ extension ReconcileLoop {
         let done: [ReconcileReport] =
             left.isEmpty
             ? [.resynced(virtualServers: round.total, wall: now + cost.wall - round.began, cpu: next.cpu)] : []
-        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [pass] + done
+        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [.pass(pass)] + done
     }
 
     /// When the slice after one that began at `now` and cost `cpu` may run, for the resync to take `share` of one

@@ -96,6 +96,8 @@ struct ReconcileLoop {
     /// (``passAhead(now:cost:)``). Asked for by the service; kept by ``ReconcileRoom/adopt()`` only when the kernel
     /// holds nothing of the proxy's (a new or rebooted node).
     var programsAhead = false
+    /// What the passes ahead did; reported with the first full pass.
+    var ahead = AheadTally()
     /// Announce the first full pass before running it (``ReconcileReport/firstPassDue(_:)``), so that observers
     /// whose work needs only the desired state (the nftables table) do it beside the pass, not after it. Cleared
     /// once announced: the next call runs the pass.
@@ -187,13 +189,18 @@ struct ReconcileLoop {
             }
             adopted = false
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
-            reports.append(finish(report, touched: nil, cost: cost(), now: now))
+            var pass = finish(report, touched: nil, cost: cost(), now: now)
+            if lastFullSync == nil, ahead.passes > 0 {
+                pass.ahead = ahead
+                pass.aheadSeconds = ahead.since.map { now - $0 }
+            }
+            reports.append(.pass(pass))
             lastFullSync = now
             resync = nil
         } else if work {
             let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
-            reports.append(finish(report, touched: touched.virtualServers, cost: cost(), now: now))
+            reports.append(.pass(finish(report, touched: touched.virtualServers, cost: cost(), now: now)))
             passed = true
         }
         if !fullSync, let round = resync {
@@ -239,7 +246,7 @@ struct ReconcileLoop {
     mutating func finish(
         _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
         now: ContinuousClock.Instant, slice: Bool = false
-    ) -> ReconcileReport {
+    ) -> PassReport {
         var pass = PassReport(
             sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
             programmedSeen: [], servicePorts: tracker.servicePorts, wall: cost.wall, cpu: cost.cpu,
@@ -264,7 +271,7 @@ struct ReconcileLoop {
             changeCounts.pendingServices = 0
             changeCounts.pendingEndpointSlices = 0
         }
-        return .pass(pass)
+        return pass
     }
 
     /// Counts a Service or EndpointSlice change and keeps an EndpointSlice's trigger time, as kube-proxy's change

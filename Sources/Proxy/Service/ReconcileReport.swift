@@ -86,6 +86,10 @@ public struct PassReport: Sendable {
     /// or a failed exchange with the kernel): the log reports these once; the Services' refusals arrive as
     /// `.diagnostics`.
     public var unattributed: [IPVSOperation: IPVSError] = [:]
+    /// On the first full pass after passes ahead of it (``ReconcileReport/passAhead(_:)``): what they did, and the
+    /// time from the first of them to this pass.
+    var ahead: ReconcileLoop.AheadTally?
+    var aheadSeconds: Duration?
 }
 
 /// kube-proxy's change counts: Service and EndpointSlice changes seen since the start, and those not yet
