@@ -262,8 +262,7 @@ public struct ListWatchState: Sendable {
 
     /// Ends a (streamed) list: the diff from what was delivered.
     private mutating func complete(at version: String?) -> [ObjectChange] {
-        let before = ObjectSnapshot(Dictionary(uniqueKeysWithValues: known.values.map { ($0.id, $0) }))
-        let after = ObjectSnapshot(Dictionary(uniqueKeysWithValues: listed.values.map { ($0.id, $0) }))
+        let changes = ObjectSnapshot.changes(from: known, to: listed)
         known = listed
         listed = [:]
         hasSynced = true
@@ -277,7 +276,7 @@ public struct ListWatchState: Sendable {
             listEndedWithoutVersion = true
             relist()
         }
-        return before.changes(to: after)
+        return changes
     }
 
     private mutating func relist() {

@@ -10,12 +10,18 @@ public struct ObjectSnapshot: Sendable, Hashable {
     /// known state) for vanished ones. Unchanged objects yield nothing. Order: Node upserts, Service upserts, slice
     /// upserts, slice deletes, Service deletes, Node deletes; by name within each group.
     public func changes(to new: ObjectSnapshot) -> [ObjectChange] {
+        Self.changes(from: objects, to: new.objects)
+    }
+
+    /// The changes that turn `old` into `new`, however the two are keyed (in the order of
+    /// ``changes(to:)``): a list's objects diffed where they are kept, without keying them anew.
+    static func changes<Key: Hashable>(from old: [Key: KubeObject], to new: [Key: KubeObject]) -> [ObjectChange] {
         var upserts: [KubeObject] = []
         var deletes: [KubeObject] = []
-        for (id, object) in new.objects where objects[id] != object {
+        for (key, object) in new where old[key] != object {
             upserts.append(object)
         }
-        for (id, object) in objects where new.objects[id] == nil {
+        for (key, object) in old where new[key] == nil {
             deletes.append(object)
         }
         upserts.sort { ($0.kind.deliveryOrder, $0.id) < ($1.kind.deliveryOrder, $1.id) }
