@@ -94,18 +94,9 @@ import Testing
         defer { ProxyLab.cleanup() }
         let server = try await TestAPIServer(handler: Self.handler)
         let directory = try TemporaryDirectory()
-        try directory.write(
-            "kubeconfig.conf",
-            """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: lab, cluster: {server: "\(server.baseURL)"}}]
-            users: [{name: lab, user: {}}]
-            contexts: [{name: lab, context: {cluster: lab, user: lab}}]
-            current-context: lab
-            """)
+        let kubeconfig = try ProxyLab.kubeconfig(for: server, in: directory)
         let proxy = try ProxyProcess(arguments: [
-            "run", "--kubeconfig", directory.file("kubeconfig.conf"), "--interface", ProxyLab.interface,
+            "run", "--kubeconfig", kubeconfig, "--interface", ProxyLab.interface,
             "--hostname-override", "lab", "--metrics-bind-address", Self.metrics, "--healthz-bind-address",
             Self.healthz, "--service-traffic-metrics-interval", "1s",
         ])

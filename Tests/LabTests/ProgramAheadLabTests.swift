@@ -73,18 +73,9 @@ import Values
         let gate = Gate()
         let server = try await TestAPIServer(handler: Self.handler(gate))
         let directory = try TemporaryDirectory()
-        try directory.write(
-            "kubeconfig.conf",
-            """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: lab, cluster: {server: "\(server.baseURL)"}}]
-            users: [{name: lab, user: {}}]
-            contexts: [{name: lab, context: {cluster: lab, user: lab}}]
-            current-context: lab
-            """)
+        let kubeconfig = try ProxyLab.kubeconfig(for: server, in: directory)
         let arguments = [
-            "run", "--kubeconfig", directory.file("kubeconfig.conf"), "--interface", ProxyLab.interface,
+            "run", "--kubeconfig", kubeconfig, "--interface", ProxyLab.interface,
             "--hostname-override", "lab", "--healthz-bind-address", "", "--metrics-bind-address", "",
             "--ownership-file", directory.file("owned.json"),
         ]

@@ -3,6 +3,7 @@ import Foundation
 import IPVS
 import Logging
 import Pods
+import TestSupport
 import Testing
 
 /// What the proxy's lab tests share: pods, manifests directories, the proxy as a process, and kernel reads.
@@ -99,6 +100,22 @@ enum ProxyLab {
     /// One GET on a new connection; the answering pod's name.
     static func ask(_ vip: String) throws -> String {
         try HTTPConnection(ipv4: vip, port: 80).get().trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Writes a kubeconfig for `server` without credentials (the test API servers ask for none) as `kubeconfig.conf`
+    /// in `directory`; returns its path.
+    static func kubeconfig(for server: TestAPIServer, in directory: TemporaryDirectory) throws -> String {
+        try directory.write(
+            "kubeconfig.conf",
+            """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: lab, cluster: {server: "\(server.baseURL)"}}]
+            users: [{name: lab, user: {}}]
+            contexts: [{name: lab, context: {cluster: lab, user: lab}}]
+            current-context: lab
+            """)
+        return directory.file("kubeconfig.conf")
     }
 
     /// The kernel's view of one virtual server, through this project's netlink client.

@@ -75,16 +75,7 @@ import Testing
     @Test func aSliceThatChangesServiceRecomputesBoth() throws {
         var tracker = DesiredStateTracker(configuration: ProxyConfiguration())
         tracker.apply(.upsert(.service(try Objects.web(spec: spec))))
-        let other = try Objects.service(
-            """
-            apiVersion: v1
-            kind: Service
-            metadata: {name: api, namespace: default}
-            spec:
-              clusterIP: 10.96.0.20
-              ports: [{name: http, protocol: TCP, port: 80}]
-            """
-        )
+        let other = try Objects.api()
         tracker.apply(.upsert(.service(other)))
         tracker.apply(.upsert(.endpointSlice(try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")]))))
         let moved = try Objects.slice(

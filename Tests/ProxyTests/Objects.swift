@@ -27,6 +27,19 @@ enum Objects {
         )
     }
 
+    /// A Service `api` in `default` at cluster IP 10.96.0.20 with the given ports (a flow sequence).
+    static func api(ports: String = "[{name: http, protocol: TCP, port: 80}]") throws -> ValidatedService {
+        try service(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, namespace: default}
+            spec:
+              clusterIP: 10.96.0.20
+              ports: \(ports)
+            """)
+    }
+
     /// A slice of `web` with endpoints given as (address, ready, serving, terminating, node).
     static func webSlice(
         name: String = "web-abc",

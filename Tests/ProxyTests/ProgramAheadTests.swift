@@ -187,16 +187,7 @@ import Values
     @Test func aPassAheadsNftablesElementsAreWrittenBesideTheNextPass() async throws {
         let (stream, source) = AsyncStream.makeStream(of: SourceEvent.self)
         source.yield(.change(.upsert(.service(try Objects.web(spec: Self.spec)))))
-        let other = try Objects.service(
-            """
-            apiVersion: v1
-            kind: Service
-            metadata: {name: api, namespace: default}
-            spec:
-              clusterIP: 10.96.0.20
-              ports:
-              - {name: http, protocol: TCP, port: 80, targetPort: 8080}
-            """)
+        let other = try Objects.api(ports: "[{name: http, protocol: TCP, port: 80, targetPort: 8080}]")
         let meeting = Meeting()
         let kernel = FakeKernel()
         var options = ProxyService.Options()

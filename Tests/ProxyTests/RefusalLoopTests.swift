@@ -18,15 +18,7 @@ import Testing
     static func inputs() throws -> [Inbox.Input] {
         let web = try Objects.web(spec: "  clusterIP: 10.96.0.10\n  ports:\n  - {name: http, protocol: TCP, port: 80}")
         let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10"), Objects.ready("10.244.0.99")])
-        let api = try Objects.service(
-            """
-            apiVersion: v1
-            kind: Service
-            metadata: {name: api, namespace: default}
-            spec:
-              clusterIP: 10.96.0.20
-              ports: [{name: https, protocol: TCP, port: 443}]
-            """)
+        let api = try Objects.api(ports: "[{name: https, protocol: TCP, port: 443}]")
         return [upsert(.service(web)), upsert(.endpointSlice(slice)), upsert(.service(api))]
     }
 
