@@ -17,7 +17,7 @@ public struct LogObserver: ReconcileObserver {
         case .passAhead(let pass):
             let report = pass.sync
             logger.debug(
-                "programmed ahead of the first full sync (additions only)",
+                "programmed ahead of the whole initial state (additions only)",
                 metadata: [
                     "operations": "\(report.plan.operations.count)", "bind": "\(report.plan.bind.count)",
                     "failed": "\(report.failures.count + report.addressFailures.count)",

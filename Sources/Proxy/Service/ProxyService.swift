@@ -126,10 +126,11 @@ public struct ProxyService: ServiceLifecycle.Service {
             ]
         )
         if adopted.programsAhead {
+            // Worded without "full sync": scripts and operators take that line for the end of the first sync.
             logger.info(
                 """
                 the kernel holds nothing of this proxy's: the initial state is programmed as it is read, additions \
-                only, until the first full sync
+                only, until the whole of it is in
                 """)
         }
         if !adopted.hadRecord && adopted.foreign > 0 {
