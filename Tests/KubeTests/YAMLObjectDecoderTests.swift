@@ -161,6 +161,10 @@ struct YAMLObjectDecoderTests {
         let tagged = try YAMLObjectDecoder.decode(
             Service.self, fromYAML: "!!str <<: {kind: Service}\nmetadata: {name: a}")
         #expect(tagged.kind == nil)
+        // A text without `<<` is parsed with no tag rule at all; one `<` at a time is not `<<`.
+        #expect(!YAMLObjectDecoder.mayMerge("a: '<'\nb: <\nc: <x<"))
+        #expect(YAMLObjectDecoder.mayMerge("spec:\n  <<: *base"))
+        #expect(try YAMLObjectDecoder.decode(Service.self, fromYAML: "kind: '<'\nmetadata: {name: a}").kind == "<")
     }
 
     /// Integers as Yams reads them: YAML 1.1 octal and hexadecimal, underscores; quoted digits are text.
