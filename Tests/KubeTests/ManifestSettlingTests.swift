@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import Values
 
 @testable import Kube
 
@@ -25,6 +26,98 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: directory.file("a.yaml"))
         _ = scanner.scan()
         #expect(!scanner.settling)
+    }
+
+    static func service(_ name: String, _ ip: String) -> String {
+        "apiVersion: v1\nkind: Service\nmetadata: {name: \(name), namespace: x}\nspec: {clusterIP: \(ip)}\n"
+    }
+
+    static func setModified(_ directory: TemporaryDirectory, _ name: String, secondsFromNow: TimeInterval) throws {
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: secondsFromNow)], ofItemAtPath: directory.file(name))
+    }
+
+    /// At start, a file read unsettled is not delivered at all, not even for a while: a file cut short mid-write can
+    /// parse as another valid object (here a cluster IP of one digit fewer), and the proxy programs a new node's
+    /// objects as they are delivered. The next scan reads it settled and delivers what it holds.
+    @Test func aStartDefersAFileReadUnsettledUntilItIsReadSettled() throws {
+        let directory = try TemporaryDirectory()
+        var scanner = ManifestsDirectoryScanner(directory: directory.path)
+        try directory.write("a.yaml", Self.service("a", "10.96.0.1"))
+        try directory.write("b.yaml", Self.service("b", "10.96.0.2"))  // b's writer has reached "10.96.0.2" of ".23"
+        try Self.setModified(directory, "a.yaml", secondsFromNow: -3600)
+        try Self.setModified(directory, "b.yaml", secondsFromNow: 60)
+        let first = scanner.scan(defersUnsettled: true)
+        #expect(first.changes.map(\.object.id.key.name) == ["a"], "\(first.changes)")
+        #expect(scanner.settling && scanner.deferred == [directory.file("b.yaml")])
+        #expect(scanner.incomplete.isEmpty)
+
+        try directory.write("b.yaml", Self.service("b", "10.96.0.23"))
+        try Self.setModified(directory, "b.yaml", secondsFromNow: -3600)
+        let second = scanner.scan(defersUnsettled: true)
+        guard case .upsert(.service(let b)) = second.changes.first, second.changes.count == 1 else {
+            Issue.record("b delivered once, settled: \(second.changes)")
+            return
+        }
+        #expect(b.clusterIPs.map(\.description) == ["10.96.0.23"])
+        #expect(!scanner.settling && scanner.deferred.isEmpty)
+    }
+
+    /// A file that changed while a start read it is read again before the start is whole: until then the start is
+    /// settling (before, it was neither loaded nor waited for, so a first sync could go without its objects).
+    @Test func aFileChangedWhileAStartReadItIsWaitedFor() throws {
+        let directory = try TemporaryDirectory()
+        var scanner = ManifestsDirectoryScanner(directory: directory.path)
+        try directory.write("a.yaml", Self.service("a", "10.96.0.1"))
+        try Self.setModified(directory, "a.yaml", secondsFromNow: -3600)
+        let batch = scanner.prepareScan()
+        let (changes, _) = scanner.finish(batch, reading: [nil], defersUnsettled: true)  // nil: changed mid-read
+        #expect(changes.isEmpty)
+        #expect(scanner.settling, "waiting to read a.yaml again")
+        let again = scanner.scan(defersUnsettled: true)
+        #expect(again.changes.count == 1 && !scanner.settling)
+        // A deferred file that vanishes is no longer waited for.
+        try directory.write("b.yaml", Self.service("b", "10.96.0.2"))
+        try Self.setModified(directory, "b.yaml", secondsFromNow: 60)
+        _ = scanner.scan(defersUnsettled: true)
+        #expect(scanner.settling)
+        try FileManager.default.removeItem(atPath: directory.file("b.yaml"))
+        _ = scanner.scan(defersUnsettled: true)
+        #expect(!scanner.settling)
+    }
+}
+
+/// The start reads the directory a piece of files at a time and delivers each piece's objects as soon as it is
+/// loaded, so a new node is programmed while the rest is read.
+@Suite struct ManifestStartPiecesTests {
+    @Test func aStartDeliversEachPieceInPathOrderAndEndsAsAWholeScanWould() async throws {
+        let directory = try TemporaryDirectory()
+        for index in 0..<5 {
+            try directory.write("s\(index).yaml", ManifestSettlingTests.service("s\(index)", "10.96.0.\(index + 1)"))
+            try ManifestSettlingTests.setModified(directory, "s\(index).yaml", secondsFromNow: -3600)
+        }
+        // s4 also defines s0, with another address: s0.yaml comes first in path order and wins, in every piece.
+        try directory.write(
+            "s4.yaml",
+            ManifestSettlingTests.service("s4", "10.96.0.5") + "---\n"
+                + ManifestSettlingTests.service("s0", "10.96.0.99"))
+        try ManifestSettlingTests.setModified(directory, "s4.yaml", secondsFromNow: -3600)
+        let pooled = ManifestsDirectorySource.PooledScanner(
+            ManifestsDirectoryScanner(directory: directory.path), .singleton)
+        let pieces = Locked<[[String]]>([])
+        let delivered = try await pooled.scanInPieces(of: 2) { result in
+            pieces.withLock { $0.append(result.changes.map(\.object.id.key.name)) }
+        }
+        #expect(pieces.withLock { $0 } == [["s0", "s1"], ["s2", "s3"], ["s4"]])
+        #expect(delivered == 5)
+        #expect(!pooled.settling && pooled.incomplete.isEmpty)
+
+        // Whole: the same objects as a scan read at once.
+        var whole = ManifestsDirectoryScanner(directory: directory.path)
+        let all = whole.scan()
+        #expect(all.changes.map(\.object.id.key.name) == ["s0", "s1", "s2", "s3", "s4"])
+        let batch = whole.prepareScan()
+        #expect(batch.files.isEmpty && batch.pieces(of: 2).count == 1, "nothing changed: one empty piece")
     }
 }
 

@@ -32,7 +32,11 @@ public struct ManifestsDirectoryScanner: Sendable {
 
     /// Whether a file read by the last scan was modified less than ``settleTime`` before it: what it held may not
     /// be what it holds, so a start is not whole until the next scan has read it again.
-    public var settling: Bool { state.hasUnsettledFiles }
+    public var settling: Bool { state.hasUnsettledFiles || !deferred.isEmpty }
+
+    /// The files a start read too soon after they were written, and left unloaded for the next scan
+    /// (``finish(_:reading:defersUnsettled:)``).
+    public private(set) var deferred: Set<String> = []
 
     /// The largest manifests file read, 16 MiB: a bigger one is refused before it is read (a broken file: its
     /// previous objects stay, and at start it keeps the first sync back as any broken file does).
@@ -40,7 +44,8 @@ public struct ManifestsDirectoryScanner: Sendable {
 
     static func tooLarge(_ path: String, bytes: Int64) -> ManifestError {
         ManifestError(
-            code: .tooLarge, message: "\(bytes) bytes, more than the \(maximumFileBytes)-byte limit on a manifests "
+            code: .tooLarge,
+            message: "\(bytes) bytes, more than the \(maximumFileBytes)-byte limit on a manifests "
                 + "file; not read (split it into several files)", file: path)
     }
 
@@ -64,9 +69,12 @@ public struct ManifestsDirectoryScanner: Sendable {
 
     /// Lists the directory, reads every file whose signature changed, forgets vanished files, and returns the
     /// resulting object changes and what to report. Reads on the calling thread, one file after another.
-    public mutating func scan() -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {
+    /// `defersUnsettled`: as for ``finish(_:reading:defersUnsettled:)``.
+    public mutating func scan(defersUnsettled: Bool = false) -> (
+        changes: [ObjectChange], diagnostics: [ManifestDiagnostic]
+    ) {
         let batch = prepareScan()
-        return finish(batch, reading: batch.files.map(Self.read))
+        return finish(batch, reading: batch.files.map(Self.read), defersUnsettled: defersUnsettled)
     }
 
     /// Re-reads the named files of the directory (names as inotify reports them; others are ignored): a file
@@ -94,6 +102,19 @@ public struct ManifestsDirectoryScanner: Sendable {
         /// The time the files were listed (a file modified less than ``settleTime`` before is read again next
         /// time).
         var listed = FileSignature.now()
+
+        /// The batch cut into batches of at most `size` files, in order, to be read and finished one after another:
+        /// the last one lists the paths present (so only it forgets vanished files) and carries a failure to list.
+        /// At least one batch, even with no file.
+        public func pieces(of size: Int) -> [Batch] {
+            let starts = Array(stride(from: 0, to: max(files.count, 1), by: max(size, 1)))
+            return starts.enumerated().map { index, start in
+                let last = index == starts.count - 1
+                return Batch(
+                    files: Array(files[start..<min(start + size, files.count)]), present: last ? present : nil,
+                    failure: last ? failure : nil, listed: listed)
+            }
+        }
     }
 
     /// Lists the directory and `stat`s its files: the files whose signature changed are to be read.
@@ -134,8 +155,15 @@ public struct ManifestsDirectoryScanner: Sendable {
 
     /// Loads what ``read(_:)`` made of each of the batch's files (in the batch's order), forgets vanished files,
     /// and returns the resulting object changes and what to report.
+    ///
+    /// With `defersUnsettled` (a start), a file that changed while it was read, or was modified less than
+    /// ``settleTime`` before it was listed, is not loaded at all: it may have been read half-written, and a
+    /// half-written file parses as other valid objects (a cluster IP cut short is another address), which must
+    /// never be delivered, even ahead of the whole start. It stays
+    /// ``deferred``, so ``settling``, and the next scan reads it again. Otherwise it is loaded and read again next
+    /// time (its changes are applied as they come).
     public mutating func finish(
-        _ batch: Batch, reading contents: [Result<ManifestFile, ManifestError>?]
+        _ batch: Batch, reading contents: [Result<ManifestFile, ManifestError>?], defersUnsettled: Bool = false
     ) -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {
         if let failure = batch.failure {
             if case .fileFailed(let error) = failure { directoryFailure = error }
@@ -144,14 +172,24 @@ public struct ManifestsDirectoryScanner: Sendable {
         if batch.present != nil { directoryFailure = nil }
         var diagnostics: [ManifestDiagnostic] = []
         for (file, content) in zip(batch.files, contents) {
-            guard let content else { continue }
             let settled = batch.listed - file.signature.modified > Self.settleTime
+            // Changed while being read: read again next time (a start waits for that: it was not read whole).
+            guard let content else {
+                if defersUnsettled { deferred.insert(file.path) }
+                continue
+            }
+            if defersUnsettled && !settled {
+                deferred.insert(file.path)
+                continue
+            }
+            deferred.remove(file.path)
             diagnostics += state.load(file.path, signature: settled ? file.signature : nil, content: content)
         }
         if let present = batch.present {
             for path in state.paths where !present.contains(path) {
                 state.remove(path)
             }
+            deferred.formIntersection(present)
         }
         let (changes, mergeDiagnostics) = state.commit()
         return (changes, diagnostics + mergeDiagnostics)
