@@ -132,8 +132,8 @@ struct RunCommand: AsyncParsableCommand {
         options.healthz = telemetry.health
         options.once = once
         options.allowEmptySource = settings.allowEmptySource
-        // An API server lists the initial state a page at a time, a manifests directory a piece of files at a time.
-        options.programsAhead = true
+        // An API server lists the initial state a page at a time; a manifests directory is delivered once read whole.
+        options.programsAhead = self.source.manifests == nil
         options.healthStateFile = settings.healthCheck.stateFile
         var configuration = wiring.configuration
         configuration.health = settings.healthCheck.configuration

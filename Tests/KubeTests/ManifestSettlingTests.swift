@@ -1,7 +1,6 @@
 import Foundation
 import TestSupport
 import Testing
-import Values
 
 @testable import Kube
 
@@ -84,70 +83,5 @@ import Values
         try FileManager.default.removeItem(atPath: directory.file("b.yaml"))
         _ = scanner.scan(defersUnsettled: true)
         #expect(!scanner.settling)
-    }
-}
-
-/// The start reads the directory a piece of files at a time and delivers each piece's objects as soon as it is
-/// loaded, so a new node is programmed while the rest is read.
-@Suite struct ManifestStartPiecesTests {
-    @Test func aStartDeliversEachPieceInPathOrderAndEndsAsAWholeScanWould() async throws {
-        let directory = try TemporaryDirectory()
-        for index in 0..<5 {
-            try directory.write("s\(index).yaml", ManifestSettlingTests.service("s\(index)", "10.96.0.\(index + 1)"))
-            try ManifestSettlingTests.setModified(directory, "s\(index).yaml", secondsFromNow: -3600)
-        }
-        // s4 also defines s0, with another address: s0.yaml comes first in path order and wins, in every piece.
-        try directory.write(
-            "s4.yaml",
-            ManifestSettlingTests.service("s4", "10.96.0.5") + "---\n"
-                + ManifestSettlingTests.service("s0", "10.96.0.99"))
-        try ManifestSettlingTests.setModified(directory, "s4.yaml", secondsFromNow: -3600)
-        let pooled = ManifestsDirectorySource.PooledScanner(
-            ManifestsDirectoryScanner(directory: directory.path), .singleton)
-        let pieces = Locked<[[String]]>([])
-        let delivered = try await pooled.scanInPieces(of: 2) { result in
-            pieces.withLock { $0.append(result.changes.map(\.object.id.key.name)) }
-        }
-        #expect(pieces.withLock { $0 } == [["s0", "s1"], ["s2", "s3"], ["s4"]])
-        #expect(delivered == 5)
-        #expect(!pooled.settling && pooled.incomplete.isEmpty)
-
-        // Whole: the same objects as a scan read at once.
-        var whole = ManifestsDirectoryScanner(directory: directory.path)
-        let all = whole.scan()
-        #expect(all.changes.map(\.object.id.key.name) == ["s0", "s1", "s2", "s3", "s4"])
-        let batch = whole.prepareScan()
-        #expect(batch.files.isEmpty && batch.pieces(of: 2).count == 1, "nothing changed: one empty piece")
-    }
-}
-
-/// A file removed between the directory event that named it and its read (a config tool's delete right after its
-/// write; seen in the churn soak as "cannot open the file" errors) is no error: it is left to be read again, and the
-/// removal's own event forgets it and its objects.
-@Suite struct ManifestVanishingTests {
-    static let service =
-        "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x}\nspec: {clusterIP: 10.96.0.1}\n"
-
-    @Test func aFileRemovedBeforeItsReadIsNoErrorAndItsRemovalForgetsIt() throws {
-        let directory = try TemporaryDirectory()
-        var scanner = ManifestsDirectoryScanner(directory: directory.path)
-        try directory.write("a.yaml", Self.service)
-        let first = scanner.prepareUpdate(names: ["a.yaml"])
-        let loaded = scanner.finish(first, reading: first.files.map(ManifestsDirectoryScanner.read))
-        #expect(loaded.changes.count == 1 && loaded.diagnostics.isEmpty, "\(loaded)")
-
-        try directory.write("a.yaml", Self.service + "# changed\n")
-        let batch = scanner.prepareUpdate(names: ["a.yaml"])
-        let file = try #require(batch.files.first)
-        try FileManager.default.removeItem(atPath: directory.file("a.yaml"))
-        let read = ManifestsDirectoryScanner.read(file)
-        #expect(read == nil, "vanished, not failed: \(String(describing: read))")
-        let (changes, diagnostics) = scanner.finish(batch, reading: [read])
-        #expect(changes.isEmpty && diagnostics.isEmpty, "\(diagnostics)")
-
-        // The removal's event.
-        let removal = scanner.prepareUpdate(names: ["a.yaml"])
-        let removed = scanner.finish(removal, reading: removal.files.map(ManifestsDirectoryScanner.read))
-        #expect(removed.changes.count == 1 && removed.diagnostics.isEmpty, "\(removed)")
     }
 }

@@ -3,10 +3,10 @@ import TestSupport
 import Testing
 import Values
 
-/// On a node whose kernel holds nothing of the proxy's, what the API server's list (or a manifests directory's first
-/// scan) has delivered so far is in the kernel before the whole of it is in (additions only); a restart, whose kernel
-/// holds the proxy's state, waits for the whole list and writes nothing. Against the real kernel, with the project's
-/// loopback API server in the test process holding back the second page of Services.
+/// On a node whose kernel holds nothing of the proxy's, what the API server's list has delivered so far is in the
+/// kernel before the list ends (additions only); a restart, whose kernel holds the proxy's state, waits for the
+/// whole list and writes nothing. Against the real kernel, with the project's loopback API server in the test
+/// process holding back the second page of Services.
 @Suite(.serialized, Lab.only) struct ProgramAheadLabTests {
     static let (early, late) = ("10.96.9.20", "10.96.9.21")
 
@@ -106,45 +106,5 @@ import Values
         #expect(line.contains("operations=0") && line.contains("bind=0"), "\(line)")
         #expect(try ProxyLab.peer(Self.late) == ["10.244.0.12=1", "10.244.0.13=1"])
         await server.shutdown()
-    }
-
-    /// From a manifests directory on a new node: each piece of files read is programmed while the start waits for the
-    /// rest (here a file that does not parse holds the start back), but never a file read unsettled (here one whose
-    /// mtime is an hour ahead, as if still being written): it waits for the start to read it settled.
-    @Test func aNewNodeIsProgrammedAsTheManifestsAreReadButNeverFromAnUnsettledFile() async throws {
-        try LabShell.prepareNetwork()
-        ProxyLab.cleanup()
-        defer { ProxyLab.cleanup() }
-        let directory = try ProxyLab.manifestsDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (broken, fresh) = ("10.96.9.22", "10.96.9.23")
-        try ProxyLab.write(ProxyLab.webService("early", vip: Self.early, pods: [0, 1]), to: directory, as: "a.yaml")
-        try ProxyLab.write("kind: Service\nmetadata: {name: [", to: directory, as: "b.yaml")
-        try ProxyLab.write(ProxyLab.webService("fresh", vip: fresh, pods: [2]), to: directory, as: "c.yaml")
-        let future = Date(timeIntervalSinceNow: 3600)
-        try FileManager.default.setAttributes(
-            [.modificationDate: future], ofItemAtPath: directory.appendingPathComponent("c.yaml").path)
-        let proxy = try ProxyProcess(arguments: ProxyLab.arguments(directory))
-        defer { _ = proxy.stop() }
-        let ahead = try await ProxyLab.eventually(120) {
-            try ProxyLab.peer(Self.early)?.count == 2 && proxy.output.contains("not syncing yet")
-        }
-        #expect(ahead, "\(proxy.output)\n\(ProxyLab.table())")
-        #expect(proxy.output.contains("the initial state is programmed as it is read"), "\(proxy.output)")
-        #expect(!proxy.output.contains("[Proxy] full sync"), "\(proxy.output)")
-        #expect(try ProxyLab.peer(fresh) == nil, "an unsettled file's Service is never programmed ahead")
-        #expect(try ProxyLab.bound().contains(Self.early))
-        #expect(try !ProxyLab.bound().contains(fresh))
-
-        try ProxyLab.write(ProxyLab.webService("late", vip: broken, pods: [3]), to: directory, as: "b.yaml")
-        try FileManager.default.setAttributes(
-            [.modificationDate: Date(timeIntervalSinceNow: -60)],
-            ofItemAtPath: directory.appendingPathComponent("c.yaml").path)
-        let synced = try await ProxyLab.eventually(120) {
-            let (freshPeers, latePeers) = (try ProxyLab.peer(fresh), try ProxyLab.peer(broken))
-            return proxy.output.contains("[Proxy] full sync") && freshPeers?.count == 1 && latePeers?.count == 1
-        }
-        #expect(synced, "\(proxy.output)\n\(ProxyLab.table())")
-        #expect(try ProxyLab.peer(Self.early)?.count == 2)
     }
 }

@@ -75,23 +75,8 @@ enum ProxyLab {
 
     /// The arguments every test's proxy gets.
     static func arguments(_ directory: URL, _ extra: [String] = []) -> [String] {
-        [
-            "run", "--manifests", directory.path, "--interface", interface, "--hostname-override", "lab", "--log-level",
-            "debug",
-        ]
+        ["run", "--manifests", directory.path, "--interface", interface, "--hostname-override", "lab", "--log-level", "debug"]
             + extra
-    }
-
-    /// The addresses bound on the proxy's link.
-    static func bound() throws -> Set<String> {
-        Set(
-            try LabShell.run("ip", ["-o", "-4", "addr", "show", "dev", ProxyLab.interface]).stdout.split(
-                separator: "\n"
-            )
-            .compactMap { line in
-                line.split(separator: " ", omittingEmptySubsequences: true).drop { $0 != "inet" }.dropFirst().first
-                    .map { String($0.split(separator: "/")[0]) }
-            })
     }
 
     /// Runs `ipvs-proxy run ... --once` and returns what it logged.
@@ -154,8 +139,7 @@ enum ProxyLab {
     /// The kernel's whole table with connection counts, for failure messages.
     static func table() -> String {
         let tables = try? [
-            LabShell.run("ipvsadm", ["-Ln"]), LabShell.run("ipvsadm", ["-Lnc"]),
-            LabShell.run("ps", ["-eo", "pid,ppid,args"]),
+            LabShell.run("ipvsadm", ["-Ln"]), LabShell.run("ipvsadm", ["-Lnc"]), LabShell.run("ps", ["-eo", "pid,ppid,args"]),
         ]
         return tables.map { $0.map(\.stdout).joined() } ?? "(ipvsadm did not run)"
     }

@@ -102,19 +102,6 @@ public struct ManifestsDirectoryScanner: Sendable {
         /// The time the files were listed (a file modified less than ``settleTime`` before is read again next
         /// time).
         var listed = FileSignature.now()
-
-        /// The batch cut into batches of at most `size` files, in order, to be read and finished one after another:
-        /// the last one lists the paths present (so only it forgets vanished files) and carries a failure to list.
-        /// At least one batch, even with no file.
-        public func pieces(of size: Int) -> [Batch] {
-            let starts = Array(stride(from: 0, to: max(files.count, 1), by: max(size, 1)))
-            return starts.enumerated().map { index, start in
-                let last = index == starts.count - 1
-                return Batch(
-                    files: Array(files[start..<min(start + size, files.count)]), present: last ? present : nil,
-                    failure: last ? failure : nil, listed: listed)
-            }
-        }
     }
 
     /// Lists the directory and `stat`s its files: the files whose signature changed are to be read.
@@ -158,10 +145,9 @@ public struct ManifestsDirectoryScanner: Sendable {
     ///
     /// With `defersUnsettled` (a start), a file that changed while it was read, or was modified less than
     /// ``settleTime`` before it was listed, is not loaded at all: it may have been read half-written, and a
-    /// half-written file parses as other valid objects (a cluster IP cut short is another address), which must
-    /// never be delivered, even ahead of the whole start. It stays
-    /// ``deferred``, so ``settling``, and the next scan reads it again. Otherwise it is loaded and read again next
-    /// time (its changes are applied as they come).
+    /// half-written file parses as other valid objects (a cluster IP cut short is another address), which no
+    /// delivery should ever hold. It stays ``deferred``, so ``settling``, and the next scan reads it again.
+    /// Otherwise it is loaded and read again next time (its changes are applied as they come).
     public mutating func finish(
         _ batch: Batch, reading contents: [Result<ManifestFile, ManifestError>?], defersUnsettled: Bool = false
     ) -> (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]) {

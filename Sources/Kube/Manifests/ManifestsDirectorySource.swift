@@ -14,10 +14,9 @@ import NIOPosix
 /// When inotify is unavailable (or the directory is deleted or moved away), the source says so in a log line
 /// and polls: a full scan every ``pollInterval``, trying to watch again each time.
 ///
-/// The first scan delivers its objects a piece of files at a time, in path order, as they are read (so the proxy can
-/// program them while the rest is read); a file read while it was being written, or modified less than
-/// ``ManifestsDirectoryScanner/settleTime`` before the scan, is delivered only once a later scan reads it settled.
-/// Its last object is followed by ``SourceEvent/synced``. Errors are logged (error level for
+/// The first scan's objects are followed by ``SourceEvent/synced``; until then a file read while it was being written,
+/// or modified less than ``ManifestsDirectoryScanner/settleTime`` before the scan, is not delivered at all, only once
+/// a later scan reads it settled. Errors are logged (error level for
 /// rejected objects and unparseable files, warning for dropped endpoints and duplicates, debug for ignored
 /// kinds), each naming the file and, for objects, the field. See ``ManifestDirectoryState`` for the policy.
 ///
@@ -47,10 +46,6 @@ public struct ManifestsDirectorySource: ObjectSource {
     /// How long to wait after a first event for the rest of a burst (a rename is two events; a writer may
     /// replace several files together), so that they are applied in one go.
     static let coalesceDelay: Duration = .milliseconds(20)
-
-    /// How many files the start reads before it delivers their objects (``PooledScanner/scanInPieces(of:_:)``):
-    /// about as many objects as two of an API server's list pages.
-    static let startPiece = 500
 
     /// Creates a source; nothing happens until ``run(delivering:)``.
     public init(
@@ -151,8 +146,7 @@ public struct ManifestsDirectorySource: ObjectSource {
         _ scanner: PooledScanner, since start: ContinuousClock.Instant,
         _ deliver: @escaping @Sendable (SourceEvent) -> Void
     ) async throws {
-        let changes = try await scanner.scanInPieces(of: Self.startPiece) { deliverResult($0, deliver) }
-        logScan(kind: "scan", scanner, changes: changes, since: start)
+        emit(try await scanner.scan(defersUnsettled: true), kind: "scan", scanner, since: start, always: true, deliver)
         var reported: [ManifestError] = []
         while true {
             let missing = scanner.incomplete
@@ -170,15 +164,14 @@ public struct ManifestsDirectorySource: ObjectSource {
             guard waitsForWholeStart else {
                 throw SourceError(
                     .incomplete,
-                    "the manifests directory \(directory) could not be read whole, so the first sync did not run: "
-                        + "nothing was updated or deleted in the kernel (a node that held nothing of the proxy's may "
-                        + "have had what was read added): \(reasons)")
+                    "the manifests directory \(directory) could not be read whole, so nothing was synced and the "
+                        + "kernel is left as it is: \(reasons)")
             }
             if missing != reported {
                 logger.error(
                     """
-                    not syncing yet: the manifests directory could not be read whole; nothing in the kernel is \
-                    updated or deleted until it can
+                    not syncing yet: the manifests directory could not be read whole; the kernel is left as it is \
+                    until it can
                     """,
                     metadata: ["directory": "\(directory)", "reasons": "\(reasons)"])
                 reported = missing
@@ -197,6 +190,91 @@ public struct ManifestsDirectorySource: ObjectSource {
         if error is CancellationError || Task.isCancelled { return }
         if let error = error as? SourceError { throw error }  // it already says why (an incomplete start)
         throw SourceError(.threadPool, "the manifests directory cannot be read any more", cause: error)
+    }
+
+    /// The scanner, held in one place and driven on the thread pool (in place: its state is never copied). Its
+    /// state is touched under the lock before and after the reading; the files are read and parsed in between,
+    /// spread over the pool's threads (``ParallelMap``) when there are several.
+    final class PooledScanner: Sendable {
+        private let scanner: Locked<ManifestsDirectoryScanner>
+        private let threadPool: NIOThreadPool
+        /// The CPU the scans' listing and `stat` passes took since the last ``takeCPU()`` (what a rescan of an
+        /// unchanged directory costs; the files read because they changed are not counted: that is work on changes).
+        private let spent = Locked(Duration.zero)
+
+        init(_ scanner: ManifestsDirectoryScanner, _ threadPool: NIOThreadPool) {
+            self.scanner = Locked(scanner)
+            self.threadPool = threadPool
+        }
+
+        var fileCount: Int { scanner.withLock { $0.state.fileCount } }
+
+        /// The CPU the scans' listing and `stat` passes took since the last call.
+        func takeCPU() -> Duration {
+            spent.withLock { spent in
+                defer { spent = .zero }
+                return spent
+            }
+        }
+
+        /// Runs `body` (on a pool thread), adding the CPU it took to ``takeCPU()``'s sum.
+        private func measured<T>(_ body: () throws -> T) rethrows -> T {
+            let start = ThreadCPUTime.now()
+            defer {
+                let cpu = ThreadCPUTime.now() - start
+                spent.withLock { $0 += cpu }
+            }
+            return try body()
+        }
+
+        /// What keeps the directory from being read whole (see ``ManifestsDirectoryScanner/incomplete``).
+        var incomplete: [ManifestError] { scanner.withLock { $0.incomplete } }
+        /// Whether a file was read too soon after it was written (see ``ManifestsDirectoryScanner/settling``).
+        var settling: Bool { scanner.withLock { $0.settling } }
+
+        typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
+
+        /// A scan; `defersUnsettled` at start (``ManifestsDirectoryScanner/finish(_:reading:defersUnsettled:)``).
+        func scan(defersUnsettled: Bool = false) async throws -> Result {
+            try await run(defersUnsettled: defersUnsettled) { scanner in self.measured { scanner.prepareScan() } }
+        }
+
+        func update(names: Set<String>) async throws -> Result {
+            try await run(defersUnsettled: false) { $0.prepareUpdate(names: names) }
+        }
+
+        /// What the first step on the pool led to: done, or files to read in parallel.
+        private enum Step: Sendable {
+            case done(Result)
+            case read(ManifestsDirectoryScanner.Batch)
+        }
+
+        /// Prepares a batch; one file (an edit, the usual case) is read and loaded in the same job on the pool,
+        /// several are read in parallel and then loaded in a last job.
+        private func run(
+            defersUnsettled: Bool,
+            _ prepare: @escaping @Sendable (inout ManifestsDirectoryScanner) -> ManifestsDirectoryScanner.Batch
+        ) async throws -> Result {
+            let step = try await threadPool.runIfActive {
+                self.scanner.withLock { scanner -> Step in
+                    let batch = prepare(&scanner)
+                    guard batch.files.count > 1 else {
+                        let contents = batch.files.map(ManifestsDirectoryScanner.read)
+                        return .done(scanner.finish(batch, reading: contents, defersUnsettled: defersUnsettled))
+                    }
+                    return .read(batch)
+                }
+            }
+            switch step {
+            case .done(let result):
+                return result
+            case .read(let batch):
+                let contents = try await ParallelMap.map(batch.files, on: threadPool, ManifestsDirectoryScanner.read)
+                return try await threadPool.runIfActive {
+                    self.scanner.withLock { $0.finish(batch, reading: contents, defersUnsettled: defersUnsettled) }
+                }
+            }
+        }
     }
 
     private func startWatch(logFailure: Bool) -> DirectoryWatch? {
@@ -219,23 +297,17 @@ public struct ManifestsDirectorySource: ObjectSource {
     }
 
     private func emit(
-        _ result: PooledScanner.Result, kind: String, _ scanner: PooledScanner, since start: ContinuousClock.Instant,
-        _ deliver: @Sendable (SourceEvent) -> Void
+        _ result: (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]), kind: String, _ scanner: PooledScanner,
+        since start: ContinuousClock.Instant, always: Bool = false, _ deliver: @Sendable (SourceEvent) -> Void
     ) {
-        if !result.changes.isEmpty { logScan(kind: kind, scanner, changes: result.changes.count, since: start) }
-        deliverResult(result, deliver)
-    }
-
-    private func logScan(kind: String, _ scanner: PooledScanner, changes: Int, since start: ContinuousClock.Instant) {
-        logger.info(
-            "manifests \(kind == "scan" ? "scanned" : "updated")",
-            metadata: [
-                "files": "\(scanner.fileCount)", "changes": "\(changes)", "seconds": "\(ContinuousClock.now - start)",
-            ])
-    }
-
-    /// Logs what `result` reports and delivers its changes.
-    private func deliverResult(_ result: PooledScanner.Result, _ deliver: @Sendable (SourceEvent) -> Void) {
+        if always || !result.changes.isEmpty {
+            logger.info(
+                "manifests \(kind == "scan" ? "scanned" : "updated")",
+                metadata: [
+                    "files": "\(scanner.fileCount)", "changes": "\(result.changes.count)",
+                    "seconds": "\(ContinuousClock.now - start)",
+                ])
+        }
         for diagnostic in result.diagnostics { log(diagnostic) }
         for change in result.changes {
             logger.debug("manifest change", metadata: ["change": "\(change)"])

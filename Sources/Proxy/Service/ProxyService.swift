@@ -37,9 +37,8 @@ public struct ProxyService: ServiceLifecycle.Service {
         /// coalesced); beyond it the source waits.
         public var inboxCapacity = Inbox.defaultCapacity
         /// Program the initial state as it arrives, additions only, ahead of the first full pass, when the kernel
-        /// holds nothing of the proxy's (``ReconcileLoop/programsAhead``): for a source that delivers it a part at a
-        /// time (an API server's pages, a manifests directory's files), so that the kernel fills while the rest is
-        /// read. Only for a source whose parts are each valid as they come (never a file read half-written).
+        /// holds nothing of the proxy's (``ReconcileLoop/programsAhead``): for a source that delivers it a page at a
+        /// time (the API server), so that the kernel fills while the rest is read.
         public var programsAhead = false
 
         /// The defaults.
