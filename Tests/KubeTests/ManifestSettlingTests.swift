@@ -37,8 +37,8 @@ import Testing
     }
 
     /// At start, a file read unsettled is not delivered at all, not even for a while: a file cut short mid-write can
-    /// parse as another valid object (here a cluster IP of one digit fewer), and the proxy programs a new node's
-    /// objects as they are delivered. The next scan reads it settled and delivers what it holds.
+    /// parse as another valid object (here a cluster IP of one digit fewer), and nothing delivered should ever hold one.
+    /// The next scan reads it settled and delivers what it holds.
     @Test func aStartDefersAFileReadUnsettledUntilItIsReadSettled() throws {
         let directory = try TemporaryDirectory()
         var scanner = ManifestsDirectoryScanner(directory: directory.path)
@@ -83,5 +83,36 @@ import Testing
         try FileManager.default.removeItem(atPath: directory.file("b.yaml"))
         _ = scanner.scan(defersUnsettled: true)
         #expect(!scanner.settling)
+    }
+}
+
+/// A file removed between the directory event that named it and its read (a config tool's delete right after its
+/// write; seen in the churn soak as "cannot open the file" errors) is no error: it is left to be read again, and the
+/// removal's own event forgets it and its objects.
+@Suite struct ManifestVanishingTests {
+    static let service =
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x}\nspec: {clusterIP: 10.96.0.1}\n"
+
+    @Test func aFileRemovedBeforeItsReadIsNoErrorAndItsRemovalForgetsIt() throws {
+        let directory = try TemporaryDirectory()
+        var scanner = ManifestsDirectoryScanner(directory: directory.path)
+        try directory.write("a.yaml", Self.service)
+        let first = scanner.prepareUpdate(names: ["a.yaml"])
+        let loaded = scanner.finish(first, reading: first.files.map(ManifestsDirectoryScanner.read))
+        #expect(loaded.changes.count == 1 && loaded.diagnostics.isEmpty, "\(loaded)")
+
+        try directory.write("a.yaml", Self.service + "# changed\n")
+        let batch = scanner.prepareUpdate(names: ["a.yaml"])
+        let file = try #require(batch.files.first)
+        try FileManager.default.removeItem(atPath: directory.file("a.yaml"))
+        let read = ManifestsDirectoryScanner.read(file)
+        #expect(read == nil, "vanished, not failed: \(String(describing: read))")
+        let (changes, diagnostics) = scanner.finish(batch, reading: [read])
+        #expect(changes.isEmpty && diagnostics.isEmpty, "\(diagnostics)")
+
+        // The removal's event.
+        let removal = scanner.prepareUpdate(names: ["a.yaml"])
+        let removed = scanner.finish(removal, reading: removal.files.map(ManifestsDirectoryScanner.read))
+        #expect(removed.changes.count == 1 && removed.diagnostics.isEmpty, "\(removed)")
     }
 }
