@@ -158,9 +158,7 @@ import Testing
     let a = F.rs("10.244.0.10", 8080)
     let b = F.rs("10.244.0.11", 8080)
 
-    func desired(_ reals: [RealServer]) -> [RealServerEndpoint: RealServer] {
-        Dictionary(uniqueKeysWithValues: reals.map { ($0.endpoint, $0) })
-    }
+    func desired(_ reals: [RealServer]) -> RealServerTable { RealServerTable(reals) }
 
     @Test func theSameRealServersInAnyOrderMatch() {
         #expect(Planner.matches([KnownRealServer(server: b), KnownRealServer(server: a)], desired([a, b])))

@@ -31,11 +31,12 @@ public enum HealthFilter {
                 return virtual
             }
             var filtered = virtual
-            for endpoint in unhealthy {
-                switch health.action {
-                case .remove: filtered.realServers[endpoint] = nil
-                case .inhibit: filtered.realServers[endpoint]?.weight = 0
-                }
+            switch health.action {
+            case .remove:
+                let removed = Set(unhealthy)
+                filtered.realServers.removeAll { removed.contains($0.endpoint) }
+            case .inhibit:
+                for endpoint in unhealthy { filtered.realServers[endpoint]?.weight = 0 }
             }
             return filtered
         }

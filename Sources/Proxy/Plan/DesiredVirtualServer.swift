@@ -5,7 +5,7 @@ public struct DesiredVirtualServer: Sendable, Hashable {
     /// Scheduler, flags and persistence, under the key that identifies it.
     public var server: VirtualServer
     /// The real servers, by address and port.
-    public var realServers: [RealServerEndpoint: RealServer]
+    public var realServers: RealServerTable
     /// How it is reached: what masquerading decides on. Not part of the kernel's virtual server.
     public var role: VirtualServerRole
     /// For a load-balancer IP whose Service sets `loadBalancerSourceRanges`: the clients it admits (enforced in
@@ -19,7 +19,7 @@ public struct DesiredVirtualServer: Sendable, Hashable {
     public init(server: VirtualServer, realServers: [RealServer] = [], role: VirtualServerRole = .clusterIP) {
         self.server = server
         self.role = role
-        self.realServers = Dictionary(realServers.map { ($0.endpoint, $0) }, uniquingKeysWith: { first, _ in first })
+        self.realServers = RealServerTable(realServers)
     }
 
     /// The key that identifies it in the kernel.

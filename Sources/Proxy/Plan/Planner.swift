@@ -90,9 +90,7 @@ public enum Planner {
         guard let actual else {
             termination.forgetAll(of: key)
             steps.virtualServers.append(.addVirtualServer(desired.server))
-            for endpoint in desired.realServers.keys.sorted() {
-                if let real = desired.realServers[endpoint] { steps.addOrUpdateReal.append(.addRealServer(real, to: key)) }
-            }
+            for real in desired.realServers { steps.addOrUpdateReal.append(.addRealServer(real, to: key)) }
             return
         }
         if actual.server != desired.server {
@@ -108,8 +106,8 @@ public enum Planner {
         current.reserveCapacity(actual.realServers.count)
         for state in actual.realServers { current[state.server.endpoint] = state }
         termination.keepOnly(key) { current[$0] != nil }
-        for endpoint in desired.realServers.keys.sorted() {
-            guard let real = desired.realServers[endpoint] else { continue }
+        for real in desired.realServers {
+            let endpoint = real.endpoint
             termination.forget(RealServerRef(key, endpoint))
             if let existing = current[endpoint] {
                 if existing.server != real { steps.addOrUpdateReal.append(.updateRealServer(real, in: key)) }
@@ -136,10 +134,10 @@ public enum Planner {
     /// scanning for small virtual servers only: equal counts and every desired real server present also rule out
     /// a duplicate among the kernel's. Larger ones take the general path.
     static func matches(
-        _ actual: [KnownRealServer], _ desired: [RealServerEndpoint: RealServer], scanLimit: Int = 32
+        _ actual: [KnownRealServer], _ desired: RealServerTable, scanLimit: Int = 32
     ) -> Bool {
         guard actual.count == desired.count, actual.count <= scanLimit else { return false }
-        for real in desired.values where !actual.contains(where: { $0.server == real }) { return false }
+        for real in desired where !actual.contains(where: { $0.server == real }) { return false }
         return true
     }
 }
