@@ -27,14 +27,17 @@ extension DesiredStateTracker {
     mutating func claim(
         _ key: VirtualServerKey, by service: ObjectKey, as server: DesiredVirtualServer?, stale: inout Set<ObjectKey>
     ) -> Bool {
-        if let server {
-            if claims[key]?[service] == server, keyOwner[key] != nil { return false }
-            claims[key, default: [:]][service] = server
-        } else {
-            guard claims[key]?.removeValue(forKey: service) != nil else { return false }
-            if claims[key]?.isEmpty == true { claims[key] = nil }
+        var claimants = claims[key] ?? [:]
+        if claimants.isEmpty, let owner = keyOwner[key], let held = desired.virtualServers[key] {
+            claimants[owner] = held
         }
-        let claimants = claims[key] ?? [:]
+        if let server {
+            if claimants[service] == server, keyOwner[key] != nil { return false }
+            claimants[service] = server
+        } else {
+            guard claimants.removeValue(forKey: service) != nil else { return false }
+        }
+        claims[key] = claimants.count > 1 ? claimants : nil
         let winner = claimants.keys.min(by: precedes)
         let previous = keyOwner[key]
         keyOwner[key] = winner

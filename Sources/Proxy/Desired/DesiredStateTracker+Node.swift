@@ -31,7 +31,7 @@ extension DesiredStateTracker {
         guard zone != configuration.nodeZone else { return touched }
         configuration.nodeZone = zone
         for (key, slices) in slicesByService.sorted(by: { $0.key < $1.key })
-        where slices.values.contains(where: { $0.endpoints.contains { !$0.hintZones.isEmpty } }) {
+        where slices.contains(where: { $0.endpoints.contains { !$0.hintZones.isEmpty } }) {
             touched.formUnion(recompute(key))
         }
         return touched

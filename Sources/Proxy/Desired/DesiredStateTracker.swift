@@ -55,11 +55,13 @@ public struct DesiredStateTracker: Sendable {
     private(set) var services: [ObjectKey: ValidatedService] = [:]
     var targetUsers: [HealthTarget: Set<ObjectKey>] = [:]
     var changedTargets: Set<HealthTarget> = []
-    private(set) var slicesByService: [ObjectKey: [ObjectKey: ValidatedEndpointSlice]] = [:]
+    /// Each Service's slices, sorted by key (an array: a Service has few; a dictionary each took 10,000 small tables).
+    private(set) var slicesByService: [ObjectKey: [ValidatedEndpointSlice]] = [:]
     private var sliceOwner: [ObjectKey: ObjectKey] = [:]
     private var contributions: [ObjectKey: Contribution] = [:]
     private var addressUsers: [IPAddress: Int] = [:]
-    /// Every Service that wants each virtual server, with what it wants; the winner's is desired.
+    /// Every Service that wants each virtual server wanted by more than one, with what it wants; the winner's is
+    /// desired. A virtual server one Service wants (nearly all) has no entry: its claim is `keyOwner` and `desired`.
     var claims: [VirtualServerKey: [ObjectKey: DesiredVirtualServer]] = [:]
     /// The Service whose settings each virtual server has (the winner among its claims).
     var keyOwner: [VirtualServerKey: ObjectKey] = [:]
@@ -91,18 +93,24 @@ public struct DesiredStateTracker: Sendable {
             affected.insert(service.key)
         case .upsert(.endpointSlice(let slice)):
             if let previous = sliceOwner[slice.key] {
-                slicesByService[previous]?[slice.key] = nil
+                removeSlice(slice.key, of: previous)
                 affected.insert(previous)
             }
             sliceOwner[slice.key] = slice.serviceKey
             if let owner = slice.serviceKey {
-                slicesByService[owner, default: [:]][slice.key] = slice
+                var slices = slicesByService.removeValue(forKey: owner) ?? []
+                let index = slices.firstIndex { $0.key >= slice.key } ?? slices.count
+                if index < slices.count, slices[index].key == slice.key {
+                    slices[index] = slice
+                } else {
+                    slices.insert(slice, at: index)
+                }
+                slicesByService[owner] = slices
                 affected.insert(owner)
             }
         case .delete(.endpointSlice(let slice)):
             if let previous = sliceOwner.removeValue(forKey: slice.key) {
-                slicesByService[previous]?[slice.key] = nil
-                if slicesByService[previous]?.isEmpty == true { slicesByService[previous] = nil }
+                removeSlice(slice.key, of: previous)
                 affected.insert(previous)
             }
         case .upsert(.node(let node)):
@@ -115,11 +123,18 @@ public struct DesiredStateTracker: Sendable {
         return touched
     }
 
+    /// Removes slice `key` from Service `service`'s slices, and the Service's entry when none is left.
+    private mutating func removeSlice(_ key: ObjectKey, of service: ObjectKey) {
+        guard var slices = slicesByService.removeValue(forKey: service) else { return }
+        slices.removeAll { $0.key == key }
+        if !slices.isEmpty { slicesByService[service] = slices }
+    }
+
     mutating func recompute(_ key: ObjectKey) -> Touched {
         let old = contributions[key] ?? Contribution()
         var new = ServiceTranslator.Output()
         if let service = services[key] {
-            let slices = slicesByService[key].map { Array($0.values) } ?? []
+            let slices = slicesByService[key] ?? []
             new = ServiceTranslator.translate(service, slices: slices, configuration: configuration)
         }
         updateTargets(of: key, old: old.healthTargets, new: new.healthTargets)
