@@ -38,7 +38,8 @@ public struct ServiceMap: Sendable, Hashable {
     /// The map for everything `tracker` has seen.
     public init(tracker: DesiredStateTracker) {
         for (key, service) in tracker.services {
-            add(service, slices: tracker.slicesByService[key] ?? [],
+            add(
+                service, slices: tracker.slicesByService[key] ?? [],
                 configuration: tracker.configuration)
         }
     }
