@@ -54,6 +54,32 @@ import Testing
         #expect(tracker.elements.isEmpty)
     }
 
+    @Test func anIPv6EndpointIsCountedAsAnIPv4OneIs() {
+        var tracker = MasqueradeTracker(configuration: configuration)
+        let web6 = F.key(.tcp, "fd00:96::10", 80)
+        let dns6 = F.key(.udp, "fd00:96::10", 53)
+        var desired = DesiredState(virtualServers: [
+            server(web6, .clusterIP, ["fd00:244::10", "fd00:244::11", "10.244.0.10"]),
+            server(dns6, .clusterIP, ["fd00:244::10"]),
+        ])
+        tracker.update([web6, dns6], in: desired)
+        let shared = MasqueradeElement.hairpin(F.ip("fd00:244::10"))
+        let hairpins = tracker.takePending().added.filter { if case .hairpin = $0 { true } else { false } }
+        #expect(hairpins == Set([shared, .hairpin(F.ip("fd00:244::11")), .hairpin(F.ip("10.244.0.10"))]))
+        #expect(tracker.elementCount == tracker.elements.count)
+
+        desired.virtualServers[web6] = nil
+        tracker.update([web6], in: desired)
+        let removed = tracker.takePending().removed
+        #expect(removed.contains(.hairpin(F.ip("fd00:244::11"))) && removed.contains(.hairpin(F.ip("10.244.0.10"))))
+        #expect(!removed.contains(shared) && tracker.elements.contains(shared), "dns6 still has it")
+
+        desired.virtualServers[dns6] = nil
+        tracker.update([dns6], in: desired)
+        #expect(tracker.takePending().removed.contains(shared))
+        #expect(tracker.elements.isEmpty && tracker.elementCount == 0)
+    }
+
     @Test func changesThatCancelOutLeaveNothingPending() {
         var tracker = MasqueradeTracker(configuration: configuration)
         let web = server(F.web, .clusterIP, ["10.244.0.10"])
