@@ -1,15 +1,17 @@
 import Benchmark
 import Foundation
 import IPVS
+import Kube
 import Logging
 import Proxy
 
 /// The heap each part of the proxy's state holds at 10,000 Services x 10 endpoints, as custom metrics in bytes: the
 /// live bytes glibc's allocator reports (`MallocHeap.bytesInUse`) after each part is built, less those before it.
 /// Deterministic for one binary, unlike resident memory: it is the figure to compare when a representation changes.
-/// The parts, in the order a node builds them: the decoded and validated objects, the desired-state tracker that
-/// translates them (sharing their storage), the reconciler after the first full pass (what it believes the kernel
-/// holds, and what it owns), and the masquerade tracker's elements.
+/// The parts, in the order a node builds them: the decoded and validated objects, the API server source's caches of
+/// them (each kind listed in pages of 500: what it knows, sharing their storage), the desired-state tracker that
+/// translates them (sharing it too), the reconciler after the first full pass (what it believes the kernel holds,
+/// and what it owns), and the masquerade tracker's elements.
 func footprintBenchmarks() {
     let metrics: [BenchmarkMetric] = Footprint.parts.map { .custom($0, polarity: .prefersSmaller) }
     Benchmark(
@@ -24,7 +26,9 @@ func footprintBenchmarks() {
 }
 
 enum Footprint {
-    static let parts = ["decoded objects", "desired-state tracker", "reconciler", "masquerade tracker", "total"]
+    static let parts = [
+        "decoded objects", "API server caches", "desired-state tracker", "reconciler", "masquerade tracker", "total",
+    ]
 
     /// Builds every part once and returns the bytes each holds, in the order of ``parts``.
     static func measure() -> [Int] {
@@ -37,6 +41,20 @@ enum Footprint {
             last = now
         }
         let decoded = Decoded(services: 10_000, endpoints: 10)
+        mark()
+        let caches = [ObjectKind.service, .endpointSlice].map { kind in
+            var cache = ListWatchState(kind: kind)
+            let items = decoded.objects.filter { $0.kind == kind }
+            for start in stride(from: 0, to: items.count, by: 500) {
+                let page = items[start..<min(start + 500, items.count)].map {
+                    DecodedItem.valid($0, warnings: [], resourceVersion: nil)
+                }
+                let last = start + 500 >= items.count
+                _ = cache.receivePage(page, metadata: ListMeta(resourceVersion: "1", continue: last ? nil : "\(start)"))
+            }
+            precondition(cache.known.count == items.count, "the cache did not take every object")
+            return cache
+        }
         mark()
         var tracker = DesiredStateTracker(configuration: ProxyConfiguration(nodeName: "node-0"))
         for object in decoded.objects { _ = tracker.apply(.upsert(object)) }
@@ -53,7 +71,7 @@ enum Footprint {
         _ = masquerade.takePending()
         mark()
         sizes.append(last - start)
-        withExtendedLifetime((decoded, tracker, reconciler, masquerade)) {}
+        withExtendedLifetime((decoded, caches, tracker, reconciler, masquerade)) {}
         return sizes
     }
 }
