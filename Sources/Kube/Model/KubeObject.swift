@@ -4,8 +4,8 @@ public enum KubeObject: Sendable, Hashable {
     case service(ValidatedService)
     /// An EndpointSlice.
     case endpointSlice(ValidatedEndpointSlice)
-    /// A Node.
-    case node(ValidatedNode)
+    /// A Node, boxed: the one Node a proxy reads does not make every object as large as itself.
+    indirect case node(ValidatedNode)
 
     /// The kind.
     public var kind: ObjectKind {

@@ -2,26 +2,89 @@ import Values
 
 /// An EndpointSlice that passed validation. Endpoints whose address was invalid, and ports without a usable number,
 /// have been dropped.
-public struct ValidatedEndpointSlice: Sendable, Hashable {
+public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
+    /// The fields, in one shared box: a slice is one pointer wherever it is kept (112 bytes inline before).
+    struct Fields: Sendable, Hashable {
+        var key: ObjectKey
+        var resourceVersion: String?
+        var serviceName: String?
+        var addressType: AddressType
+        var endpoints: [Endpoint]
+        var ports: [Port]
+        var labels: [String: String]
+        var lastChangeTriggerTime: Double? = nil
+    }
+
+    private var box: SharedBox<Fields>
+
+    /// A validated EndpointSlice.
+    public init(
+        key: ObjectKey,
+        resourceVersion: String?,
+        serviceName: String?,
+        addressType: AddressType,
+        endpoints: [Endpoint],
+        ports: [Port],
+        labels: [String: String],
+        lastChangeTriggerTime: Double? = nil
+    ) {
+        box = SharedBox(
+            Fields(
+                key: key,
+                resourceVersion: resourceVersion,
+                serviceName: serviceName,
+                addressType: addressType,
+                endpoints: endpoints,
+                ports: ports,
+                labels: labels,
+                lastChangeTriggerTime: lastChangeTriggerTime))
+    }
+
     /// `namespace/name` of the slice.
-    public var key: ObjectKey
+    public var key: ObjectKey {
+        get { box.value.key }
+        set { box = box.with { $0.key = newValue } }
+    }
     /// The API server's resourceVersion (nil for manifests).
-    public var resourceVersion: String?
+    public var resourceVersion: String? {
+        get { box.value.resourceVersion }
+        set { box = box.with { $0.resourceVersion = newValue } }
+    }
     /// The owning Service's name (the `kubernetes.io/service-name` label); nil when absent, and then a proxy
     /// ignores the slice.
-    public var serviceName: String?
+    public var serviceName: String? {
+        get { box.value.serviceName }
+        set { box = box.with { $0.serviceName = newValue } }
+    }
     /// The address type.
-    public var addressType: AddressType
+    public var addressType: AddressType {
+        get { box.value.addressType }
+        set { box = box.with { $0.addressType = newValue } }
+    }
     /// The endpoints (valid ones only).
-    public var endpoints: [Endpoint]
+    public var endpoints: [Endpoint] {
+        get { box.value.endpoints }
+        set { box = box.with { $0.endpoints = newValue } }
+    }
     /// The ports.
-    public var ports: [Port]
+    public var ports: [Port] {
+        get { box.value.ports }
+        set { box = box.with { $0.ports = newValue } }
+    }
     /// Labels.
-    public var labels: [String: String]
+    public var labels: [String: String] {
+        get { box.value.labels }
+        set { box = box.with { $0.labels = newValue } }
+    }
     /// When the change this revision holds was triggered (the `endpoints.kubernetes.io/last-change-trigger-time`
     /// annotation the EndpointSlice controller writes, as Unix seconds); nil when absent or unreadable. kube-proxy's
     /// network-programming latency is measured from it.
-    public var lastChangeTriggerTime: Double? = nil
+    public var lastChangeTriggerTime: Double? {
+        get { box.value.lastChangeTriggerTime }
+        set { box = box.with { $0.lastChangeTriggerTime = newValue } }
+    }
+
+    public var customMirror: Mirror { Mirror(reflecting: box.value) }
 
     /// The owning Service's key, when the label names one.
     public var serviceKey: ObjectKey? {
