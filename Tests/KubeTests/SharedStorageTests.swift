@@ -25,7 +25,7 @@ import Values
     @Test func aSliceCopyIsIndependentToo() {
         let original = ValidatedEndpointSlice(
             key: ObjectKey(namespace: "default", name: "web-1"), resourceVersion: "7", serviceName: "web",
-            addressType: .ipv4, endpoints: [], ports: [], labels: [:])
+            addressType: .ipv4, endpoints: [], ports: [])
         var changed = original
         changed.serviceName = "other"
         changed.lastChangeTriggerTime = 1

@@ -11,7 +11,6 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
         var addressType: AddressType
         var endpoints: [Endpoint]
         var ports: [Port]
-        var labels: [String: String]
         var lastChangeTriggerTime: Double? = nil
     }
 
@@ -25,7 +24,6 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
         addressType: AddressType,
         endpoints: [Endpoint],
         ports: [Port],
-        labels: [String: String],
         lastChangeTriggerTime: Double? = nil
     ) {
         box = SharedBox(
@@ -36,7 +34,6 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
                 addressType: addressType,
                 endpoints: endpoints,
                 ports: ports,
-                labels: labels,
                 lastChangeTriggerTime: lastChangeTriggerTime))
     }
 
@@ -70,11 +67,6 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
     public var ports: [Port] {
         get { box.value.ports }
         set { box = box.with { $0.ports = newValue } }
-    }
-    /// Labels.
-    public var labels: [String: String] {
-        get { box.value.labels }
-        set { box = box.with { $0.labels = newValue } }
     }
     /// When the change this revision holds was triggered (the `endpoints.kubernetes.io/last-change-trigger-time`
     /// annotation the EndpointSlice controller writes, as Unix seconds); nil when absent or unreadable. kube-proxy's

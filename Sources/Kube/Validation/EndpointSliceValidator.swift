@@ -60,7 +60,6 @@ public enum EndpointSliceValidator {
             addressType: addressType,
             endpoints: endpoints,
             ports: ports,
-            labels: labels,
             lastChangeTriggerTime: slice.metadata.annotations?[EndpointSlice.lastChangeTriggerTimeAnnotation].flatMap(
                 TriggerTime.parse)
         )
