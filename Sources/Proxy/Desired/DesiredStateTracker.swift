@@ -155,22 +155,22 @@ public struct DesiredStateTracker: Sendable {
         var touched = Touched()
         var stale: Set<ObjectKey> = [key]
         let newByKey = Dictionary(new.virtualServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        for serverKey in old.portNames.keys where newByKey[serverKey] == nil {
+        for (serverKey, _) in old.portNames where newByKey[serverKey] == nil {
             if claim(serverKey, by: key, as: nil, stale: &stale) { touched.virtualServers.insert(serverKey) }
         }
         for (serverKey, server) in newByKey {
             if claim(serverKey, by: key, as: server, stale: &stale) { touched.virtualServers.insert(serverKey) }
         }
         for service in stale { refreshDiagnostics(of: service) }
-        for serverKey in Set(old.portNames.keys).union(newByKey.keys) {
+        for serverKey in Set(old.portNames.lazy.map(\.key)).union(newByKey.keys) {
             let port = keyOwner[serverKey].map {
-                ServiceMap.ServicePort(service: $0, port: contributions[$0]?.portNames[serverKey] ?? "")
+                ServiceMap.ServicePort(service: $0, port: contributions[$0]?.portName(of: serverKey) ?? "")
             }
             // Written only when changed: the traffic metrics keep the last pass's ports, so any write to this
             // dictionary would copy all of it.
             if servicePorts[serverKey] != port { servicePorts[serverKey] = port }
         }
-        for address in old.boundAddresses.subtracting(new.boundAddresses) {
+        for address in old.boundAddresses where !new.boundAddresses.contains(address) {
             let users = (addressUsers[address] ?? 1) - 1
             addressUsers[address] = users > 0 ? users : nil
             if users <= 0 {
@@ -178,7 +178,7 @@ public struct DesiredStateTracker: Sendable {
                 touched.addresses.insert(address)
             }
         }
-        for address in new.boundAddresses.subtracting(old.boundAddresses) {
+        for address in new.boundAddresses where !old.boundAddresses.contains(address) {
             addressUsers[address, default: 0] += 1
             if desired.boundAddresses.insert(address).inserted { touched.addresses.insert(address) }
         }
@@ -186,18 +186,32 @@ public struct DesiredStateTracker: Sendable {
     }
 }
 
-/// What one Service's last translation contributed, as its next recompute needs it: the translation's own storage,
-/// shared, without the rest of it (at 10,000 Services the whole translations, 280 bytes each in the dictionary's
-/// slots, held about 5 MB; the virtual servers themselves are the claims').
+/// What one Service's last translation contributed, as its next recompute needs it, without the rest of it (at
+/// 10,000 Services the whole translations, 280 bytes each in the dictionary's slots, held about 5 MB; the virtual
+/// servers themselves are the claims'). Its virtual servers' port names and its addresses are short arrays: a
+/// dictionary and a set of one entry each took about 300 bytes a Service where these take about 150.
 private struct Contribution {
-    /// The Service port of each of its virtual servers: the keys are its virtual servers.
-    var portNames: [VirtualServerKey: String] = [:]
-    var boundAddresses: Set<IPAddress> = []
+    /// The Service port of each of its virtual servers: the keys are its virtual servers, each once, in order.
+    var portNames: [(key: VirtualServerKey, name: String)] = []
+    /// The addresses it binds, each once.
+    var boundAddresses: [IPAddress] = []
     var healthTargets: Set<HealthTarget> = []
 
     init() {}
 
     init(_ output: ServiceTranslator.Output) {
-        (portNames, boundAddresses, healthTargets) = (output.portNames, output.boundAddresses, output.healthTargets)
+        portNames = output.portNames.map { (key: $0.key, name: $0.value) }.sorted { $0.key < $1.key }
+        boundAddresses = Array(output.boundAddresses)
+        healthTargets = output.healthTargets
+    }
+
+    /// The Service port of virtual server `key`, nil when it is not one of its.
+    func portName(of key: VirtualServerKey) -> String? {
+        var (low, high) = (0, portNames.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if portNames[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low < portNames.count && portNames[low].key == key ? portNames[low].name : nil
     }
 }
