@@ -18,6 +18,12 @@ struct TelemetryWiring {
     let kubeProxy: KubeProxyMetrics
     /// `process_*`, read from /proc/self at each scrape.
     let process: ProcessMetrics
+    /// The bytes the allocator has handed out and not had back, read at each scrape: beside the resident set, it
+    /// tells the proxy's own data from the free pages the allocator keeps (a leak grows this one).
+    let heap: Metrics.Gauge
+
+    /// The heap gauge's name.
+    static let heapInUse = "ipvs_proxy_heap_in_use_bytes"
     /// The per-Service IPVS traffic, read at `--service-traffic-metrics-interval` (nil when 0).
     let traffic: ServiceTrafficMetrics?
     let health: ProxyHealthRecorder
@@ -25,6 +31,9 @@ struct TelemetryWiring {
     /// The help text of every family that has one (swift-metrics carries none: it is added to the text served).
     static let help: [String: String] = KubeProxyMetrics.help.merging(ProcessMetrics.help) { first, _ in first }
         .merging([APIClientMetrics.Name.requests: restClientRequestsHelp]) { first, _ in first }
+        .merging([
+            heapInUse: "Bytes of heap allocated and not freed (glibc mallinfo2: arenas in use plus mapped blocks)."
+        ]) { first, _ in first }
 
     /// client-go's help text of `rest_client_requests_total`.
     static let restClientRequestsHelp = "Number of HTTP requests, partitioned by status code, method, and host."
@@ -47,6 +56,7 @@ struct TelemetryWiring {
         metrics = ProxyMetrics(factory: factory)
         kubeProxy = KubeProxyMetrics(factory: factory)
         process = ProcessMetrics(factory: factory)
+        heap = Metrics.Gauge(label: Self.heapInUse, factory: factory)
         traffic = settings.serviceTrafficMetricsInterval > .zero ? ServiceTrafficMetrics() : nil
         // kube-proxy's rule: unhealthy when a change has waited more than twice the sync period.
         health = ProxyHealthRecorder(timeout: settings.syncPeriod * 2)
@@ -76,6 +86,7 @@ struct TelemetryWiring {
     func services(_ settings: ProxySettings, logger: Logger) -> [any ServiceLifecycle.Service] {
         var services: [any ServiceLifecycle.Service] = []
         let (registry, health, process, kubeProxy, traffic) = (registry, health, process, kubeProxy, traffic)
+        let heap = heap
         if let address = settings.metricsBindAddress {
             services.append(
                 HTTPEndpointServer(
@@ -83,6 +94,7 @@ struct TelemetryWiring {
                     routes: [
                         "/metrics": {
                             process.collect()
+                            heap.record(MallocHeap.bytesInUse)
                             var body = PrometheusHelp.adding(Self.help, to: registry.emitToBuffer())
                             if let traffic {  // written by the proxy itself (ServiceTrafficMetrics.exposition)
                                 if body.last.map({ $0 != UInt8(ascii: "\n") }) ?? false {

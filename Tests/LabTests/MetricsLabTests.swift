@@ -134,6 +134,10 @@ import Testing
         ] {
             #expect((DeployLabTests.sample(family, in: text) ?? 0) > 0, "\(family): \(text)")
         }
+        // The heap in use is a part of the process's memory: more than a megabyte, less than its virtual size.
+        let heap = DeployLabTests.sample("ipvs_proxy_heap_in_use_bytes", in: text) ?? 0
+        #expect(heap > 1_048_576 && heap < (DeployLabTests.sample("process_virtual_memory_bytes", in: text) ?? 0))
+        #expect(text.contains("# HELP ipvs_proxy_heap_in_use_bytes Bytes of heap allocated"), "\(text)")
         let traffic = #"{namespace="lab",service="reach",port="http"}"#
         #expect(text.contains("ipvs_proxy_service_active_connections\(traffic) 0.0"), "\(text)")
         #expect(!text.contains("10.244.0.1"), "never a pod address")
