@@ -2,19 +2,31 @@ import Values
 
 /// An EndpointSlice that passed validation. Endpoints whose address was invalid, and ports without a usable number,
 /// have been dropped.
+@dynamicMemberLookup
 public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
-    /// The fields, in one shared box: a slice is one pointer wherever it is kept (112 bytes inline before).
-    struct Fields: Sendable, Hashable {
-        var key: ObjectKey
-        var resourceVersion: String?
-        var serviceName: String?
-        var addressType: AddressType
-        var endpoints: [Endpoint]
-        var ports: [Port]
-        var lastChangeTriggerTime: Double? = nil
+    /// The fields of a validated EndpointSlice, read and written through it (`slice.key`): each one
+    /// pointer to a shared box wherever it is kept.
+    public struct Fields: Sendable, Hashable {
+        /// `namespace/name` of the slice.
+        public var key: ObjectKey
+        /// The API server's resourceVersion (nil for manifests).
+        public var resourceVersion: String?
+        /// The owning Service's name (the `kubernetes.io/service-name` label); nil when absent, and then a proxy
+        /// ignores the slice.
+        public var serviceName: String?
+        /// The address type.
+        public var addressType: AddressType
+        /// The endpoints (valid ones only).
+        public var endpoints: [Endpoint]
+        /// The ports.
+        public var ports: [Port]
+        /// When the change this revision holds was triggered (the
+        /// `endpoints.kubernetes.io/last-change-trigger-time` annotation the EndpointSlice controller writes, as
+        /// Unix seconds); nil when absent or unreadable. kube-proxy's network-programming latency is measured from it.
+        public var lastChangeTriggerTime: Double? = nil
     }
 
-    private var box: SharedBox<Fields>
+    @usableFromInline var box: SharedBox<Fields>
 
     /// A validated EndpointSlice.
     public init(
@@ -37,50 +49,17 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
                 lastChangeTriggerTime: lastChangeTriggerTime))
     }
 
-    /// `namespace/name` of the slice.
-    public var key: ObjectKey {
-        get { box.value.key }
-        set { box = box.with { $0.key = newValue } }
-    }
-    /// The API server's resourceVersion (nil for manifests).
-    public var resourceVersion: String? {
-        get { box.value.resourceVersion }
-        set { box = box.with { $0.resourceVersion = newValue } }
-    }
-    /// The owning Service's name (the `kubernetes.io/service-name` label); nil when absent, and then a proxy
-    /// ignores the slice.
-    public var serviceName: String? {
-        get { box.value.serviceName }
-        set { box = box.with { $0.serviceName = newValue } }
-    }
-    /// The address type.
-    public var addressType: AddressType {
-        get { box.value.addressType }
-        set { box = box.with { $0.addressType = newValue } }
-    }
-    /// The endpoints (valid ones only).
-    public var endpoints: [Endpoint] {
-        get { box.value.endpoints }
-        set { box = box.with { $0.endpoints = newValue } }
-    }
-    /// The ports.
-    public var ports: [Port] {
-        get { box.value.ports }
-        set { box = box.with { $0.ports = newValue } }
-    }
-    /// When the change this revision holds was triggered (the `endpoints.kubernetes.io/last-change-trigger-time`
-    /// annotation the EndpointSlice controller writes, as Unix seconds); nil when absent or unreadable. kube-proxy's
-    /// network-programming latency is measured from it.
-    public var lastChangeTriggerTime: Double? {
-        get { box.value.lastChangeTriggerTime }
-        set { box = box.with { $0.lastChangeTriggerTime = newValue } }
+    /// A field (`.key`, `.ports`, ...); setting one puts a changed copy of the box in place (copy on write).
+    @inlinable public subscript<Value>(dynamicMember field: WritableKeyPath<Fields, Value>) -> Value {
+        get { box.value[keyPath: field] }
+        set { box = box.with { $0[keyPath: field] = newValue } }
     }
 
     public var customMirror: Mirror { Mirror(reflecting: box.value) }
 
     /// The owning Service's key, when the label names one.
     public var serviceKey: ObjectKey? {
-        serviceName.map { ObjectKey(namespace: key.namespace, name: $0) }
+        box.value.serviceName.map { ObjectKey(namespace: box.value.key.namespace, name: $0) }
     }
 
     /// A validated endpoint. Conditions carry the defaults kube-proxy applies: absent ready means ready, absent

@@ -4,7 +4,7 @@ import Kube
 extension ValidatedService {
     /// True when kube-proxy serves a health-check node port for it (`NeedsHealthCheck`): type LoadBalancer with
     /// `externalTrafficPolicy: Local`.
-    var needsHealthCheckNodePort: Bool { type == .loadBalancer && externalTrafficPolicy == .local }
+    var needsHealthCheckNodePort: Bool { self.type == .loadBalancer && self.externalTrafficPolicy == .local }
 }
 
 extension ServiceTranslator {
