@@ -19,3 +19,23 @@ public final class SharedBox<Value: Sendable & Hashable>: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) { value.hash(into: &hasher) }
 }
+
+/// A value whose fields live in one ``SharedBox``, read and written as if they were its own (`@dynamicMemberLookup`
+/// on the conforming type): one pointer wherever the value is kept, copied on write.
+public protocol BoxedFields: Sendable, Hashable, CustomReflectable {
+    /// The fields.
+    associatedtype Fields: Sendable & Hashable
+    /// The box holding them: read through the fields, replaced by a write to one.
+    var box: SharedBox<Fields> { get set }
+}
+
+extension BoxedFields {
+    /// A field (`.key`, `.ports`, ...); setting one puts a changed copy of the box in place (copy on write).
+    @inlinable public subscript<Value>(dynamicMember field: WritableKeyPath<Fields, Value>) -> Value {
+        get { box.value[keyPath: field] }
+        set { box = box.with { $0[keyPath: field] = newValue } }
+    }
+
+    /// Printed as its fields.
+    public var customMirror: Mirror { Mirror(reflecting: box.value) }
+}

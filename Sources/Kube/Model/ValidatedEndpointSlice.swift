@@ -3,7 +3,7 @@ import Values
 /// An EndpointSlice that passed validation. Endpoints whose address was invalid, and ports without a usable number,
 /// have been dropped.
 @dynamicMemberLookup
-public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
+public struct ValidatedEndpointSlice: BoxedFields {
     /// The fields of a validated EndpointSlice, read and written through it (`slice.key`): each one
     /// pointer to a shared box wherever it is kept.
     public struct Fields: Sendable, Hashable {
@@ -26,7 +26,8 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
         public var lastChangeTriggerTime: Double? = nil
     }
 
-    @usableFromInline var box: SharedBox<Fields>
+    /// The fields' box (read and written through them).
+    public var box: SharedBox<Fields>
 
     /// A validated EndpointSlice.
     public init(
@@ -48,14 +49,6 @@ public struct ValidatedEndpointSlice: Sendable, Hashable, CustomReflectable {
                 ports: ports,
                 lastChangeTriggerTime: lastChangeTriggerTime))
     }
-
-    /// A field (`.key`, `.ports`, ...); setting one puts a changed copy of the box in place (copy on write).
-    @inlinable public subscript<Value>(dynamicMember field: WritableKeyPath<Fields, Value>) -> Value {
-        get { box.value[keyPath: field] }
-        set { box = box.with { $0[keyPath: field] = newValue } }
-    }
-
-    public var customMirror: Mirror { Mirror(reflecting: box.value) }
 
     /// The owning Service's key, when the label names one.
     public var serviceKey: ObjectKey? {

@@ -2,7 +2,7 @@ import Values
 
 /// A Service that passed validation: every IP parsed, every port in range, every enum known.
 @dynamicMemberLookup
-public struct ValidatedService: Sendable, Hashable, CustomReflectable {
+public struct ValidatedService: BoxedFields {
     /// The fields of a validated Service, read and written through it (`service.key`): each one
     /// pointer to a shared box wherever it is kept.
     public struct Fields: Sendable, Hashable {
@@ -49,7 +49,8 @@ public struct ValidatedService: Sendable, Hashable, CustomReflectable {
         public var loadBalancerSourceRanges: [String] = []
     }
 
-    @usableFromInline var box: SharedBox<Fields>
+    /// The fields' box (read and written through them).
+    public var box: SharedBox<Fields>
 
     /// A validated Service.
     public init(
@@ -93,14 +94,6 @@ public struct ValidatedService: Sendable, Hashable, CustomReflectable {
                 creationTimestamp: creationTimestamp,
                 loadBalancerSourceRanges: loadBalancerSourceRanges))
     }
-
-    /// A field (`.key`, `.ports`, ...); setting one puts a changed copy of the box in place (copy on write).
-    @inlinable public subscript<Value>(dynamicMember field: WritableKeyPath<Fields, Value>) -> Value {
-        get { box.value[keyPath: field] }
-        set { box = box.with { $0[keyPath: field] = newValue } }
-    }
-
-    public var customMirror: Mirror { Mirror(reflecting: box.value) }
 
     /// The value of `service.kubernetes.io/service-proxy-name`: a proxy handles only Services whose value
     /// matches its own name (nil for the default proxy).
