@@ -99,7 +99,7 @@ public struct DesiredStateTracker: Sendable {
             sliceOwner[slice.key] = slice.serviceKey
             if let owner = slice.serviceKey {
                 var slices = slicesByService.removeValue(forKey: owner) ?? []
-                let index = slices.firstIndex { $0.key >= slice.key } ?? slices.count
+                let index = slices.sortedIndex(of: slice.key) { $0.key }
                 if index < slices.count, slices[index].key == slice.key {
                     slices[index] = slice
                 } else {
@@ -207,11 +207,7 @@ private struct Contribution {
 
     /// The Service port of virtual server `key`, nil when it is not one of its.
     func portName(of key: VirtualServerKey) -> String? {
-        var (low, high) = (0, portNames.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if portNames[middle].key < key { low = middle + 1 } else { high = middle }
-        }
-        return low < portNames.count && portNames[low].key == key ? portNames[low].name : nil
+        let index = portNames.sortedIndex(of: key, by: \.key)
+        return index < portNames.count && portNames[index].key == key ? portNames[index].name : nil
     }
 }

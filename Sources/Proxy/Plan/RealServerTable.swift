@@ -71,12 +71,5 @@ public struct RealServerTable: Sendable, Hashable, RandomAccessCollection, Expre
     }
 
     /// The index of `endpoint`, or where it would be inserted.
-    private func position(of endpoint: RealServerEndpoint) -> Int {
-        var (low, high) = (0, values.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if values[middle].endpoint < endpoint { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
+    private func position(of endpoint: RealServerEndpoint) -> Int { values.sortedIndex(of: endpoint, by: \.endpoint) }
 }
