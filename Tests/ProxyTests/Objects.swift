@@ -44,6 +44,7 @@ enum Objects {
     static func webSlice(
         name: String = "web-abc",
         family: String = "IPv4",
+        labels: String = "",
         endpoints: [(String, Bool, Bool, Bool, String)],
         ports: String = "  - {name: http, protocol: TCP, port: 8080}\n  - {name: dns, protocol: UDP, port: 5353}"
     ) throws -> ValidatedEndpointSlice {
@@ -57,7 +58,7 @@ enum Objects {
             metadata:
               name: \(name)
               namespace: default
-              labels: {kubernetes.io/service-name: web}
+              labels: {kubernetes.io/service-name: web\(labels.isEmpty ? "" : ", " + labels)}
             addressType: \(family)
             endpoints:
             \(lines.joined(separator: "\n"))

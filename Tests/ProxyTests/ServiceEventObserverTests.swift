@@ -24,6 +24,7 @@ import Testing
         (.ignoredByPolicy, "IgnoredByPolicy", "IgnoreAnnotation", .normal),
         (.badSourceRange, "BadSourceRange", "LeaveOutSourceRange", .warning),
         (.notProbed, "NotProbed", "ServeUnprobed", .warning),
+        (.otherProxysSlice, "OtherProxysSlice", "LeaveOutEndpointSlice", .warning),
     ]
 
     @Test func everyCodeHasAnEventReasonActionAndType() {

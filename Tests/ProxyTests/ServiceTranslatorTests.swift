@@ -65,6 +65,42 @@ import Testing
         #expect(output.boundAddresses.isEmpty, "\(what)")
     }
 
+    /// kube-proxy lists slices with neither label only; the EndpointSlice controller copies a Service's labels to its
+    /// slices, so these are slices labelled apart from their Service.
+    @Test(
+        arguments: [
+            ("service.kubernetes.io/headless: \"\"", "service.kubernetes.io/headless", nil),
+            ("service.kubernetes.io/service-proxy-name: other", "service.kubernetes.io/service-proxy-name", nil),
+            ("service.kubernetes.io/service-proxy-name: \"\"", "service.kubernetes.io/service-proxy-name", nil),
+            ("service.kubernetes.io/service-proxy-name: other", "service.kubernetes.io/service-proxy-name", "ours"),
+        ] as [(String, String, String?)])
+    func aSliceLabelledForAnotherProxyOrHeadlessIsLeftOut(label: String, name: String, proxyName: String?) throws {
+        var config = self.config
+        config.proxyName = proxyName
+        let metadata = proxyName.map { "  labels: {service.kubernetes.io/service-proxy-name: \($0)}" } ?? ""
+        let kept = try Objects.webSlice(name: "web-kept", endpoints: [Objects.ready("10.244.0.10")])
+        let other = try Objects.webSlice(name: "web-other", labels: label, endpoints: [Objects.ready("10.244.0.11")])
+        let output = translate(try Objects.web(spec: twoPorts, metadata: metadata), [kept, other], config: config)
+        #expect(reals(output, F.web) == ["10.244.0.10:8080"])
+        let diagnostic = try #require(output.diagnostics.first { $0.code == .otherProxysSlice })
+        #expect(diagnostic.field == "endpointslices/default/web-other metadata.labels[\(name)]")
+        #expect(output.diagnostics.count { $0.code == .otherProxysSlice } == 1)
+    }
+
+    @Test func aNamedProxyUsesItsOwnSlicesAndSlicesWithNoProxyName() throws {
+        var config = self.config
+        config.proxyName = "ours"
+        let labelled = try Objects.webSlice(
+            name: "web-ours", labels: "service.kubernetes.io/service-proxy-name: ours",
+            endpoints: [Objects.ready("10.244.0.10")])
+        let plain = try Objects.webSlice(name: "web-plain", endpoints: [Objects.ready("10.244.0.11")])
+        let service = try Objects.web(
+            spec: twoPorts, metadata: "  labels: {service.kubernetes.io/service-proxy-name: ours}")
+        let output = translate(service, [labelled, plain], config: config)
+        #expect(reals(output, F.web) == ["10.244.0.10:8080", "10.244.0.11:8080"])
+        #expect(!output.diagnostics.contains { $0.code == .otherProxysSlice })
+    }
+
     @Test func nodePortsAreServedOnNodeAddressesAndLocalPolicyKeepsThisNodesEndpoints() throws {
         let spec = """
               type: NodePort

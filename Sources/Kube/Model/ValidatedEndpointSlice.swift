@@ -24,6 +24,12 @@ public struct ValidatedEndpointSlice: BoxedFields {
         /// `endpoints.kubernetes.io/last-change-trigger-time` annotation the EndpointSlice controller writes, as
         /// Unix seconds); nil when absent or unreadable. kube-proxy's network-programming latency is measured from it.
         public var lastChangeTriggerTime: Double? = nil
+        /// The `service.kubernetes.io/service-proxy-name` label's value, which names the service proxy the slice is
+        /// for; nil without the label (kube-proxy lists only such slices).
+        public var serviceProxyName: String? = nil
+        /// Whether the slice carries the `service.kubernetes.io/headless` label (the EndpointSlice controller's mark
+        /// on a headless Service's slices): kube-proxy lists slices without it only.
+        public var headless = false
     }
 
     /// The fields' box (read and written through them).
@@ -37,7 +43,9 @@ public struct ValidatedEndpointSlice: BoxedFields {
         addressType: AddressType,
         endpoints: [Endpoint],
         ports: [Port],
-        lastChangeTriggerTime: Double? = nil
+        lastChangeTriggerTime: Double? = nil,
+        serviceProxyName: String? = nil,
+        headless: Bool = false
     ) {
         box = SharedBox(
             Fields(
@@ -47,7 +55,8 @@ public struct ValidatedEndpointSlice: BoxedFields {
                 addressType: addressType,
                 endpoints: endpoints,
                 ports: ports,
-                lastChangeTriggerTime: lastChangeTriggerTime))
+                lastChangeTriggerTime: lastChangeTriggerTime, serviceProxyName: serviceProxyName,
+                headless: headless))
     }
 
     /// The owning Service's key, when the label names one.

@@ -61,7 +61,9 @@ public enum EndpointSliceValidator {
             endpoints: endpoints,
             ports: ports,
             lastChangeTriggerTime: slice.metadata.annotations?[EndpointSlice.lastChangeTriggerTimeAnnotation].flatMap(
-                TriggerTime.parse)
+                TriggerTime.parse),
+            serviceProxyName: labels[Service.serviceProxyNameLabel],
+            headless: labels[Service.headlessLabel] != nil
         )
         return Result(slice: validated, warnings: warnings)
     }

@@ -32,6 +32,10 @@ public struct ServiceDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case badSourceRange
         /// Endpoint addresses outside the health-check CIDRs: not probed, left in the real servers as listed.
         case notProbed
+        /// An EndpointSlice labelled `service.kubernetes.io/headless`, or for another service proxy
+        /// (`service.kubernetes.io/service-proxy-name`), though its Service is neither: its endpoints are left out,
+        /// as kube-proxy, which never lists such a slice, leaves them.
+        case otherProxysSlice
 
         /// True for what the operator chose (a policy at work), false for what someone should fix.
         public var isPolicyNotice: Bool { self == .ignoredByPolicy }

@@ -9,12 +9,28 @@ extension ServiceTranslator {
     /// The Service's slices without the endpoints whose address cannot be a real server
     /// (``EndpointAddressProblem``), and one diagnostic per slice and problem naming them; the rest of the slice,
     /// and of the Service, is used as usual.
+    ///
+    /// A slice labelled `service.kubernetes.io/headless`, or `service.kubernetes.io/service-proxy-name` with another
+    /// value than `proxyName` (any value, for the default proxy), is left out whole, with a diagnostic: kube-proxy's
+    /// informers list slices without those labels only, so it never sees one. The EndpointSlice controller copies
+    /// the Service's labels to its slices, so only a slice labelled apart from its Service gets here. A named proxy
+    /// also uses its Service's slices that carry no proxy name (written by hand, say).
     static func usableSlices(
-        _ slices: some Collection<ValidatedEndpointSlice>, service: ValidatedService
+        _ slices: some Collection<ValidatedEndpointSlice>, service: ValidatedService, proxyName: String?
     ) -> ([ValidatedEndpointSlice], [ServiceDiagnostic]) {
         var usable: [ValidatedEndpointSlice] = []
         var diagnostics: [ServiceDiagnostic] = []
         for slice in slices.sorted(by: { $0.key < $1.key }) {
+            if let label = otherProxysLabel(of: slice, proxyName: proxyName) {
+                diagnostics.append(
+                    ServiceDiagnostic(
+                        code: .otherProxysSlice, service: service.key.description,
+                        field: "endpointslices/\(slice.key) metadata.labels[\(label)]",
+                        message: "the slice is labelled for "
+                            + (label == Service.headlessLabel ? "a headless Service" : "another service proxy")
+                            + "; its endpoints are left out, as kube-proxy leaves them"))
+                continue
+            }
             var refused: [EndpointAddressProblem: [IPAddress]] = [:]
             var kept = slice
             kept.endpoints = slice.endpoints.filter { endpoint in
@@ -34,6 +50,13 @@ extension ServiceTranslator {
             }
         }
         return (usable, diagnostics)
+    }
+
+    /// The label that marks `slice` as another proxy's or a headless Service's, if one does.
+    static func otherProxysLabel(of slice: ValidatedEndpointSlice, proxyName: String?) -> String? {
+        if slice.headless { return Service.headlessLabel }
+        guard let name = slice.serviceProxyName, name != proxyName else { return nil }
+        return Service.serviceProxyNameLabel
     }
 
     /// "\"a\"", "\"a\", \"b\"", or the first few and "and N more".

@@ -62,7 +62,7 @@ public enum ServiceTranslator {
         let (health, healthDiagnostics) = healthCheck(of: service, defaults: configuration.health)
         output.diagnostics += healthDiagnostics
         output.health = health
-        let (usable, endpointDiagnostics) = usableSlices(slices, service: service)
+        let (usable, endpointDiagnostics) = usableSlices(slices, service: service, proxyName: configuration.proxyName)
         output.diagnostics += endpointDiagnostics
         let clusterIPs = service.clusterIPs
         let served = servedFamilies(of: service)

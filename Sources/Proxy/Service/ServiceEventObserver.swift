@@ -39,6 +39,7 @@ extension ServiceDiagnostic.Code {
         case .heldByAnotherProgram: "LeaveAlone"
         case .badSourceRange: "LeaveOutSourceRange"
         case .notProbed: "ServeUnprobed"
+        case .otherProxysSlice: "LeaveOutEndpointSlice"
         }
     }
 }
