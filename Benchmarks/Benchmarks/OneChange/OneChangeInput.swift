@@ -3,7 +3,8 @@ import Foundation
 /// The objects of the one-change benchmark in the JSON an API server sends: Services with one UDP port (53 to
 /// 5353), each with one EndpointSlice of ready endpoints. UDP, because a departing UDP real server is deleted at
 /// once (a TCP one is first drained, then re-read from the kernel), so one endpoint removed or restored is exactly
-/// one kernel operation.
+/// one kernel operation. Node, zone and Pod names as a cloud cluster's (a node name longer than a `String` holds
+/// inline, a Pod name of a Deployment's), so that what the objects hold is counted as a real cluster's.
 enum OneChangeInput {
     static func service(_ index: Int) -> String {
         let ip = "10.96.\(index / 250).\(index % 250 + 1)"
@@ -29,8 +30,9 @@ enum OneChangeInput {
         let items = endpoints.map { endpoint in
             """
             {"addresses":["\(address(index, endpoint))"],"conditions":{"ready":true,"serving":true,\
-            "terminating":false},"nodeName":"node-\(endpoint % 5)","targetRef":{"kind":"Pod","namespace":"bench",\
-            "name":"pod-\(index)-\(endpoint)"}}
+            "terminating":false},"nodeName":"ip-10-0-\(endpoint % 5)-17.eu-west-1.compute.internal",\
+            "zone":"eu-west-1a","targetRef":{"kind":"Pod","namespace":"bench",\
+            "name":"svc-\(index)-7d9f8b6c5-\(endpoint)x2kp"}}
             """
         }
         return """

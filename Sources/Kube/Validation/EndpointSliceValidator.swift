@@ -18,8 +18,11 @@ public enum EndpointSliceValidator {
         public var warnings: [ValidationError]
     }
 
-    /// Validates a slice.
-    public static func validate(_ slice: EndpointSlice) throws(ValidationError) -> Result {
+    /// Validates a slice. Its endpoints' node names and zones come from `names` (one copy of each name for the
+    /// whole process, not one per endpoint).
+    public static func validate(
+        _ slice: EndpointSlice, names: NameTable = .shared
+    ) throws(ValidationError) -> Result {
         let check = FieldChecker(object: ObjectNaming.describe(.endpointSlice, slice.metadata))
         guard let key = ObjectNaming.key(slice.metadata) else {
             throw check.fail(.missingField, "metadata.name", "is required")
@@ -46,7 +49,7 @@ public enum EndpointSliceValidator {
             endpoints.reserveCapacity(slice.endpoints?.count ?? 0)
             for (index, endpoint) in (slice.endpoints ?? []).enumerated() {
                 do {
-                    endpoints.append(try validateEndpoint(endpoint, index: index, addressType, check))
+                    endpoints.append(try validateEndpoint(endpoint, index: index, addressType, check, names))
                 } catch {
                     warnings.append(error)
                 }
@@ -88,7 +91,8 @@ public enum EndpointSliceValidator {
     }
 
     static func validateEndpoint(
-        _ endpoint: EndpointSlice.Endpoint, index: Int, _ addressType: AddressType, _ check: FieldChecker
+        _ endpoint: EndpointSlice.Endpoint, index: Int, _ addressType: AddressType, _ check: FieldChecker,
+        _ names: NameTable
     ) throws(ValidationError) -> ValidatedEndpointSlice.Endpoint {
         let field = "endpoints[\(index)].addresses"
         guard let text = endpoint.addresses.first else {
@@ -103,10 +107,10 @@ public enum EndpointSliceValidator {
             ready: endpoint.conditions?.ready ?? true,
             serving: endpoint.conditions?.serving ?? true,
             terminating: endpoint.conditions?.terminating ?? false,
-            nodeName: endpoint.nodeName,
-            zone: endpoint.zone,
-            hintZones: endpoint.hints?.forZones?.map(\.name) ?? [],
-            hintNodes: endpoint.hints?.forNodes?.map(\.name) ?? [],
+            nodeName: names.intern(endpoint.nodeName),
+            zone: names.intern(endpoint.zone),
+            hintZones: endpoint.hints?.forZones?.map { names.intern($0.name) } ?? [],
+            hintNodes: endpoint.hints?.forNodes?.map { names.intern($0.name) } ?? [],
             targetName: endpoint.targetRef?.name
         )
     }

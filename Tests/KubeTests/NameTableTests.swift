@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import Kube
+
+/// Endpoints on the same node share one copy of its name, however many slices they come in; the table stays bounded.
+@Suite struct NameTableTests {
+    static let node = "ip-10-0-1-23.eu-west-1.compute.internal"
+    static let zone = "eu-west-1a-far-away-zone"
+
+    /// The address of a string's UTF-8 storage (nil for one held inline).
+    static func storage(_ text: String?) -> UnsafeRawPointer? {
+        text?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+    }
+
+    /// A slice decoded from JSON, as the API server source decodes it: every string a copy of its own.
+    static func slice(_ name: String, endpoints: Int) throws -> EndpointSlice {
+        let items = (0..<endpoints).map { index in
+            """
+            {"addresses":["10.244.0.\(index + 1)"],"nodeName":"\(node)","zone":"\(zone)",\
+            "hints":{"forZones":[{"name":"\(zone)"}]}}
+            """
+        }
+        let json = """
+            {"metadata":{"name":"\(name)","namespace":"default","labels":{"kubernetes.io/service-name":"web"}},\
+            "addressType":"IPv4","endpoints":[\(items.joined(separator: ","))]}
+            """
+        return try JSONDecoder().decode(EndpointSlice.self, from: Data(json.utf8))
+    }
+
+    @Test func endpointsOfTwoSlicesShareTheirNodesNameAndZone() throws {
+        let names = NameTable(capacity: 100)
+        let first = try EndpointSliceValidator.validate(Self.slice("web-a", endpoints: 2), names: names).slice
+        let second = try EndpointSliceValidator.validate(Self.slice("web-b", endpoints: 1), names: names).slice
+        let endpoints = first.endpoints + second.endpoints
+        #expect(endpoints.map(\.nodeName) == Array(repeating: Self.node, count: 3))
+        let nodeStorage = try #require(Self.storage(endpoints[0].nodeName))
+        #expect(endpoints.allSatisfy { Self.storage($0.nodeName) == nodeStorage })
+        let zoneStorage = try #require(Self.storage(endpoints[0].zone))
+        #expect(endpoints.allSatisfy { Self.storage($0.zone) == zoneStorage })
+        #expect(endpoints.allSatisfy { Self.storage($0.hintZones.first) == zoneStorage })
+        #expect(names.count == 2)
+    }
+
+    @Test func shortNamesAreLeftInlineAndNotKept() {
+        let names = NameTable(capacity: 100)
+        #expect(names.intern("node-a") == "node-a")
+        #expect(names.intern(nil as String?) == nil)
+        #expect(names.count == 0)
+    }
+
+    @Test func aFullTableStartsAgainSoNamesCannotGrowIt() {
+        let names = NameTable(capacity: 3)
+        for index in 0..<10 { _ = names.intern("a-node-name-longer-than-inline-\(index)") }
+        #expect(names.count <= 3)
+        let kept = names.intern(Self.node)
+        let copy = String(decoding: Array(Self.node.utf8), as: UTF8.self)
+        #expect(Self.storage(copy) != Self.storage(kept))
+        #expect(Self.storage(names.intern(copy)) == Self.storage(kept))
+    }
+}
