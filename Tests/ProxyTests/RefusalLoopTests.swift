@@ -104,7 +104,7 @@ import Testing
         let outcome = try await setup.loop.handle([.tick], now: F.t0 + .seconds(1))
         #expect(setup.kernel.table[F.web]?.realServers.count == 2)
         let cleared = outcome.reports.contains {
-            if case .diagnostics(_, let all) = $0 { all.isEmpty } else { false }
+            if case .diagnostics(_, let counts) = $0 { counts.values.allSatisfy { $0 == 0 } } else { false }
         }
         #expect(cleared)
         let metrics = setup.registry.emitToString()

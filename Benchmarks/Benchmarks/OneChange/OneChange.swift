@@ -37,6 +37,7 @@ let benchmarks: @Sendable () -> Void = {
 
     wholeClusterBenchmarks(tenThousand)
     footprintBenchmarks()
+    diagnosticsBenchmarks()
 
     let large = Shared {
         var cluster = BenchCluster(services: 0, endpoints: 0)
@@ -96,7 +97,7 @@ struct BenchCluster {
         removed = Array(repeating: false, count: services)
         reconciler = Reconciler(
             kernel: kernel, link: CountingLink(), logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        let serviceList = OneChangeInput.list("ServiceList", (0..<services).map(OneChangeInput.service))
+        let serviceList = OneChangeInput.list("ServiceList", (0..<services).map { OneChangeInput.service($0) })
         let sliceList = OneChangeInput.list(
             "EndpointSliceList", (0..<services).map { OneChangeInput.slice($0, endpoints: 0..<endpoints) })
         do {

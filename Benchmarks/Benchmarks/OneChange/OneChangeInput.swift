@@ -6,12 +6,14 @@ import Foundation
 /// one kernel operation. Node, zone and Pod names as a cloud cluster's (a node name longer than a `String` holds
 /// inline, a Pod name of a Deployment's), so that what the objects hold is counted as a real cluster's.
 enum OneChangeInput {
-    static func service(_ index: Int) -> String {
+    /// Service `index`; with `scheduler`, annotated to ask for it (`ipvs-proxy.io/scheduler`).
+    static func service(_ index: Int, scheduler: String? = nil) -> String {
         let ip = "10.96.\(index / 250).\(index % 250 + 1)"
+        let annotations = scheduler.map { ",\"annotations\":{\"ipvs-proxy.io/scheduler\":\"\($0)\"}" } ?? ""
         return """
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"svc-\(index)","namespace":"bench",\
             "uid":"00000000-0000-4000-8000-\(String(format: "%012d", index))","resourceVersion":"\(1000 + index)",\
-            "creationTimestamp":"2026-11-22T02:19:10Z"},\
+            "creationTimestamp":"2026-11-22T02:19:10Z"\(annotations)},\
             "spec":{"ports":[{"name":"dns","protocol":"UDP","port":53,"targetPort":5353}],\
             "selector":{"app":"svc-\(index)"},"clusterIP":"\(ip)","clusterIPs":["\(ip)"],"type":"ClusterIP",\
             "sessionAffinity":"None","ipFamilies":["IPv4"],"ipFamilyPolicy":"SingleStack"},"status":{"loadBalancer":{}}}

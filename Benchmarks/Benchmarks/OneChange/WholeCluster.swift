@@ -42,7 +42,7 @@ struct Decoded {
     let objects: [KubeObject]
 
     init(services: Int, endpoints: Int) {
-        let serviceList = OneChangeInput.list("ServiceList", (0..<services).map(OneChangeInput.service))
+        let serviceList = OneChangeInput.list("ServiceList", (0..<services).map { OneChangeInput.service($0) })
         let sliceList = OneChangeInput.list(
             "EndpointSliceList", (0..<services).map { OneChangeInput.slice($0, endpoints: 0..<endpoints) })
         var objects: [KubeObject] = []

@@ -68,10 +68,18 @@ extension DesiredStateTracker {
                         + "by namespace/name): it has services/\(holder)'s settings and real servers, not these; "
                         + "it stays while either Service wants it"))
         }
-        // Written only when changed: the loop keeps the diagnostics it last reported, so any write to this
-        // dictionary would copy all of it.
+        // Written, and said to have changed, only when it did: the loop redoes what it reports for these Services.
         let new = all.isEmpty ? nil : all
-        if diagnostics[service] != new { diagnostics[service] = new }
+        if diagnostics[service] != new {
+            diagnostics[service] = new
+            changedDiagnostics.insert(service)
+        }
+    }
+
+    /// The Services whose diagnostics changed since the last call.
+    public mutating func takeDiagnosticsChanges() -> Set<ObjectKey> {
+        defer { changedDiagnostics = [] }
+        return changedDiagnostics
     }
 }
 

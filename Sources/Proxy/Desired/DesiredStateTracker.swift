@@ -31,6 +31,9 @@ public struct DesiredStateTracker: Sendable {
     /// Problems with Services that were worked around, by Service: the translator's, and the virtual servers a
     /// Service wants that another Service holds.
     public internal(set) var diagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
+    /// The Services whose entry in `diagnostics` changed since the loop last took them
+    /// (``takeDiagnosticsChanges()``): what it reports is redone for those only.
+    var changedDiagnostics: Set<ObjectKey> = []
 
     /// How each health-checked Service's probed endpoints fare.
     public private(set) var healthSummaries: [ObjectKey: HealthSummary] = [:]

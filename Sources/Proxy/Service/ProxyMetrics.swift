@@ -140,10 +140,8 @@ public struct ProxyMetrics: Sendable {
     }
 
     /// Records the number of Services with each diagnostic.
-    func diagnosed(_ byService: [ObjectKey: [ServiceDiagnostic]]) {
-        for (code, gauge) in diagnostics {
-            gauge.record(byService.values.filter { $0.contains { $0.code == code } }.count)
-        }
+    func diagnosed(_ counts: [ServiceDiagnostic.Code: Int]) {
+        for (code, gauge) in diagnostics { gauge.record(counts[code] ?? 0) }
     }
 
     /// Records the changes waiting and, after a pass, how long each took to reach the kernel.
@@ -184,8 +182,8 @@ extension ProxyMetrics: ReconcileObserver {
             heldBack.record(1)
         case .pending(let count):
             pending(count)
-        case .diagnostics(_, let all):
-            diagnosed(all)
+        case .diagnostics(_, let counts):
+            diagnosed(counts)
         case .changes, .healthTargets, .healthTransition, .health, .nodeEligible, .healthCheckNodePorts, .firstPassDue:
             break
         }

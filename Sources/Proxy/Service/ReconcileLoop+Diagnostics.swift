@@ -4,26 +4,22 @@ import Values
 
 extension ReconcileLoop {
     /// Reports each Service's problems, those of its objects and the kernel's refusals of its virtual servers,
-    /// when they change; each problem is reported new only once.
+    /// when they change; each problem is reported new only once (``DiagnosticsLedger``: for the Services whose
+    /// problems changed, not for every Service with one).
     mutating func reportDiagnostics(_ reports: inout [ReconcileReport]) {
-        var all = tracker.diagnostics
+        var kernel: [ObjectKey: [ServiceDiagnostic]] = [:]
         for key in reconciler.retries.entries.keys.sorted() {
             guard let owner = tracker.owner(of: key), let diagnostic = refusalDiagnostic(key) else { continue }
-            all[owner, default: []].append(diagnostic)
+            kernel[owner, default: []].append(diagnostic)
         }
         for key in reconciler.heldByOthers.sorted() {
             guard let owner = tracker.owner(of: key) else { continue }
-            all[owner, default: []].append(Self.heldDiagnostic(key, service: owner))
+            kernel[owner, default: []].append(Self.heldDiagnostic(key, service: owner))
         }
-        guard all != reportedDiagnostics else { return }
-        var new: [ObjectKey: [ServiceDiagnostic]] = [:]
-        for (service, diagnostics) in all {
-            let before = Set(reportedDiagnostics[service] ?? [])
-            let added = diagnostics.filter { !before.contains($0) }
-            if !added.isEmpty { new[service] = added }
+        let changed = tracker.takeDiagnosticsChanges()
+        if let report = diagnostics.update(changed: changed, objects: tracker.diagnostics, kernel: kernel) {
+            reports.append(report)
         }
-        reportedDiagnostics = all
-        reports.append(.diagnostics(changed: new, all: all))
     }
 
     /// The diagnostic of a virtual server a Service wants that another program holds.

@@ -69,7 +69,8 @@ struct ReconcileLoop {
     var sliceDeferred = false
     /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
     var adopted = false
-    var reportedDiagnostics: [ObjectKey: [ServiceDiagnostic]] = [:]
+    /// Each Service's problems as last reported (``reportDiagnostics(_:)``).
+    var diagnostics = DiagnosticsLedger()
     var healthChanged = false
     var downSince: [HealthTarget: (since: Double, reason: String?)] = [:]
     var reportedSummaries: [ObjectKey: HealthSummary] = [:]

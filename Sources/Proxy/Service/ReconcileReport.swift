@@ -32,8 +32,8 @@ public enum ReconcileReport: Sendable {
     /// the input holds something. A deliberate wait, so /healthz counts it as up to date: a restart would not help.
     case heldBack(owned: Int, first: Bool)
     /// Services' problems changed: `changed` holds, by Service, the problems not reported before (each is reported
-    /// there once), `all` every Service's problems now.
-    case diagnostics(changed: [ObjectKey: [ServiceDiagnostic]], all: [ObjectKey: [ServiceDiagnostic]])
+    /// there once), `counts` how many Services have each kind of problem now (a kind absent: none).
+    case diagnostics(changed: [ObjectKey: [ServiceDiagnostic]], counts: [ServiceDiagnostic.Code: Int])
     /// Endpoints whose users changed, with their users now; an empty set means: stop probing it.
     case healthTargets([HealthTarget: Set<ObjectKey>])
     /// A probed endpoint changed status, as the desired state took it; `services` use it.
