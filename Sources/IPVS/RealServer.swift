@@ -2,14 +2,17 @@ import Values
 
 /// A real server (the kernel's "destination") behind a virtual server.
 public struct RealServer: Sendable, Hashable, CustomStringConvertible {
+    // Declared in this order so that nothing is padded: the address takes 17 bytes, the one-byte forwarding method
+    // fills its word, and the rest are aligned after it (32 bytes where the order of the ideas took 40; a desired
+    // virtual server's table holds one per endpoint).
     /// Its address. It may differ in family from the virtual server only with tunnelling.
     public var address: IPAddress
+    /// Forwarding method.
+    public var forwarding: ForwardingMethod
     /// Its port (0 for firewall-mark services, where the packet's own port is kept).
     public var port: UInt16
     /// Relative weight; 0 takes it out of scheduling without dropping existing connections.
     public var weight: Int32
-    /// Forwarding method.
-    public var forwarding: ForwardingMethod
     /// Connection count above which it is overloaded (0: no limit).
     public var upperThreshold: UInt32
     /// Connection count below which it is taken back after being overloaded (0: not set).
