@@ -33,7 +33,8 @@ public struct DiagnosticsLedger: Sendable {
         var new: [ObjectKey: [ServiceDiagnostic]] = [:]
         var any = false
         for service in services {
-            let now = (objects[service] ?? []) + (kernel[service] ?? [])
+            // Without kernel problems, the tracker's own array: kept as it is, not copied.
+            let now = kernel[service].map { (objects[service] ?? []) + $0 } ?? objects[service] ?? []
             let before = reported[service] ?? []
             guard now != before else { continue }
             any = true
