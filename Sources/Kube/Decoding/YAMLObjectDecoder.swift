@@ -48,9 +48,26 @@ public enum YAMLObjectDecoder {
         return false
     }
 
+    /// The documents of `text` that hold something (empty documents and those of only `~` are left out), read by
+    /// ``YAMLBlockReader`` where the text is in its subset and by Yams' parser otherwise. A syntax error is a
+    /// `YamlError`.
+    public static func documents(_ text: String) throws -> [Node] {
+        if let documents = YAMLBlockReader.documents(text) { return documents }
+        let parser = try parser(text)
+        var documents: [Node] = []
+        while let node = try parser.nextRoot() {
+            if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { continue }
+            documents.append(node)
+        }
+        return documents
+    }
+
     /// Decodes `type` from the single YAML document in `text` (an empty document decodes from an empty scalar).
     /// A syntax error is a `YamlError`.
     public static func decode<Value: Decodable>(_ type: Value.Type, fromYAML text: String) throws -> Value {
+        if let documents = YAMLBlockReader.documents(text), documents.count <= 1 {
+            return try decode(type, from: documents.first ?? Node(""))
+        }
         let parser = try parser(text)
         return try withExtendedLifetime(parser) {
             try decode(type, from: try parser.singleRoot() ?? Node(""))

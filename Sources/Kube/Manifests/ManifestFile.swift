@@ -56,9 +56,7 @@ public struct ManifestFile: Sendable {
             return file
         }
         do {
-            let parser = try YAMLObjectDecoder.parser(text)
-            while let node = try parser.nextRoot() {
-                if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { continue }
+            for node in try YAMLObjectDecoder.documents(text) {
                 guard case .mapping = node else {
                     file.rejected.append(
                         Rejected(
