@@ -15,12 +15,14 @@ extension SourceOptions {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await source.run() }
             var tracker = DesiredStateTracker(configuration: configuration)
+            var changes: [ObjectChange] = []
             for await event in source.events {
                 switch event {
                 case .change(let change):
-                    tracker.apply(change)
+                    changes.append(change)
                 case .synced:
                     group.cancelAll()
+                    tracker.apply(changes)
                     return tracker
                 }
             }

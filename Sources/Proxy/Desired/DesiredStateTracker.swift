@@ -86,42 +86,59 @@ public struct DesiredStateTracker: Sendable {
     /// Applies one change and returns what it touched.
     @discardableResult
     public mutating func apply(_ change: ObjectChange) -> Touched {
-        var affected: Set<ObjectKey> = []
-        switch change {
-        case .upsert(.service(let service)):
-            services[service.key] = service
-            affected.insert(service.key)
-        case .delete(.service(let service)):
-            services[service.key] = nil
-            affected.insert(service.key)
-        case .upsert(.endpointSlice(let slice)):
-            if let previous = sliceOwner[slice.key] {
-                removeSlice(slice.key, of: previous)
-                affected.insert(previous)
-            }
-            sliceOwner[slice.key] = slice.serviceKey
-            if let owner = slice.serviceKey {
-                var slices = slicesByService.removeValue(forKey: owner) ?? []
-                let index = slices.sortedIndex(of: slice.key) { $0.key }
-                if index < slices.count, slices[index].key == slice.key {
-                    slices[index] = slice
-                } else {
-                    slices.insert(slice, at: index)
-                }
-                slicesByService[owner] = slices
-                affected.insert(owner)
-            }
-        case .delete(.endpointSlice(let slice)):
-            if let previous = sliceOwner.removeValue(forKey: slice.key) {
-                removeSlice(slice.key, of: previous)
-                affected.insert(previous)
-            }
-        case .upsert(.node(let node)):
-            return applyNode(node)
-        case .delete(.node(let node)):
-            return applyNode(nil, deleted: node)
-        }
+        apply(CollectionOfOne(change))
+    }
+
+    /// Applies a batch of changes in order and returns what they touched: the objects first, then each affected
+    /// Service's translation once. A new node's first list or scan brings each Service and its slices in one
+    /// batch, which one change at a time translated twice (once without its endpoints). The desired state is the
+    /// one the changes give one at a time; what is touched is what differs from before the batch (a virtual server
+    /// that changed and changed back within it is not).
+    @discardableResult
+    public mutating func apply(_ changes: some Sequence<ObjectChange>) -> Touched {
         var touched = Touched()
+        var affected: Set<ObjectKey> = []
+        for change in changes {
+            switch change {
+            case .upsert(.service(let service)):
+                services[service.key] = service
+                affected.insert(service.key)
+            case .delete(.service(let service)):
+                services[service.key] = nil
+                affected.insert(service.key)
+            case .upsert(.endpointSlice(let slice)):
+                if let previous = sliceOwner[slice.key] {
+                    removeSlice(slice.key, of: previous)
+                    affected.insert(previous)
+                }
+                sliceOwner[slice.key] = slice.serviceKey
+                if let owner = slice.serviceKey {
+                    var slices = slicesByService.removeValue(forKey: owner) ?? []
+                    let index = slices.sortedIndex(of: slice.key) { $0.key }
+                    if index < slices.count, slices[index].key == slice.key {
+                        slices[index] = slice
+                    } else {
+                        slices.insert(slice, at: index)
+                    }
+                    slicesByService[owner] = slices
+                    affected.insert(owner)
+                }
+            case .delete(.endpointSlice(let slice)):
+                if let previous = sliceOwner.removeValue(forKey: slice.key) {
+                    removeSlice(slice.key, of: previous)
+                    affected.insert(previous)
+                }
+            case .upsert(.node(let node)):
+                // The node's labels and addresses change how every Service translates: the Services so far first.
+                for service in affected { touched.formUnion(recompute(service)) }
+                affected = []
+                touched.formUnion(applyNode(node))
+            case .delete(.node(let node)):
+                for service in affected { touched.formUnion(recompute(service)) }
+                affected = []
+                touched.formUnion(applyNode(nil, deleted: node))
+            }
+        }
         for service in affected { touched.formUnion(recompute(service)) }
         return touched
     }

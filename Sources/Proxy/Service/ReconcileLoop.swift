@@ -125,12 +125,22 @@ struct ReconcileLoop {
         var reports: [ReconcileReport] = []
         var fullSync = false
         var changes = 0
+        // Consecutive object changes go to the tracker together, which translates each Service they touch once.
+        var objectChanges: [ObjectChange] = []
         for input in inputs {
-            switch input {
-            case .event(.change(let change)):
-                touched.formUnion(tracker.apply(change))
+            if case .event(.change(let change)) = input {
+                objectChanges.append(change)
                 changes += 1
                 count(CountedChange(change))
+                continue
+            }
+            if !objectChanges.isEmpty {
+                touched.formUnion(tracker.apply(objectChanges))
+                objectChanges.removeAll()
+            }
+            switch input {
+            case .event(.change):
+                break
             case .superseded(let change):
                 count(change)
             case .event(.synced):
@@ -149,6 +159,7 @@ struct ReconcileLoop {
                 throw Self.sourceEnded
             }
         }
+        if !objectChanges.isEmpty { touched.formUnion(tracker.apply(objectChanges)) }
         publishHealth(&reports)
         if tracker.nodeEligibleChanged, let eligible = tracker.nodeEligible {
             tracker.nodeEligibleChanged = false
