@@ -296,6 +296,7 @@ let package = Package(
             name: "FuzzDriver", path: "Tests/Fuzz/FuzzDriver", swiftSettings: [.enableExperimentalFeature("Extern")]),
         fuzzTarget("FuzzWatchStream", "Kube"),
         fuzzTarget("FuzzManifestFile", "Kube"),
+        fuzzTarget("FuzzYAMLReader", "Kube"),
         fuzzTarget("FuzzConfigFile", "Settings"),
         fuzzTarget("FuzzIPVSDump", "IPVS"),
         fuzzTarget("FuzzRouteMessages", "IPVS"),

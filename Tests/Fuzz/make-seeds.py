@@ -38,6 +38,18 @@ service = json.loads((fixtures / "services-list-page1.json").read_text())["items
 service.update(apiVersion="v1", kind="Service")
 write("FuzzManifestFile", "service-json", json.dumps(service, indent=1))
 
+# The fast YAML reader against Yams: the examples, and a file of scripts/bench-proxy-gen (flow collections).
+for path in sorted((root / "manifests/examples").glob("*.yaml")):
+    write("FuzzYAMLReader", path.stem, path.read_bytes())
+write("FuzzYAMLReader", "bench-proxy-gen", "apiVersion: v1\nkind: Service\n"
+      "metadata: {name: svc-00001, namespace: bench}\nspec:\n  clusterIP: 10.96.0.11\n"
+      "  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]\n---\n"
+      "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+      "metadata: {name: svc-00001-1, namespace: bench, labels: {kubernetes.io/service-name: svc-00001}}\n"
+      "addressType: IPv4\nports: [{name: http, protocol: TCP, port: 8080}]\nendpoints:\n"
+      "- {addresses: [\"10.244.0.11\"], conditions: {ready: true}}\n"
+      "- {addresses: [\"10.244.0.12\"], conditions: {ready: true}}\n")
+
 # Config files: ours (from the ConfigMap and docs) and kubeadm's KubeProxyConfiguration (from its test).
 configmap = (root / "manifests/04-configmap.yaml").read_text()
 body = configmap.split("config.yaml: |\n", 1)[1]

@@ -9,10 +9,10 @@ import Yams
 ///
 /// Where it accepts, its nodes equal Yams' (scalar text and style, pairs in order, items in order):
 /// `YAMLBlockReaderTests` checks that on generated and mutated texts.
-enum YAMLBlockReader {
+package enum YAMLBlockReader {
     /// The documents of `text` that hold something (empty documents are left out), or `nil` when the text is
     /// outside the subset.
-    static func documents(_ text: String) -> [Node]? {
+    package static func documents(_ text: String) -> [Node]? {
         if YAMLObjectDecoder.mayMerge(text) { return nil }
         var text = text
         return text.withUTF8 { bytes in

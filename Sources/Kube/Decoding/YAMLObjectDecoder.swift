@@ -52,7 +52,11 @@ public enum YAMLObjectDecoder {
     /// ``YAMLBlockReader`` where the text is in its subset and by Yams' parser otherwise. A syntax error is a
     /// `YamlError`.
     public static func documents(_ text: String) throws -> [Node] {
-        if let documents = YAMLBlockReader.documents(text) { return documents }
+        try YAMLBlockReader.documents(text) ?? yamsDocuments(text)
+    }
+
+    /// The documents of `text` that hold something, read by Yams' parser.
+    static func yamsDocuments(_ text: String) throws -> [Node] {
         let parser = try parser(text)
         var documents: [Node] = []
         while let node = try parser.nextRoot() {
