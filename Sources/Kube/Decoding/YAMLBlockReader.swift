@@ -1,14 +1,16 @@
 import Yams
 
-/// A reader of the plain block YAML that manifests are written in (what `kubectl get -o yaml`, Helm and
-/// generators print): block mappings and sequences indented with spaces, one-line plain and quoted scalars, `{}`
-/// and `[]`, comments and `---`. It builds the same `Node`s as Yams' parser does, about five times faster, and
-/// declines (returns `nil`) at the first thing outside that subset — anchors, aliases, tags, merge keys, block
-/// and multi-line scalars, escapes, non-empty flow collections, tabs, non-ASCII bytes, duplicate keys, anything
-/// malformed — so that Yams reads that text as before and reports its errors. It never reports an error itself.
+/// A reader of the block YAML that manifests are written in (what `kubectl get -o yaml`, Helm and generators
+/// print): block mappings and sequences indented with spaces, one-line plain and quoted scalars, flow mappings and
+/// sequences (`{name: http, port: 80}`, over several lines too), comments and `---`. It builds the same `Node`s as
+/// Yams' parser does in about a third of the time, and declines (returns `nil`) at the first thing outside that
+/// subset — anchors, aliases, tags, merge keys, block and multi-line scalars, escapes, tabs, non-ASCII bytes,
+/// duplicate keys, anything malformed — so that Yams reads that text as before and reports its errors. It never
+/// reports an error itself, and knows no field: the Codable models decode its nodes as they decode Yams'.
 ///
 /// Where it accepts, its nodes equal Yams' (scalar text and style, pairs in order, items in order):
-/// `YAMLBlockReaderTests` checks that on generated and mutated texts.
+/// ``disagreement(_:)``, run by `YAMLBlockReaderTests` on generated and mutated texts and by the `FuzzYAMLReader`
+/// fuzz target.
 package enum YAMLBlockReader {
     /// The documents of `text` that hold something (empty documents are left out), or `nil` when the text is
     /// outside the subset.
