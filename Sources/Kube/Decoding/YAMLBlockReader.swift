@@ -55,7 +55,7 @@ struct YAMLLineReader {
     }
 
     static let maximumDepth = 64
-    /// libyaml looks no further than this for the `:` of a plain key.
+    /// libyaml looks no further than this for the `:` of a key.
     static let maximumKeyLength = 1000
 
     let bytes: UnsafeBufferPointer<UInt8>
@@ -209,29 +209,31 @@ struct YAMLLineReader {
         return (try? readKey()) != nil
     }
 
-    /// Reads a key and its `:`, leaving the position at its value (or the end of the line).
-    private mutating func readKey() throws(YAMLDecline) -> Node.Scalar {
+    /// Reads a key and its `:`, leaving the position at its value (or the end of the line). In a flow mapping
+    /// (`inFlow`) a plain key ends at its first `:`, which a space must follow, and `,[]{}` may not appear in it.
+    mutating func readKey(inFlow: Bool = false) throws(YAMLDecline) -> Node.Scalar {
         let key: Node.Scalar
         let first = bytes[position]
+        let start = position
         if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
-            let start = position
             key = try readQuoted()
-            guard position - start <= Self.maximumKeyLength, position < lineEnd, bytes[position] == UInt8(ascii: ":"),
-                position + 1 == lineEnd || bytes[position + 1] == 0x20
-            else { throw YAMLDecline() }
         } else {
             try checkPlainStart()
-            let start = position
             while true {
                 guard position < lineEnd, position - start <= Self.maximumKeyLength else { throw YAMLDecline() }
                 let byte = bytes[position]
-                if byte == UInt8(ascii: ":"), position + 1 == lineEnd || bytes[position + 1] == 0x20 { break }
+                if byte == UInt8(ascii: ":"), inFlow || position + 1 == lineEnd || bytes[position + 1] == 0x20 { break }
+                if inFlow && Self.endsFlowScalar(byte) { throw YAMLDecline() }
                 if byte == UInt8(ascii: "#"), bytes[position - 1] == 0x20 { throw YAMLDecline() }
                 position += 1
             }
             if bytes[position - 1] == 0x20 { throw YAMLDecline() }
             key = Node.Scalar(text(start, position), tag(), .plain)
         }
+        // libyaml looks no further than 1,024 characters for a simple key's `:`.
+        guard position - start <= Self.maximumKeyLength, position < lineEnd, bytes[position] == UInt8(ascii: ":"),
+            position + 1 == lineEnd ? !inFlow : bytes[position + 1] == 0x20
+        else { throw YAMLDecline() }
         position += 1
         skipSpaces()
         return key

@@ -21,7 +21,7 @@ extension YAMLLineReader {
         } else {
             while true {
                 if isMapping {
-                    let key = try flowKey()
+                    let key = try readKey(inFlow: true)
                     guard keys.insert(key.string) else { throw YAMLDecline() }
                     skipSpaces()
                     guard position < lineEnd else { throw YAMLDecline() }
@@ -61,34 +61,6 @@ extension YAMLLineReader {
         }
     }
 
-    /// A flow mapping's key and its `: `.
-    private mutating func flowKey() throws(YAMLDecline) -> Node.Scalar {
-        let key: Node.Scalar
-        let first = bytes[position]
-        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
-            key = try readQuoted()
-        } else {
-            try checkPlainStart()
-            let start = position
-            while true {
-                guard position < lineEnd, position - start <= Self.maximumKeyLength else { throw YAMLDecline() }
-                let byte = bytes[position]
-                if byte == UInt8(ascii: ":") { break }
-                if Self.endsFlowScalar(byte) || (byte == UInt8(ascii: "#") && bytes[position - 1] == 0x20) {
-                    throw YAMLDecline()
-                }
-                position += 1
-            }
-            if bytes[position - 1] == 0x20 { throw YAMLDecline() }
-            key = Node.Scalar(text(start, position), tag(), .plain)
-        }
-        guard position + 1 < lineEnd, bytes[position] == UInt8(ascii: ":"), bytes[position + 1] == 0x20 else {
-            throw YAMLDecline()
-        }
-        position += 2
-        return key
-    }
-
     /// A value inside a flow collection.
     private mutating func flowValue(blockColumn: Int) throws(YAMLDecline) -> Node {
         let first = bytes[position]
@@ -114,7 +86,7 @@ extension YAMLLineReader {
     }
 
     /// The bytes that end a plain scalar inside a flow collection.
-    private static func endsFlowScalar(_ byte: UInt8) -> Bool {
+    static func endsFlowScalar(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: ",") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
             || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}")
     }
