@@ -92,8 +92,9 @@ public struct DesiredStateTracker: Sendable {
     /// Applies a batch of changes in order and returns what they touched: the objects first, then each affected
     /// Service's translation once. A new node's first list or scan brings each Service and its slices in one
     /// batch, which one change at a time translated twice (once without its endpoints). The desired state is the
-    /// one the changes give one at a time; what is touched is what differs from before the batch (a virtual server
-    /// that changed and changed back within it is not).
+    /// one the changes give one at a time. What is touched holds every virtual server and address that differs from
+    /// before the batch, and may hold some that do not (the Services are translated in a set's order: an address two
+    /// of them share may lose its last user and regain it); the planner finds nothing to do for those.
     @discardableResult
     public mutating func apply(_ changes: some Sequence<ObjectChange>) -> Touched {
         var touched = Touched()
