@@ -132,8 +132,9 @@ struct RunCommand: AsyncParsableCommand {
         options.healthz = telemetry.health
         options.once = once
         options.allowEmptySource = settings.allowEmptySource
-        // An API server lists the initial state a page at a time; a manifests directory is delivered once read whole.
-        options.programsAhead = self.source.manifests == nil
+        // Both sources deliver the initial state as it is read: an API server a page at a time, a manifests directory
+        // in runs of files while the rest is parsed.
+        options.programsAhead = true
         options.healthStateFile = settings.healthCheck.stateFile
         var configuration = wiring.configuration
         configuration.health = settings.healthCheck.configuration

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import TestSupport
 import Testing
 import Values
@@ -138,6 +139,46 @@ struct ManifestsSourceTests {
             #expect(await stream.next() == "upsert services/default/b")
             #expect(await stream.next() == "synced")
         }
+    }
+
+    /// The first scan delivers its files' objects in runs, while the pool still reads the later files: every
+    /// object once, before `synced`, and an object defined twice as the file first in path order has it even though
+    /// the later file is loaded in a later run. The scan's log line counts every change.
+    @Test func theFirstScanDeliversEveryObjectOnceAsItReads() async throws {
+        let directory = try TemporaryDirectory()
+        let count = 300
+        for index in 0..<count {
+            let name = "s\(1000 + index)"
+            try directory.write(
+                "\(name).yaml",
+                Files.service(name) + "---\n" + Files.slice("\(name)-1", service: name, addresses: ["10.0.0.1"]))
+        }
+        try directory.write("zz.yaml", Files.service("s1000", port: 99))
+        // Older than the settle time, so the first scan loads them (a newer file waits for the next scan).
+        try await Task.sleep(for: .milliseconds(250))
+        let capture = LogCapture()
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        let source = ManifestsDirectorySource(
+            directory: directory.path, rescanInterval: .seconds(3600), threadPool: pool, logger: capture.logger())
+        let delivered = try await source.withEvents { iterator in
+            var changes: [ObjectChange] = []
+            while case .change(let change)? = await iterator.next() { changes.append(change) }
+            return changes
+        }
+        try await pool.shutdownGracefully()
+        let summaries = delivered.map(\.summary)
+        #expect(summaries.count == 2 * count)
+        #expect(Set(summaries).count == 2 * count)
+        #expect(summaries.allSatisfy { $0.hasPrefix("upsert ") })
+        let first = delivered.compactMap { change -> [UInt16]? in
+            guard case .upsert(.service(let service)) = change, service.key.name == "s1000" else { return nil }
+            return service.ports.map(\.port)
+        }
+        #expect(first == [[80]])
+        let scanned = capture.records.first { $0.message == "manifests scanned" }
+        #expect(scanned?.metadata["changes"] == "\(2 * count)")
+        #expect(capture.records.contains { $0.message.contains("zz.yaml") })
     }
 
     /// `--once`, `plan` and `status` do not wait: a start that cannot read the directory whole fails, naming it.

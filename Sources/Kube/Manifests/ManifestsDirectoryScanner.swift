@@ -102,6 +102,13 @@ public struct ManifestsDirectoryScanner: Sendable {
         /// The time the files were listed (a file modified less than ``settleTime`` before is read again next
         /// time).
         var listed = FileSignature.now()
+
+        /// The files in `range` as a batch of their own, to be finished before the rest (their changes delivered
+        /// while the rest is read). Only the `last` piece of a scan carries the paths present, so that vanished
+        /// files are forgotten once, after every file was loaded.
+        func piece(_ range: Range<Int>, last: Bool = false) -> Batch {
+            Batch(files: Array(files[range]), present: last ? present : nil, failure: failure, listed: listed)
+        }
     }
 
     /// Lists the directory and `stat`s its files: the files whose signature changed are to be read.

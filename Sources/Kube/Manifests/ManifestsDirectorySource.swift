@@ -14,11 +14,13 @@ import NIOPosix
 /// When inotify is unavailable (or the directory is deleted or moved away), the source says so in a log line
 /// and polls: a full scan every ``pollInterval``, trying to watch again each time.
 ///
-/// The first scan's objects are followed by ``SourceEvent/synced``; until then a file read while it was being written,
-/// or modified less than ``ManifestsDirectoryScanner/settleTime`` before the scan, is not delivered at all, only once
-/// a later scan reads it settled. Errors are logged (error level for
-/// rejected objects and unparseable files, warning for dropped endpoints and duplicates, debug for ignored
-/// kinds), each naming the file and, for objects, the field. See ``ManifestDirectoryState`` for the policy.
+/// The first scan delivers its files' objects in runs, in path order, as soon as a run is parsed, while the pool
+/// parses the rest (only additions: nothing was delivered before). Its objects are followed by
+/// ``SourceEvent/synced``; until then a file read while it was being written, or modified less than
+/// ``ManifestsDirectoryScanner/settleTime`` before the scan, is not delivered at all, only once a later scan reads it
+/// settled. Errors are logged (error level for rejected objects and unparseable files, warning for dropped endpoints
+/// and duplicates, debug for ignored kinds), each naming the file and, for objects, the field. See
+/// ``ManifestDirectoryState`` for the policy.
 ///
 /// Listing, `stat`, reading and parsing run on `threadPool` (NIO's thread pool), never on Swift's cooperative
 /// pool; the source's own loop only waits for them and for its timers.
@@ -146,7 +148,14 @@ public struct ManifestsDirectorySource: ObjectSource {
         _ scanner: PooledScanner, since start: ContinuousClock.Instant,
         _ deliver: @escaping @Sendable (SourceEvent) -> Void
     ) async throws {
-        emit(try await scanner.scan(defersUnsettled: true), kind: "scan", scanner, since: start, always: true, deliver)
+        // The first reading is delivered as it goes, so the proxy takes in (and, on a new node, programs) the first
+        // files while the pool reads the rest; nothing is deleted before the directory is read whole.
+        var delivered = 0
+        let rest = try await scanner.scan(defersUnsettled: true) { piece in
+            delivered += piece.changes.count
+            emit(piece, deliver)
+        }
+        emit(rest, kind: "scan", scanner, since: start, always: true, delivered: delivered, deliver)
         var reported: [ManifestError] = []
         while true {
             let missing = scanner.incomplete
@@ -235,8 +244,15 @@ public struct ManifestsDirectorySource: ObjectSource {
         typealias Result = (changes: [ObjectChange], diagnostics: [ManifestDiagnostic])
 
         /// A scan; `defersUnsettled` at start (``ManifestsDirectoryScanner/finish(_:reading:defersUnsettled:)``).
-        func scan(defersUnsettled: Bool = false) async throws -> Result {
-            try await run(defersUnsettled: defersUnsettled) { scanner in self.measured { scanner.prepareScan() } }
+        /// With `pieces`, the files are loaded in path order as soon as they and those before them are read, and
+        /// what each run of them changes goes to `pieces` at once, while the rest is still read; the result holds
+        /// only what is left (the forgetting of vanished files). For the first scan, where the state is empty and
+        /// every change an addition: an object moved between files would otherwise be deleted in one piece and
+        /// added in another.
+        func scan(defersUnsettled: Bool = false, pieces: ((Result) -> Void)? = nil) async throws -> Result {
+            try await run(defersUnsettled: defersUnsettled, pieces: pieces) { scanner in
+                self.measured { scanner.prepareScan() }
+            }
         }
 
         func update(names: Set<String>) async throws -> Result {
@@ -252,7 +268,7 @@ public struct ManifestsDirectorySource: ObjectSource {
         /// Prepares a batch; one file (an edit, the usual case) is read and loaded in the same job on the pool,
         /// several are read in parallel and then loaded in a last job.
         private func run(
-            defersUnsettled: Bool,
+            defersUnsettled: Bool, pieces: ((Result) -> Void)? = nil,
             _ prepare: @escaping @Sendable (inout ManifestsDirectoryScanner) -> ManifestsDirectoryScanner.Batch
         ) async throws -> Result {
             let step = try await threadPool.runIfActive {
@@ -269,9 +285,24 @@ public struct ManifestsDirectorySource: ObjectSource {
             case .done(let result):
                 return result
             case .read(let batch):
-                let contents = try await ParallelMap.map(batch.files, on: threadPool, ManifestsDirectoryScanner.read)
-                return try await threadPool.runIfActive {
-                    self.scanner.withLock { $0.finish(batch, reading: contents, defersUnsettled: defersUnsettled) }
+                guard let pieces else {
+                    let contents = try await ParallelMap.map(
+                        batch.files, on: threadPool, ManifestsDirectoryScanner.read)
+                    return try await threadPool.runIfActive {
+                        self.scanner.withLock { $0.finish(batch, reading: contents, defersUnsettled: defersUnsettled) }
+                    }
+                }
+                // Loaded on this task, not queued on the pool behind the files still to read: a piece is delivered
+                // while the pool reads on. Loading is pure work on memory, a small share of the reading.
+                try await ParallelMap.forEachRun(batch.files, on: threadPool, ManifestsDirectoryScanner.read) {
+                    range, contents in
+                    let loaded = self.scanner.withLock {
+                        $0.finish(batch.piece(range), reading: contents, defersUnsettled: defersUnsettled)
+                    }
+                    pieces(loaded)
+                }
+                return scanner.withLock {
+                    $0.finish(batch.piece(0..<0, last: true), reading: [], defersUnsettled: defersUnsettled)
                 }
             }
         }
@@ -296,18 +327,24 @@ public struct ManifestsDirectorySource: ObjectSource {
         }
     }
 
+    /// Says what a scan or an update found (`delivered`: the changes it delivered in pieces before), then `emit`s.
     private func emit(
-        _ result: (changes: [ObjectChange], diagnostics: [ManifestDiagnostic]), kind: String, _ scanner: PooledScanner,
-        since start: ContinuousClock.Instant, always: Bool = false, _ deliver: @Sendable (SourceEvent) -> Void
+        _ result: PooledScanner.Result, kind: String, _ scanner: PooledScanner, since start: ContinuousClock.Instant,
+        always: Bool = false, delivered: Int = 0, _ deliver: @Sendable (SourceEvent) -> Void
     ) {
         if always || !result.changes.isEmpty {
             logger.info(
                 "manifests \(kind == "scan" ? "scanned" : "updated")",
                 metadata: [
-                    "files": "\(scanner.fileCount)", "changes": "\(result.changes.count)",
+                    "files": "\(scanner.fileCount)", "changes": "\(delivered + result.changes.count)",
                     "seconds": "\(ContinuousClock.now - start)",
                 ])
         }
+        emit(result, deliver)
+    }
+
+    /// Logs the diagnostics and delivers the changes.
+    private func emit(_ result: PooledScanner.Result, _ deliver: @Sendable (SourceEvent) -> Void) {
         for diagnostic in result.diagnostics { log(diagnostic) }
         for change in result.changes {
             logger.debug("manifest change", metadata: ["change": "\(change)"])

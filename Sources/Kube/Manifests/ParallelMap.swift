@@ -15,17 +15,46 @@ enum ParallelMap {
         _ elements: [Element], on threadPool: NIOThreadPool,
         _ transform: @escaping @Sendable (Element) -> Result
     ) async throws -> [Result] {
+        var results: [Result] = []
+        results.reserveCapacity(elements.count)
+        try await forEachRun(elements, on: threadPool, transform) { _, run in results += run }
+        return results
+    }
+
+    /// `transform` of every element, computed on `threadPool`, handed to `consume` in order as soon as it and
+    /// everything before it is done: `consume` gets runs of consecutive elements (their range in `elements`, and
+    /// their results), first to last, on the caller's task while the pool goes on with the rest. Throws when the pool
+    /// is not running, or what `consume` throws (the rest is then left unconsumed).
+    static func forEachRun<Element: Sendable, Result: Sendable>(
+        _ elements: [Element], on threadPool: NIOThreadPool,
+        _ transform: @escaping @Sendable (Element) -> Result,
+        consume: (Range<Int>, [Result]) throws -> Void
+    ) async throws {
         let chunkCount = min(elements.count, max(1, threadPool.numberOfThreads) * chunksPerThread)
-        guard chunkCount > 1 else { return try await threadPool.runIfActive { elements.map(transform) } }
+        guard chunkCount > 1 else {
+            let results = try await threadPool.runIfActive { elements.map(transform) }
+            if !results.isEmpty { try consume(0..<elements.count, results) }
+            return
+        }
         let bounds = (0...chunkCount).map { elements.count * $0 / chunkCount }
-        return try await withThrowingTaskGroup(of: (Int, [Result]).self) { group in
+        try await withThrowingTaskGroup(of: (Int, [Result]).self) { group in
             for chunk in 0..<chunkCount {
                 let slice = elements[bounds[chunk]..<bounds[chunk + 1]]
                 group.addTask { (chunk, try await threadPool.runIfActive { slice.map(transform) }) }
             }
-            var chunks = [[Result]](repeating: [], count: chunkCount)
-            for try await (chunk, results) in group { chunks[chunk] = results }
-            return chunks.flatMap { $0 }
+            // Chunks done out of order wait here for the ones before them.
+            var done: [Int: [Result]] = [:]
+            var next = 0
+            for try await (chunk, results) in group {
+                done[chunk] = results
+                var run: [Result] = []
+                let first = next
+                while let results = done.removeValue(forKey: next) {
+                    run += results
+                    next += 1
+                }
+                if next > first { try consume(bounds[first]..<bounds[next], run) }
+            }
         }
     }
 }

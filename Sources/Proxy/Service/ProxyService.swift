@@ -37,8 +37,9 @@ public struct ProxyService: ServiceLifecycle.Service {
         /// coalesced); beyond it the source waits.
         public var inboxCapacity = Inbox.defaultCapacity
         /// Program the initial state as it arrives, additions only, ahead of the first full pass, when the kernel
-        /// holds nothing of the proxy's (``ReconcileLoop/programsAhead``): for a source that delivers it a page at a
-        /// time (the API server), so that the kernel fills while the rest is read.
+        /// holds nothing of the proxy's (``ReconcileLoop/programsAhead``): for a source that delivers it in parts (an
+        /// API server a page at a time, a manifests directory a run of files at a time), so that the kernel fills
+        /// while the rest is read.
         public var programsAhead = false
 
         /// The defaults.
