@@ -141,6 +141,37 @@ import Testing
         #expect(second.hadRecord && !Reconciler(kernel: kernel, link: link, logger: Logger(label: "t")).hadRecord)
     }
 
+    /// The record's text, written without JSONEncoder, reads back as the same record (both families, every
+    /// protocol, empty and full lists), and is the JSON JSONEncoder would give for the same file, up to spacing.
+    @Test(arguments: [false, true])
+    func theRecordsTextReadsBackWhole(full: Bool) throws {
+        let servers: Set<VirtualServerKey> =
+            full
+            ? [
+                F.key(.tcp, "10.96.0.1", 443), F.key(.udp, "10.96.0.10", 53), F.key(.sctp, "fd00::a", 9),
+                F.key(.tcp, "10.96.0.10", 53), .firewallMark(7, family: .ipv4),
+            ] : []
+        let record = OwnershipRecord(
+            virtualServers: servers, foreign: full ? [F.key(.tcp, "203.0.113.7", 80)] : [], createdLink: full)
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run/owned.json")
+        try record.write(to: path)
+        var expected = record
+        expected.virtualServers.remove(.firewallMark(7, family: .ipv4))  // never recorded
+        #expect(try OwnershipRecord.read(from: path) == expected)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Both read by one parser and written again compactly: equal texts are equal JSON values.
+        let canonical = { (data: Data) throws -> String in
+            let value = try JSONSerialization.jsonObject(with: data)
+            let text = try JSONSerialization.data(withJSONObject: value, options: .sortedKeys)
+            return String(decoding: text, as: UTF8.self)
+        }
+        let written = try canonical(Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(written == (try canonical(encoder.encode(record.file))))
+        #expect(written.contains("10.96.0.10") == full)
+    }
+
     @Test func theLinkIsRecordedAsCreatedOnlyWhenTheProxyCreatedIt() throws {
         for exists in [true, false] {
             var reconciler = Reconciler(
