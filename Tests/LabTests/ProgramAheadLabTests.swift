@@ -3,10 +3,11 @@ import TestSupport
 import Testing
 import Values
 
-/// On a node whose kernel holds nothing of the proxy's, what the API server's list has delivered so far is in the
-/// kernel before the list ends (additions only); a restart, whose kernel holds the proxy's state, waits for the
-/// whole list and writes nothing. Against the real kernel, with the project's loopback API server in the test
-/// process holding back the second page of Services.
+/// On a node whose kernel holds nothing of the proxy's, what the API server's list (or a manifests directory's first
+/// scan) has delivered so far is in the kernel before the list ends (additions only); a restart, whose kernel holds
+/// the proxy's state, waits for the whole list and writes nothing. Against the real kernel, with the project's
+/// loopback API server in the test process holding back the second page of Services (or a broken file holding back
+/// the directory's start).
 @Suite(.serialized, Lab.only) struct ProgramAheadLabTests {
     static let (early, late) = ("10.96.9.20", "10.96.9.21")
 
@@ -113,5 +114,43 @@ import Values
         #expect(line.contains("operations=0") && line.contains("bind=0"), "\(line)")
         #expect(try ProxyLab.peer(Self.late) == ["10.244.0.12=1", "10.244.0.13=1"])
         await server.shutdown()
+    }
+
+    /// From a manifests directory too: on a new node the files that parse are programmed while a broken one holds
+    /// the start back (additions only, no full sync); the fixed file completes the start.
+    @Test func aNewNodeIsProgrammedFromTheFilesThatParseWhileABrokenOneHoldsTheStartBack() async throws {
+        try LabShell.prepareNetwork()
+        ProxyLab.cleanup()
+        defer { ProxyLab.cleanup() }
+        let directory = try ProxyLab.manifestsDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try ProxyLab.write(ProxyLab.webService("early", vip: Self.early, pods: [0, 1]), to: directory, as: "a.yaml")
+        try ProxyLab.write("kind: Service\n  metadata: [unclosed\n", to: directory, as: "b.yaml")
+        let state = try TemporaryDirectory()
+        let proxy = try ProxyProcess(
+            arguments: ProxyLab.arguments(
+                directory,
+                [
+                    "--healthz-bind-address", "", "--metrics-bind-address", "", "--ownership-file",
+                    state.file("owned.json"),
+                ]))
+        defer { _ = proxy.stop() }
+        // The source logs why it waits after delivering what it read; the pass ahead may come first.
+        let ahead = try await ProxyLab.eventually(120) {
+            try ProxyLab.peer(Self.early)?.count == 2 && proxy.output.contains("not syncing yet")
+        }
+        #expect(ahead, "\(proxy.output)\n\(ProxyLab.table())")
+        #expect(proxy.output.contains("the initial state is programmed as it is read"), "\(proxy.output)")
+        #expect(!proxy.output.contains("[Proxy] full sync"), "\(proxy.output)")
+        #expect(try ProxyLab.peer(Self.early) == ["10.244.0.10=1", "10.244.0.11=1"])
+        #expect(try ProxyLab.peer(Self.late) == nil)
+
+        try ProxyLab.write(ProxyLab.webService("late", vip: Self.late, pods: [2]), to: directory, as: "b.yaml")
+        let synced = try await ProxyLab.eventually(120) {
+            try ProxyLab.peer(Self.late) == ["10.244.0.12=1"] && proxy.output.contains("[Proxy] full sync")
+        }
+        #expect(synced, "\(proxy.output)\n\(ProxyLab.table())")
+        #expect(try ProxyLab.peer(Self.early) == ["10.244.0.10=1", "10.244.0.11=1"])
+        #expect(proxy.stop() == 0, "\(proxy.output)")
     }
 }
