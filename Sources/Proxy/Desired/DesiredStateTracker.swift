@@ -131,17 +131,21 @@ public struct DesiredStateTracker: Sendable {
                 }
             case .upsert(.node(let node)):
                 // The node's labels and addresses change how every Service translates: the Services so far first.
-                for service in affected { touched.formUnion(recompute(service)) }
-                affected = []
+                settle(&affected, into: &touched)
                 touched.formUnion(applyNode(node))
             case .delete(.node(let node)):
-                for service in affected { touched.formUnion(recompute(service)) }
-                affected = []
+                settle(&affected, into: &touched)
                 touched.formUnion(applyNode(nil, deleted: node))
             }
         }
-        for service in affected { touched.formUnion(recompute(service)) }
+        settle(&affected, into: &touched)
         return touched
+    }
+
+    /// Translates each of `affected` once, adds what that touched to `touched`, and empties `affected`.
+    private mutating func settle(_ affected: inout Set<ObjectKey>, into touched: inout Touched) {
+        for service in affected { touched.formUnion(recompute(service)) }
+        affected = []
     }
 
     /// Removes slice `key` from Service `service`'s slices, and the Service's entry when none is left.
