@@ -161,6 +161,31 @@ import Values
         #expect(MasqueradeSync.transactions(changes) == [changes])
     }
 
+    /// Each element's key as the kernel stores it: fields padded to four bytes, network byte order, the protocol one
+    /// byte (the layout the lab's NFTablesSetClientLabTests writes and reads back).
+    @Test func eachElementsKernelKeyIsTheKernelsLayout() throws {
+        let v4 = IPAddress.v4(IPv4Address(10, 96, 0, 1))
+        let v6 = try #require(IPAddress("fd00::1"))
+        let a: [UInt8] = [10, 96, 0, 1]
+        let b: [UInt8] = [0xfd, 0] + [UInt8](repeating: 0, count: 13) + [1]
+        let udp443: [UInt8] = [17, 0, 0, 0, 1, 187, 0, 0]
+        let cases: [(MasqueradeElement, [UInt8])] = [
+            (.always(.udp, v4, port: 443), a + udp443),
+            (.fromOutside(.udp, v6, port: 443), b + udp443),
+            (.fromVirtualServerAddress(.udp, v4, port: 443), a + udp443),
+            (.vipPort(.tcp, v4, port: 80), a + [6, 0, 0, 0, 0, 80, 0, 0]),
+            (.sourceGuarded(.sctp, v6, port: 443), b + [132, 0, 0, 0, 1, 187, 0, 0]),
+            (.nodeRefused(.udp, v4, port: 443), a + a + udp443),
+            (.hairpin(v6), b + b),
+            (.vip(v4), a),
+            (.healthCheckPort(.ipv4, port: 30_001), [0x75, 0x31]),
+        ]
+        for (element, key) in cases {
+            #expect(element.kernelKey == key, "\(element)")
+            #expect(element.storedKey == key, "\(element)")
+        }
+    }
+
     @Test func anAdmittedRangeReadsBackAsTheKeysOfItsFirstAndLastAddresses() {
         let admitted = MasqueradeElement.sourceAdmitted(
             .tcp, .v4(IPv4Address(203, 0, 113, 5)), port: 443, AddressPrefix(IPv4Address(192, 0, 2, 0), length: 23))

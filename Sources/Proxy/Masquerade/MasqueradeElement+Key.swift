@@ -7,25 +7,52 @@ extension MasqueradeElement {
     /// protocol one byte; a set of one field holds it unpadded (a health-check port: two bytes). Nil for an element
     /// of an interval set (an admitted range), whose ranges only nft's text can write.
     public var kernelKey: [UInt8]? {
-        let (port, proto) = (Self.port, Self.proto)
+        // Built in one array (at 10,000 Services a restart compares 130,000 keys with the sets read back).
+        var key: [UInt8] = []
+        key.reserveCapacity(40)
         switch self {
         case .always(let protocolValue, let address, let portValue),
             .fromOutside(let protocolValue, let address, let portValue),
             .fromVirtualServerAddress(let protocolValue, let address, let portValue),
             .vipPort(let protocolValue, let address, let portValue),
             .sourceGuarded(let protocolValue, let address, let portValue):
-            return address.bytes + proto(protocolValue) + port(portValue)
+            Self.append(address, to: &key)
+            Self.append(protocolValue, portValue, to: &key)
         case .nodeRefused(let protocolValue, let address, let portValue):
-            return address.bytes + address.bytes + proto(protocolValue) + port(portValue)
+            Self.append(address, to: &key)
+            Self.append(address, to: &key)
+            Self.append(protocolValue, portValue, to: &key)
         case .hairpin(let address):
-            return address.bytes + address.bytes
+            Self.append(address, to: &key)
+            Self.append(address, to: &key)
         case .vip(let address):
-            return address.bytes
+            Self.append(address, to: &key)
         case .healthCheckPort(_, let portValue):
-            return [UInt8(portValue >> 8), UInt8(truncatingIfNeeded: portValue)]
+            key.append(UInt8(portValue >> 8))
+            key.append(UInt8(truncatingIfNeeded: portValue))
         case .sourceAdmitted:
             return nil
         }
+        return key
+    }
+
+    /// An address's bytes, in network order.
+    private static func append(_ address: IPAddress, to key: inout [UInt8]) {
+        switch address {
+        case .v4(let address):
+            for shift: UInt32 in [24, 16, 8, 0] { key.append(UInt8(truncatingIfNeeded: address.value >> shift)) }
+        case .v6:
+            key += address.bytes
+        }
+    }
+
+    /// A protocol and a port as two fields of a concatenation (``proto(_:)``, ``port(_:)``).
+    private static func append(_ protocolValue: IPVSProtocol, _ portValue: UInt16, to key: inout [UInt8]) {
+        key.append(UInt8(truncatingIfNeeded: protocolValue.kernelValue))
+        key.append(contentsOf: repeatElement(0, count: 3))
+        key.append(UInt8(portValue >> 8))
+        key.append(UInt8(truncatingIfNeeded: portValue))
+        key.append(contentsOf: repeatElement(0, count: 2))
     }
 
     /// The element as a dump of its set reads it back (``NFTablesSetAccess/keys(table:sets:)``): its kernel key, or

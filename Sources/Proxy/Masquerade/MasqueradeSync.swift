@@ -153,6 +153,8 @@ public struct MasqueradeSync: Sendable {
         var additions: [NFTablesSetChange] = []
         for name in names {
             let (have, want) = (Set(found[name] ?? []), wanted[name] ?? [])
+            // A restart's usual case, checked before the two differences are built.
+            if have == want { continue }
             let (gone, new) = (have.subtracting(want), want.subtracting(have))
             guard !gone.isEmpty || !new.isEmpty else { continue }
             // Ranges are written by nft's text only.
