@@ -16,17 +16,17 @@ extension MasqueradeElement {
             .fromVirtualServerAddress(let protocolValue, let address, let portValue),
             .vipPort(let protocolValue, let address, let portValue),
             .sourceGuarded(let protocolValue, let address, let portValue):
-            Self.append(address, to: &key)
+            key += address.bytes
             Self.append(protocolValue, portValue, to: &key)
         case .nodeRefused(let protocolValue, let address, let portValue):
-            Self.append(address, to: &key)
-            Self.append(address, to: &key)
+            key += address.bytes
+            key += address.bytes
             Self.append(protocolValue, portValue, to: &key)
         case .hairpin(let address):
-            Self.append(address, to: &key)
-            Self.append(address, to: &key)
+            key += address.bytes
+            key += address.bytes
         case .vip(let address):
-            Self.append(address, to: &key)
+            key += address.bytes
         case .healthCheckPort(_, let portValue):
             key.append(UInt8(portValue >> 8))
             key.append(UInt8(truncatingIfNeeded: portValue))
@@ -36,17 +36,8 @@ extension MasqueradeElement {
         return key
     }
 
-    /// An address's bytes, in network order.
-    private static func append(_ address: IPAddress, to key: inout [UInt8]) {
-        switch address {
-        case .v4(let address):
-            for shift: UInt32 in [24, 16, 8, 0] { key.append(UInt8(truncatingIfNeeded: address.value >> shift)) }
-        case .v6:
-            key += address.bytes
-        }
-    }
-
-    /// A protocol and a port as two fields of a concatenation (``proto(_:)``, ``port(_:)``).
+    /// A protocol and a port as two fields of a concatenation: the protocol one byte, the port in network byte order,
+    /// each padded to four bytes.
     private static func append(_ protocolValue: IPVSProtocol, _ portValue: UInt16, to key: inout [UInt8]) {
         key.append(UInt8(truncatingIfNeeded: protocolValue.kernelValue))
         key.append(contentsOf: repeatElement(0, count: 3))
@@ -62,7 +53,8 @@ extension MasqueradeElement {
         guard case .sourceAdmitted(let protocolValue, let address, let portValue, let prefix) = self else {
             return kernelKey ?? []
         }
-        let head = address.bytes + Self.proto(protocolValue) + Self.port(portValue)
+        var head = address.bytes
+        Self.append(protocolValue, portValue, to: &head)
         let first = prefix.network.bytes
         var last = first
         for index in last.indices {
@@ -72,15 +64,6 @@ extension MasqueradeElement {
         return head + first + head + last
     }
 
-    /// A port as a field of a concatenation: network byte order, padded to four bytes.
-    private static func port(_ value: UInt16) -> [UInt8] {
-        [UInt8(value >> 8), UInt8(truncatingIfNeeded: value), 0, 0]
-    }
-
-    /// A protocol as a field of a concatenation: one byte, padded to four.
-    private static func proto(_ value: IPVSProtocol) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: value.kernelValue), 0, 0, 0]
-    }
 }
 
 extension MasqueradeDelta {

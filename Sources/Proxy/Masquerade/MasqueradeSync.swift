@@ -156,7 +156,6 @@ public struct MasqueradeSync: Sendable {
             // A restart's usual case, checked before the two differences are built.
             if have == want { continue }
             let (gone, new) = (have.subtracting(want), want.subtracting(have))
-            guard !gone.isEmpty || !new.isEmpty else { continue }
             // Ranges are written by nft's text only.
             if name.hasPrefix("source-admitted") { return nil }
             removals.append(
