@@ -115,6 +115,7 @@ import Values
         #expect(await sync.prepare() == .replaced(elements: 0), "the table is created with empty sets")
         let count = reals.count + 2
         #expect(await sync.sync(state, touched: nil) == .mended(elements: count, added: count, removed: 0))
+        #expect(sets.reads == 0, "sets created empty are not read back")
         #expect(nft.scripts.count == 1, "only the empty table went through nft")
         #expect(sets.batches.count == 2, "two transactions")
         #expect(sets.batches.map { $0.reduce(0) { $0 + $1.keys.count } } == [MasqueradeSync.fillTransactionLimit, 102])
@@ -124,6 +125,65 @@ import Values
         var restarted = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
         _ = await restarted.prepare()
         #expect(await restarted.sync(state, touched: nil) == .kept(elements: count))
+    }
+
+    /// The sets of a table found at start are read back while the objects are read, not once the first pass is
+    /// due; the sets of a table the proxy creates are not read at all (they were created empty).
+    @Test func theSetsAreReadBackAtStartAndThoseOfACreatedTableNotAtAll() async {
+        let state = desired([(F.web, ["10.244.0.10"])])
+        var tracker = MasqueradeTracker(configuration: configuration)
+        tracker.rebuild(from: state)
+        let (nft, sets) = (FakeNFTables(), FakeNFTablesSets())
+        nft.place(mark: NFTablesScript.mark(for: configuration))
+        sets.place(tracker.elements)
+        var restarted = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+        #expect(await restarted.prepare() == .unchanged)
+        await waitFor(limit: .seconds(10)) { sets.reads == 1 }
+        #expect(sets.reads == 1, "read before any pass")
+        #expect(await restarted.sync(state, touched: nil) == .kept(elements: 3))
+        #expect(sets.reads == 1 && sets.batches.isEmpty)
+
+        let (created, createdSets) = (FakeNFTables(), FakeNFTablesSets())
+        var fresh = MasqueradeSync(configuration: configuration, nft: created, sets: createdSets)
+        #expect(await fresh.prepare() == .replaced(elements: 0))
+        #expect(await fresh.sync(state, touched: nil) == .mended(elements: 3, added: 3, removed: 0))
+        #expect(createdSets.reads == 0, "sets created empty are not read back")
+    }
+
+    /// Sets whose dump repeats every key.
+    final class Repeating: NFTablesSetAccess {
+        let base = FakeNFTablesSets()
+
+        func apply(table: String, _ changes: [NFTablesSetChange]) throws(IPVSError) {
+            try base.apply(table: table, changes)
+        }
+
+        func keys(table: String, sets: [String]) throws(IPVSError) -> [String: [[UInt8]]] {
+            try base.keys(table: table, sets: sets).mapValues { $0 + $0 }
+        }
+    }
+
+    /// A key read back twice (which a dump of the kernel's does not hold) is neither taken for one to remove nor
+    /// removed twice.
+    @Test func aKeyReadBackTwiceIsNotTakenForGone() async {
+        let state = desired([(F.web, ["10.244.0.10"])])
+        var tracker = MasqueradeTracker(configuration: configuration)
+        tracker.rebuild(from: state)
+        let stray = MasqueradeElement.vip(.v4(IPv4Address(10, 96, 9, 9)))
+        for (found, expected) in [
+            (Array(tracker.elements), MasqueradeSync.Action.kept(elements: 3)),
+            (Array(tracker.elements) + [stray], .mended(elements: 3, added: 0, removed: 1)),
+        ] {
+            let (nft, sets) = (FakeNFTables(), Repeating())
+            nft.place(mark: NFTablesScript.mark(for: configuration))
+            sets.base.place(found)
+            var sync = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
+            _ = await sync.prepare()
+            #expect(await sync.sync(state, touched: nil) == expected)
+            let written = sets.base.batches.joined().filter { !$0.keys.isEmpty }
+            let removal = NFTablesSetChange(set: "vips-v4", add: false, keys: [[10, 96, 9, 9]])
+            #expect(written == (found.count > 3 ? [removal] : []))
+        }
     }
 
     @Test func aSetReadOrFillTheKernelRefusesIsFollowedByAWholeTableWrite() async {

@@ -70,10 +70,11 @@ public enum MasqueradeElement: Sendable, Hashable, Comparable, CustomStringConve
         }
     }
 
+    /// The index in ``allSetNames`` of the set holding it.
+    public var setSlot: Int { setIndex * 2 + (family == .ipv4 ? 0 : 1) }
+
     /// The name of the nftables set holding it.
-    public var setName: String {
-        "\(Self.setNames[setIndex])-\(family == .ipv4 ? "v4" : "v6")"
-    }
+    public var setName: String { Self.allSetNames[setSlot] }
 
     /// The element as nft writes it: "10.96.0.10 . tcp . 80", "10.244.0.11 . 10.244.0.11" for hairpin,
     /// "203.0.113.10 . tcp . 80 . 192.0.2.0/24" for an admitted range.

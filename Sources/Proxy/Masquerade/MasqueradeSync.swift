@@ -6,7 +6,8 @@ import NFTables
 ///
 /// The first pass, and the first after a failure or after the table was found missing, replaces the whole table
 /// in one transaction. At start, a table already in the kernel that carries the mark of the one to write (the same
-/// chains, rules and cluster CIDRs: ``NFTablesScript/mark(for:)``) has its sets read back and compared with the
+/// chains, rules and cluster CIDRs: ``NFTablesScript/mark(for:)``) has its sets read back (as soon as it is found,
+/// beside the reading of the objects: nothing writes the table before the first pass) and compared with the
 /// elements to write: the same, nothing is written (an unchanged restart writes nothing, even after changes made
 /// during the previous run); a few different, or any number only to add (sets created empty), only those are
 /// written. Otherwise a pass writes only the set
@@ -43,6 +44,9 @@ public struct MasqueradeSync: Sendable {
     /// The mark of the table found in the kernel (or created with empty sets) before the first pass; used by the
     /// first whole write only.
     private var foundMark: String?
+    /// What the sets held when ``prepare()`` found the table, read beside the rest of the start; taken by the first
+    /// mend.
+    private var readBack: ReadBack = .none
     let nft: any NFTablesRunner
     /// Writes small element changes straight to the kernel and reads the sets back at start; nil sends every change
     /// through `nft` and replaces the table found at start.
@@ -78,10 +82,23 @@ public struct MasqueradeSync: Sendable {
         do {
             if let mark = try await nft.mark(ofTable: configuration.table) {
                 foundMark = mark
+                if mark == NFTablesScript.mark(for: configuration), let sets {
+                    let (table, names) = (configuration.table, MasqueradeElement.allSetNames)
+                    readBack = .reading(
+                        Task {
+                            do throws(NFTablesError) {
+                                return .success(try await Self.read(names, table, sets))
+                            } catch {
+                                return .failure(error)
+                            }
+                        })
+                }
                 return .unchanged
             }
             try await nft.run(NFTablesScript.replace(configuration: configuration, elements: []))
             foundMark = NFTablesScript.mark(for: configuration)
+            // Its sets were just created empty, in the same transaction as the table.
+            readBack = .empty
             return .replaced(elements: 0)
         } catch {
             return .failed(error)
@@ -140,22 +157,36 @@ public struct MasqueradeSync: Sendable {
     /// Reads the sets of the table found at start back and writes the elements that differ from the tracker's, when
     /// none is in a set of ranges and they are few (at most ``directLimit``) or all to add: the action taken, or nil
     /// when the table is to be replaced whole instead.
-    private func mend(through sets: any NFTablesSetAccess) async throws(NFTablesError) -> Action? {
+    private mutating func mend(through sets: any NFTablesSetAccess) async throws(NFTablesError) -> Action? {
         let names = MasqueradeElement.allSetNames
         let table = configuration.table
-        let found = try await Self.onThread(
-            within: Self.directDeadline, refused: "the sets of table inet \(table) could not be read back",
-            late: "the sets of table inet \(table) were not read back within \(Self.directDeadline)"
-        ) { () throws(IPVSError) in try sets.keys(table: table, sets: names) }
-        var wanted: [String: Set<[UInt8]>] = [:]
-        for element in tracker.elements { wanted[element.setName, default: []].insert(element.storedKey) }
+        let found: [String: [[UInt8]]]
+        switch readBack {
+        case .empty: found = [:]
+        case .reading(let task): found = try await task.value.get()
+        case .none: found = try await Self.read(names, table, sets)
+        }
+        readBack = .none
+        var wanted = [Set<[UInt8]>](repeating: [], count: names.count)
+        tracker.forEachElement { wanted[$0.setSlot].insert($0.storedKey) }
         var removals: [NFTablesSetChange] = []
         var additions: [NFTablesSetChange] = []
-        for name in names {
-            let (have, want) = (Set(found[name] ?? []), wanted[name] ?? [])
-            // A restart's usual case, checked before the two differences are built.
-            if have == want { continue }
-            let (gone, new) = (have.subtracting(want), want.subtracting(have))
+        for (slot, name) in names.enumerated() {
+            // The keys wanted and not found are what is left of `new`; a key found and not wanted is gone. (A second
+            // copy of a found key, which a dump does not hold, would be taken for gone: it is checked against the
+            // keys wanted before it is written.)
+            var new = wanted[slot]
+            wanted[slot] = []
+            var gone: [[UInt8]] = []
+            for key in found[name] ?? [] where new.remove(key) == nil { gone.append(key) }
+            // A restart's usual case: every key found was wanted, and none is left to add.
+            if gone.isEmpty && new.isEmpty { continue }
+            if !gone.isEmpty {
+                var all: Set<[UInt8]> = []
+                tracker.forEachElement { if $0.setSlot == slot { all.insert($0.storedKey) } }
+                gone = Array(Set(gone.filter { !all.contains($0) }))
+            }
+            if gone.isEmpty && new.isEmpty { continue }
             // Ranges are written by nft's text only.
             if name.hasPrefix("source-admitted") { return nil }
             removals.append(
@@ -177,6 +208,16 @@ public struct MasqueradeSync: Sendable {
             return nil
         }
         return .mended(elements: tracker.elementCount, added: added, removed: removed)
+    }
+
+    /// The keys each of `names` holds in `table`, read through `sets` on a thread of its own.
+    private static func read(
+        _ names: [String], _ table: String, _ sets: any NFTablesSetAccess
+    ) async throws(NFTablesError) -> [String: [[UInt8]]] {
+        try await onThread(
+            within: directDeadline, refused: "the sets of table inet \(table) could not be read back",
+            late: "the sets of table inet \(table) were not read back within \(directDeadline)"
+        ) { () throws(IPVSError) in try sets.keys(table: table, sets: names) }
     }
 
     /// Writes `transactions` through `sets`, one after another, on a thread of its own (the netlink exchange blocks).
@@ -232,6 +273,14 @@ public struct MasqueradeSync: Sendable {
             }
         }
         return result
+    }
+
+    /// The sets' keys found at start: not read (the table was replaced whole, or none was found), created empty, or
+    /// being read.
+    private enum ReadBack {
+        case none
+        case empty
+        case reading(Task<Result<[String: [[UInt8]]], NFTablesError>, Never>)
     }
 
     /// Removes the table (`run --cleanup`).
