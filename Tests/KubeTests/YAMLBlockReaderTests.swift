@@ -3,7 +3,7 @@ import Testing
 
 @testable import Kube
 
-/// The fast reader of block YAML against Yams' parser: wherever it accepts a text, its nodes are Yams' (checked on
+/// The fast reader of block YAML against Yams' parser: wherever it accepts a text, its nodes read as Yams' (checked on
 /// generated texts and on thousands of mutations of them), it accepts the shapes manifests are written in, and it
 /// leaves everything else to Yams.
 @Suite("YAML block reader")

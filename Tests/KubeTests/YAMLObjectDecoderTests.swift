@@ -167,6 +167,25 @@ struct YAMLObjectDecoderTests {
         #expect(try YAMLObjectDecoder.decode(Service.self, fromYAML: "kind: '<'\nmetadata: {name: a}").kind == "<")
     }
 
+    /// Yams resolves an alias to the node it names, so a small document of nested aliases stands for a tree of 2^41
+    /// scalars: its nodes are read one level at a time, and only what the models look up is ever read.
+    @Test func aDocumentOfNestedAliasesIsReadOnlyAsFarAsTheModelsLook() throws {
+        var lines = ["kind: Service", "metadata: {name: a}", "l0: &l0 [x, x]"]
+        for level in 1...40 { lines.append("l\(level): &l\(level) [*l\(level - 1), *l\(level - 1)]") }
+        lines.append("spec: {type: NodePort, laughs: *l40}")
+        let text = lines.joined(separator: "\n")
+        #expect(try YAMLObjectDecoder.decode(Service.self, fromYAML: text).spec?.type == "NodePort")
+        #expect(try ManifestFile.parse(text, path: "laughs.yaml").accepted.count == 1)
+        // Aliases are outside the reader's subset: the document is Yams', its top level read, its values not.
+        let document = try #require(try YAMLObjectDecoder.documents(text).first)
+        guard case .yams = document, case .mapping(let top) = document.resolved else {
+            Issue.record("expected a mapping of Yams' parser, got \(document)")
+            return
+        }
+        #expect(top.keys.count == 44)
+        #expect(top.values.allSatisfy { if case .yams = $0 { true } else { false } })
+    }
+
     /// Integers as Yams reads them: YAML 1.1 octal and hexadecimal, underscores; quoted digits are text.
     @Test(arguments: [("80", 80), ("0x51", 81), ("010", 8), ("1_000", 1000), ("+7", 7), ("-3", -3), ("0", 0)])
     func integers(text: String, value: Int) throws {

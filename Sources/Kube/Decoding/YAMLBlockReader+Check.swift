@@ -7,9 +7,9 @@ extension YAMLBlockReader {
     /// `FuzzYAMLReader` fuzz target.
     package static func disagreement(_ text: String) -> String? {
         guard let fast = documents(text) else { return nil }
-        let reference: [Node]
+        let reference: [YAMLNode]
         do {
-            reference = try YAMLObjectDecoder.yamsDocuments(text)
+            reference = try YAMLObjectDecoder.yamsDocuments(text).map { .yams($0) }
         } catch {
             return "the reader accepts a text Yams rejects (\(error))"
         }
@@ -18,14 +18,17 @@ extension YAMLBlockReader {
         return left == right ? nil : "the reader reads:\n\(left)\nYams reads:\n\(right)"
     }
 
-    /// A node as text that shows what the decoder reads of it: each scalar's style and exact text.
-    static func outline(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): "\(scalar.style)\(scalar.string.debugDescription)"
+    /// A node as text that shows what the decoder reads of it: each scalar's style and exact text, each key's text
+    /// (the whole tree: a wrapped node of Yams' is read to the bottom).
+    static func outline(_ node: YAMLNode) -> String {
+        switch node.resolved {
+        case .scalar(let scalar): "\(scalar.style)\(scalar.text.debugDescription)"
         case .mapping(let mapping):
-            "{" + mapping.map { "\(outline($0.key)): \(outline($0.value))" }.joined(separator: ", ") + "}"
-        case .sequence(let sequence): "[" + sequence.map(outline).joined(separator: ", ") + "]"
-        case .alias: "*alias"
+            "{"
+                + zip(mapping.keys, mapping.values).map { "\($0.debugDescription): \(outline($1))" }
+                .joined(separator: ", ") + "}"
+        case .sequence(let items): "[" + items.map(outline).joined(separator: ", ") + "]"
+        case .alias, .yams: "*alias"
         }
     }
 }

@@ -2,19 +2,19 @@ import Yams
 
 /// A reader of the block YAML that manifests are written in (what `kubectl get -o yaml`, Helm and generators
 /// print): block mappings and sequences indented with spaces, one-line plain and quoted scalars, flow mappings and
-/// sequences (`{name: http, port: 80}`, over several lines too), comments and `---`. It builds the same `Node`s as
-/// Yams' parser does in about a third of the time, and declines (returns `nil`) at the first thing outside that
-/// subset — anchors, aliases, tags, merge keys, block and multi-line scalars, escapes, tabs, non-ASCII bytes,
-/// duplicate keys, anything malformed — so that Yams reads that text as before and reports its errors. It never
-/// reports an error itself, and knows no field: the Codable models decode its nodes as they decode Yams'.
+/// sequences (`{name: http, port: 80}`, over several lines too), comments and `---`. It builds ``YAMLNode``s that
+/// read as Yams' parser's nodes do, in a fraction of its time, and declines (returns `nil`) at the first thing
+/// outside that subset — anchors, aliases, tags, merge keys, block and multi-line scalars, escapes, tabs, non-ASCII
+/// bytes, duplicate keys, anything malformed — so that Yams reads that text as before and reports its errors. It
+/// never reports an error itself, and knows no field: the Codable models decode its nodes as they decode Yams'.
 ///
-/// Where it accepts, its nodes equal Yams' (scalar text and style, pairs in order, items in order):
+/// Where it accepts, its nodes read as Yams' (scalar text and style, keys' text, pairs in order, items in order):
 /// ``disagreement(_:)``, run by `YAMLBlockReaderTests` on generated and mutated texts and by the `FuzzYAMLReader`
 /// fuzz target.
 package enum YAMLBlockReader {
     /// The documents of `text` that hold something (empty documents are left out), or `nil` when the text is
     /// outside the subset.
-    package static func documents(_ text: String) -> [Node]? {
+    package static func documents(_ text: String) -> [YAMLNode]? {
         if YAMLObjectDecoder.mayMerge(text) { return nil }
         var text = text
         return text.withUTF8 { bytes in
@@ -59,8 +59,6 @@ struct YAMLLineReader {
     static let maximumKeyLength = 1000
 
     let bytes: UnsafeBufferPointer<UInt8>
-    /// One per text, as Yams' parser has: `Constructor.default` builds its tables anew at each use.
-    private let constructor = Constructor.default
     private var next = 0
     var lineStart = 0
     var lineEnd = 0
@@ -75,8 +73,8 @@ struct YAMLLineReader {
     /// The column of the current position.
     var column: Int { position - lineStart }
 
-    mutating func documents() throws(YAMLDecline) -> [Node] {
-        var documents: [Node] = []
+    mutating func documents() throws(YAMLDecline) -> [YAMLNode] {
+        var documents: [YAMLNode] = []
         try advance()
         while true {
             switch state {
@@ -131,22 +129,22 @@ struct YAMLLineReader {
     }
 
     /// A mapping or sequence whose first entry starts at the current position.
-    private mutating func block(column: Int) throws(YAMLDecline) -> Node {
+    private mutating func block(column: Int) throws(YAMLDecline) -> YAMLNode {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maximumDepth { throw YAMLDecline() }
         return isSequenceEntry ? try sequence(column: column) : try mapping(column: column)
     }
 
-    private mutating func mapping(column: Int) throws(YAMLDecline) -> Node {
-        var pairs: [(Node, Node)] = []
+    private mutating func mapping(column: Int) throws(YAMLDecline) -> YAMLNode {
+        var pairs = YAMLMapping()
         var keys = YAMLKeySet()
         while state == .content, self.column == column {
             if isSequenceEntry { throw YAMLDecline() }
             let key = try readKey()
             // Yams rejects a mapping with a duplicate key: that error is its to report.
-            guard keys.insert(key.string) else { throw YAMLDecline() }
-            let value: Node
+            guard keys.insert(key) else { throw YAMLDecline() }
+            let value: YAMLNode
             if atLineEnd {
                 try advance()
                 if state == .content, self.column > column {
@@ -161,13 +159,13 @@ struct YAMLLineReader {
                 try advance()
             }
             if state == .content, self.column > column { throw YAMLDecline() }
-            pairs.append((.scalar(key), value))
+            pairs.append(key, value)
         }
-        return .mapping(Node.Mapping(pairs, tag(), .block))
+        return .mapping(pairs)
     }
 
-    private mutating func sequence(column: Int) throws(YAMLDecline) -> Node {
-        var items: [Node] = []
+    private mutating func sequence(column: Int) throws(YAMLDecline) -> YAMLNode {
+        var items: [YAMLNode] = []
         while state == .content, self.column == column, isSequenceEntry {
             position += 1
             skipSpaces()
@@ -186,7 +184,7 @@ struct YAMLLineReader {
             }
             if state == .content, self.column > column { throw YAMLDecline() }
         }
-        return .sequence(Node.Sequence(items, tag(), .block))
+        return .sequence(items)
     }
 
     // MARK: - Within a line
@@ -211,12 +209,12 @@ struct YAMLLineReader {
 
     /// Reads a key and its `:`, leaving the position at its value (or the end of the line). In a flow mapping
     /// (`inFlow`) a plain key ends at its first `:`, which a space must follow, and `,[]{}` may not appear in it.
-    mutating func readKey(inFlow: Bool = false) throws(YAMLDecline) -> Node.Scalar {
-        let key: Node.Scalar
+    mutating func readKey(inFlow: Bool = false) throws(YAMLDecline) -> String {
+        let key: String
         let first = bytes[position]
         let start = position
         if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
-            key = try readQuoted()
+            key = try readQuoted().text
         } else {
             try checkPlainStart()
             while true {
@@ -228,7 +226,7 @@ struct YAMLLineReader {
                 position += 1
             }
             if bytes[position - 1] == 0x20 { throw YAMLDecline() }
-            key = Node.Scalar(text(start, position), tag(), .plain)
+            key = text(start, position)
         }
         // libyaml looks no further than 1,024 characters for a simple key's `:`.
         guard position - start <= Self.maximumKeyLength, position < lineEnd, bytes[position] == UInt8(ascii: ":"),
@@ -241,9 +239,9 @@ struct YAMLLineReader {
 
     /// A scalar or flow collection that ends its line (a comment may follow). A flow collection may go on over
     /// lines indented deeper than `blockColumn`, the column of the block it is a value in.
-    private mutating func inlineValue(blockColumn: Int) throws(YAMLDecline) -> Node {
+    private mutating func inlineValue(blockColumn: Int) throws(YAMLDecline) -> YAMLNode {
         let first = bytes[position]
-        let value: Node
+        let value: YAMLNode
         switch first {
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             value = .scalar(try readQuoted())
@@ -275,7 +273,7 @@ struct YAMLLineReader {
     }
 
     /// A quoted scalar on one line: `'…'` with `''` for a quote, or `"…"` without escapes.
-    mutating func readQuoted() throws(YAMLDecline) -> Node.Scalar {
+    mutating func readQuoted() throws(YAMLDecline) -> YAMLScalar {
         let quote = bytes[position]
         position += 1
         let start = position
@@ -297,7 +295,7 @@ struct YAMLLineReader {
         var string = text(start, position)
         position += 1
         if doubled { string = string.replacing("''", with: "'") }
-        return Node.Scalar(string, tag(), quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted)
+        return YAMLScalar(text: string, style: quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted)
     }
 
     /// Declines a plain scalar starting with an indicator (`&`, `*`, `!`, `|`, `>`, `%`, `@`, `` ` ``, `?`, `:`, `,`,
@@ -326,10 +324,7 @@ struct YAMLLineReader {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
-    /// A tag as Yams' parser gives an untagged node under `Resolver.basic` (one per node: a tag resolves in place).
-    func tag() -> Tag { Tag(.implicit, .basic, constructor) }
-
-    func scalar(_ string: String, _ style: Node.Scalar.Style) -> Node {
-        .scalar(Node.Scalar(string, tag(), style))
+    func scalar(_ string: String, _ style: Node.Scalar.Style) -> YAMLNode {
+        .scalar(YAMLScalar(text: string, style: style))
     }
 }

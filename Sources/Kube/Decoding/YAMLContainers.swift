@@ -1,14 +1,12 @@
-import Yams
-
-/// The keyed container of ``YAMLNodeDecoder``: scalar fields are read in place from their shapes (no decoder, no
-/// node copied, no coding path unless they fail); nested values get a decoder one key deeper.
+/// The keyed container of ``YAMLNodeDecoder``: scalar fields are read in place (no decoder, no coding path unless
+/// they fail); nested values get a decoder one key deeper.
 struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// The mapping's decoder: its position is the container's, its fields are the container's. The
     /// container holds nothing else, so that the box of a `KeyedDecodingContainer` copies one reference per call.
     let decoder: YAMLNodeDecoder
 
     var codingPath: [any CodingKey] { decoder.codingPath }
-    var allKeys: [Key] { decoder.fields.entries.compactMap { Key(stringValue: $0.key) } }
+    var allKeys: [Key] { decoder.fields.keys.compactMap { Key(stringValue: $0) } }
 
     func contains(_ key: Key) -> Bool { decoder.fields.index(key.stringValue) != nil }
 
@@ -26,7 +24,7 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The index of `name` unless it is absent or null (`decodeIfPresent`'s rule).
     private func presentIndex(_ name: String) -> Int? {
-        guard let index = decoder.fields.index(name), !decoder.fields.entries[index].shape.isNull else {
+        guard let index = decoder.fields.index(name), !decoder.fields.values[index].isNull else {
             return nil
         }
         return index
@@ -34,7 +32,7 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func child(_ name: String) -> YAMLPosition { decoder.child(.key(name)) }
 
-    func decodeNil(forKey key: Key) throws -> Bool { decoder.fields.entries[try index(key)].shape.isNull }
+    func decodeNil(forKey key: Key) throws -> Bool { decoder.fields.values[try index(key)].isNull }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try string(try index(key), key.stringValue) }
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try int(try index(key), key.stringValue) }
@@ -83,31 +81,23 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     private func string(_ index: Int, _ name: String) throws -> String {
-        try YAMLNodeDecoder.string(decoder.fields.entries[index].shape, child(name))
+        try YAMLNodeDecoder.string(decoder.fields.values[index], child(name))
     }
 
     private func int(_ index: Int, _ name: String) throws -> Int {
-        try YAMLNodeDecoder.int(decoder.fields.entries[index].shape, decoder.fields.nodes[index], child(name))
+        try YAMLNodeDecoder.int(decoder.fields.values[index], child(name))
     }
 
     private func bool(_ index: Int, _ name: String) throws -> Bool {
-        try YAMLNodeDecoder.bool(decoder.fields.nodes[index], child(name))
+        try YAMLNodeDecoder.bool(decoder.fields.values[index], child(name))
     }
 
     /// Any value: the common scalars, string lists and string maps without a decoder, anything else with one.
     private func value<Value: Decodable>(_ type: Value.Type, _ index: Int, _ name: String) throws -> Value {
-        if Value.self == String.self { return try YAMLNodeDecoder.cast(try string(index, name), to: type, child(name)) }
-        if Value.self == Int.self { return try YAMLNodeDecoder.cast(try int(index, name), to: type, child(name)) }
-        if Value.self == Bool.self { return try YAMLNodeDecoder.cast(try bool(index, name), to: type, child(name)) }
-        if Value.self == [String].self {
-            let value = try YAMLNodeDecoder.strings(decoder.fields.nodes[index], child(name))
-            return try YAMLNodeDecoder.cast(value, to: type, child(name))
+        let node = decoder.fields.values[index]
+        return try YAMLNodeDecoder.value(type, node, child(name)) {
+            try Value(from: YAMLNodeDecoder(node: node, position: child(name)))
         }
-        if Value.self == [String: String].self {
-            let value = try YAMLNodeDecoder.stringMap(decoder.fields.nodes[index], child(name))
-            return try YAMLNodeDecoder.cast(value, to: type, child(name))
-        }
-        return try Value(from: YAMLNodeDecoder(node: decoder.fields.nodes[index], position: child(name)))
     }
 
     func nestedContainer<NestedKey: CodingKey>(
@@ -121,15 +111,15 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     private func nestedDecoder(_ key: Key) throws -> YAMLNodeDecoder {
-        YAMLNodeDecoder(node: decoder.fields.nodes[try index(key)], position: child(key.stringValue))
+        YAMLNodeDecoder(node: decoder.fields.values[try index(key)], position: child(key.stringValue))
     }
 
     func superDecoder() throws -> any Decoder {
-        YAMLNodeDecoder(node: decoder.fields.node("super") ?? Node(""), position: child("super"))
+        YAMLNodeDecoder(node: decoder.fields["super"] ?? .emptyDocument, position: child("super"))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        YAMLNodeDecoder(node: decoder.fields.node(key.stringValue) ?? Node(""), position: child(key.stringValue))
+        YAMLNodeDecoder(node: decoder.fields[key.stringValue] ?? .emptyDocument, position: child(key.stringValue))
     }
 }
 
@@ -137,17 +127,17 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 struct YAMLUnkeyedContainer: UnkeyedDecodingContainer {
     /// The sequence's decoder: its position is the container's.
     let decoder: YAMLNodeDecoder
-    let sequence: Node.Sequence
+    let items: [YAMLNode]
     private(set) var currentIndex = 0
 
-    init(decoder: YAMLNodeDecoder, sequence: Node.Sequence) {
+    init(decoder: YAMLNodeDecoder, items: [YAMLNode]) {
         self.decoder = decoder
-        self.sequence = sequence
+        self.items = items
     }
 
     var codingPath: [any CodingKey] { decoder.codingPath }
-    var count: Int? { sequence.count }
-    var isAtEnd: Bool { currentIndex >= sequence.count }
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
 
     /// The next item's decoder; moves past it only once it has been read.
     private func next<Value>(_ type: Value.Type) throws -> YAMLNodeDecoder {
@@ -156,7 +146,7 @@ struct YAMLUnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(
                 type, .init(codingPath: position.keys, debugDescription: "Unkeyed container is at end."))
         }
-        return YAMLNodeDecoder(node: sequence[currentIndex], position: position)
+        return YAMLNodeDecoder(node: items[currentIndex], position: position)
     }
 
     mutating func decodeNil() throws -> Bool {

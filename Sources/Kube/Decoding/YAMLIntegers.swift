@@ -2,29 +2,25 @@ import Yams
 
 extension YAMLNodeDecoder {
     /// An integer as Yams constructs it (decimal, `0x`, `0o`, `0b`, sexagesimal; plain scalars only). Plain
-    /// decimal digits, by far the most common case, are converted from the shape's text without Yams' general
-    /// constructor (and without copying the node).
-    static func int(_ shape: YAMLShape, _ node: @autoclosure () -> Node, _ position: @autoclosure () -> YAMLPosition)
-        throws -> Int
-    {
-        guard case .scalar(let text, let style) = shape else { throw mismatch(Int.self, shape, position()) }
-        if style == .plain || style == .any, let value = plainDecimal(text) { return value }
-        if let value = try sexagesimal(Int.self, shape, position()) { return value }
-        guard case .scalar(let scalar) = node(), let value = Int.construct(from: scalar) else {
-            throw mismatch(Int.self, shape, position())
-        }
+    /// decimal digits, by far the most common case, are converted from the text without Yams' general constructor.
+    static func int(_ node: YAMLNode, _ position: @autoclosure () -> YAMLPosition) throws -> Int {
+        guard case .scalar(let scalar) = node.resolved else { throw mismatch(Int.self, node, position()) }
+        if scalar.style == .plain || scalar.style == .any, let value = plainDecimal(scalar.text) { return value }
+        if let value = try sexagesimal(Int.self, scalar, position()) { return value }
+        guard let value = Int.construct(from: scalar.yams) else { throw mismatch(Int.self, node, position()) }
         return value
     }
 
     /// The base-60 integer a plain scalar holds, read by ``YAMLSexagesimal`` and never by Yams; nil when the scalar
     /// is no base-60 integer (Yams reads it, or finds no number); a mismatch when it is one that `T` cannot hold.
     static func sexagesimal<T: FixedWidthInteger>(
-        _ type: T.Type, _ shape: YAMLShape, _ position: @autoclosure () -> YAMLPosition
+        _ type: T.Type, _ scalar: YAMLScalar, _ position: @autoclosure () -> YAMLPosition
     ) throws -> T? {
-        guard case .scalar(let text, let style) = shape, style == .plain || style == .any,
-            let candidate = YAMLSexagesimal.candidate(text)
+        guard scalar.style == .plain || scalar.style == .any, let candidate = YAMLSexagesimal.candidate(scalar.text)
         else { return nil }
-        guard let value = YAMLSexagesimal.value(candidate, as: type) else { throw mismatch(type, shape, position()) }
+        guard let value = YAMLSexagesimal.value(candidate, as: type) else {
+            throw mismatch(type, .scalar(scalar), position())
+        }
         return value
     }
 

@@ -5,15 +5,15 @@ extension YAMLLineReader {
     /// A flow mapping or sequence (`{name: http, port: 80}`, `["10.0.0.1"]`), from its opening to past its closing
     /// bracket. Entries are plain one-line scalars (no `:` in them), quoted scalars or flow collections; an entry
     /// left empty, `? `, a pair in a sequence and a trailing comma are left to Yams.
-    mutating func flow(blockColumn: Int) throws(YAMLDecline) -> Node {
+    mutating func flow(blockColumn: Int) throws(YAMLDecline) -> YAMLNode {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maximumDepth { throw YAMLDecline() }
         let isMapping = bytes[position] == UInt8(ascii: "{")
         let close = isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
         position += 1
-        var pairs: [(Node, Node)] = []
-        var items: [Node] = []
+        var pairs = YAMLMapping()
+        var items: [YAMLNode] = []
         var keys = YAMLKeySet()
         try flowSpace(blockColumn: blockColumn)
         if bytes[position] == close {
@@ -22,14 +22,14 @@ extension YAMLLineReader {
             while true {
                 if isMapping {
                     let key = try readKey(inFlow: true)
-                    guard keys.insert(key.string) else { throw YAMLDecline() }
+                    guard keys.insert(key) else { throw YAMLDecline() }
                     skipSpaces()
                     guard position < lineEnd else { throw YAMLDecline() }
                     let byte = bytes[position]
                     let value =
                         byte == UInt8(ascii: ",") || byte == close
                         ? scalar("", .plain) : try flowValue(blockColumn: blockColumn)
-                    pairs.append((.scalar(key), value))
+                    pairs.append(key, value)
                 } else {
                     items.append(try flowValue(blockColumn: blockColumn))
                 }
@@ -42,8 +42,7 @@ extension YAMLLineReader {
                 if bytes[position] == close { throw YAMLDecline() }
             }
         }
-        return isMapping
-            ? .mapping(Node.Mapping(pairs, tag(), .flow)) : .sequence(Node.Sequence(items, tag(), .flow))
+        return isMapping ? .mapping(pairs) : .sequence(items)
     }
 
     /// Skips spaces, comments and line ends inside a flow collection, leaving the position at content; a line it
@@ -62,7 +61,7 @@ extension YAMLLineReader {
     }
 
     /// A value inside a flow collection.
-    private mutating func flowValue(blockColumn: Int) throws(YAMLDecline) -> Node {
+    private mutating func flowValue(blockColumn: Int) throws(YAMLDecline) -> YAMLNode {
         let first = bytes[position]
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return try flow(blockColumn: blockColumn) }
         if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") { return .scalar(try readQuoted()) }

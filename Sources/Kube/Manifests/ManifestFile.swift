@@ -57,7 +57,7 @@ public struct ManifestFile: Sendable {
         }
         do {
             for node in try YAMLObjectDecoder.documents(text) {
-                guard case .mapping = node else {
+                guard case .mapping = node.resolved else {
                     file.rejected.append(
                         Rejected(
                             id: nil,
@@ -70,9 +70,9 @@ public struct ManifestFile: Sendable {
                     file.add(try YAMLObjectDecoder.decode(ManifestObject.self, from: node), path: path)
                     continue
                 }
-                let items: [Node]
-                if let kind = node["kind"]?.string, ManifestObject.listKinds.contains(kind) {
-                    items = node["items"]?.sequence.map(Array.init) ?? []
+                let items: [YAMLNode]
+                if let kind = node["kind"]?.text, ManifestObject.listKinds.contains(kind) {
+                    items = node["items"]?.items ?? []
                 } else {
                     items = [node]
                 }
@@ -124,9 +124,9 @@ public struct ManifestFile: Sendable {
     }
 
     /// Rejects an object over the size limit, naming it when its kind and name can be read.
-    mutating func rejectTooLarge(_ node: Node, bytes: Int, limit: Int, path: String) {
+    mutating func rejectTooLarge(_ node: YAMLNode, bytes: Int, limit: Int, path: String) {
         let head = node["metadata"].flatMap { try? YAMLObjectDecoder.decode(ObjectMeta.self, from: $0) }
-        let kind = Head(kind: node["kind"]?.string, metadata: head)
+        let kind = Head(kind: node["kind"]?.text, metadata: head)
         guard kind.isObject else { return ignoredKinds.append(kind.kind ?? "<no kind>") }
         rejected.append(
             Rejected(

@@ -1,5 +1,3 @@
-import Yams
-
 /// The largest object the proxy accepts from any source, as etcd's default request limit bounds what an API server
 /// stores: 1.5 MiB. A bigger object is refused with an error naming it (its last valid version, if any, stays), and
 /// the other objects load. From the API server the size is the watch line's; in a manifests file it is the bytes of
@@ -19,12 +17,13 @@ public enum ObjectSizeLimit {
     }
 
     /// The bytes of a YAML node's keys and values (the measure of an object in a manifests file).
-    static func contentBytes(_ node: Node) -> Int {
-        switch node {
-        case .scalar(let scalar): scalar.string.utf8.count
-        case .mapping(let mapping): mapping.reduce(0) { $0 + contentBytes($1.key) + contentBytes($1.value) }
-        case .sequence(let sequence): sequence.reduce(0) { $0 + contentBytes($1) }
-        case .alias: 0
+    static func contentBytes(_ node: YAMLNode) -> Int {
+        switch node.resolved {
+        case .scalar(let scalar): scalar.text.utf8.count
+        case .mapping(let mapping):
+            zip(mapping.keys, mapping.values).reduce(0) { $0 + $1.0.utf8.count + contentBytes($1.1) }
+        case .sequence(let items): items.reduce(0) { $0 + contentBytes($1) }
+        case .alias, .yams: 0
         }
     }
 }
