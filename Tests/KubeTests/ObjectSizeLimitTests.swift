@@ -70,6 +70,22 @@ struct ObjectSizeLimitTests {
         #expect(scanner.incomplete.isEmpty, "a refused object does not make the file broken")
     }
 
+    /// An object of nested aliases stands for a tree of 2^21 scalars in a text of 1 KB: it is refused once the walk
+    /// passes the limit, not measured whole (which grows with the tree: 2^41 scalars would never finish).
+    @Test func anObjectOfNestedAliasesIsRefusedWithoutBeingExpanded() throws {
+        var lines = ["kind: Service", "metadata: {name: laughs, namespace: web}", "l0: &l0 [x, x]"]
+        for level in 1...20 { lines.append("l\(level): &l\(level) [*l\(level - 1), *l\(level - 1)]") }
+        lines.append("spec: {type: NodePort, laughs: *l20}")
+        let limit = 500
+        let file = try ManifestFile.parse(lines.joined(separator: "\n"), path: "/m/laughs.yaml", objectLimit: limit)
+        #expect(file.accepted.isEmpty)
+        #expect(file.rejected.first?.id == ObjectID(kind: .service, key: ObjectKey(namespace: "web", name: "laughs")))
+        let message = try #require(file.rejected.first?.error.message)
+        let counted = message.components(separatedBy: " bytes, more than the 500-byte limit").first?
+            .split(separator: " ").last.flatMap { Int($0) }
+        #expect(try #require(counted) > limit && counted ?? .max <= 2 * limit, "\(message)")
+    }
+
     @Test func aJSONObjectOverTheLimitIsRefusedByName() throws {
         let json = """
             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "big", "namespace": "web"},

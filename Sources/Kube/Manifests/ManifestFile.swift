@@ -77,7 +77,7 @@ public struct ManifestFile: Sendable {
                     items = [node]
                 }
                 for item in items {
-                    let bytes = ObjectSizeLimit.contentBytes(item)
+                    let bytes = ObjectSizeLimit.contentBytes(item, limit: objectLimit)
                     if bytes > objectLimit {
                         file.rejectTooLarge(item, bytes: bytes, limit: objectLimit, path: path)
                     } else {

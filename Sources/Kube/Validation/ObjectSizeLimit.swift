@@ -12,18 +12,45 @@ public enum ObjectSizeLimit {
     ) -> ValidationError {
         ValidationError(
             code: .tooLarge,
-            message: "\(bytes) bytes, more than the \(limit)-byte limit on one object (as etcd's request limit); refused",
+            message:
+                "\(bytes) bytes, more than the \(limit)-byte limit on one object (as etcd's request limit); refused",
             object: ObjectNaming.describe(kind, metadata ?? ObjectMeta()), field: "<object>", file: file)
     }
 
-    /// The bytes of a YAML node's keys and values (the measure of an object in a manifests file).
-    static func contentBytes(_ node: YAMLNode) -> Int {
+    /// The bytes of a YAML node's keys and values (the measure of an object in a manifests file), counted until they
+    /// pass `limit` (then the count so far, which is past it). A tree of more than `limit` nodes is past it too, and
+    /// its count of nodes is returned: an alias repeats the node it names, so a small text can stand for an
+    /// exponentially large tree, whose JSON would take at least a byte a node; the walk stops there instead.
+    static func contentBytes(_ node: YAMLNode, limit: Int) -> Int {
+        var count = ContentCount()
+        count.walk(node, limit: limit)
+        return count.nodes > limit ? max(count.bytes, count.nodes) : count.bytes
+    }
+}
+
+/// The bytes and nodes of a tree walked so far.
+private struct ContentCount {
+    var bytes = 0
+    var nodes = 0
+
+    func isPast(_ limit: Int) -> Bool { bytes > limit || nodes > limit }
+
+    mutating func walk(_ node: YAMLNode, limit: Int) {
+        nodes += 1
         switch node.resolved {
-        case .scalar(let scalar): scalar.text.utf8.count
+        case .scalar(let scalar): bytes += scalar.text.utf8.count
         case .mapping(let mapping):
-            zip(mapping.keys, mapping.values).reduce(0) { $0 + $1.0.utf8.count + contentBytes($1.1) }
-        case .sequence(let items): items.reduce(0) { $0 + contentBytes($1) }
-        case .alias, .yams: 0
+            for (key, value) in zip(mapping.keys, mapping.values) {
+                if isPast(limit) { return }
+                bytes += key.utf8.count
+                walk(value, limit: limit)
+            }
+        case .sequence(let items):
+            for item in items {
+                if isPast(limit) { return }
+                walk(item, limit: limit)
+            }
+        case .alias, .yams: break
         }
     }
 }
