@@ -179,13 +179,12 @@ public struct MasqueradeSync: Sendable {
             wanted[slot] = []
             var gone: [[UInt8]] = []
             for key in found[name] ?? [] where new.remove(key) == nil { gone.append(key) }
-            // A restart's usual case: every key found was wanted, and none is left to add.
-            if gone.isEmpty && new.isEmpty { continue }
             if !gone.isEmpty {
                 var all: Set<[UInt8]> = []
                 tracker.forEachElement { if $0.setSlot == slot { all.insert($0.storedKey) } }
                 gone = Array(Set(gone.filter { !all.contains($0) }))
             }
+            // A restart's usual case: every key found was wanted, and none is left to add.
             if gone.isEmpty && new.isEmpty { continue }
             // Ranges are written by nft's text only.
             if name.hasPrefix("source-admitted") { return nil }

@@ -16,9 +16,9 @@ public struct MasqueradeTracker: Sendable {
     public let configuration: MasqueradeConfiguration
     /// Every element the sets must hold now (made on demand: a whole-table write, tests).
     public var elements: Set<MasqueradeElement> {
-        Set(otherUsers.keys)
-            .union(hairpinV4Users.keys.lazy.map { .hairpin(.v4(IPv4Address($0))) })
-            .union(hairpinV6Users.keys.lazy.map { .hairpin(.v6($0)) })
+        var elements = Set<MasqueradeElement>(minimumCapacity: elementCount)
+        forEachElement { elements.insert($0) }
+        return elements
     }
     /// Calls `body` with every element the sets must hold now, in no particular order, without collecting them
     /// (a restart compares 130,000 of them with the sets read back at 10,000 Services).
