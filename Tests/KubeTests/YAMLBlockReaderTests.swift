@@ -114,6 +114,21 @@ struct YAMLBlockReaderTests {
         #expect(YAMLBlockReader.documents(text) == nil)
     }
 
+    /// A duplicate key is found in a mapping of any size, block or flow: among the first keys (searched in the
+    /// mapping's own list), at the seventeenth (where a set of them is made) and past it (in the set).
+    @Test(arguments: [2, 16, 17, 18, 40])
+    func aDuplicateKeyIsLeftToYamsInAMappingOfAnySize(keys: Int) {
+        let names = (1..<keys).map { "k\($0)" }
+        for duplicate in [names.first, names.last].compactMap({ $0 }) + (keys > 17 ? [names[15]] : []) {
+            let block = (names + [duplicate]).map { "\($0): 1" }.joined(separator: "\n")
+            let flow = "a: {" + (names + [duplicate]).map { "\($0): 1" }.joined(separator: ", ") + "}"
+            #expect(YAMLBlockReader.documents(block) == nil, "\(keys) keys, \(duplicate) twice")
+            #expect(YAMLBlockReader.documents(flow) == nil, "\(keys) keys, \(duplicate) twice, flow")
+        }
+        let distinct = (names + ["k\(keys)"]).map { "\($0): 1" }.joined(separator: "\n")
+        #expect(Self.agrees(distinct), "\(keys) distinct keys are read")
+    }
+
     @Test func keepsYamsErrors() throws {
         // A duplicate key is Yams' error, reported as before.
         #expect(throws: ManifestError.self) { try ManifestFile.parse("a: 1\na: 2\n", path: "d.yaml") }

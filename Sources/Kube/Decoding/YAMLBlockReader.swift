@@ -24,18 +24,16 @@ package enum YAMLBlockReader {
     }
 }
 
-/// The keys of one mapping: a list while short (most mappings), a set beyond, so that a mapping of many keys
-/// costs no more than linear time to check for duplicates.
+/// The duplicate-key check of one mapping: the mapping's own keys are searched while they are few (most mappings),
+/// a set of them is kept beyond, so that a mapping of many keys costs no more than linear time to check.
 struct YAMLKeySet {
-    private var list: [String] = []
     private var set: Set<String>?
 
-    /// Adds `key`; false if it was there.
-    mutating func insert(_ key: String) -> Bool {
+    /// Whether `key` is not among `keys`, the mapping's keys so far (to which the caller then adds it).
+    mutating func isNew(_ key: String, among keys: [String]) -> Bool {
         if set != nil { return set?.insert(key).inserted ?? false }
-        if list.contains(key) { return false }
-        list.append(key)
-        if list.count > 16 { set = Set(list) }
+        if keys.contains(key) { return false }
+        if keys.count >= 16 { set = Set(keys + [key]) }
         return true
     }
 }
@@ -143,7 +141,7 @@ struct YAMLLineReader {
             if isSequenceEntry { throw YAMLDecline() }
             let key = try readKey()
             // Yams rejects a mapping with a duplicate key: that error is its to report.
-            guard keys.insert(key) else { throw YAMLDecline() }
+            guard keys.isNew(key, among: pairs.keys) else { throw YAMLDecline() }
             let value: YAMLNode
             if atLineEnd {
                 try advance()

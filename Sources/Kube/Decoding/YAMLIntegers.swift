@@ -4,7 +4,7 @@ extension YAMLNodeDecoder {
     /// An integer as Yams constructs it (decimal, `0x`, `0o`, `0b`, sexagesimal; plain scalars only). Plain
     /// decimal digits, by far the most common case, are converted from the text without Yams' general constructor.
     static func int(_ node: YAMLNode, _ position: @autoclosure () -> YAMLPosition) throws -> Int {
-        guard case .scalar(let scalar) = node.resolved else { throw mismatch(Int.self, node, position()) }
+        guard let scalar = node.scalar else { throw mismatch(Int.self, node, position()) }
         if scalar.style == .plain || scalar.style == .any, let value = plainDecimal(scalar.text) { return value }
         if let value = try sexagesimal(Int.self, scalar, position()) { return value }
         guard let value = Int.construct(from: scalar.yams) else { throw mismatch(Int.self, node, position()) }

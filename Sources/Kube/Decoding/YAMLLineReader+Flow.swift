@@ -22,7 +22,7 @@ extension YAMLLineReader {
             while true {
                 if isMapping {
                     let key = try readKey(inFlow: true)
-                    guard keys.insert(key) else { throw YAMLDecline() }
+                    guard keys.isNew(key, among: pairs.keys) else { throw YAMLDecline() }
                     skipSpaces()
                     guard position < lineEnd else { throw YAMLDecline() }
                     let byte = bytes[position]

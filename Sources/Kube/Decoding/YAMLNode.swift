@@ -29,18 +29,33 @@ public enum YAMLNode {
     public var resolved: YAMLNode {
         guard case .yams(let node) = self else { return self }
         switch node {
-        case .scalar(let scalar): return .scalar(YAMLScalar(text: scalar.string, style: scalar.style, tag: scalar.tag))
+        case .scalar(let scalar): return .scalar(YAMLScalar(scalar))
         case .mapping(let mapping): return .mapping(YAMLMapping(mapping))
         case .sequence(let sequence): return .sequence(sequence.map { .yams($0) })
         case .alias: return .alias
         }
     }
 
-    /// A scalar's text.
-    public var text: String? {
-        guard case .scalar(let scalar) = resolved else { return nil }
-        return scalar.text
+    /// The node as a scalar, nil when it is none; a node of Yams' parser is not read further to find out (a mapping
+    /// of Yams' is not indexed to say that it is no null).
+    var scalar: YAMLScalar? {
+        switch self {
+        case .scalar(let scalar): scalar
+        case .yams(.scalar(let scalar)): YAMLScalar(scalar)
+        default: nil
+        }
     }
+
+    /// Whether the node is a mapping (one of Yams' parser is not indexed to find out).
+    var isMapping: Bool {
+        switch self {
+        case .mapping, .yams(.mapping): true
+        default: false
+        }
+    }
+
+    /// A scalar's text.
+    public var text: String? { scalar?.text }
 
     /// A sequence's items.
     public var items: [YAMLNode]? {
@@ -57,7 +72,7 @@ public enum YAMLNode {
     /// Yams' null (`NSNull.construct(from:)`): a plain `null`, `Null`, `NULL`, `~` or empty scalar. No other text
     /// equals these (no character is canonically equivalent to one of theirs), so comparing lengths first is exact.
     var isNull: Bool {
-        guard case .scalar(let scalar) = resolved, scalar.style == .plain else { return false }
+        guard let scalar, scalar.style == .plain else { return false }
         let text = scalar.text
         switch text.utf8.count {
         case 0: return true
@@ -91,6 +106,11 @@ public struct YAMLScalar {
         self.text = text
         self.style = style
         self.tag = tag
+    }
+
+    /// A scalar of Yams' parser, its tag kept.
+    init(_ scalar: Node.Scalar) {
+        self.init(text: scalar.string, style: scalar.style, tag: scalar.tag)
     }
 
     /// The scalar as Yams' constructors take it.

@@ -92,7 +92,7 @@ final class YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
 
     /// A number as Yams constructs it (a base-60 integer as ``YAMLSexagesimal`` reads it).
     func scalar<Value: ScalarConstructible>(_ type: Value.Type) throws -> Value {
-        guard case .scalar(let scalar) = node else { throw Self.mismatch(type, node, position) }
+        guard let scalar = node.scalar else { throw Self.mismatch(type, node, position) }
         if let integer = Value.self as? any FixedWidthInteger.Type,
             let value = try Self.sexagesimal(integer, scalar, position) as? Value
         {
@@ -113,7 +113,7 @@ final class YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
     /// A boolean as Yams constructs it (`true`/`yes`/`on`, `false`/`no`/`off`, any case; not a `!!str`). The
     /// reader's untagged `true` and `false` are read without Yams' constructor.
     static func bool(_ node: YAMLNode, _ position: @autoclosure () -> YAMLPosition) throws -> Bool {
-        guard case .scalar(let scalar) = node.resolved else { throw mismatch(Bool.self, node, position()) }
+        guard let scalar = node.scalar else { throw mismatch(Bool.self, node, position()) }
         if scalar.tag == nil {
             if scalar.text == "true" { return true }
             if scalar.text == "false" { return false }

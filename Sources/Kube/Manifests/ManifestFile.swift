@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The parsed content of one manifest file: valid objects, rejected objects, and ignored kinds.
 public struct ManifestFile: Sendable {
@@ -57,7 +56,7 @@ public struct ManifestFile: Sendable {
         }
         do {
             for node in try YAMLObjectDecoder.documents(text) {
-                guard case .mapping = node.resolved else {
+                guard node.isMapping else {
                     file.rejected.append(
                         Rejected(
                             id: nil,
