@@ -51,6 +51,9 @@ public struct MasqueradeSync: Sendable {
     /// Writes small element changes straight to the kernel and reads the sets back at start; nil sends every change
     /// through `nft` and replaces the table found at start.
     let sets: (any NFTablesSetAccess)?
+    /// The thread `sets`' blocking exchanges run on, one at a time: one thread for the process's life, not one per
+    /// change.
+    private let lane = BlockingLane(name: "nftables")
     /// The most elements one change writes through `sets`: the batch is one datagram.
     public static let directLimit = 512
     /// How long a direct write may take (each of its netlink waits is bounded too).
@@ -83,11 +86,11 @@ public struct MasqueradeSync: Sendable {
             if let mark = try await nft.mark(ofTable: configuration.table) {
                 foundMark = mark
                 if mark == NFTablesScript.mark(for: configuration), let sets {
-                    let (table, names) = (configuration.table, MasqueradeElement.allSetNames)
+                    let (table, names, lane) = (configuration.table, MasqueradeElement.allSetNames, lane)
                     readBack = .reading(
                         Task {
                             do throws(NFTablesError) {
-                                return .success(try await Self.read(names, table, sets))
+                                return .success(try await Self.read(names, table, sets, on: lane))
                             } catch {
                                 return .failure(error)
                             }
@@ -138,12 +141,13 @@ public struct MasqueradeSync: Sendable {
             }
             guard !delta.isEmpty else { return .unchanged }
             if let sets, delta.count <= Self.directLimit, let changes = delta.setChanges() {
-                try await Self.write([changes], table: configuration.table, through: sets)
+                try await Self.write([changes], table: configuration.table, through: sets, on: lane)
             } else if let sets, delta.removed.isEmpty, let changes = delta.setChanges() {
                 // Many elements, all new (a pass ahead of the first full one, a large Service appearing): they may
                 // go in several transactions, each adding to what the last left.
                 try await Self.write(
-                    Self.transactions(changes), table: configuration.table, through: sets, within: Self.fillDeadline)
+                    Self.transactions(changes), table: configuration.table, through: sets, on: lane,
+                    within: Self.fillDeadline)
             } else {
                 try await nft.run(NFTablesScript.update(table: configuration.table, delta: delta))
             }
@@ -164,7 +168,7 @@ public struct MasqueradeSync: Sendable {
         switch readBack {
         case .empty: found = [:]
         case .reading(let task): found = try await task.value.get()
-        case .none: found = try await Self.read(names, table, sets)
+        case .none: found = try await Self.read(names, table, sets, on: lane)
         }
         readBack = .none
         var wanted = [Set<[UInt8]>](repeating: [], count: names.count)
@@ -196,12 +200,12 @@ public struct MasqueradeSync: Sendable {
         let (removed, added) = (removals.reduce(0) { $0 + $1.keys.count }, additions.reduce(0) { $0 + $1.keys.count })
         if removed + added == 0 { return .kept(elements: tracker.elementCount) }
         if removed + added <= Self.directLimit {
-            try await Self.write([removals + additions], table: table, through: sets)
+            try await Self.write([removals + additions], table: table, through: sets, on: lane)
         } else if removed == 0 {
             // Sets to fill (the first pass on a new node: the table was created empty): nothing the kernel holds is
             // taken away, so the elements may go in several transactions, each adding to what the last left.
             try await Self.write(
-                Self.transactions(additions), table: table, through: sets, within: Self.fillDeadline)
+                Self.transactions(additions), table: table, through: sets, on: lane, within: Self.fillDeadline)
         } else {
             // Many elements to replace: one transaction, the whole table.
             return nil
@@ -209,22 +213,24 @@ public struct MasqueradeSync: Sendable {
         return .mended(elements: tracker.elementCount, added: added, removed: removed)
     }
 
-    /// The keys each of `names` holds in `table`, read through `sets` on a thread of its own.
+    /// The keys each of `names` holds in `table`, read through `sets` on `lane`.
     private static func read(
-        _ names: [String], _ table: String, _ sets: any NFTablesSetAccess
+        _ names: [String], _ table: String, _ sets: any NFTablesSetAccess, on lane: BlockingLane
     ) async throws(NFTablesError) -> [String: [[UInt8]]] {
-        try await onThread(
+        try await run(
+            on: lane,
             within: directDeadline, refused: "the sets of table inet \(table) could not be read back",
             late: "the sets of table inet \(table) were not read back within \(directDeadline)"
         ) { () throws(IPVSError) in try sets.keys(table: table, sets: names) }
     }
 
-    /// Writes `transactions` through `sets`, one after another, on a thread of its own (the netlink exchange blocks).
+    /// Writes `transactions` through `sets`, one after another, on `lane` (the netlink exchange blocks).
     private static func write(
         _ transactions: [[NFTablesSetChange]], table: String, through sets: any NFTablesSetAccess,
-        within deadline: Duration = directDeadline
+        on lane: BlockingLane, within deadline: Duration = directDeadline
     ) async throws(NFTablesError) {
-        try await onThread(
+        try await run(
+            on: lane,
             within: deadline, refused: "the kernel refused the set elements of table inet \(table)",
             late: "the set elements of table inet \(table) were not written within \(deadline)"
         ) { () throws(IPVSError) in
@@ -232,13 +238,13 @@ public struct MasqueradeSync: Sendable {
         }
     }
 
-    /// Runs `body`, a blocking netlink exchange, on a thread of its own for at most `deadline`: the kernel's refusal
-    /// becomes a `.rejected` error saying `refused`, no answer in time a `.timeout` saying `late`.
-    private static func onThread<T: Sendable>(
-        within deadline: Duration, refused: String, late: String,
+    /// Runs `body`, a blocking netlink exchange, on `lane` for at most `deadline`: the kernel's refusal becomes a
+    /// `.rejected` error saying `refused`, no answer in time a `.timeout` saying `late`.
+    private static func run<T: Sendable>(
+        on lane: BlockingLane, within deadline: Duration, refused: String, late: String,
         _ body: @escaping @Sendable () throws(IPVSError) -> T
     ) async throws(NFTablesError) -> T {
-        let outcome: Result<T, IPVSError>? = await DedicatedThread.run(name: "nftables", within: deadline) {
+        let outcome: Result<T, IPVSError>? = await lane.run(within: deadline) {
             do throws(IPVSError) {
                 return .success(try body())
             } catch {
