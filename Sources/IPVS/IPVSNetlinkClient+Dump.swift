@@ -4,7 +4,7 @@ import Glibc
 extension IPVSNetlinkClient {
     public func virtualServers() throws -> [VirtualServerState] {
         var services: [VirtualServerState] = []
-        let code = try request(slot: 32 << 10) { seq, encoder in
+        let code = try request { seq, encoder in
             IPVSMessages.encodeCommand(
                 UInt8(IPVS_CMD_GET_SERVICE), flags: IPVSMessages.dump, family: family, sequence: seq, into: &encoder)
         } onData: { attributes in
@@ -30,7 +30,7 @@ extension IPVSNetlinkClient {
     public func virtualServers(_ keys: [VirtualServerKey]) throws -> [VirtualServerState?] {
         var found: [VirtualServerState?] = Array(repeating: nil, count: keys.count)
         let errnos = try connection.exchange(
-            count: keys.count, window: window, slot: 4096, busyRetries: Self.busyRetries
+            count: keys.count, window: window, slot: Self.replySlot, busyRetries: Self.busyRetries
         ) { index, seq, encoder in
             IPVSMessages.encodeServiceQuery(
                 UInt8(IPVS_CMD_GET_SERVICE), key: keys[index], flags: IPVSMessages.ack, family: family,
@@ -58,7 +58,7 @@ extension IPVSNetlinkClient {
     /// meanwhile is dropped.
     func fillRealServers(_ services: inout [VirtualServerState]) throws {
         let errnos = try connection.exchange(
-            count: services.count, window: dumpWindow, slot: 32 << 10, busyRetries: Self.busyRetries
+            count: services.count, window: dumpWindow, slot: Self.replySlot, busyRetries: Self.busyRetries
         ) { index, seq, encoder in
             IPVSMessages.encodeServiceQuery(
                 UInt8(IPVS_CMD_GET_DEST), key: services[index].server.key, flags: IPVSMessages.dump, family: family,

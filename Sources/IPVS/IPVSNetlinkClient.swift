@@ -16,6 +16,12 @@ public final class IPVSNetlinkClient: IPVSKernel {
     let dumpWindow = 1
     /// How many more rounds a real-server dump answered EBUSY is sent again.
     static let busyRetries = 8
+    /// The size of each datagram read on this socket, dumps included: one page, as ipvsadm (libnl) reads. The kernel
+    /// sizes every dump message it builds for a socket to the largest read that socket ever asked for (up to
+    /// 32 KiB), and allocates and clears that much per dump: with 32 KiB reads, each virtual server's real-server
+    /// dump of a re-read (one or two hundred bytes a real server) cost a cleared 32 KiB block, a tenth of the
+    /// proxy's CPU while changes came in the emulated lab. A dump larger than a page comes in several datagrams.
+    static let replySlot = 4096
 
     /// Opens a socket and resolves the IPVS family; throws `IPVSError.familyMissing` if ip_vs is not loaded.
     /// `window` caps the requests in flight (further capped by what the receive buffer can hold); a request with
@@ -46,7 +52,7 @@ public final class IPVSNetlinkClient: IPVSKernel {
     /// Sends one request and reads its reply: each data message's attributes (after the generic-netlink header)
     /// go to `onData`; returns the errno (0: success).
     func request(
-        slot: Int = 4096, _ encode: (UInt32, inout NetlinkEncoder) -> Void,
+        slot: Int = replySlot, _ encode: (UInt32, inout NetlinkEncoder) -> Void,
         onData: (NetlinkAttributes) -> Void = { _ in }
     ) throws -> Int32 {
         let errnos = try connection.exchange(count: 1, window: 1, slot: slot) { _, seq, encoder in

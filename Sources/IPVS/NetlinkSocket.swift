@@ -36,6 +36,10 @@ final class NetlinkSocket: NetlinkTransport {
         {
             _ = nl_socket_set_buffer_size(handle, size, size)
         }
+        // libnl's own reads (the family resolution) ask for a page, growing only for a larger message: the kernel
+        // sizes a socket's dump messages to the largest read it ever asked for (see `IPVSNetlinkClient.replySlot`).
+        _ = nl_socket_set_msg_buf_size(handle, 4096)
+        nl_socket_enable_msg_peek(handle)
         // Error acknowledgements carry only the header of the failed request, not all of it.
         _ = cnl_setsockopt_int(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1)
         receiveBufferSize = Int(max(cnl_getsockopt_int(fd, SOL_SOCKET, SO_RCVBUF), 0))

@@ -68,6 +68,10 @@ import Values
         #expect(sends.map(\.count) == [1, 1, 1, 1])
         #expect(sends.map { $0[0].payload[0] } == [4, 8, 8, 8])
         #expect(sends.allSatisfy { $0[0].flags & UInt16(NLM_F_DUMP) == UInt16(NLM_F_DUMP) })
+        // Every read asks for one page at most: the kernel sizes (and clears) each dump message it builds for the
+        // socket to the largest read the socket ever asked for.
+        let slots = client.connection.record.receives.map(\.slot)
+        #expect(!slots.isEmpty && slots.allSatisfy { $0 <= 4096 })
     }
 
     @Test func aVanishedServiceIsDroppedFromTheDump() throws {
@@ -200,5 +204,6 @@ import Values
         let sends = client.connection.record.sends
         #expect(sends.map(\.count) == [3, 1, 1], "the services together, then a dump each")
         #expect(sends[0].allSatisfy { $0.flags & UInt16(NLM_F_DUMP) == 0 && $0.payload[0] == 4 })
+        #expect(client.connection.record.receives.allSatisfy { $0.slot <= 4096 }, "one page a read, as above")
     }
 }

@@ -24,8 +24,8 @@ final class ScriptedKernel: NetlinkTransport {
 
     /// The requests of each send, in order.
     private(set) var sends: [[Request]] = []
-    /// The `limit` and `timeout` of each receive.
-    private(set) var receives: [(limit: Int, timeout: Duration)] = []
+    /// The `limit`, `slot` and `timeout` of each receive.
+    private(set) var receives: [(limit: Int, slot: Int, timeout: Duration)] = []
     /// Datagrams not yet received.
     var queue: [Datagram] = []
     /// Answers the requests of send number `n` (from 0) with datagrams, appended to the queue.
@@ -52,7 +52,7 @@ final class ScriptedKernel: NetlinkTransport {
     func receive(
         limit: Int, slot: Int, timeout: Duration, _ body: (UnsafeRawBufferPointer, Bool) throws -> Void
     ) throws -> Bool {
-        receives.append((limit, timeout))
+        receives.append((limit, slot, timeout))
         guard !queue.isEmpty else { return false }
         let batch = queue.prefix(limit)
         queue.removeFirst(batch.count)
@@ -107,8 +107,8 @@ extension NetlinkConnection {
             logger: Logger(label: "test"))
     }
 
-    /// The scripted kernel's record: the requests of each send, and each receive's limit and timeout.
-    var record: (sends: [[ScriptedKernel.Request]], receives: [(limit: Int, timeout: Duration)]) {
+    /// The scripted kernel's record: the requests of each send, and each receive's limit, slot and timeout.
+    var record: (sends: [[ScriptedKernel.Request]], receives: [(limit: Int, slot: Int, timeout: Duration)]) {
         withTransport { transport in
             guard let kernel = transport as? ScriptedKernel else { return ([], []) }
             return (kernel.sends, kernel.receives)
