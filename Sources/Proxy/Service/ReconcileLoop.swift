@@ -52,10 +52,14 @@ struct ReconcileLoop {
     var lastFullSync: ContinuousClock.Instant?
     /// The periodic resync under way; nil when none is.
     var resync: Resync?
-    /// How long one slice may read the kernel (it reads one chunk at least).
-    var resyncSlice: Duration = .milliseconds(5)
-    /// How many virtual servers a slice asks the kernel for at once.
-    var resyncChunk = 32
+    /// How long one slice may read the kernel (it reads one chunk at least). A change, an endpoint's status or the
+    /// node's addresses arriving meanwhile end the slice at the chunk being read (``resyncInterrupt``), so this
+    /// bounds the slice, not their wait; each slice has a pass and observers of its own, which the resync's CPU
+    /// share does not count, so slices are made few and long.
+    var resyncSlice: Duration = .milliseconds(20)
+    /// How many virtual servers a slice asks the kernel for at once: what a change arriving during a slice waits
+    /// for. 32 took 15-17 ms in the emulated lab (a change's own latency again), 8 take 4-5 ms.
+    var resyncChunk = 8
     /// The share of one CPU the periodic resync may take (from `--kernel-read-cpu`): a slice that cost c of the
     /// loop thread's CPU is followed by the next no sooner than c / share after it began. Where a whole re-read
     /// costs less than that share of `syncPeriod`, a resync runs every period as kube-proxy's does; where it costs
