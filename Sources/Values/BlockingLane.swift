@@ -27,22 +27,8 @@ public final class BlockingLane: Sendable {
     /// first (the call then runs on, its result dropped, and the calls after it wait for it) or when the lane was
     /// closed.
     public func run<T: Sendable>(within deadline: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
-        let waiting = Waiting<T>()
-        return await withCheckedContinuation { continuation in
-            waiting.slot.withLock { $0 = continuation }
-            let timer = Task {
-                guard (try? await Task.sleep(for: deadline)) != nil else { return }
-                waiting.slot.withLock { $0.take() }?.resume(returning: nil)
-            }
-            let queued = queue.add {
-                let result = body()
-                timer.cancel()
-                waiting.slot.withLock { $0.take() }?.resume(returning: result)
-            }
-            if !queued {
-                timer.cancel()
-                waiting.slot.withLock { $0.take() }?.resume(returning: nil)
-            }
+        await DedicatedThread.result(within: deadline) { finish in
+            if !queue.add({ finish(body()) }) { finish(nil) }
         }
     }
 
@@ -87,8 +73,4 @@ public final class BlockingLane: Sendable {
         }
     }
 
-    /// The continuation of ``run(within:_:)``, resumed once by whichever of the call and the deadline comes first.
-    private final class Waiting<T: Sendable>: Sendable {
-        let slot = Locked<CheckedContinuation<T?, Never>?>(nil)
-    }
 }

@@ -9,6 +9,21 @@ public enum DedicatedThread {
     public static func run<T: Sendable>(
         name: String, within deadline: Duration, _ body: @escaping @Sendable () -> T
     ) async -> T? {
+        await result(within: deadline) { finish in
+            let thread = Thread {
+                // Named from inside, for profiles (a name set before start does not reach the thread on Linux).
+                Thread.current.name = name
+                finish(body())
+            }
+            thread.start()
+        }
+    }
+
+    /// The value `start` hands to `finish` (from another thread, once), or nil when `deadline` passes first (a
+    /// later value is dropped) or `start` hands nil: how a blocking call made elsewhere is awaited with a deadline.
+    static func result<T: Sendable>(
+        within deadline: Duration, _ start: (_ finish: @escaping @Sendable (T?) -> Void) -> Void
+    ) async -> T? {
         let waiting = Waiting<T>()
         return await withCheckedContinuation { continuation in
             waiting.slot.withLock { $0 = continuation }
@@ -16,18 +31,14 @@ public enum DedicatedThread {
                 guard (try? await Task.sleep(for: deadline)) != nil else { return }
                 waiting.slot.withLock { $0.take() }?.resume(returning: nil)
             }
-            let thread = Thread {
-                // Named from inside, for profiles (a name set before start does not reach the thread on Linux).
-                Thread.current.name = name
-                let result = body()
+            start { value in
                 timer.cancel()
-                waiting.slot.withLock { $0.take() }?.resume(returning: result)
+                waiting.slot.withLock { $0.take() }?.resume(returning: value)
             }
-            thread.start()
         }
     }
 
-    /// The continuation of ``run(name:within:_:)``, resumed once by whichever of the thread and the deadline comes
+    /// The continuation of ``result(within:_:)``, resumed once by whichever of the value and the deadline comes
     /// first.
     private final class Waiting<T: Sendable>: Sendable {
         let slot = Locked<CheckedContinuation<T?, Never>?>(nil)
