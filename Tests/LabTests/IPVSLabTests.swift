@@ -191,5 +191,27 @@ final class IPVSLabTests {
             #expect(found.realServers.count == reals.count)
         }
     }
+
+    /// Replies are read a page at a time (`IPVSNetlinkClient.replySlot`), so the kernel builds page-sized dump
+    /// messages: a virtual server of 600 real servers and a table of 300 virtual servers each come in many, and are
+    /// read whole, by the table's dump and by a re-read of some virtual servers.
+    @Test func dumpsLargerThanAPageAreReadWhole() throws {
+        var rules = "-A -t 10.96.1.1:80 -s rr\n"
+        for index in 0..<600 {
+            rules += "-a -t 10.96.1.1:80 -r 10.245.\(index / 200).\(index % 200 + 1):8080 -m -w 1\n"
+        }
+        for index in 0..<300 { rules += "-A -u 10.96.2.\(index % 250 + 1):\(53 + index / 250) -s wlc\n" }
+        let restore = try LabShell.run("ipvsadm", ["-R"], input: rules)
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let key = VirtualServerKey.service(.tcp, try Self.ip("10.96.1.1"), port: 80)
+        let table = try client.virtualServers()
+        #expect(table.count == 301)
+        #expect(table.first { $0.server.key == key }?.realServers.count == 600)
+        let some = [key, .service(.udp, try Self.ip("10.96.2.1"), port: 53)]
+        let reread = try client.virtualServers(some)
+        #expect(reread.map { $0?.realServers.count } == [600, 0])
+        let addresses = Set(try #require(reread[0]).realServers.map(\.server.address.description))
+        #expect(addresses.count == 600 && addresses.contains("10.245.2.200"))
+    }
 }
 }
