@@ -32,6 +32,9 @@ public final class BlockingLane: Sendable {
         }
     }
 
+    /// How many calls wait for the thread (the one it runs is not counted).
+    var waitingCalls: Int { queue.waiting }
+
     /// The calls waiting for the thread, under a condition (a pthread mutex and condition variable, which
     /// ThreadSanitizer sees).
     private final class Queue: @unchecked Sendable {
@@ -65,6 +68,12 @@ public final class BlockingLane: Sendable {
             return job
         }
 
+        var waiting: Int {
+            condition.lock()
+            defer { condition.unlock() }
+            return jobs.count - head
+        }
+
         func close() {
             condition.lock()
             closed = true
@@ -72,5 +81,4 @@ public final class BlockingLane: Sendable {
             condition.unlock()
         }
     }
-
 }

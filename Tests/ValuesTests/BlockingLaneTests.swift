@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Values
+@testable import Values
 
 /// `BlockingLane` runs its calls on one thread, one at a time in the order given; a call past its deadline is
 /// answered nil while it runs on, and the calls after it wait for it.
@@ -46,13 +46,19 @@ import Values
     @Test func callsGivenOneAfterAnotherRunInThatOrder() async throws {
         let lane = BlockingLane(name: "lane-order")
         let seen = Unguarded()
-        // The first call holds the thread until released; the next ones are queued behind it, in this order.
-        let release = DispatchSemaphore(value: 0)
+        // The first call holds the thread until released; the next ones are queued behind it, in this order: each
+        // is made once the one before it is seen waiting.
+        let (started, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
         async let first = lane.run(within: .seconds(60)) { () -> Int in
+            started.signal()
             _ = release.wait(timeout: .now() + 30)
             seen.order.append(0)
             return 0
         }
+        let running = await DedicatedThread.run(name: "lane-order-wait", within: .seconds(60)) {
+            started.wait(timeout: .now() + 30) == .success
+        }
+        #expect(running == true)
         var later: [Task<Int?, Never>] = []
         for index in 1...5 {
             later.append(
@@ -62,8 +68,11 @@ import Values
                         return index
                     }
                 })
-            // Let the task queue its call before the next is made.
-            try await Task.sleep(for: .milliseconds(20))
+            let giveUp = ContinuousClock.now + .seconds(30)
+            while lane.waitingCalls < index && ContinuousClock.now < giveUp {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            #expect(lane.waitingCalls == index)
         }
         release.signal()
         #expect(await first == 0)
