@@ -14,8 +14,7 @@ public final class BlockingLane: Sendable {
         let queue = Queue()
         self.queue = queue
         let thread = Thread {
-            // Named from inside: a name set before start does not reach the thread on Linux.
-            Thread.current.name = name
+            DedicatedThread.nameCurrentThread(name)
             while let job = queue.next() { job() }
         }
         thread.start()

@@ -11,8 +11,7 @@ public enum DedicatedThread {
     ) async -> T? {
         await result(within: deadline) { finish in
             let thread = Thread {
-                // Named from inside, for profiles (a name set before start does not reach the thread on Linux).
-                Thread.current.name = name
+                nameCurrentThread(name)
                 finish(body())
             }
             thread.start()
@@ -38,6 +37,17 @@ public enum DedicatedThread {
         }
     }
 
+    /// Names the calling thread `name` (its first 15 bytes), as profiles and `/proc` show it. Foundation's
+    /// `Thread.current.name = name` reaches the kernel only when the thread that started this one has already
+    /// recorded it (a race in `Thread.start()`: under ThreadSanitizer it lost most times, and the thread kept its
+    /// creator's name); a name set before start does not reach it at all. So the kernel's name is written here.
+    static func nameCurrentThread(_ name: String) {
+        Thread.current.name = name
+        guard let comm = FileHandle(forWritingAtPath: "/proc/thread-self/comm") else { return }
+        try? comm.write(contentsOf: Array(name.utf8.prefix(15)))
+        try? comm.close()
+    }
+
     /// The continuation of ``result(within:_:)``, resumed once by whichever of the value and the deadline comes
     /// first.
     private final class Waiting<T: Sendable>: Sendable {
@@ -55,7 +65,7 @@ extension DedicatedThread {
     ) -> (side: Side, main: Main) {
         let join = Join<Side>()
         let thread = Thread {
-            Thread.current.name = name
+            nameCurrentThread(name)
             join.finish(side())
         }
         thread.start()
