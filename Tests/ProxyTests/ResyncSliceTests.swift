@@ -168,6 +168,63 @@ import Values
         #expect(keys.count == 1, "stopped once work waited, after the chunk read before it")
     }
 
+    /// A slice stopped for a waiting change plans nothing: the change's pass plans what the slice read with the
+    /// change, so the change waits for the chunk being read, not for a pass and observers of the slice's own.
+    @Test func aSliceStoppedForAChangeLeavesWhatItReadToTheChangesPass() throws {
+        let kernel = FakeKernel()
+        var loop = try Self.synced(kernel, FakeLink())
+        let now = F.t0 + .seconds(30)
+        _ = try loop.handle([.tick], now: now)  // the first slice: the link, and one virtual server
+        #expect(loop.resync?.left.count == 1)
+        let last = try #require(loop.resync?.left.first)
+        // Drift behind the proxy's back on the one the next slice reads; a change arrives while it reads.
+        if last == F.dns {
+            _ = kernel.apply([.deleteVirtualServer(F.dns)])
+        } else {
+            _ = kernel.apply([.deleteRealServer(F.rs("10.244.0.10", 8080).endpoint, from: F.web)])
+        }
+        let appliedBefore = kernel.applied.count
+        loop.resyncInterrupt = { true }
+        let stopped = try loop.handle([.tick], now: now)
+        #expect(Self.passes(stopped).isEmpty, "no pass of the slice's own")
+        #expect(kernel.applied.count == appliedBefore, "nothing written: the repair waits for the change's pass")
+        #expect(loop.resync == nil && loop.resyncUnplanned == [last])
+        let done = stopped.reports.contains { if case .resynced = $0 { true } else { false } }
+        #expect(done, "the resync read everything")
+        loop.resyncInterrupt = { false }
+
+        let changed = try loop.handle(
+            [.event(.change(.upsert(.endpointSlice(try Self.slice(["10.244.0.10", "10.244.0.11", "10.244.0.12"])))))],
+            now: now)
+        let passes = Self.passes(changed)
+        #expect(passes.count == 1, "one pass: the change's, with what the slice read")
+        #expect(passes.first?.objectChanges == 1)
+        #expect(passes.first?.touched?.contains(last) == true, "the observers see the repaired virtual server")
+        #expect(Set(kernel.table.keys) == [F.web, F.dns])
+        #expect(Self.reals(kernel, F.web) == ["10.244.0.10", "10.244.0.11", "10.244.0.12"])
+        #expect(Self.reals(kernel, F.dns) == ["10.244.0.10", "10.244.0.11", "10.244.0.12"])
+        #expect(loop.resyncUnplanned.isEmpty)
+    }
+
+    /// Stopped for work that turns out to touch nothing (an endpoint's status of a Service no longer there), the
+    /// read virtual servers are planned all the same.
+    @Test func whatAStoppedSliceReadIsPlannedEvenWhenTheWaitingWorkTouchesNothing() throws {
+        let kernel = FakeKernel()
+        var loop = try Self.synced(kernel, FakeLink())
+        let now = F.t0 + .seconds(30)
+        _ = try loop.handle([.tick], now: now)
+        let last = try #require(loop.resync?.left.first)
+        _ = kernel.apply([.deleteVirtualServer(last)])
+        loop.resyncInterrupt = { true }
+        _ = try loop.handle([.tick], now: now)
+        #expect(kernel.table[last] == nil && loop.resyncUnplanned == [last])
+        loop.resyncInterrupt = { false }
+        let next = try loop.handle([.tick], now: now + .milliseconds(1))
+        #expect(Self.passes(next).count == 1)
+        #expect(kernel.table[last] != nil, "repaired by the next batch's pass")
+        #expect(loop.resyncUnplanned.isEmpty)
+    }
+
     @Test func aResyncWithinAShareOfACPUWaitsBetweenSlicesAndStillRepairsEverything() throws {
         let kernel = FakeKernel()
         var loop = try Self.synced(kernel, FakeLink())

@@ -101,12 +101,14 @@ public struct Reconciler: Sendable {
     /// at least), and with `link` first the link (re-created if it is gone) and its addresses; classifies each
     /// (``classify(_:present:)``), and plans and applies a pass over them (and over every address after a link
     /// read). What a full re-read and pass would do, a slice at a time, so that a change never waits behind the
-    /// whole table. A read that failed is returned beside the pass (its virtual servers are left as known until the
-    /// next resync).
+    /// whole table. A slice that `stop` ended (and read no link) plans nothing: the virtual servers it read are
+    /// returned as `unplanned`, for the pass of the work waiting to take into its scope, so that work waits for the
+    /// chunk being read and not for a pass of its own. A read that failed is returned beside the pass (its virtual
+    /// servers are left as known until the next resync).
     public mutating func resync(
         _ keys: inout ArraySlice<VirtualServerKey>, link rereadLink: Bool, desired: DesiredState, chunk: Int = 32,
         until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now, stop: () -> Bool = { false }
-    ) -> (SyncReport, readFailure: (any Error)?) {
+    ) -> (report: SyncReport?, unplanned: Set<VirtualServerKey>, readFailure: (any Error)?) {
         var readFailure: (any Error)?
         var addresses: Set<IPAddress> = []
         var movedAddresses: Set<IPAddress> = []
@@ -123,6 +125,7 @@ public struct Reconciler: Sendable {
         }
         let clock = ContinuousClock()
         var read: Set<VirtualServerKey> = []
+        var stopped = false
         repeat {
             let batch = Array(keys.prefix(max(chunk, 1)))
             guard !batch.isEmpty else { break }
@@ -136,10 +139,12 @@ public struct Reconciler: Sendable {
             } catch {
                 readFailure = error
             }
-        } while clock.now < deadline && !stop()
-        let report = sync(desired, scope: .only(virtualServers: read, addresses: addresses), now: now)
+            stopped = stop()
+        } while clock.now < deadline && !stopped
         owned.update(read, addresses: movedAddresses, actual: actual, ownership: ownership)
-        return (report, readFailure)
+        if stopped && !rereadLink { return (nil, read, readFailure) }
+        let report = sync(desired, scope: .only(virtualServers: read, addresses: addresses), now: now)
+        return (report, [], readFailure)
     }
 
     /// Files a virtual server just read (at adoption or by a resync slice) under the record's lists: forgotten when

@@ -4,8 +4,8 @@ import Values
 /// The periodic resync: a re-read and re-plan of the whole table, a slice per batch (``ReconcileLoop/resync``).
 extension ReconcileLoop {
     /// A periodic resync under way: worked off a slice per batch once the changes in it are programmed and
-    /// observed, so that a change arriving during a slice waits for the chunk being read and the slice's small pass
-    /// (``resyncInterrupt``), never the whole table.
+    /// observed, so that a change arriving during a slice waits for the chunk being read (``resyncInterrupt``), never
+    /// the whole table.
     struct Resync {
         /// The virtual servers still to re-read and re-plan.
         var left: ArraySlice<VirtualServerKey>
@@ -24,9 +24,9 @@ extension ReconcileLoop {
         }
     }
 
-    /// One slice of the periodic resync (``resync``): what was read is planned and applied as a pass of its own.
-    /// It runs after the batch's changes were programmed, so the changes it marks programmed have nothing left to
-    /// program. The first slice of each resync is reported as a full pass: observers rebuild their own state from
+    /// One slice of the periodic resync (``resync``): what was read is planned and applied as a pass of its own,
+    /// unless work arrived while it read (then that work's pass plans it, ``resyncUnplanned``). It runs after the
+    /// batch's changes were programmed, so the changes it marks programmed have nothing left to program. The first slice of each resync is reported as a full pass: observers rebuild their own state from
     /// the whole desired state then, and check what they keep outside the process (the nftables table), as they did
     /// at every full pass.
     mutating func resyncOneSlice(_ round: Resync, now: ContinuousClock.Instant) -> [ReconcileReport] {
@@ -34,7 +34,7 @@ extension ReconcileLoop {
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
         var left = round.left
         let first = round.readsLink
-        let (report, readFailure) = reconciler.resync(
+        let (report, unplanned, readFailure) = reconciler.resync(
             &left, link: first, desired: tracker.desired, chunk: resyncChunk, until: start + resyncSlice, now: now,
             stop: resyncInterrupt)
         let cost = (wall: clock.now - start, cpu: ThreadCPUTime.now() - startCPU)
@@ -42,12 +42,17 @@ extension ReconcileLoop {
         (next.left, next.readsLink, next.cpu) = (left, false, round.cpu + cost.cpu)
         next.nextSlice = Self.nextSlice(after: cost.cpu, share: resyncShare, now: now)
         resync = left.isEmpty ? nil : next
-        let changed = Set(report.plan.operations.map(\.virtualServerKey))
-        let pass = finish(report, touched: first ? nil : changed, cost: cost, now: now, slice: true)
-        let done: [ReconcileReport] =
-            left.isEmpty
-            ? [.resynced(virtualServers: round.total, wall: now + cost.wall - round.began, cpu: next.cpu)] : []
-        return (readFailure.map { [.readFailed("\($0)")] } ?? []) + [.pass(pass)] + done
+        // Stopped for waiting work: what was read is planned by that work's pass (``resyncUnplanned``).
+        resyncUnplanned.formUnion(unplanned)
+        var reports: [ReconcileReport] = readFailure.map { [.readFailed("\($0)")] } ?? []
+        if let report {
+            let changed = Set(report.plan.operations.map(\.virtualServerKey))
+            reports.append(.pass(finish(report, touched: first ? nil : changed, cost: cost, now: now, slice: true)))
+        }
+        if left.isEmpty {
+            reports.append(.resynced(virtualServers: round.total, wall: now + cost.wall - round.began, cpu: next.cpu))
+        }
+        return reports
     }
 
     /// When the slice after one that began at `now` and cost `cpu` may run, for the resync to take `share` of one

@@ -66,11 +66,15 @@ struct ReconcileLoop {
     /// more (a large table on a slow CPU), a resync takes longer than the period, and the next starts when it ends.
     var resyncShare = CPUShare.whole
     /// Whether work waits for the loop (``Inbox/holdsChanges``): a resync slice stops reading at the next chunk's
-    /// end when it does, so a change arriving during a slice waits for that chunk and the slice's pass over what was
-    /// read, not for the slice's whole reading time.
+    /// end when it does and leaves what it read to that work's pass (``resyncUnplanned``), so a change arriving
+    /// during a slice waits for that chunk, not for the slice's whole reading time and a pass of its own.
     var resyncInterrupt: @Sendable () -> Bool = { false }
     /// The last batch ran a pass for changes and left the resync's due slice to this one (``handle(_:now:seen:)``).
     var sliceDeferred = false
+    /// Virtual servers a resync slice read and left unplanned, because work arrived while it read
+    /// (``resyncInterrupt``): the next pass plans them with that work, so a change waits for the chunk being read,
+    /// never for a slice's pass and observers too.
+    var resyncUnplanned: Set<VirtualServerKey> = []
     /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
     var adopted = false
     /// Each Service's problems as last reported (``reportDiagnostics(_:)``).
@@ -187,7 +191,7 @@ struct ReconcileLoop {
             }
         }
         let work =
-            !touched.isEmpty || reconciler.hasDrainingDue(now: now)
+            !touched.isEmpty || !resyncUnplanned.isEmpty || reconciler.hasDrainingDue(now: now)
             || reconciler.hasRetryDue(tracker.desired, now: now)
         if !fullSync && work, lastFullSync != nil, let lastPass, now - lastPass < minSyncPeriod {
             // The resync's next slice waits too: it runs only once no change does.
@@ -204,6 +208,7 @@ struct ReconcileLoop {
                 }
             }
             adopted = false
+            resyncUnplanned = []
             let report = reconciler.sync(tracker.desired, scope: .all, now: now)
             var pass = finish(report, touched: nil, cost: cost(), now: now)
             if lastFullSync == nil, ahead.passes > 0 {
@@ -214,9 +219,11 @@ struct ReconcileLoop {
             lastFullSync = now
             resync = nil
         } else if work {
-            let scope = PlanScope.only(virtualServers: touched.virtualServers, addresses: touched.addresses)
+            let virtualServers = touched.virtualServers.union(resyncUnplanned)
+            resyncUnplanned = []
+            let scope = PlanScope.only(virtualServers: virtualServers, addresses: touched.addresses)
             let report = reconciler.sync(tracker.desired, scope: scope, now: now)
-            reports.append(.pass(finish(report, touched: touched.virtualServers, cost: cost(), now: now)))
+            reports.append(.pass(finish(report, touched: virtualServers, cost: cost(), now: now)))
             passed = true
         }
         if !fullSync, let round = resync {
