@@ -255,6 +255,26 @@ import Values
         #expect(vip.storedKey == vip.kernelKey)
     }
 
+    /// A resync's check (`checkTable`) asks whether the table is still there and recomputes only what its pass
+    /// touched: a virtual server no pass named is not looked at, and a table gone is written whole again.
+    @Test func aResyncsCheckLooksAtTheTableAndRecomputesOnlyWhatItsPassTouched() async {
+        let nft = FakeNFTables()
+        var sync = MasqueradeSync(configuration: configuration, nft: nft)
+        #expect(await sync.sync(desired([(F.web, ["10.244.0.10"])]), touched: nil) == .replaced(elements: 3))
+        let other = F.key(.tcp, "10.96.0.11", 80)
+        let grown = desired([(F.web, ["10.244.0.10"]), (other, ["10.244.0.20"])])
+        #expect(await sync.sync(grown, touched: [], checkTable: true) == .unchanged, "no whole recompute")
+        #expect(nft.scripts.count == 1)
+        let added = await sync.sync(grown, touched: [other], checkTable: true)
+        #expect(added == .updated(added: 3, removed: 0), "\(added)")
+        nft.dropTable()
+        let replaced = await sync.sync(grown, touched: [], checkTable: true)
+        #expect(replaced == .replaced(elements: 6), "\(replaced)")
+        #expect(nft.scripts.count == 3)
+        nft.dropTable()
+        #expect(await sync.sync(grown, touched: []) == .unchanged, "without the check, the table is not asked for")
+    }
+
     @Test func theFirstPassReplacesTheTableAndAnUnchangedPassRunsNothing() async {
         let nft = FakeNFTables()
         var sync = MasqueradeSync(configuration: configuration, nft: nft)

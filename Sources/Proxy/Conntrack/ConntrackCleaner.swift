@@ -126,7 +126,7 @@ public struct ConntrackObserver: ReconcileObserver {
 
     public mutating func observe(_ report: ReconcileReport) async {
         guard case .pass(let pass) = report else { return }
-        guard let rules = frontends.update(pass.desired, touched: pass.full ? nil : pass.touched) else { return }
+        guard let rules = frontends.update(pass.desired, touched: pass.touched) else { return }
         cleaner.submit(rules)
     }
 }

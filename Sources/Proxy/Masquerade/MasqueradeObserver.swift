@@ -45,8 +45,10 @@ public struct MasqueradeObserver: ReconcileObserver {
             writtenBeforeFirstPass = false
             return
         case .pass(let pass), .passAhead(let pass):
-            // A pass ahead of the first full one adds only, so the sets only gain elements too.
-            action = await sync.sync(pass.desired, touched: pass.touched, addresses: pass.touchedAddresses)
+            // A pass ahead of the first full one adds only, so the sets only gain elements too. A resync's first
+            // slice (full, naming what it touched) checks that the table is still there.
+            action = await sync.sync(
+                pass.desired, touched: pass.touched, addresses: pass.touchedAddresses, checkTable: pass.full)
         default:
             return
         }

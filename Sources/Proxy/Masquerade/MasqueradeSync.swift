@@ -109,14 +109,20 @@ public struct MasqueradeSync: Sendable {
     }
 
     /// Brings the table in step after a pass over `touched` virtual servers and `addresses` of the VIP link (nil:
-    /// a full pass over all).
+    /// a full pass over all, whose elements are recomputed from the whole desired state). With `checkTable`, or
+    /// after a full pass, first asks whether the table is still the one written (its mark: one short listing of the
+    /// chains), and writes it whole when it is not: what a periodic resync does, recomputing only what its pass
+    /// touched, since the elements follow every pass.
     public mutating func sync(
-        _ desired: DesiredState, touched: Set<VirtualServerKey>?, addresses: Set<IPAddress> = []
+        _ desired: DesiredState, touched: Set<VirtualServerKey>?, addresses: Set<IPAddress> = [],
+        checkTable: Bool = false
     ) async -> Action {
         if let touched {
             tracker.update(touched, addresses: addresses, in: desired)
         } else {
             tracker.rebuild(from: desired)
+        }
+        if touched == nil || checkTable {
             do {
                 if inStep, try await nft.mark(ofTable: configuration.table) == nil { inStep = false }
             } catch {

@@ -26,9 +26,10 @@ extension ReconcileLoop {
 
     /// One slice of the periodic resync (``resync``): what was read is planned and applied as a pass of its own,
     /// unless work arrived while it read (then that work's pass plans it, ``resyncUnplanned``). It runs after the
-    /// batch's changes were programmed, so the changes it marks programmed have nothing left to program. The first slice of each resync is reported as a full pass: observers rebuild their own state from
-    /// the whole desired state then, and check what they keep outside the process (the nftables table), as they did
-    /// at every full pass.
+    /// batch's changes were programmed, so the changes it marks programmed have nothing left to program. The first
+    /// slice of each resync is reported as a full pass (logged and timed as one), naming the virtual servers it
+    /// changed: observers then check what they keep outside the process (the nftables table) and update only what
+    /// changed. What they keep follows every pass, so it is rebuilt from the whole desired state only at the first.
     mutating func resyncOneSlice(_ round: Resync, now: ContinuousClock.Instant) -> [ReconcileReport] {
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
@@ -47,7 +48,7 @@ extension ReconcileLoop {
         var reports: [ReconcileReport] = readFailure.map { [.readFailed("\($0)")] } ?? []
         if let report {
             let changed = Set(report.plan.operations.map(\.virtualServerKey))
-            reports.append(.pass(finish(report, touched: first ? nil : changed, cost: cost, now: now, slice: true)))
+            reports.append(.pass(finish(report, touched: changed, cost: cost, now: now, slice: true, full: first)))
         }
         if left.isEmpty {
             reports.append(.resynced(virtualServers: round.total, wall: now + cost.wall - round.began, cpu: next.cpu))

@@ -265,13 +265,15 @@ struct ReconcileLoop {
     static let overdueRetry: Duration = .seconds(1)
 
     /// After a pass: what it did, and when it ran to its end (the kernel answered every operation, refusals
-    /// included), the changes marked programmed.
+    /// included), the changes marked programmed. A pass over all (`scope` nil) is full; so is a resync's first
+    /// slice (`full`), which names what it touched all the same.
     mutating func finish(
         _ report: SyncReport, touched scope: Set<VirtualServerKey>?, cost: (wall: Duration, cpu: Duration),
-        now: ContinuousClock.Instant, slice: Bool = false
+        now: ContinuousClock.Instant, slice: Bool = false, full: Bool = false
     ) -> PassReport {
         var pass = PassReport(
-            sync: report, full: scope == nil, touched: scope, desired: tracker.desired, objectChanges: pendingChanges,
+            sync: report, full: full || scope == nil, touched: scope, desired: tracker.desired,
+            objectChanges: pendingChanges,
             programmedSeen: [], servicePorts: tracker.servicePorts, wall: cost.wall, cpu: cost.cpu,
             draining: reconciler.termination.pendingCount,
             ownedVirtualServers: reconciler.owned.virtualServers, ownedRealServers: reconciler.owned.realServers)

@@ -53,9 +53,11 @@ public enum ReconcileReport: Sendable {
 public struct PassReport: Sendable {
     /// What the reconciler did.
     public var sync: SyncReport
-    /// A full pass (the first, or the periodic one); otherwise only `touched` was planned.
+    /// A full pass: the first, or a periodic resync's first slice (which re-read the VIP link and planned all its
+    /// addresses); otherwise only `touched` was planned.
     public var full: Bool
-    /// The virtual servers the pass looked at; nil for a full pass (all of them).
+    /// The virtual servers the pass looked at, or for a resync's first slice those it changed; nil for the first
+    /// full pass (all of them), after which observers rebuild what they keep from the whole desired state.
     public var touched: Set<VirtualServerKey>?
     /// The VIP-link addresses the pass looked at (empty for a full pass, which looks at all).
     public var touchedAddresses: Set<IPAddress> = []
