@@ -149,6 +149,30 @@ import Values
         #expect(Self.reals(kernel, F.web).isSuperset(of: ["10.244.0.10", "10.244.0.12", "10.244.0.13"]))
     }
 
+    /// The keys a resync reads: what the kernel held, what the record lists and what the desired state wants, each
+    /// once.
+    @Test func aResyncReadsWhatTheKernelHeldTheRecordListsAndTheServicesWantEachOnce() throws {
+        let (held, listed, wanted) = (F.key(.tcp, "10.96.9.1", 80), F.key(.tcp, "10.96.9.2", 80), F.web)
+        let kernel = FakeKernel()
+        _ = kernel.apply([.addVirtualServer(F.vs(held)), .addVirtualServer(F.vs(wanted))])
+        var reconciler = Reconciler(
+            kernel: kernel, link: FakeLink(), record: OwnershipRecord(virtualServers: [held, listed]),
+            logger: Logger(label: "test"))
+        try reconciler.adopt()
+        _ = kernel.apply([.deleteVirtualServer(held)])
+        let desired = DesiredState(
+            virtualServers: [DesiredVirtualServer(server: F.vs(wanted), realServers: [], role: .clusterIP)])
+        let keys = reconciler.resyncKeys(desired)
+        #expect(keys.count == 2 && Set(keys) == [held, wanted], "the record forgot what the kernel did not hold")
+        let more = F.key(.tcp, "10.96.9.3", 80)
+        let grown = DesiredState(
+            virtualServers: [wanted, more].map {
+                DesiredVirtualServer(server: F.vs($0), realServers: [], role: .clusterIP)
+            })
+        let again = reconciler.resyncKeys(grown)
+        #expect(again.count == 3 && Set(again) == [held, wanted, more])
+    }
+
     @Test func aSliceStopsReadingAtTheFirstChunkWhenWorkWaits() throws {
         let kernel = FakeKernel()
         _ = kernel.apply((1...4).map { .addVirtualServer(F.vs(F.key(.tcp, "10.96.9.9", UInt16($0)))) })
@@ -166,6 +190,23 @@ import Values
             return asked == 2
         }
         #expect(keys.count == 1, "stopped once work waited, after the chunk read before it")
+    }
+
+    /// The first slice plans the addresses that differ between the link and the desired state, both ways, and
+    /// writes nothing for the others.
+    @Test func theFirstSliceBindsAMissingVIPAndRemovesAStrayOneOnly() throws {
+        let kernel = FakeKernel()
+        let link = FakeLink()
+        var loop = try Self.synced(kernel, link)
+        try link.remove(F.ip(F.vip))
+        try link.add(F.ip("10.96.5.5"))
+        let writes = link.writes
+        let outcome = try loop.handle([.tick], now: F.t0 + .seconds(30))
+        #expect(link.addressSet == [F.ip(F.vip)])
+        #expect(link.writes == writes + 2, "one bind, one removal")
+        let pass = Self.passes(outcome).first
+        #expect(pass?.full == true)
+        #expect(pass?.sync.plan.bind == [F.ip(F.vip)] && pass?.sync.plan.unbind == [F.ip("10.96.5.5")])
     }
 
     /// A slice stopped for a waiting change plans nothing: the change's pass plans what the slice read with the

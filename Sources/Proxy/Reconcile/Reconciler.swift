@@ -99,9 +99,9 @@ public struct Reconciler: Sendable {
     /// One slice of a periodic resync: re-reads virtual servers from the front of `keys` (removing them), `chunk`
     /// at a time (``IPVSKernel/virtualServers(_:)``), until `deadline` passes or `stop` says work waits (one chunk
     /// at least), and with `link` first the link (re-created if it is gone) and its addresses; classifies each
-    /// (``classify(_:present:)``), and plans and applies a pass over them (and over every address after a link
-    /// read). What a full re-read and pass would do, a slice at a time, so that a change never waits behind the
-    /// whole table. A slice that `stop` ended (and read no link) plans nothing: the virtual servers it read are
+    /// (``classify(_:present:)``), and plans and applies a pass over them (and, after a link read, over every
+    /// address wanted and not on the link or on it and not wanted). What a full re-read and pass would do, a slice
+    /// at a time, so that a change never waits behind the whole table. A slice that `stop` ended (and read no link) plans nothing: the virtual servers it read are
     /// returned as `unplanned`, for the pass of the work waiting to take into its scope, so that work waits for the
     /// chunk being read and not for a pass of its own. A read that failed is returned beside the pass (its virtual
     /// servers are left as known until the next resync).
@@ -118,7 +118,9 @@ public struct Reconciler: Sendable {
                 let read = Set(try link.addresses())
                 movedAddresses = read.symmetricDifference(actual.linkAddresses)
                 actual.relink(read)
-                addresses = desired.boundAddresses.union(read)
+                // Only an address wanted and not on the link, or on it and not wanted, can need a change: the
+                // pass plans those, not every address (10,000 sorted and looked up at as many Services).
+                addresses = desired.boundAddresses.symmetricDifference(read)
             } catch {
                 readFailure = error
             }
