@@ -101,10 +101,10 @@ public struct Reconciler: Sendable {
     /// at least), and with `link` first the link (re-created if it is gone) and its addresses; classifies each
     /// (``classify(_:present:)``), and plans and applies a pass over them (and, after a link read, over every
     /// address wanted and not on the link or on it and not wanted). What a full re-read and pass would do, a slice
-    /// at a time, so that a change never waits behind the whole table. A slice that `stop` ended (and read no link) plans nothing: the virtual servers it read are
-    /// returned as `unplanned`, for the pass of the work waiting to take into its scope, so that work waits for the
-    /// chunk being read and not for a pass of its own. A read that failed is returned beside the pass (its virtual
-    /// servers are left as known until the next resync).
+    /// at a time, so that a change never waits behind the whole table. A slice that `stop` ended (and read no link)
+    /// plans nothing: the virtual servers it read are returned as `unplanned`, for the pass of the work waiting to
+    /// take into its scope, so that work waits for the chunk being read and not for a pass of its own. A read that
+    /// failed is returned beside the pass (its virtual servers are left as known until the next resync).
     public mutating func resync(
         _ keys: inout ArraySlice<VirtualServerKey>, link rereadLink: Bool, desired: DesiredState, chunk: Int = 32,
         until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now, stop: () -> Bool = { false }

@@ -53,8 +53,8 @@ public enum ReconcileReport: Sendable {
 public struct PassReport: Sendable {
     /// What the reconciler did.
     public var sync: SyncReport
-    /// A full pass: the first, or a periodic resync's first slice (which re-read the VIP link and planned all its
-    /// addresses); otherwise only `touched` was planned.
+    /// A full pass: the first, or a periodic resync's first slice (which re-read the VIP link and planned every
+    /// address it and the desired state disagree on); otherwise only `touched` was planned.
     public var full: Bool
     /// The virtual servers the pass looked at, or for a resync's first slice those it changed; nil for the first
     /// full pass (all of them), after which observers rebuild what they keep from the whole desired state.
