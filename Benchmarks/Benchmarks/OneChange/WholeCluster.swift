@@ -3,10 +3,11 @@ import Foundation
 import Kube
 import Proxy
 
-/// The two whole-cluster steps at 10,000 Services x 10 endpoints, apart from decoding and from the kernel:
-/// translating the 20,000 decoded objects into the desired state (a fresh tracker each iteration), and planning a
-/// full pass against an actual state that already matches it (zero operations, checked): the periodic full
-/// pass's pure part.
+/// The whole-cluster steps at 10,000 Services x 10 endpoints, apart from decoding and from the kernel:
+/// translating the 20,000 decoded objects into the desired state (a fresh tracker each iteration), planning a
+/// full pass against an actual state that already matches it (zero operations, checked), and the two steps of each
+/// periodic resync's start that cost in proportion to the cluster (listing the virtual servers to read; comparing
+/// the VIP link's 10,000 addresses, as read, with what the proxy knew and with the desired state).
 func wholeClusterBenchmarks(_ cluster: Shared) {
     let decoded = Decoded(services: 10_000, endpoints: 10)
     Benchmark(
@@ -20,6 +21,42 @@ func wholeClusterBenchmarks(_ cluster: Shared) {
             precondition(tracker.desired.virtualServers.count == 10_000, "not one virtual server per Service")
             blackHole(tracker)
         }
+    }
+
+    Benchmark(
+        "List the virtual servers a resync reads at 10,000 Services",
+        configuration: .init(warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)
+    ) { benchmark in
+        cluster.prepare()
+        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let keys = loaded.reconciler.resyncKeys(loaded.tracker.desired)
+            precondition(keys.count >= 10_000, "a resync that would not read every virtual server")
+            blackHole(keys)
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark(
+        "Compare the VIP link's 10,000 addresses as a resync reads them",
+        configuration: .init(warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)
+    ) { benchmark in
+        cluster.prepare()
+        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
+        let bound = loaded.tracker.desired.boundAddresses
+        let listed = Array(bound)  // what the link's dump gives: every address, once
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            // As `Reconciler.resync` does with `link: true`: the read as a set, what moved since the proxy last
+            // knew the link, and what the pass must plan.
+            let read = Set(listed)
+            let moved = read.symmetricDifference(bound)
+            let toPlan = bound.symmetricDifference(read)
+            precondition(moved.isEmpty && toPlan.isEmpty, "an unchanged link found changed")
+            blackHole((read, moved, toPlan))
+        }
+        benchmark.stopMeasurement()
     }
 
     Benchmark(
