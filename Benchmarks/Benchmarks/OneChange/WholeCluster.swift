@@ -23,31 +23,18 @@ func wholeClusterBenchmarks(_ cluster: Shared) {
         }
     }
 
-    Benchmark(
-        "List the virtual servers a resync reads at 10,000 Services",
-        configuration: .init(warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)
-    ) { benchmark in
-        cluster.prepare()
-        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+    onLoadedCluster(cluster, "List the virtual servers a resync reads at 10,000 Services") { loaded in
+        { _ in
             let keys = loaded.reconciler.resyncKeys(loaded.tracker.desired)
             precondition(keys.count >= 10_000, "a resync that would not read every virtual server")
             blackHole(keys)
         }
-        benchmark.stopMeasurement()
     }
 
-    Benchmark(
-        "Compare the VIP link's 10,000 addresses as a resync reads them",
-        configuration: .init(warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)
-    ) { benchmark in
-        cluster.prepare()
-        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
+    onLoadedCluster(cluster, "Compare the VIP link's 10,000 addresses as a resync reads them") { loaded in
         let bound = loaded.tracker.desired.boundAddresses
         let listed = Array(bound)  // what the link's dump gives: every address, once
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        return { _ in
             // As `Reconciler.resync` does with `link: true`: the read as a set, what moved since the proxy last
             // knew the link, and what the pass must plan.
             let read = Set(listed)
@@ -56,21 +43,31 @@ func wholeClusterBenchmarks(_ cluster: Shared) {
             precondition(moved.isEmpty && toPlan.isEmpty, "an unchanged link found changed")
             blackHole((read, moved, toPlan))
         }
-        benchmark.stopMeasurement()
     }
 
-    Benchmark(
-        "Plan a full pass at 10,000 Services x 10 endpoints, nothing changed",
-        configuration: .init(warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 20)
-    ) { benchmark in
-        cluster.prepare()
-        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+    onLoadedCluster(cluster, "Plan a full pass at 10,000 Services x 10 endpoints, nothing changed", seconds: 30) {
+        loaded in
+        { _ in
             let plan = loaded.reconciler.plan(loaded.tracker.desired, scope: .all)
             precondition(plan.operations.isEmpty, "a full plan of an unchanged cluster planned operations")
             blackHole(plan)
         }
+    }
+}
+
+/// A benchmark of `name` over the loaded `cluster` (made before the measurement): `setUp` gets the cluster and
+/// returns the measured step, run once per iteration; at most 20 iterations within `seconds`.
+private func onLoadedCluster(
+    _ cluster: Shared, _ name: String, seconds: Int64 = 10,
+    _ setUp: @escaping (BenchCluster) -> (Int) -> Void
+) {
+    Benchmark(name, configuration: .init(warmupIterations: 1, maxDuration: .seconds(seconds), maxIterations: 20)) {
+        benchmark in
+        cluster.prepare()
+        guard let loaded = cluster.cluster else { fatalError("the cluster did not load") }
+        let step = setUp(loaded)
+        benchmark.startMeasurement()
+        for iteration in benchmark.scaledIterations { step(iteration) }
         benchmark.stopMeasurement()
     }
 }
