@@ -32,6 +32,14 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Sync once, after the initial state is read, and exit.")
     var once = false
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            With --manifests: keep the decoded objects here across restarts, so that a restart reads the files \
+            but parses only those whose bytes changed ("" for none).
+            """, valueName: "path"))
+    var manifestsCache = "/run/ipvs-proxy/manifests-cache"
+
     @Flag(
         help: """
             Remove every virtual server and VIP the proxy owns (its ownership record, and its link's addresses), its \
@@ -114,10 +122,11 @@ struct RunCommand: AsyncParsableCommand {
         let objects: any ObjectSource
         do {
             let (source, waits) = (self.source, !once)
+            let cache = manifestsCache.isEmpty ? nil : manifestsCache
             objects = try await Blocking.run {
                 try source.makeSource(
                     settings.clientConnection, waits: waits, nodeName: settings.nodeName, events: events,
-                    logger: logger)
+                    manifestsCache: cache, logger: logger)
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))

@@ -58,13 +58,16 @@ struct SourceOptions: ParsableArguments {
     /// (a long-running proxy); one that does not (`--once`, `plan`, `status`) fails at once, so nothing is ever
     /// computed from a partial reading. Logs in one line which API server is used and where that came from. With
     /// `nodeName`, the API server source also reads that Node (zone, deletion, taints); with `events`, it writes
-    /// the Events recorded there (a manifests directory has no API: they are not written).
+    /// the Events recorded there (a manifests directory has no API: they are not written). With `manifestsCache`, a
+    /// manifests directory's decoded objects are kept in that file across restarts (``ManifestCache``).
     func makeSource(
         _ settings: ClientConnectionSettings, waits: Bool = true, nodeName: String? = nil,
-        events: EventRecorder? = nil, logger: Logger
+        events: EventRecorder? = nil, manifestsCache: String? = nil, logger: Logger
     ) throws -> any ObjectSource {
         if let manifests {
-            return ManifestsDirectorySource(directory: manifests, waitsForWholeStart: waits, logger: logger)
+            return ManifestsDirectorySource(
+                directory: manifests, waitsForWholeStart: waits, cacheFile: manifestsCache,
+                cacheProducer: ManifestCache.producer(program: "ipvs-proxy \(BuildInfo.version)"), logger: logger)
         }
         let resolved = try Self.resolve(settings, context: context)
         logger.info("\(resolved.startLine)")

@@ -98,7 +98,7 @@ import Testing
         var scanner = ManifestsDirectoryScanner(directory: directory.path)
         try directory.write("a.yaml", Self.service)
         let first = scanner.prepareUpdate(names: ["a.yaml"])
-        let loaded = scanner.finish(first, reading: first.files.map(ManifestsDirectoryScanner.read))
+        let loaded = scanner.finish(first, reading: first.files.map { ManifestsDirectoryScanner.read($0) })
         #expect(loaded.changes.count == 1 && loaded.diagnostics.isEmpty, "\(loaded)")
 
         try directory.write("a.yaml", Self.service + "# changed\n")
@@ -112,7 +112,7 @@ import Testing
 
         // The removal's event.
         let removal = scanner.prepareUpdate(names: ["a.yaml"])
-        let removed = scanner.finish(removal, reading: removal.files.map(ManifestsDirectoryScanner.read))
+        let removed = scanner.finish(removal, reading: removal.files.map { ManifestsDirectoryScanner.read($0) })
         #expect(removed.changes.count == 1 && removed.diagnostics.isEmpty, "\(removed)")
     }
 }

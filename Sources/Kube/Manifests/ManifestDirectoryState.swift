@@ -25,6 +25,8 @@ public struct ManifestDirectoryState: Sendable {
         var objects: [ObjectID: KubeObject]
         /// Why the file's last reading failed (its objects are then the ones it held before), nil after a success.
         var failure: ManifestError? = nil
+        /// The digest of the bytes the objects were decoded from, when the file loaded clean (``ManifestCache``).
+        var digest: ContentDigest? = nil
     }
 
     var files: [String: FileState] = [:]
@@ -52,6 +54,20 @@ public struct ManifestDirectoryState: Sendable {
     /// Whether a file was read so soon after it was written that it may have been read half-written (an empty or
     /// truncated file parses as fewer objects, not as an error): it is read again at the next scan.
     public var hasUnsettledFiles: Bool { files.values.contains { $0.signature == nil && $0.failure == nil } }
+
+    /// The files that loaded clean, each as the digest of its bytes and its objects: what the ``ManifestCache``
+    /// keeps.
+    public var cacheable: [(digest: ContentDigest, objects: [KubeObject])] {
+        files.values.compactMap { file in
+            guard let digest = file.digest, file.failure == nil else { return nil }
+            return (digest, Array(file.objects.values))
+        }
+    }
+
+    /// The digests of the files that loaded clean.
+    public var cacheableDigests: Set<ContentDigest> {
+        Set(files.values.lazy.compactMap { $0.failure == nil ? $0.digest : nil })
+    }
 
     /// Whether `path` is loaded.
     public func contains(_ path: String) -> Bool { files[path] != nil }
@@ -93,7 +109,8 @@ public struct ManifestDirectoryState: Sendable {
                 }
                 diagnostics.append(.rejected(rejected.error, keptPrevious: kept))
             }
-            replace(path, with: FileState(signature: signature, objects: objects), previous: previous)
+            replace(
+                path, with: FileState(signature: signature, objects: objects, digest: file.digest), previous: previous)
             return diagnostics
         }
     }

@@ -24,6 +24,26 @@ public struct ManifestFile: Sendable {
     public var rejected: [Rejected] = []
     /// Kinds that are not Services or EndpointSlices (Deployments, ConfigMaps...), ignored.
     public var ignoredKinds: [String] = []
+    /// The digest of the file's bytes when it loaded clean (nothing rejected, dropped or ignored): what keys its
+    /// objects in the ``ManifestCache``. Nil for a file with anything to report, which is parsed at every start.
+    public var digest: ContentDigest? = nil
+    /// Whether the objects came from the ``ManifestCache`` rather than from parsing the file.
+    public var fromCache = false
+
+    /// Whether nothing in the file is to be reported: every document an object that passed validation whole.
+    public var isClean: Bool {
+        rejected.isEmpty && ignoredKinds.isEmpty && accepted.allSatisfy { $0.warnings.isEmpty }
+    }
+
+    /// The file's objects as the cache holds them (clean: accepted whole).
+    init(cached objects: [KubeObject], digest: ContentDigest) {
+        accepted = objects.map { Accepted(object: $0, warnings: []) }
+        self.digest = digest
+        fromCache = true
+    }
+
+    /// An empty file.
+    init() {}
 
     /// Parses a file's text. `.json` files use `JSONDecoder`; everything else is YAML (several documents
     /// separated by `---`). A syntax error anywhere fails the whole file.

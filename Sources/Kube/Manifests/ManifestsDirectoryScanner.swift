@@ -38,6 +38,9 @@ public struct ManifestsDirectoryScanner: Sendable {
     /// (``finish(_:reading:defersUnsettled:)``).
     public private(set) var deferred: Set<String> = []
 
+    /// How many files were loaded from the ``ManifestCache`` (read, not parsed) since the scanner was made.
+    public private(set) var filesFromCache = 0
+
     /// The largest manifests file read, 16 MiB: a bigger one is refused before it is read (a broken file: its
     /// previous objects stay, and at start it keeps the first sync back as any broken file does).
     public static let maximumFileBytes = 16 << 20
@@ -74,7 +77,7 @@ public struct ManifestsDirectoryScanner: Sendable {
         changes: [ObjectChange], diagnostics: [ManifestDiagnostic]
     ) {
         let batch = prepareScan()
-        return finish(batch, reading: batch.files.map(Self.read), defersUnsettled: defersUnsettled)
+        return finish(batch, reading: batch.files.map { Self.read($0) }, defersUnsettled: defersUnsettled)
     }
 
     /// Re-reads the named files of the directory (names as inotify reports them; others are ignored): a file
@@ -84,7 +87,7 @@ public struct ManifestsDirectoryScanner: Sendable {
         changes: [ObjectChange], diagnostics: [ManifestDiagnostic]
     ) {
         let batch = prepareUpdate(names: names)
-        return finish(batch, reading: batch.files.map(Self.read))
+        return finish(batch, reading: batch.files.map { Self.read($0) })
     }
 
     /// What a scan or an update found to read, before reading it: ``scan()`` and ``update(names:)`` are
@@ -164,6 +167,7 @@ public struct ManifestsDirectoryScanner: Sendable {
         }
         if batch.present != nil { directoryFailure = nil }
         var diagnostics: [ManifestDiagnostic] = []
+        for case .success(let file)? in contents where file.fromCache { filesFromCache += 1 }
         for (file, content) in zip(batch.files, contents) {
             let settled = batch.listed - file.signature.modified > Self.settleTime
             // Changed while being read: read again next time (a start waits for that: it was not read whole).
@@ -188,13 +192,16 @@ public struct ManifestsDirectoryScanner: Sendable {
         return (changes, diagnostics + mergeDiagnostics)
     }
 
-    /// Reads and parses one file of a batch; nil when it changed while being read (it is read again later).
-    public static func read(_ file: Batch.File) -> Result<ManifestFile, ManifestError>? {
-        read(file.path, signature: file.signature)
+    /// Reads and parses one file of a batch; nil when it changed while being read (it is read again later). A file
+    /// whose bytes `cache` holds the objects of is read but not parsed.
+    public static func read(_ file: Batch.File, cache: ManifestCache? = nil) -> Result<ManifestFile, ManifestError>? {
+        read(file.path, signature: file.signature, cache: cache)
     }
 
     /// Reads and parses one file; nil when it changed while being read (it is read again later).
-    static func read(_ path: String, signature: FileSignature) -> Result<ManifestFile, ManifestError>? {
+    static func read(
+        _ path: String, signature: FileSignature, cache: ManifestCache? = nil
+    ) -> Result<ManifestFile, ManifestError>? {
         do {
             guard signature.size <= maximumFileBytes else { throw tooLarge(path, bytes: signature.size) }
             guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -207,10 +214,16 @@ public struct ManifestsDirectoryScanner: Sendable {
             let data = try handle.read(upToCount: maximumFileBytes + 1) ?? Data()
             guard data.count <= maximumFileBytes else { throw tooLarge(path, bytes: Int64(data.count)) }
             guard FileSignature.of(path) == signature else { return nil }
+            let digest = ContentDigest(of: data)
+            if let objects = cache?.objects(for: digest) {
+                return .success(ManifestFile(cached: objects, digest: digest))
+            }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ManifestError(code: .unreadable, message: "not UTF-8 text", file: path)
             }
-            return .success(try ManifestFile.parse(text, path: path))
+            var file = try ManifestFile.parse(text, path: path)
+            if file.isClean { file.digest = digest }
+            return .success(file)
         } catch let error as ManifestError {
             return .failure(error)
         } catch {

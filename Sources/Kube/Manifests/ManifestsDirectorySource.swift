@@ -43,6 +43,12 @@ public struct ManifestsDirectorySource: ObjectSource {
     public let waitsForWholeStart: Bool
     /// Where files are listed, read and parsed.
     public let threadPool: NIOThreadPool
+    /// Where the decoded objects are kept across restarts (``ManifestCache``), nil for none: read at start, so that
+    /// the files it holds are read but not parsed, and written after the first whole scan and, when files changed
+    /// since, as the source stops.
+    public let cacheFile: String?
+    /// What binds the cache to this program (``ManifestCache/producer(program:executable:)``).
+    public let cacheProducer: String
     let logger: Logger
 
     /// How long to wait after a first event for the rest of a burst (a rename is two events; a writer may
@@ -53,8 +59,11 @@ public struct ManifestsDirectorySource: ObjectSource {
     public init(
         directory: String, pollInterval: Duration = .milliseconds(200), rescanInterval: Duration = .seconds(45),
         rescanShare: CPUShare = CPUShare(0.002), useInotify: Bool = true, waitsForWholeStart: Bool = true,
-        threadPool: NIOThreadPool = .singleton, logger: Logger
+        threadPool: NIOThreadPool = .singleton, cacheFile: String? = nil, cacheProducer: String = "",
+        logger: Logger
     ) {
+        self.cacheFile = cacheFile
+        self.cacheProducer = cacheProducer
         self.waitsForWholeStart = waitsForWholeStart
         self.threadPool = threadPool
         self.directory = directory
@@ -73,13 +82,23 @@ public struct ManifestsDirectorySource: ObjectSource {
         var watch = startWatch(logFailure: true)
         let clock = ContinuousClock()
         let first = clock.now
+        // The files the cache held: it is written again only when those that loaded clean differ.
+        var cached: Set<ContentDigest>?
         do {
-            try await scanWhole(scanner, since: first, deliver)
+            let cache = try await loadCache()
+            cached = cache?.digests
+            try await scanWhole(scanner, since: first, cache: cache, deliver)
         } catch {
             try Self.stopped(by: error)
             return
         }
         deliver(.synced)
+        var cacheOutdated = false
+        if cacheFile != nil && cached == scanner.cacheableDigests {
+            logger.info("manifests cache unchanged: not written", metadata: ["file": "\(cacheFile ?? "")"])
+        } else {
+            cacheOutdated = (try? await saveCache(scanner)) == nil
+        }
         // The first scan parsed every file: its cost says nothing of a rescan's.
         _ = scanner.takeCPU()
         var nextRescan = rescanDue(after: first, cpu: .zero)
@@ -106,9 +125,11 @@ public struct ManifestsDirectorySource: ObjectSource {
                         let result = try await scanner.scan()
                         emit(result, kind: "scan", scanner, since: start, deliver)
                         nextRescan = rescanDue(after: start, cpu: scanner.takeCPU())
+                        cacheOutdated = cacheOutdated || !result.changes.isEmpty
                     } else if !batch.names.isEmpty {
                         let result = try await scanner.update(names: batch.names)
                         emit(result, kind: "update", scanner, since: start, deliver)
+                        cacheOutdated = cacheOutdated || !result.changes.isEmpty
                     }
                 } else {
                     let start = clock.now
@@ -122,14 +143,19 @@ public struct ManifestsDirectorySource: ObjectSource {
                         result = (result.changes + more.changes, result.diagnostics + more.diagnostics)
                     }
                     emit(result, kind: "scan", scanner, since: start, deliver)
+                    cacheOutdated = cacheOutdated || !result.changes.isEmpty
                     nextRescan = rescanDue(after: start, cpu: scanner.takeCPU())
                     if watch == nil { try await Task.sleep(for: pollInterval) }
                 }
             } catch {
                 try Self.stopped(by: error)
-                return
+                break
             }
         }
+        // Written again as the source stops (a restart) when files changed since, not per edit, so that no edit waits
+        // behind the writing; after a stop that does not get here (a kill), the files edited since are parsed.
+        // In a task of its own: this one is cancelled, and the thread pool would refuse its work.
+        if cacheOutdated { _ = await Task { try? await saveCache(scanner) }.value }
     }
 
     /// When the safety rescan after one that began at `start` and cost `cpu` is due: ``rescanInterval`` later, or
@@ -145,13 +171,13 @@ public struct ManifestsDirectorySource: ObjectSource {
     /// logged once. With ``waitsForWholeStart`` false (`--once`) the first incomplete scan throws
     /// (``SourceErrorCode/incomplete``) instead.
     private func scanWhole(
-        _ scanner: PooledScanner, since start: ContinuousClock.Instant,
+        _ scanner: PooledScanner, since start: ContinuousClock.Instant, cache: ManifestCache?,
         _ deliver: @escaping @Sendable (SourceEvent) -> Void
     ) async throws {
         // The first reading is delivered as it goes, so the proxy takes in (and, on a new node, programs) the first
         // files while the pool reads the rest; nothing is deleted before the directory is read whole.
         var delivered = 0
-        let rest = try await scanner.scan(defersUnsettled: true) { piece in
+        let rest = try await scanner.scan(defersUnsettled: true, cache: cache) { piece in
             delivered += piece.changes.count
             emit(piece, deliver)
         }
@@ -165,7 +191,7 @@ public struct ManifestsDirectorySource: ObjectSource {
                 // was read settled, or the proxy would delete what the rest of the file holds.
                 guard scanner.settling else { break }
                 try await Task.sleep(for: ManifestsDirectoryScanner.settleTime)
-                let rescan = try await scanner.scan(defersUnsettled: true)
+                let rescan = try await scanner.scan(defersUnsettled: true, cache: cache)
                 emit(rescan, kind: "scan", scanner, since: ContinuousClock.now, deliver)
                 continue
             }
@@ -190,6 +216,60 @@ public struct ManifestsDirectorySource: ObjectSource {
         }
         if !reported.isEmpty {
             logger.notice("manifests directory read whole: syncing", metadata: ["directory": "\(directory)"])
+        }
+    }
+
+    /// The cache of decoded objects, read on the pool; nil when there is none or it cannot be used (said in a log
+    /// line: the files are then parsed, and the cache written anew after the scan).
+    private func loadCache() async throws -> ManifestCache? {
+        guard let cacheFile else { return nil }
+        let producer = cacheProducer
+        let start = ContinuousClock.now
+        let (cache, unusable) = try await threadPool.runIfActive {
+            ManifestCache.load(from: cacheFile, producer: producer)
+        }
+        if let unusable {
+            logger.info(
+                "manifests cache not used: every file is parsed",
+                metadata: ["file": "\(cacheFile)", "reason": "\(unusable)"])
+        } else if let cache {
+            logger.info(
+                "manifests cache read",
+                metadata: [
+                    "file": "\(cacheFile)", "files": "\(cache.count)", "seconds": "\(ContinuousClock.now - start)",
+                ])
+        }
+        return cache
+    }
+
+    /// Writes the cache of the files that loaded clean, on the pool; logs and returns nil when it cannot (the proxy
+    /// runs on: the next start parses every file).
+    @discardableResult
+    private func saveCache(_ scanner: PooledScanner) async throws -> Int? {
+        guard let cacheFile else { return 0 }
+        let producer = cacheProducer
+        let start = ContinuousClock.now
+        let (written, files) = try await threadPool.runIfActive { () -> (Result<Int, ManifestError>, Int) in
+            let files = scanner.cacheable
+            do throws(ManifestError) {
+                return (.success(try ManifestCache.save(files, producer: producer, to: cacheFile)), files.count)
+            } catch {
+                return (.failure(error), files.count)
+            }
+        }
+        switch written {
+        case .success(let bytes):
+            logger.info(
+                "manifests cache written",
+                metadata: [
+                    "file": "\(cacheFile)", "files": "\(files)", "bytes": "\(bytes)",
+                    "filesReadFromCache": "\(scanner.filesFromCache)", "seconds": "\(ContinuousClock.now - start)",
+                ])
+            return bytes
+        case .failure(let error):
+            logger.warning(
+                "manifests cache not written: the next start parses every file", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
@@ -249,11 +329,23 @@ public struct ManifestsDirectorySource: ObjectSource {
         /// only what is left (the forgetting of vanished files). For the first scan, where the state is empty and
         /// every change an addition: an object moved between files would otherwise be deleted in one piece and
         /// added in another.
-        func scan(defersUnsettled: Bool = false, pieces: ((Result) -> Void)? = nil) async throws -> Result {
-            try await run(defersUnsettled: defersUnsettled, pieces: pieces) { scanner in
+        /// `cache`: the objects of files read at a start, by their bytes (read, not parsed).
+        func scan(
+            defersUnsettled: Bool = false, cache: ManifestCache? = nil, pieces: ((Result) -> Void)? = nil
+        ) async throws -> Result {
+            try await run(defersUnsettled: defersUnsettled, cache: cache, pieces: pieces) { scanner in
                 self.measured { scanner.prepareScan() }
             }
         }
+
+        /// How many files the scanner loaded from the cache.
+        var filesFromCache: Int { scanner.withLock { $0.filesFromCache } }
+
+        /// The digests of the files that loaded clean.
+        var cacheableDigests: Set<ContentDigest> { scanner.withLock { $0.state.cacheableDigests } }
+
+        /// The files that loaded clean, as the cache keeps them.
+        var cacheable: [(digest: ContentDigest, objects: [KubeObject])] { scanner.withLock { $0.state.cacheable } }
 
         func update(names: Set<String>) async throws -> Result {
             try await run(defersUnsettled: false) { $0.prepareUpdate(names: names) }
@@ -268,14 +360,14 @@ public struct ManifestsDirectorySource: ObjectSource {
         /// Prepares a batch; one file (an edit, the usual case) is read and loaded in the same job on the pool,
         /// several are read in parallel and then loaded in a last job.
         private func run(
-            defersUnsettled: Bool, pieces: ((Result) -> Void)? = nil,
+            defersUnsettled: Bool, cache: ManifestCache? = nil, pieces: ((Result) -> Void)? = nil,
             _ prepare: @escaping @Sendable (inout ManifestsDirectoryScanner) -> ManifestsDirectoryScanner.Batch
         ) async throws -> Result {
             let step = try await threadPool.runIfActive {
                 self.scanner.withLock { scanner -> Step in
                     let batch = prepare(&scanner)
                     guard batch.files.count > 1 else {
-                        let contents = batch.files.map(ManifestsDirectoryScanner.read)
+                        let contents = batch.files.map { ManifestsDirectoryScanner.read($0, cache: cache) }
                         return .done(scanner.finish(batch, reading: contents, defersUnsettled: defersUnsettled))
                     }
                     return .read(batch)
@@ -285,16 +377,18 @@ public struct ManifestsDirectorySource: ObjectSource {
             case .done(let result):
                 return result
             case .read(let batch):
+                let read = { @Sendable (file: ManifestsDirectoryScanner.Batch.File) in
+                    ManifestsDirectoryScanner.read(file, cache: cache)
+                }
                 guard let pieces else {
-                    let contents = try await ParallelMap.map(
-                        batch.files, on: threadPool, ManifestsDirectoryScanner.read)
+                    let contents = try await ParallelMap.map(batch.files, on: threadPool, read)
                     return try await threadPool.runIfActive {
                         self.scanner.withLock { $0.finish(batch, reading: contents, defersUnsettled: defersUnsettled) }
                     }
                 }
                 // Loaded on this task, not queued on the pool behind the files still to read: a piece is delivered
                 // while the pool reads on. Loading is pure work on memory, a small share of the reading.
-                try await ParallelMap.forEachRun(batch.files, on: threadPool, ManifestsDirectoryScanner.read) {
+                try await ParallelMap.forEachRun(batch.files, on: threadPool, read) {
                     range, contents in
                     let loaded = self.scanner.withLock {
                         $0.finish(batch.piece(range), reading: contents, defersUnsettled: defersUnsettled)
