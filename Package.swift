@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "IPVS", targets: ["IPVS"]),
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "Proxy", targets: ["Proxy"]),
+        .library(name: "NFTables", targets: ["NFTables"]),
         .library(name: "Health", targets: ["Health"]),
     ],
     dependencies: [

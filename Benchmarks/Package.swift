@@ -38,6 +38,7 @@ let package = Package(
                 .product(name: "Kube", package: "ipvs-proxy"),
                 .product(name: "Proxy", package: "ipvs-proxy"),
                 .product(name: "IPVS", package: "ipvs-proxy"),
+                .product(name: "NFTables", package: "ipvs-proxy"),
                 .product(name: "Values", package: "ipvs-proxy"),
                 .product(name: "Logging", package: "swift-log"),
             ],

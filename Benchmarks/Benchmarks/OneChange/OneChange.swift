@@ -36,6 +36,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     wholeClusterBenchmarks(tenThousand)
+    restartCheckBenchmarks(tenThousand)
     footprintBenchmarks()
     diagnosticsBenchmarks()
 

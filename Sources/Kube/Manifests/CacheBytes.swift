@@ -172,7 +172,8 @@ public struct ContentDigest: Sendable, Hashable {
     /// The two lanes.
     public var low: UInt64
 
-    /// The digest of `bytes`.
+    /// The digest of `bytes` (inlinable, so that it is specialized for the caller's collection of bytes).
+    @inlinable
     public init(of bytes: some Collection<UInt8>) {
         var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(bytes.count)
@@ -196,17 +197,20 @@ public struct ContentDigest: Sendable, Hashable {
         low = Self.avalanche(b ^ (a << 1))
     }
 
+    @usableFromInline
     init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
-    private static func mix(_ lane: UInt64, _ word: UInt64, _ prime: UInt64, _ rotation: UInt64) -> UInt64 {
+    @inlinable
+    static func mix(_ lane: UInt64, _ word: UInt64, _ prime: UInt64, _ rotation: UInt64) -> UInt64 {
         let value = (lane ^ (word &* prime))
         return ((value << rotation) | (value >> (64 - rotation))) &* 0x9E37_79B9_7F4A_7C15 &+ 0x1656_67B1_9E37_79F9
     }
 
-    private static func avalanche(_ value: UInt64) -> UInt64 {
+    @inlinable
+    static func avalanche(_ value: UInt64) -> UInt64 {
         var value = value
         value ^= value >> 33
         value &*= 0xFF51_AFD7_ED55_8CCD

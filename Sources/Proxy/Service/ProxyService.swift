@@ -118,12 +118,13 @@ public struct ProxyService: ServiceLifecycle.Service {
     /// The loop's inputs, its passes in `room` (on a thread of their own) and its observers (on this task).
     private func run(in room: ReconcileRoom, inbox: Inbox) async throws {
         var observers = self.observers
+        let adoption = ContinuousClock.now
         let adopted = try await room.adopt()
         logger.info(
             "adopted the kernel's IPVS table",
             metadata: [
                 "virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)",
-                "otherPrograms": "\(adopted.foreign)",
+                "otherPrograms": "\(adopted.foreign)", "seconds": "\((ContinuousClock.now - adoption).secondsText)",
             ]
         )
         if adopted.programsAhead {
