@@ -91,6 +91,21 @@ import Testing
         #expect(tracker.elements.count == 3)
     }
 
+    /// While the sets are to be written whole (`recordsPending` off), the elements follow every update but nothing is
+    /// recorded; recording on again, the next changes are.
+    @Test func anUpdateNotRecordingKeepsTheElementsAndRecordsNothing() {
+        var tracker = MasqueradeTracker(configuration: configuration)
+        tracker.recordsPending = false
+        let web = server(F.web, .clusterIP, ["10.244.0.10"])
+        tracker.rebuild(from: DesiredState(virtualServers: [web]))
+        #expect(tracker.pending.isEmpty)
+        #expect(tracker.elements.count == 3)
+        tracker.recordsPending = true
+        tracker.update([F.web], in: DesiredState())
+        #expect(tracker.takePending().removed.count == 3)
+        #expect(tracker.elements.isEmpty)
+    }
+
     @Test func anUpdateLooksOnlyAtTheKeysItIsGiven() {
         var tracker = MasqueradeTracker(configuration: configuration)
         let desired = DesiredState(virtualServers: [server(F.web, .clusterIP, []), server(F.dns, .clusterIP, [])])

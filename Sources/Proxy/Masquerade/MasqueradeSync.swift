@@ -117,6 +117,8 @@ public struct MasqueradeSync: Sendable {
         _ desired: DesiredState, touched: Set<VirtualServerKey>?, addresses: Set<IPAddress> = [],
         checkTable: Bool = false
     ) async -> Action {
+        // A table not in step is written (or mended) whole from the elements: no delta of this pass is read.
+        tracker.recordsPending = inStep
         if let touched {
             tracker.update(touched, addresses: addresses, in: desired)
         } else {

@@ -31,6 +31,10 @@ public struct MasqueradeTracker: Sendable {
     public var elementCount: Int { hairpinV4Users.count + hairpinV6Users.count + otherUsers.count }
     /// Changes to `elements` not yet taken with `takePending()`.
     public private(set) var pending = MasqueradeDelta()
+    /// Whether changes are recorded in `pending`. Off while the sets are to be written whole from the elements (a
+    /// start's first write, a table found changed), when no delta is read: a start at 10,000 Services would otherwise
+    /// record 130,000 additions only to drop them.
+    public var recordsPending = true
 
     /// What each virtual server contributes, in no particular order.
     private var contributions: [VirtualServerKey: Contribution] = [:]
@@ -134,7 +138,7 @@ public struct MasqueradeTracker: Sendable {
             count = (otherUsers[element] ?? 0) + 1
             otherUsers[element] = count
         }
-        if count == 1 { pending.add(element) }
+        if count == 1 && recordsPending { pending.add(element) }
     }
 
     private mutating func release(_ element: MasqueradeElement) {
@@ -151,7 +155,7 @@ public struct MasqueradeTracker: Sendable {
             left = otherUsers[element].map { $0 - 1 }
             otherUsers[element] = left == 0 ? nil : left
         }
-        if left == 0 { pending.remove(element) }
+        if left == 0 && recordsPending { pending.remove(element) }
     }
 }
 
