@@ -52,7 +52,7 @@ import Values
             elements, on: pool,
             { element in
                 if element == 999 {
-                    let signalled = consumedFirst.wait(timeout: .now() + 10) == .success
+                    let signalled = consumedFirst.wait(timeout: .now() + 120) == .success
                     waited.withLock { $0 = signalled }
                 }
                 return element

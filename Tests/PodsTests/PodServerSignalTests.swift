@@ -40,7 +40,7 @@ import UnixSignals
                 return !Task.isCancelled
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(10))
+                try? await Task.sleep(for: .seconds(120))
                 return false
             }
             kill(getpid(), SIGUSR2)

@@ -84,7 +84,7 @@ import Values
                     defer { started = true }
                     return !started
                 }
-            if first, fillStarted.wait(timeout: .now() + 30) == .success {
+            if first, fillStarted.wait(timeout: .now() + 120) == .success {
                 overlaps.withLock { $0.append("kernel") }
             }
         }

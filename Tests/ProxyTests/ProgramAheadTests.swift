@@ -178,7 +178,7 @@ import Values
                 return count
             }
             if count == 1 { next() }
-            if count == 2, fillStarted.wait(timeout: .now() + 10) == .success {
+            if count == 2, fillStarted.wait(timeout: .now() + 120) == .success {
                 overlaps.withLock { $0.append("kernel") }
             }
         }

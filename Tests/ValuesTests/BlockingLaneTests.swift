@@ -3,7 +3,9 @@ import Testing
 @testable import Values
 
 /// `BlockingLane` runs its calls on one thread, one at a time in the order given; a call past its deadline is
-/// answered nil while it runs on, and the calls after it wait for it.
+/// answered nil while it runs on, and the calls after it wait for it. Every wait here but the 50 ms deadline under
+/// test is a safety limit, far above need: a loaded run under ThreadSanitizer left the pool without a thread for the
+/// tests' tasks for over 30 s, and with 30 s limits the calls held on purpose ran out before their turn.
 @Suite struct BlockingLaneTests {
     final class Unguarded: @unchecked Sendable {
         var order: [Int] = []
@@ -19,7 +21,7 @@ import Testing
         let results = await withTaskGroup(of: (Int, Int?).self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    let result = await lane.run(within: .seconds(60)) { () -> Int in
+                    let result = await lane.run(within: .seconds(600)) { () -> Int in
                         seen.running += 1
                         if seen.running > 1 { seen.overlapped = true }
                         seen.order.append(index)
@@ -49,26 +51,26 @@ import Testing
         // The first call holds the thread until released; the next ones are queued behind it, in this order: each
         // is made once the one before it is seen waiting.
         let (started, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        async let first = lane.run(within: .seconds(60)) { () -> Int in
+        async let first = lane.run(within: .seconds(600)) { () -> Int in
             started.signal()
-            _ = release.wait(timeout: .now() + 30)
+            _ = release.wait(timeout: .now() + 600)
             seen.order.append(0)
             return 0
         }
-        let running = await DedicatedThread.run(name: "lane-order-wait", within: .seconds(60)) {
-            started.wait(timeout: .now() + 30) == .success
+        let running = await DedicatedThread.run(name: "lane-order-wait", within: .seconds(600)) {
+            started.wait(timeout: .now() + 600) == .success
         }
         #expect(running == true)
         var later: [Task<Int?, Never>] = []
         for index in 1...5 {
             later.append(
                 Task {
-                    await lane.run(within: .seconds(60)) {
+                    await lane.run(within: .seconds(600)) {
                         seen.order.append(index)
                         return index
                     }
                 })
-            let giveUp = ContinuousClock.now + .seconds(30)
+            let giveUp = ContinuousClock.now + .seconds(600)
             while lane.waitingCalls < index && ContinuousClock.now < giveUp {
                 try await Task.sleep(for: .milliseconds(1))
             }
@@ -85,13 +87,13 @@ import Testing
         let release = DispatchSemaphore(value: 0)
         let finished = Unguarded()
         let late = await lane.run(within: .milliseconds(50)) { () -> Int in
-            _ = release.wait(timeout: .now() + 30)
+            _ = release.wait(timeout: .now() + 600)
             finished.order.append(1)
             return 1
         }
         #expect(late == nil)
         // The late call still holds the thread: a call given now runs once it is released.
-        async let next = lane.run(within: .seconds(60)) { () -> [Int] in finished.order + [2] }
+        async let next = lane.run(within: .seconds(600)) { () -> [Int] in finished.order + [2] }
         try await Task.sleep(for: .milliseconds(50))
         release.signal()
         #expect(await next == [1, 2])
