@@ -71,19 +71,44 @@ public struct Reconciler: Sendable {
     }
 
     /// Reads the kernel's table and the link's addresses, creating the link if missing unless `readOnly` (for
-    /// `plan`, which changes nothing). Nothing is written to IPVS. The periodic re-read is ``resync(_:link:desired:
-    /// chunk:until:now:)``, a slice at a time. Every virtual server read is classified (``classify(_:present:)``):
-    /// the proxy's (in the record, or on its link's addresses) or another program's; the record forgets virtual
-    /// servers that are gone, and is saved unless `readOnly`.
+    /// `plan`, which changes nothing), and adopts them (``adopt(_:readOnly:)``). Nothing is written to IPVS. The
+    /// periodic re-read is ``resync(_:link:desired:chunk:until:now:)``, a slice at a time.
     public mutating func adopt(readOnly: Bool = false) throws {
-        if !readOnly, try link.ensure() { record.createdLink = true }
-        actual = ActualState(virtualServers: try kernel.virtualServers(), linkAddresses: Set(try link.addresses()))
+        adopt(try readTable(creatingLink: !readOnly), readOnly: readOnly)
+    }
+
+    /// What adoption reads: the kernel's IPVS table and the link's addresses, the two dumps at once (different
+    /// sockets), the link created first when it is missing and `creatingLink`. Touches nothing but the kernel and
+    /// the link, so it may run on a thread of its own while the reconciler's owner goes on with other work.
+    public func readTable(creatingLink: Bool) throws -> KernelTable {
+        let created = creatingLink ? try link.ensure() : false
+        let link = self.link
+        let (addresses, servers) = DedicatedThread.alongside(
+            name: "vip-read", { Result { try link.addresses() } }, { Result { try kernel.virtualServers() } })
+        let actual = ActualState(virtualServers: try servers.get(), linkAddresses: Set(try addresses.get()))
+        return KernelTable(actual: actual, createdLink: created)
+    }
+
+    /// Takes `table` (``readTable(creatingLink:)``) as what the kernel holds. Every virtual server read is
+    /// classified (``classify(_:present:)``): the proxy's (in the record, or on its link's addresses) or another
+    /// program's; the record forgets virtual servers that are gone, and is saved unless `readOnly`.
+    public mutating func adopt(_ table: KernelTable, readOnly: Bool = false) {
+        if table.createdLink { record.createdLink = true }
+        actual = table.actual
         let present = Set(actual.virtualServers.keys)
         record.virtualServers.formIntersection(present)
         record.foreign.formIntersection(present)
         for key in present { classify(key, present: true) }
         owned = OwnedTally(actual: actual, ownership: ownership)
         if !readOnly { save(record) }
+    }
+
+    /// The kernel's state as adoption read it.
+    public struct KernelTable: Sendable {
+        /// The virtual servers and the link's addresses.
+        public var actual: ActualState
+        /// The link was missing and adoption created it.
+        public var createdLink: Bool
     }
 
     /// The virtual servers a periodic resync re-reads, in order: those the kernel held at the last read, those the

@@ -118,40 +118,18 @@ public struct ProxyService: ServiceLifecycle.Service {
     /// The loop's inputs, its passes in `room` (on a thread of their own) and its observers (on this task).
     private func run(in room: ReconcileRoom, inbox: Inbox) async throws {
         var observers = self.observers
-        let adoption = ContinuousClock.now
-        let adopted = try await room.adopt()
-        logger.info(
-            "adopted the kernel's IPVS table",
-            metadata: [
-                "virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)",
-                "otherPrograms": "\(adopted.foreign)", "seconds": "\((ContinuousClock.now - adoption).secondsText)",
-            ]
-        )
-        if adopted.programsAhead {
-            // Worded without "full sync": scripts and operators take that line for the end of the first sync.
-            logger.info(
-                """
-                the kernel holds nothing of this proxy's: the initial state is programmed as it is read, additions \
-                only, until the whole of it is in
-                """)
-        }
-        if !adopted.hadRecord && adopted.foreign > 0 {
-            logger.notice(
-                """
-                no ownership record was found (first start, or the first after an upgrade): only virtual servers on \
-                the VIP link's addresses are taken as this proxy's; the others are left alone, and a Service wanting \
-                one of them is reported (--adopt takes those over)
-                """,
-                metadata: ["otherPrograms": "\(adopted.foreign)"])
-        }
-        // Before the first pass, so that what the pass makes reachable is tracked and filtered from its first packet.
-        await observers.start()
-        // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
-        options.healthz?.started()
         let events = self.events
         let healthz = options.healthz
         // Discarding: each wake-up is a child task of its own, gone once it has fired.
         try await withThrowingDiscardingTaskGroup { group in
+            // Adoption reads the kernel's table on a thread of its own while the loop takes the source's objects
+            // (their translation, seconds at 10,000 Services, overlaps the read) and the observers start; no pass
+            // runs before the table is in; then a tick runs what the batches taken meanwhile left to do.
+            group.addTask {
+                // A failure stops the loop at this tick (``ReconcileLoop/adoptionFailure``), and so the service.
+                try? await adopt(in: room)
+                await inbox.push(.tick)
+            }
             group.addTask {
                 for await event in events {
                     if case .change = event { healthz?.queued() }
@@ -170,6 +148,11 @@ public struct ProxyService: ServiceLifecycle.Service {
                     for await transition in transitions { await inbox.push(.health(transition)) }
                 }
             }
+            // Before the first pass, so that what the pass makes reachable is tracked and filtered from its first
+            // packet.
+            await observers.start()
+            // As kube-proxy's SyncLoop: the loop is up, and healthy while the source delivers its initial state.
+            options.healthz?.started()
             defer { group.cancelAll() }
             // No clock ticks: the loop says when it next has timed work (a held pass, a resync's slice or the next
             // resync, a drain check, a retry), and one wake-up is set for it. Each outcome names the loop's earliest
@@ -260,6 +243,36 @@ public struct ProxyService: ServiceLifecycle.Service {
             }
             await observers.deliver(carried)
             logger.info("shutting down; the kernel is left as it is")
+        }
+    }
+
+    /// Adopts the kernel's table in `room` (``ReconcileRoom/adopt(within:)``) and says what was found.
+    private func adopt(in room: ReconcileRoom) async throws {
+        let adoption = ContinuousClock.now
+        let adopted = try await room.adopt()
+        logger.info(
+            "adopted the kernel's IPVS table",
+            metadata: [
+                "virtualServers": "\(adopted.virtualServers)", "linkAddresses": "\(adopted.linkAddresses)",
+                "otherPrograms": "\(adopted.foreign)", "seconds": "\((ContinuousClock.now - adoption).secondsText)",
+            ]
+        )
+        if adopted.programsAhead {
+            // Worded without "full sync": scripts and operators take that line for the end of the first sync.
+            logger.info(
+                """
+                the kernel holds nothing of this proxy's: the initial state is programmed as it is read, additions \
+                only, until the whole of it is in
+                """)
+        }
+        if !adopted.hadRecord && adopted.foreign > 0 {
+            logger.notice(
+                """
+                no ownership record was found (first start, or the first after an upgrade): only virtual servers on \
+                the VIP link's addresses are taken as this proxy's; the others are left alone, and a Service wanting \
+                one of them is reported (--adopt takes those over)
+                """,
+                metadata: ["otherPrograms": "\(adopted.foreign)"])
         }
     }
 

@@ -32,6 +32,9 @@ struct ReconcileLoop {
         case sourceEnded
         /// `--once` found an empty source and owned virtual servers, and left the kernel as it is.
         case heldBack
+        /// The kernel's table could not be read at start, or not within adoption's deadline
+        /// (``ReconcileRoom/adopt(within:)``).
+        case adoptionFailed
     }
 
     /// `--once` with an empty source and owned virtual servers: nothing was synced.
@@ -75,8 +78,13 @@ struct ReconcileLoop {
     /// (``resyncInterrupt``): the next pass plans them with that work, so a change waits for the chunk being read,
     /// never for a slice's pass and observers too.
     var resyncUnplanned: Set<VirtualServerKey> = []
-    /// The table was read at start (``ReconcileRoom/adopt()``): the first full pass does not read it again.
+    /// The table was read at start (``ReconcileRoom/adopt(within:)``): the first full pass does not read it again.
     var adopted = false
+    /// The room reads the table on another thread (``ReconcileRoom/adopt(within:)``): batches meanwhile only go to the
+    /// tracker, whose translation so overlaps the read; no pass runs, ahead or full, until the table is in.
+    var adopting = false
+    /// Adoption failed: the next batch throws it, which stops the loop (nothing is programmed without the table).
+    var adoptionFailure: CodedError<ErrorCode>?
     /// Each Service's problems as last reported (``reportDiagnostics(_:)``).
     var diagnostics = DiagnosticsLedger()
     var healthChanged = false
@@ -102,8 +110,8 @@ struct ReconcileLoop {
     /// The first sync is being held back (an empty input, and virtual servers owned).
     var heldBack = false
     /// Until the first full pass, each batch's changes are programmed ahead, additions only
-    /// (``passAhead(now:cost:)``). Asked for by the service; kept by ``ReconcileRoom/adopt()`` only when the kernel
-    /// holds nothing of the proxy's (a new or rebooted node).
+    /// (``passAhead(now:cost:)``). Asked for by the service; kept by ``ReconcileRoom/adopt(within:)`` only when the
+    /// kernel holds nothing of the proxy's (a new or rebooted node).
     var programsAhead = false
     /// What the passes ahead did; reported with the first full pass.
     var ahead = AheadTally()
@@ -126,6 +134,7 @@ struct ReconcileLoop {
     mutating func handle(
         _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant] = []
     ) throws(CodedError<ErrorCode>) -> Outcome {
+        if let adoptionFailure { throw adoptionFailure }
         pendingSeen += seen
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
@@ -176,6 +185,7 @@ struct ReconcileLoop {
         pendingChanges += changes
         if changes > 0 { reports.append(.changes(changeCounts)) }
         reports.append(.pending(pendingChanges))
+        if adopting { return Outcome(firstSyncDone: false, reports: reports) }
         guard synced else {
             if programsAhead && !touched.isEmpty { reports.append(passAhead(now: now, cost: cost)) }
             return Outcome(firstSyncDone: false, reports: reports)

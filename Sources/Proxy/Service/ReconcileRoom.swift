@@ -7,7 +7,7 @@ import NIOPosix
 /// not hold one of the few threads of Swift's cooperative pool, so the loop's state lives in this actor, whose
 /// executor is the one event loop of a private one-thread group. Observers run outside it, on the caller's task.
 actor ReconcileRoom {
-    private var loop: ReconcileLoop
+    private(set) var loop: ReconcileLoop
     private let thread: any EventLoop
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.executor.asUnownedSerialExecutor() }
@@ -21,17 +21,42 @@ actor ReconcileRoom {
     /// Reads the kernel's table (adoption: nothing is flushed); returns what was found: every virtual server, those
     /// of another program, the link's addresses, whether an ownership record was read at start, and whether the
     /// loop programs ahead of its first full pass (the kernel holds nothing of the proxy's).
-    func adopt() throws -> (
+    ///
+    /// The read (seconds at 10,000 Services) runs on a thread of its own, and the room takes batches meanwhile:
+    /// their objects are translated while the kernel is read, and no pass runs until the table is in
+    /// (``ReconcileLoop/adopting``). A read that fails or outlasts `deadline` fails adoption, and the loop's next
+    /// batch with it (``ReconcileLoop/adoptionFailure``).
+    func adopt(within deadline: Duration = .seconds(600)) async throws -> (
         virtualServers: Int, foreign: Int, linkAddresses: Int, hadRecord: Bool, programsAhead: Bool
     ) {
-        try loop.reconciler.adopt()
+        loop.adopting = true
+        defer { loop.adopting = false }
+        let reconciler = loop.reconciler
+        let read = await DedicatedThread.run(name: "ipvs-adopt", within: deadline) {
+            Result { try reconciler.readTable(creatingLink: true) }
+        }
+        do {
+            guard let read else { throw AdoptionTimedOut(deadline: deadline) }
+            loop.reconciler.adopt(try read.get())
+        } catch {
+            let failure = CodedError<ReconcileLoop.ErrorCode>(
+                .adoptionFailed, "could not read the kernel's IPVS table and the VIP link's addresses", cause: error)
+            loop.adoptionFailure = failure
+            throw failure
+        }
         loop.adopted = true
         loop.programsAhead = loop.programsAhead && ReconcileLoop.mayProgramAhead(loop.reconciler)
-        let reconciler = loop.reconciler
+        let adopted = loop.reconciler
         return (
-            reconciler.actual.virtualServers.count, reconciler.record.foreign.count,
-            reconciler.actual.linkAddresses.count, reconciler.hadRecord, loop.programsAhead
+            adopted.actual.virtualServers.count, adopted.record.foreign.count,
+            adopted.actual.linkAddresses.count, adopted.hadRecord, loop.programsAhead
         )
+    }
+
+    /// The read did not end within `deadline` (it runs on, its result dropped).
+    struct AdoptionTimedOut: Error, CustomStringConvertible {
+        let deadline: Duration
+        var description: String { "no answer within \(deadline)" }
     }
 
     /// Handles a batch (`ReconcileLoop.handle`).
