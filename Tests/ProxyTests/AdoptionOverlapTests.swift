@@ -109,6 +109,25 @@ import Values
         }
     }
 
+    @Test func aReadPastItsDeadlineFailsAdoptionAndWritesNothing() async throws {
+        let kernel = HeldKernel(FakeKernel())
+        try await ReconcileRoom.withRoom(Self.loop(kernel)) { room in
+            let error = await #expect(throws: CodedError<ReconcileLoop.ErrorCode>.self) {
+                try await room.adopt(within: .milliseconds(50))
+            }
+            #expect(error?.code == .adoptionFailed)
+            #expect(error.map { "\($0)" }?.contains("not read within") == true, "the deadline is named")
+            await waitFor { kernel.reading }
+            #expect(kernel.reading, "the read is held: the deadline, not the read, ended adoption")
+            let next = await #expect(throws: CodedError<ReconcileLoop.ErrorCode>.self) {
+                try await room.handle([.event(.synced)], now: .now, seen: [])
+            }
+            #expect(next?.code == .adoptionFailed)
+            kernel.release()
+            #expect(kernel.inner.applied.isEmpty)
+        }
+    }
+
     @Test func theServiceStopsWithTheAdoptionFailureWhileTheSourceStaysOpen() async throws {
         let failure = IPVSError(.transport, "recvmmsg failed")
         let kernel = HeldKernel(FakeKernel(), failure: failure)

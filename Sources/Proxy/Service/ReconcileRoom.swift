@@ -35,15 +35,22 @@ actor ReconcileRoom {
         let read = await DedicatedThread.run(name: "ipvs-adopt", within: deadline) {
             Result { try reconciler.readTable(creatingLink: true) }
         }
-        do {
-            guard let read else { throw AdoptionTimedOut(deadline: deadline) }
-            loop.reconciler.adopt(try read.get())
-        } catch {
-            let failure = CodedError<ReconcileLoop.ErrorCode>(
-                .adoptionFailed, "could not read the kernel's IPVS table and the VIP link's addresses", cause: error)
+        guard case .success(let table)? = read else {
+            let failure: CodedError<ReconcileLoop.ErrorCode> =
+                if case .failure(let error)? = read {
+                    CodedError(
+                        .adoptionFailed, "could not read the kernel's IPVS table and the VIP link's addresses",
+                        cause: error)
+                } else {
+                    // The read runs on, its result dropped.
+                    CodedError(
+                        .adoptionFailed,
+                        "the kernel's IPVS table and the VIP link's addresses were not read within \(deadline)")
+                }
             loop.adoptionFailure = failure
             throw failure
         }
+        loop.reconciler.adopt(table)
         loop.adopted = true
         loop.programsAhead = loop.programsAhead && ReconcileLoop.mayProgramAhead(loop.reconciler)
         let adopted = loop.reconciler
@@ -51,12 +58,6 @@ actor ReconcileRoom {
             adopted.actual.virtualServers.count, adopted.record.foreign.count,
             adopted.actual.linkAddresses.count, adopted.hadRecord, loop.programsAhead
         )
-    }
-
-    /// The read did not end within `deadline` (it runs on, its result dropped).
-    struct AdoptionTimedOut: Error, CustomStringConvertible {
-        let deadline: Duration
-        var description: String { "no answer within \(deadline)" }
     }
 
     /// Handles a batch (`ReconcileLoop.handle`).
