@@ -1,8 +1,10 @@
+import IPVS
 import Kube
 import Logging
 import ServiceLifecycle
 import TestSupport
 import Testing
+import Values
 
 @testable import Proxy
 
@@ -69,5 +71,21 @@ import Testing
         events.finish()
         let error = await #expect(throws: SourceError.self) { try await group.run() }
         #expect(error?.code == .ended)
+    }
+
+    /// The group names each service by its description, taken as the service is configured: the proxy's is its name
+    /// alone, however large its state (the reflected default printed the ownership record's every virtual server).
+    @Test func theGroupNamesTheProxyWithoutPrintingItsState() {
+        let keys = (0..<1000).map {
+            VirtualServerKey.service(.tcp, .v4(IPv4Address(0x0a60_0000 + UInt32($0))), port: 80)
+        }
+        let logger = Logger(label: "test")
+        let proxy = ProxyService(
+            events: AsyncStream { $0.finish() },
+            reconciler: Reconciler(
+                kernel: FakeKernel(), link: FakeLink(), record: OwnershipRecord(virtualServers: Set(keys)),
+                logger: logger),
+            configuration: ProxyConfiguration(), logger: logger)
+        #expect(ServiceGroupConfiguration.ServiceConfiguration(service: proxy).serviceName == "ProxyService")
     }
 }
