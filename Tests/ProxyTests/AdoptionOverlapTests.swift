@@ -2,6 +2,7 @@ import Foundation
 import IPVS
 import Kube
 import Logging
+import NFTables
 import TestSupport
 import Testing
 import Values
@@ -141,5 +142,36 @@ import Values
         let error = await #expect(throws: CodedError<ReconcileLoop.ErrorCode>.self) { try await proxy.run() }
         #expect(error?.code == .adoptionFailed)
         continuation.finish()
+    }
+
+    /// The initial state complete while the table is still read: the nftables table's whole write (which needs only
+    /// the desired state) runs then, beside the read, and the first pass, once the table is in, does not repeat it.
+    @Test func theNFTablesTableIsWrittenWhileTheKernelsTableIsRead() async throws {
+        let kernel = HeldKernel(FakeKernel())
+        let nft = FakeNFTables()
+        let (events, source) = AsyncStream.makeStream(of: SourceEvent.self)
+        source.yield(.change(.upsert(.service(try Objects.web(spec: ResyncSliceTests.spec)))))
+        source.yield(.synced)
+        var options = ProxyService.Options()
+        options.once = true
+        let proxy = ProxyService(
+            events: events,
+            reconciler: Reconciler(kernel: kernel, link: FakeLink(), logger: Logger(label: "test")),
+            configuration: ProxyConfiguration(), options: options,
+            masquerade: MasqueradeSync(configuration: MasqueradeConfiguration(), nft: nft),
+            logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await proxy.run() }
+            await waitFor { nft.scripts.count >= 2 }
+            #expect(kernel.reading, "the kernel's read is still held")
+            #expect(nft.scripts.count == 2, "created empty, then written whole: \(nft.scripts)")
+            #expect(nft.scripts.last?.contains("10.96.0.10 . tcp . 80") == true)
+            #expect(kernel.inner.applied.isEmpty, "nothing programmed before the table is in")
+            kernel.release()
+            try await tasks.waitForAll()
+        }
+        #expect(nft.scripts.count == 2, "the first pass does not write the table again: \(nft.scripts)")
+        #expect(kernel.inner.table[F.web] != nil, "the first pass programmed the Service")
+        source.finish()
     }
 }

@@ -69,6 +69,74 @@ import Values
         #expect(!first.reports.contains { if case .firstPassDue = $0 { true } else { false } })
     }
 
+    static func announced(_ outcome: ReconcileLoop.Outcome) -> [DesiredState] {
+        outcome.reports.compactMap { report -> DesiredState? in
+            if case .firstPassDue(let desired) = report { return desired }
+            return nil
+        }
+    }
+
+    static func passes(_ outcome: ReconcileLoop.Outcome) -> [PassReport] {
+        outcome.reports.compactMap { report -> PassReport? in
+            if case .pass(let pass) = report { return pass }
+            return nil
+        }
+    }
+
+    /// The initial state complete while the kernel's table is still read: the pass is announced then, so that the
+    /// nftables check runs beside the read, and runs unannounced once the table is in.
+    @Test func theFirstPassIsAnnouncedWhileTheTableIsReadAndRunsOnceItIsIn() throws {
+        var loop = try loop(announcing: true)
+        loop.adopting = true
+        let first = try loop.handle(try inputs, now: F.t0)
+        #expect(first.firstPassAnnouncedAhead && !first.firstPassDue)
+        #expect(Self.announced(first).first?.virtualServers.count == 1)
+        #expect(Self.passes(first).isEmpty)
+        // The call that follows the announcement, and a tick, while the read goes on: nothing runs.
+        for batch in [[], [Inbox.Input.tick]] {
+            let idle = try loop.handle(batch, now: F.t0)
+            #expect(!idle.firstPassAnnouncedAhead && !idle.firstSyncDone && Self.passes(idle).isEmpty)
+            #expect(Self.announced(idle).isEmpty)
+        }
+        loop.adopting = false
+        let pass = try loop.handle([.tick], now: F.t0)
+        #expect(!pass.firstPassDue)
+        #expect(pass.firstSyncDone)
+        #expect(Self.announced(pass).isEmpty)
+        #expect(Self.passes(pass).map(\.full) == [true])
+    }
+
+    /// A change applied after that announcement: the pass is announced again once the table is in, over the state it
+    /// runs (not again while the table is read: at most one check beside the read).
+    @Test func anInputAfterTheEarlyAnnouncementAnnouncesThePassAgain() throws {
+        var loop = try loop(announcing: true)
+        loop.adopting = true
+        _ = try loop.handle(try inputs, now: F.t0)
+        let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
+        let change = try loop.handle([.event(.change(.upsert(.endpointSlice(slice))))], now: F.t0)
+        #expect(!change.firstPassAnnouncedAhead && Self.announced(change).isEmpty && Self.passes(change).isEmpty)
+        loop.adopting = false
+        let again = try loop.handle([.tick], now: F.t0)
+        #expect(again.firstPassDue)
+        #expect(Self.passes(again).isEmpty)
+        #expect(Self.announced(again).first?.virtualServers.values.first?.realServers.count == 1)
+        let pass = try loop.handle([], now: F.t0)
+        #expect(pass.firstSyncDone)
+        #expect(Self.passes(pass).first?.sync.plan.operations.count == 2)
+    }
+
+    /// An empty initial state may be one the first sync holds back, which only the table can tell: it is not
+    /// announced while the table is read.
+    @Test func anEmptyInitialStateIsNotAnnouncedWhileTheTableIsRead() throws {
+        var loop = try loop(announcing: true)
+        loop.adopting = true
+        let first = try loop.handle([.event(.synced)], now: F.t0)
+        #expect(!first.firstPassAnnouncedAhead)
+        #expect(Self.announced(first).isEmpty)
+        loop.adopting = false
+        #expect(try loop.handle([.tick], now: F.t0).firstPassDue)
+    }
+
     /// A kernel whose batch waits for the table's fill to have started, and an `nft` whose fill waits for the
     /// kernel's batch: one after the other, each would wait in vain.
     final class Meeting: Sendable {

@@ -162,6 +162,10 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
             var released = false
             // The reports of a pass ahead of the first full one, whose observers run beside the next batch's pass.
             var carried: [ReconcileReport] = []
+            // The observers of a first pass announced while the table is read, at work on it (the nftables table's
+            // check): taken back beside the next batch, whose pass (the first, once the table is in) overlaps the end.
+            var early: Task<[any ReconcileObserver], Never>?
+            defer { early?.cancel() }
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
                 let stamped = inbox.takeStamped()
                 let seen = stamped.compactMap { item -> ContinuousClock.Instant? in
@@ -170,7 +174,12 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                 }
                 let taken = ContinuousClock.now
                 var outcome: ReconcileLoop.Outcome
-                if carried.isEmpty {
+                if let working = early {
+                    early = nil
+                    async let delivered = working.value
+                    outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
+                    observers = await delivered
+                } else if carried.isEmpty {
                     outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
                 } else {
                     // While the initial state arrives, a pass ahead's observers (its nftables elements, as large a
@@ -185,6 +194,11 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                     // Delivered with the next batch, which this wakes at once: nothing waits for more input.
                     carried = outcome.reports
                     await inbox.push(.tick)
+                    continue
+                }
+                if outcome.firstPassAnnouncedAhead {
+                    let (announced, current) = (outcome.reports, observers)
+                    early = Task { await Self.delivering(announced, to: current) }
                     continue
                 }
                 if outcome.firstPassDue {
@@ -241,6 +255,7 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                     return
                 }
             }
+            if let working = early { observers = await working.value }
             await observers.deliver(carried)
             logger.info("shutting down; the kernel is left as it is")
         }

@@ -22,6 +22,9 @@ struct ReconcileLoop {
         /// The first full pass is due and was announced (``ReconcileReport/firstPassDue(_:)``) instead of run: call
         /// again at once, with no inputs, to run it over the state announced.
         var firstPassDue = false
+        /// The first full pass was announced while the kernel's table is still read (``adopting``): it runs once the
+        /// table is in, and the observers may work on the announcement meanwhile.
+        var firstPassAnnouncedAhead = false
         /// What happened, in order, for the observers.
         var reports: [ReconcileReport] = []
     }
@@ -119,6 +122,9 @@ struct ReconcileLoop {
     /// whose work needs only the desired state (the nftables table) do it beside the pass, not after it. Cleared
     /// once announced: the next call runs the pass.
     var announcesFirstPass = false
+    /// The first pass was announced while the table was read (``adopting``), the initial state complete: inputs
+    /// applied since ask for it to be announced again, over the state it will run, once the table is in.
+    var announcedWhileAdopting = false
 
     /// A loop applying through `reconciler`.
     init(
@@ -135,6 +141,11 @@ struct ReconcileLoop {
         _ inputs: [Inbox.Input], now: ContinuousClock.Instant, seen: [ContinuousClock.Instant] = []
     ) throws(CodedError<ErrorCode>) -> Outcome {
         if let adoptionFailure { throw adoptionFailure }
+        if announcedWhileAdopting, lastFullSync == nil,
+            inputs.contains(where: { if case .tick = $0 { false } else { true } })
+        {
+            announcesFirstPass = true
+        }
         pendingSeen += seen
         let clock = ContinuousClock()
         let (start, startCPU) = (clock.now, ThreadCPUTime.now())
@@ -185,7 +196,16 @@ struct ReconcileLoop {
         pendingChanges += changes
         if changes > 0 { reports.append(.changes(changeCounts)) }
         reports.append(.pending(pendingChanges))
-        if adopting { return Outcome(firstSyncDone: false, reports: reports) }
+        if adopting {
+            // The initial state in, and not one the first sync holds back (whose check needs the table): the
+            // observers that need only the desired state (the nftables table's check) run beside the table's read.
+            guard synced, announcesFirstPass, !announcedWhileAdopting, !mayHoldBackFirstSync else {
+                return Outcome(firstSyncDone: false, reports: reports)
+            }
+            (announcesFirstPass, announcedWhileAdopting) = (false, true)
+            reports.append(.firstPassDue(tracker.desired))
+            return Outcome(firstSyncDone: false, firstPassAnnouncedAhead: true, reports: reports)
+        }
         guard synced else {
             if programsAhead && !touched.isEmpty { reports.append(passAhead(now: now, cost: cost)) }
             return Outcome(firstSyncDone: false, reports: reports)
@@ -335,8 +355,7 @@ struct ReconcileLoop {
     /// the kernel holds virtual servers the proxy owns (a missing namespace, a wrong selector, RBAC that lists
     /// nothing, an emptied directory). Reported once; `allowEmptySource` lets it go ahead.
     private mutating func holdsBackFirstSync(_ reports: inout [ReconcileReport]) -> Bool {
-        let desired = tracker.desired
-        guard !allowEmptySource, desired.virtualServers.isEmpty, desired.boundAddresses.isEmpty else {
+        guard mayHoldBackFirstSync else {
             heldBack = false
             return false
         }
@@ -345,6 +364,12 @@ struct ReconcileLoop {
         reports.append(.heldBack(owned: owned, first: !heldBack))
         heldBack = true
         return true
+    }
+
+    /// The input holds nothing and an empty source is not allowed: the first sync is held back if the proxy owns
+    /// virtual servers.
+    private var mayHoldBackFirstSync: Bool {
+        !allowEmptySource && tracker.desired.virtualServers.isEmpty && tracker.desired.boundAddresses.isEmpty
     }
 
     /// Applies one probe verdict to the desired state; a change of status is reported.
