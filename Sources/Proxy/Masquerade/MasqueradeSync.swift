@@ -179,8 +179,9 @@ public struct MasqueradeSync: Sendable {
         case .none: found = try await Self.read(names, table, sets, on: lane)
         }
         readBack = .none
-        var wanted = [Set<[UInt8]>](repeating: [], count: names.count)
-        tracker.forEachElement { wanted[$0.setSlot].insert($0.storedKey) }
+        var wanted = [Set<StoredKey>](repeating: [], count: names.count)
+        for (slot, name) in names.enumerated() { wanted[slot].reserveCapacity(found[name]?.count ?? 0) }
+        tracker.forEachElement { wanted[$0.setSlot].insert(StoredKey($0.storedKey)) }
         var removals: [NFTablesSetChange] = []
         var additions: [NFTablesSetChange] = []
         for (slot, name) in names.enumerated() {
@@ -190,11 +191,11 @@ public struct MasqueradeSync: Sendable {
             var new = wanted[slot]
             wanted[slot] = []
             var gone: [[UInt8]] = []
-            for key in found[name] ?? [] where new.remove(key) == nil { gone.append(key) }
+            for key in found[name] ?? [] where new.remove(StoredKey(key)) == nil { gone.append(key) }
             if !gone.isEmpty {
-                var all: Set<[UInt8]> = []
-                tracker.forEachElement { if $0.setSlot == slot { all.insert($0.storedKey) } }
-                gone = Array(Set(gone.filter { !all.contains($0) }))
+                var all: Set<StoredKey> = []
+                tracker.forEachElement { if $0.setSlot == slot { all.insert(StoredKey($0.storedKey)) } }
+                gone = Array(Set(gone.filter { !all.contains(StoredKey($0)) }))
             }
             // A restart's usual case: every key found was wanted, and none is left to add.
             if gone.isEmpty && new.isEmpty { continue }
@@ -203,7 +204,8 @@ public struct MasqueradeSync: Sendable {
             removals.append(
                 NFTablesSetChange(set: name, add: false, keys: gone.sorted { $0.lexicographicallyPrecedes($1) }))
             additions.append(
-                NFTablesSetChange(set: name, add: true, keys: new.sorted { $0.lexicographicallyPrecedes($1) }))
+                NFTablesSetChange(
+                    set: name, add: true, keys: new.map(\.bytes).sorted { $0.lexicographicallyPrecedes($1) }))
         }
         let (removed, added) = (removals.reduce(0) { $0 + $1.keys.count }, additions.reduce(0) { $0 + $1.keys.count })
         if removed + added == 0 { return .kept(elements: tracker.elementCount) }
@@ -286,6 +288,16 @@ public struct MasqueradeSync: Sendable {
             }
         }
         return result
+    }
+
+    /// A set's key, hashed as one run of bytes: an array of bytes hashes them one at a time, and at 10,000 Services
+    /// a restart's check hashes 130,000 keys twice.
+    private struct StoredKey: Hashable {
+        let bytes: [UInt8]
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
     /// The sets' keys found at start: not read (the table was replaced whole, or none was found), created empty, or
