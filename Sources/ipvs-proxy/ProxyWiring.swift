@@ -16,10 +16,22 @@ struct ProxyWiring: Sendable {
     let nodePortPrefixes: [AddressPrefix]
 
     init(options: ProxySettings, logger: Logger) throws {
-        kernel = try IPVSNetlinkClient(logger: logger)
-        _ = try kernel.version()
-        link = try VIPInterface(name: options.interface, logger: logger)
-        let local = try link.localAddresses()
+        // The ownership record (every virtual server the proxy made: 10,000 at 10,000 Services, a quarter of a second
+        // of JSON decoding in the lab guest, on a restart's path to the kernel's read) is read on a thread of its
+        // own while the kernel and the link are opened.
+        let path = options.ownershipFile
+        let (readRecord, opened) = DedicatedThread.alongside(name: "record-read") {
+            Result { try path.flatMap { path throws in try OwnershipRecord.read(from: path) } }
+        } _: {
+            Result { () throws -> (IPVSNetlinkClient, VIPInterface, [LocalAddress]) in
+                let kernel = try IPVSNetlinkClient(logger: logger)
+                _ = try kernel.version()
+                let link = try VIPInterface(name: options.interface, logger: logger)
+                return (kernel, link, try link.localAddresses())
+            }
+        }
+        let local: [LocalAddress]
+        (kernel, link, local) = try opened.get()
         var offered = Scheduler.offeredByKernel()
         if offered.isEmpty { offered = Set(Scheduler.known) }
         let scheduler = Scheduler(options.scheduler)
@@ -57,9 +69,9 @@ struct ProxyWiring: Sendable {
             proxyName: options.proxyName
         )
         var record: OwnershipRecord? = nil
-        if let path = options.ownershipFile {
+        if path != nil {
             do {
-                record = try OwnershipRecord.read(from: path)
+                record = try readRecord.get()
             } catch {
                 logger.warning(
                     """
