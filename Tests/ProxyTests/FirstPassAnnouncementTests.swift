@@ -166,7 +166,7 @@ import Values
             if script.contains("elements") {
                 meeting.fillStarted.signal()
                 let clock = ContinuousClock()
-                let deadline = clock.now + .seconds(30)
+                let deadline = clock.now + .seconds(120)
                 while !meeting.applyStarted.withLock({ $0 }), clock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(1))
                 }
