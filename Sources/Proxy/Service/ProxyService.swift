@@ -160,10 +160,10 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
             // again when the earlier one fires.
             var armed: ContinuousClock.Instant?
             var released = false
-            // The reports of a pass ahead of the first full one, whose observers run beside the next batch's pass.
-            var carried: [ReconcileReport] = []
-            // The observers of a first pass announced while the table is read, at work on it (the nftables table's
-            // check): taken back beside the next batch, whose pass (the first, once the table is in) overlaps the end.
+            // The observers at work on reports handed over ahead of the first full pass, taken back beside the next
+            // batch, whose pass overlaps the end: a pass ahead's (its nftables elements, as large a write as its IPVS
+            // batch, while the initial state arrives), or those of a first pass announced while the kernel's table
+            // is read (the nftables table's check).
             var early: Task<[any ReconcileObserver], Never>?
             defer { early?.cancel() }
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
@@ -179,26 +179,16 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                     async let delivered = working.value
                     outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
                     observers = await delivered
-                } else if carried.isEmpty {
-                    outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
                 } else {
-                    // While the initial state arrives, a pass ahead's observers (its nftables elements, as large a
-                    // write as its IPVS batch) go beside the next pass, which adds only: neither waits for the other.
-                    let (reports, current) = (carried, observers)
-                    carried = []
-                    async let delivered = Self.delivering(reports, to: current)
                     outcome = try await room.handle(stamped.map(\.input), now: taken, seen: seen)
-                    observers = await delivered
                 }
-                if outcome.reports.contains(where: { if case .passAhead = $0 { true } else { false } }) {
-                    // Delivered with the next batch, which this wakes at once: nothing waits for more input.
-                    carried = outcome.reports
-                    await inbox.push(.tick)
-                    continue
-                }
-                if outcome.firstPassAnnouncedAhead {
-                    let (announced, current) = (outcome.reports, observers)
-                    early = Task { await Self.delivering(announced, to: current) }
+                let passAhead = outcome.reports.contains { if case .passAhead = $0 { true } else { false } }
+                if passAhead || outcome.firstPassAnnouncedAhead {
+                    let (reports, current) = (outcome.reports, observers)
+                    early = Task { await Self.delivering(reports, to: current) }
+                    // After a pass ahead the next batch is handled at once, with no more input (no wake-up is armed
+                    // here); its pass adds only, and neither it nor these observers waits for the other.
+                    if passAhead { await inbox.push(.tick) }
                     continue
                 }
                 if outcome.firstPassDue {
@@ -256,7 +246,6 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                 }
             }
             if let working = early { observers = await working.value }
-            await observers.deliver(carried)
             logger.info("shutting down; the kernel is left as it is")
         }
     }
