@@ -115,7 +115,7 @@ struct APIServerTLSTests {
             }
             group.addTask {
                 // A safety limit, not a speed: a loaded run under ThreadSanitizer saw no handshake fail within 20 s.
-                try? await Task.sleep(for: .seconds(120))
+                try? await Task.sleep(for: starvedPoolLimit)
                 return Task.isCancelled ? .stopped : .timedOut
             }
             var events: [SourceEvent]?

@@ -1,5 +1,6 @@
 import Dispatch
 import NIOPosix
+import TestSupport
 import Testing
 import Values
 
@@ -52,7 +53,7 @@ import Values
             elements, on: pool,
             { element in
                 if element == 999 {
-                    let signalled = consumedFirst.wait(timeout: .now() + 120) == .success
+                    let signalled = consumedFirst.wait(timeout: .starvedPoolDeadline) == .success
                     waited.withLock { $0 = signalled }
                 }
                 return element

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 import UnixSignals
 
@@ -40,7 +41,7 @@ import UnixSignals
                 return !Task.isCancelled
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(120))
+                try? await Task.sleep(for: starvedPoolLimit)
                 return false
             }
             kill(getpid(), SIGUSR2)

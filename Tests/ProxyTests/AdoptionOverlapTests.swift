@@ -75,7 +75,7 @@ import Values
         ]
         try await ReconcileRoom.withRoom(loop) { room in
             async let adopted = room.adopt()
-            await waitFor(limit: .seconds(120)) { kernel.reading }
+            await waitFor(limit: starvedPoolLimit) { kernel.reading }
             #expect(kernel.reading, "adoption is held in its read")
             let during = try await room.handle(inputs, now: .now, seen: [])
             #expect(await room.loop.adopting)
@@ -118,7 +118,7 @@ import Values
             }
             #expect(error?.code == .adoptionFailed)
             #expect(error.map { "\($0)" }?.contains("not read within") == true, "the deadline is named")
-            await waitFor(limit: .seconds(120)) { kernel.reading }
+            await waitFor(limit: starvedPoolLimit) { kernel.reading }
             #expect(kernel.reading, "the read is held: the deadline, not the read, ended adoption")
             let next = await #expect(throws: CodedError<ReconcileLoop.ErrorCode>.self) {
                 try await room.handle([.event(.synced)], now: .now, seen: [])
@@ -162,7 +162,7 @@ import Values
             logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await proxy.run() }
-            await waitFor(limit: .seconds(120)) { nft.scripts.count >= 2 }
+            await waitFor(limit: starvedPoolLimit) { nft.scripts.count >= 2 }
             #expect(kernel.reading, "the kernel's read is still held")
             #expect(nft.scripts.count == 2, "created empty, then written whole: \(nft.scripts)")
             #expect(nft.scripts.last?.contains("10.96.0.10 . tcp . 80") == true)

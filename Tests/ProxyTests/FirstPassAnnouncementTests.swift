@@ -152,7 +152,7 @@ import Values
                     defer { started = true }
                     return !started
                 }
-            if first, fillStarted.wait(timeout: .now() + 120) == .success {
+            if first, fillStarted.wait(timeout: .starvedPoolDeadline) == .success {
                 overlaps.withLock { $0.append("kernel") }
             }
         }
@@ -166,7 +166,7 @@ import Values
             if script.contains("elements") {
                 meeting.fillStarted.signal()
                 let clock = ContinuousClock()
-                let deadline = clock.now + .seconds(120)
+                let deadline = clock.now + starvedPoolLimit
                 while !meeting.applyStarted.withLock({ $0 }), clock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(1))
                 }

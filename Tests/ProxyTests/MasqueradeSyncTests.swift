@@ -138,7 +138,7 @@ import Values
         sets.place(tracker.elements)
         var restarted = MasqueradeSync(configuration: configuration, nft: nft, sets: sets)
         #expect(await restarted.prepare() == .unchanged)
-        await waitFor(limit: .seconds(120)) { sets.reads == 1 }
+        await waitFor(limit: starvedPoolLimit) { sets.reads == 1 }
         #expect(sets.reads == 1, "read before any pass")
         #expect(await restarted.sync(state, touched: nil) == .kept(elements: 3))
         #expect(sets.reads == 1 && sets.batches.isEmpty)
