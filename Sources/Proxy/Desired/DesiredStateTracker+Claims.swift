@@ -9,9 +9,11 @@ import Kube
 /// `sharedVirtualServer` diagnostic naming the Service that holds it. When the holder lets go, the next oldest
 /// claimant's settings and real servers take its place.
 extension DesiredStateTracker {
-    /// True when Service `lhs` takes precedence over `rhs` for a virtual server both want: the older one, then the
-    /// one first by `namespace/name`. A Service without a creation time (a manifest) comes after those with one.
-    func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey) -> Bool {
+    /// True when Service `lhs` takes precedence over `rhs` (both in `services`) for a virtual server both want: the
+    /// older one, then the one first by `namespace/name`. A Service without a creation time (a manifest) comes after
+    /// those with one. Static: a closure over an instance method holds a copy of the whole tracker, which a profile
+    /// of the restart found in every claim; one over `services` holds that dictionary alone.
+    static func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey, in services: [ObjectKey: ValidatedService]) -> Bool {
         let left = services[lhs]?.creationTimestamp
         let right = services[rhs]?.creationTimestamp
         if left != right {
@@ -38,7 +40,8 @@ extension DesiredStateTracker {
             guard claimants.removeValue(forKey: service) != nil else { return false }
         }
         claims[key] = claimants.count > 1 ? claimants : nil
-        let winner = claimants.keys.min(by: precedes)
+        let services = self.services
+        let winner = claimants.keys.min { Self.precedes($0, $1, in: services) }
         let previous = keyOwner[key]
         keyOwner[key] = winner
         // The losers' diagnostics name the winner: redo them when the winner or the set of losers changed.

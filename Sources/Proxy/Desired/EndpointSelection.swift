@@ -30,29 +30,34 @@ struct EndpointSelection: Sendable, Hashable {
         zone: String? = nil,
         usesCluster: Bool
     ) {
-        var candidates: [(endpoint: ValidatedEndpointSlice.Endpoint, real: RealServer)] = []
+        // Each slice of the family that serves the port, with the port's number in it (nearly always one slice).
+        // Its endpoints are read in place, not copied out: each holds five strings and arrays to retain and release.
         let wantedType: AddressType = family == .ipv4 ? .ipv4 : .ipv6
+        var served: [(endpoints: [ValidatedEndpointSlice.Endpoint], port: UInt16)] = []
         for slice in slices where slice.addressType == wantedType {
             guard
                 let slicePort = slice.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })
             else { continue }
-            for endpoint in slice.endpoints {
-                candidates.append((endpoint, RealServer(address: endpoint.address, port: slicePort.port)))
-            }
+            served.append((slice.endpoints, slicePort.port))
         }
-        let mode = usesCluster ? TopologyMode.from(candidates.map(\.endpoint), nodeName: nodeName, zone: zone) : .none
+        let mode =
+            usesCluster ? TopologyMode.from(served.lazy.flatMap(\.endpoints), nodeName: nodeName, zone: zone) : .none
         var ready: [RealServer] = []
+        ready.reserveCapacity(served.reduce(0) { $0 + $1.endpoints.count })
         var terminating: [RealServer] = []
         var localReady: [RealServer] = []
         var localTerminating: [RealServer] = []
-        for (endpoint, real) in candidates {
-            let isLocal = !nodeName.isEmpty && endpoint.nodeName == nodeName
-            if endpoint.ready {
-                if mode.admits(endpoint, nodeName: nodeName, zone: zone) { ready.append(real) }
-                if isLocal { localReady.append(real) }
-            } else if endpoint.serving && endpoint.terminating {
-                terminating.append(real)
-                if isLocal { localTerminating.append(real) }
+        for (endpoints, slicePort) in served {
+            for index in endpoints.indices {
+                let real = RealServer(address: endpoints[index].address, port: slicePort)
+                let isLocal = !nodeName.isEmpty && endpoints[index].nodeName == nodeName
+                if endpoints[index].ready {
+                    if mode.admits(endpoints[index], nodeName: nodeName, zone: zone) { ready.append(real) }
+                    if isLocal { localReady.append(real) }
+                } else if endpoints[index].serving && endpoints[index].terminating {
+                    terminating.append(real)
+                    if isLocal { localTerminating.append(real) }
+                }
             }
         }
         cluster = usesCluster ? (ready.isEmpty ? terminating : ready) : []

@@ -19,8 +19,9 @@ extension ServiceTranslator {
         _ slices: some Collection<ValidatedEndpointSlice>, service: ValidatedService, proxyName: String?
     ) -> ([ValidatedEndpointSlice], [ServiceDiagnostic]) {
         var usable: [ValidatedEndpointSlice] = []
+        usable.reserveCapacity(slices.count)
         var diagnostics: [ServiceDiagnostic] = []
-        for slice in slices.sorted(by: { $0.key < $1.key }) {
+        for slice in slices.count > 1 ? slices.sorted(by: { $0.key < $1.key }) : Array(slices) {
             if let label = otherProxysLabel(of: slice, proxyName: proxyName) {
                 diagnostics.append(
                     ServiceDiagnostic(
@@ -29,6 +30,12 @@ extension ServiceTranslator {
                         message: "the slice is labelled for "
                             + (label == Service.headlessLabel ? "a headless Service" : "another service proxy")
                             + "; its endpoints are left out, as kube-proxy leaves them"))
+                continue
+            }
+            // Nearly every slice: nothing to leave out, and the slice is used as it is (not copied endpoint by
+            // endpoint, as the filter below does).
+            guard slice.endpoints.contains(where: { EndpointAddressProblem.of($0.address) != nil }) else {
+                usable.append(slice)
                 continue
             }
             var refused: [EndpointAddressProblem: [IPAddress]] = [:]
