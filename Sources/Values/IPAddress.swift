@@ -30,6 +30,14 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Appends ``bytes`` to `buffer`, without making an array of them first.
+    public func appendBytes(to buffer: inout [UInt8]) {
+        switch self {
+        case .v4(let address): address.appendBytes(to: &buffer)
+        case .v6(let address): address.appendBytes(to: &buffer)
+        }
+    }
+
     /// True for link-local addresses (169.254.0.0/16, fe80::/10), which the kernel adds on its own.
     public var isLinkLocal: Bool {
         switch self {

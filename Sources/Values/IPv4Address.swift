@@ -49,10 +49,15 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The four bytes in network order.
     public var bytes: [UInt8] {
-        [
-            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
-        ]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4)
+        appendBytes(to: &bytes)
+        return bytes
+    }
+
+    /// Appends ``bytes`` to `buffer`, without making an array of them first.
+    public func appendBytes(to buffer: inout [UInt8]) {
+        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: value >> shift)) }
     }
 
     /// Dotted-quad notation.

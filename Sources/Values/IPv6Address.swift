@@ -92,10 +92,16 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The 16 bytes in network order.
     public var bytes: [UInt8] {
-        (0..<16).map { index in
-            let word = index < 8 ? high : low
-            return UInt8(truncatingIfNeeded: word >> (UInt64(7 - index % 8) * 8))
-        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        appendBytes(to: &bytes)
+        return bytes
+    }
+
+    /// Appends ``bytes`` to `buffer`, without making an array of them first.
+    public func appendBytes(to buffer: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: high >> shift)) }
+        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: low >> shift)) }
     }
 
     /// The eight 16-bit groups, first to last.

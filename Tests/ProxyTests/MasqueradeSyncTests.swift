@@ -240,17 +240,36 @@ import Values
             (.vip(v4), a),
             (.healthCheckPort(.ipv4, port: 30_001), [0x75, 0x31]),
         ]
+        // One buffer for all, as a restart's check makes its keys: each replaces the last, whatever its length.
+        var buffer: [UInt8] = [0xff, 0xff, 0xff]
         for (element, key) in cases {
             #expect(element.kernelKey == key, "\(element)")
             #expect(element.storedKey == key, "\(element)")
+            element.storedKey(into: &buffer)
+            #expect(buffer == key, "\(element), written over the key before it")
         }
     }
 
-    @Test func anAdmittedRangeReadsBackAsTheKeysOfItsFirstAndLastAddresses() {
+    @Test func anAdmittedRangeReadsBackAsTheKeysOfItsFirstAndLastAddresses() throws {
         let admitted = MasqueradeElement.sourceAdmitted(
             .tcp, .v4(IPv4Address(203, 0, 113, 5)), port: 443, AddressPrefix(IPv4Address(192, 0, 2, 0), length: 23))
         let head: [UInt8] = [203, 0, 113, 5, 6, 0, 0, 0, 1, 187, 0, 0]
         #expect(admitted.storedKey == head + [192, 0, 2, 0] + head + [192, 0, 3, 255])
+        var buffer = [UInt8](repeating: 7, count: 90)
+        admitted.storedKey(into: &buffer)
+        #expect(buffer == admitted.storedKey)
+
+        let network = try #require(IPAddress("fd00:1::"))
+        let admittedV6 = MasqueradeElement.sourceAdmitted(
+            .udp, try #require(IPAddress("fd00::5")), port: 53,
+            try #require(AddressPrefix(address: network, length: 116)))
+        let headV6: [UInt8] = [0xfd, 0] + [UInt8](repeating: 0, count: 13) + [5] + [17, 0, 0, 0, 0, 53, 0, 0]
+        let first: [UInt8] = [0xfd, 0, 0, 1] + [UInt8](repeating: 0, count: 12)
+        let last: [UInt8] = [0xfd, 0, 0, 1] + [UInt8](repeating: 0, count: 10) + [0x0f, 0xff]
+        #expect(admittedV6.storedKey == headV6 + first + headV6 + last)
+        admittedV6.storedKey(into: &buffer)
+        #expect(buffer == headV6 + first + headV6 + last)
+
         let vip = MasqueradeElement.vip(.v4(IPv4Address(10, 96, 0, 1)))
         #expect(vip.storedKey == vip.kernelKey)
     }

@@ -7,33 +7,58 @@ extension MasqueradeElement {
     /// protocol one byte; a set of one field holds it unpadded (a health-check port: two bytes). Nil for an element
     /// of an interval set (an admitted range), whose ranges only nft's text can write.
     public var kernelKey: [UInt8]? {
-        // Built in one array (at 10,000 Services a restart compares 130,000 keys with the sets read back).
+        if case .sourceAdmitted = self { return nil }
+        return storedKey
+    }
+
+    /// The element as a dump of its set reads it back (``NFTablesSetAccess/keys(table:sets:)``): its kernel key, or
+    /// for an admitted range, the key of the range's first address followed by the key of its last (a set of
+    /// concatenated ranges stores each element as the two ends, every field but the range the same in both).
+    public var storedKey: [UInt8] {
         var key: [UInt8] = []
         key.reserveCapacity(40)
+        storedKey(into: &key)
+        return key
+    }
+
+    /// Writes ``storedKey`` into `key`, replacing what it held and keeping its storage: at 10,000 Services a restart
+    /// compares 130,000 keys with the sets read back, in one buffer.
+    public func storedKey(into key: inout [UInt8]) {
+        key.removeAll(keepingCapacity: true)
         switch self {
         case .always(let protocolValue, let address, let portValue),
             .fromOutside(let protocolValue, let address, let portValue),
             .fromVirtualServerAddress(let protocolValue, let address, let portValue),
             .vipPort(let protocolValue, let address, let portValue),
             .sourceGuarded(let protocolValue, let address, let portValue):
-            key += address.bytes
+            address.appendBytes(to: &key)
             Self.append(protocolValue, portValue, to: &key)
         case .nodeRefused(let protocolValue, let address, let portValue):
-            key += address.bytes
-            key += address.bytes
+            address.appendBytes(to: &key)
+            address.appendBytes(to: &key)
             Self.append(protocolValue, portValue, to: &key)
         case .hairpin(let address):
-            key += address.bytes
-            key += address.bytes
+            address.appendBytes(to: &key)
+            address.appendBytes(to: &key)
         case .vip(let address):
-            key += address.bytes
+            address.appendBytes(to: &key)
         case .healthCheckPort(_, let portValue):
             key.append(UInt8(portValue >> 8))
             key.append(UInt8(truncatingIfNeeded: portValue))
-        case .sourceAdmitted:
-            return nil
+        case .sourceAdmitted(let protocolValue, let address, let portValue, let prefix):
+            // The range's first address, then its last: the bits past the prefix's length are the host's, all ones
+            // at the range's end.
+            address.appendBytes(to: &key)
+            Self.append(protocolValue, portValue, to: &key)
+            prefix.network.appendBytes(to: &key)
+            address.appendBytes(to: &key)
+            Self.append(protocolValue, portValue, to: &key)
+            prefix.network.appendBytes(to: &key)
+            let width = prefix.network.family.bitWidth / 8
+            for index in 0..<width {
+                key[key.count - width + index] |= UInt8(0xff) >> max(0, min(8, Int(prefix.length) - 8 * index))
+            }
         }
-        return key
     }
 
     /// A protocol and a port as two fields of a concatenation: the protocol one byte, the port in network byte order,
@@ -45,25 +70,6 @@ extension MasqueradeElement {
         key.append(UInt8(truncatingIfNeeded: portValue))
         key.append(contentsOf: repeatElement(0, count: 2))
     }
-
-    /// The element as a dump of its set reads it back (``NFTablesSetAccess/keys(table:sets:)``): its kernel key, or
-    /// for an admitted range, the key of the range's first address followed by the key of its last (a set of
-    /// concatenated ranges stores each element as the two ends, every field but the range the same in both).
-    public var storedKey: [UInt8] {
-        guard case .sourceAdmitted(let protocolValue, let address, let portValue, let prefix) = self else {
-            return kernelKey ?? []
-        }
-        var head = address.bytes
-        Self.append(protocolValue, portValue, to: &head)
-        let first = prefix.network.bytes
-        var last = first
-        for index in last.indices {
-            // The bits of this byte past the prefix's length are the host's: all ones at the range's end.
-            last[index] |= UInt8(0xff) >> max(0, min(8, Int(prefix.length) - 8 * index))
-        }
-        return head + first + head + last
-    }
-
 }
 
 extension MasqueradeDelta {

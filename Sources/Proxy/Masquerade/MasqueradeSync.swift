@@ -179,33 +179,29 @@ public struct MasqueradeSync: Sendable {
         case .none: found = try await Self.read(names, table, sets, on: lane)
         }
         readBack = .none
-        var wanted = [Set<StoredKey>](repeating: [], count: names.count)
-        for (slot, name) in names.enumerated() { wanted[slot].reserveCapacity(found[name]?.count ?? 0) }
-        tracker.forEachElement { wanted[$0.setSlot].insert(StoredKey($0.storedKey)) }
+        // What each set holds (a key read twice counts once); each element wanted takes its key out, so what is left
+        // is gone, and a key wanted and not there is new. A key is one element's (every field is in it, and each
+        // family has sets of its own), and each is made in one buffer, not in an array of its own.
+        var held = names.map { Set((found[$0] ?? []).lazy.map(StoredKey.init)) }
+        var new = [[[UInt8]]](repeating: [], count: names.count)
+        var key: [UInt8] = []
+        key.reserveCapacity(80)
+        tracker.forEachElement { element in
+            element.storedKey(into: &key)
+            if held[element.setSlot].remove(StoredKey(key)) == nil { new[element.setSlot].append(key) }
+        }
         var removals: [NFTablesSetChange] = []
         var additions: [NFTablesSetChange] = []
         for (slot, name) in names.enumerated() {
-            // The keys wanted and not found are what is left of `new`; a key found and not wanted is gone. (A second
-            // copy of a found key, which a dump does not hold, would be taken for gone: it is checked against the
-            // keys wanted before it is written.)
-            var new = wanted[slot]
-            wanted[slot] = []
-            var gone: [[UInt8]] = []
-            for key in found[name] ?? [] where new.remove(StoredKey(key)) == nil { gone.append(key) }
-            if !gone.isEmpty {
-                var all: Set<StoredKey> = []
-                tracker.forEachElement { if $0.setSlot == slot { all.insert(StoredKey($0.storedKey)) } }
-                gone = Array(Set(gone.filter { !all.contains(StoredKey($0)) }))
-            }
             // A restart's usual case: every key found was wanted, and none is left to add.
-            if gone.isEmpty && new.isEmpty { continue }
+            if held[slot].isEmpty && new[slot].isEmpty { continue }
             // Ranges are written by nft's text only.
             if name.hasPrefix("source-admitted") { return nil }
             removals.append(
-                NFTablesSetChange(set: name, add: false, keys: gone.sorted { $0.lexicographicallyPrecedes($1) }))
-            additions.append(
                 NFTablesSetChange(
-                    set: name, add: true, keys: new.map(\.bytes).sorted { $0.lexicographicallyPrecedes($1) }))
+                    set: name, add: false, keys: held[slot].map(\.bytes).sorted { $0.lexicographicallyPrecedes($1) }))
+            additions.append(
+                NFTablesSetChange(set: name, add: true, keys: new[slot].sorted { $0.lexicographicallyPrecedes($1) }))
         }
         let (removed, added) = (removals.reduce(0) { $0 + $1.keys.count }, additions.reduce(0) { $0 + $1.keys.count })
         if removed + added == 0 { return .kept(elements: tracker.elementCount) }
