@@ -195,9 +195,9 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                     // The first full pass, with the observers of its announcement beside it: the nftables table's
                     // whole write takes as long as the pass at 10,000 Services, and needs only the desired state.
                     let (announced, current) = (outcome.reports, observers)
-                    async let early = Self.delivering(announced, to: current)
+                    async let announcing = Self.delivering(announced, to: current)
                     outcome = try await room.handle([], now: .now, seen: [])
-                    observers = await early
+                    observers = await announcing
                 }
                 let handled = ContinuousClock.now
                 await observers.deliver(outcome.reports)
