@@ -113,11 +113,10 @@ public struct MasqueradeTracker: Sendable {
 
     /// Recomputes every virtual server, those that are gone included (the periodic full pass).
     public mutating func rebuild(from desired: DesiredState) {
-        if contributions.isEmpty {
-            // The first: its tables sized once, not doubled again and again as 10,000 virtual servers come in.
-            contributions.reserveCapacity(desired.virtualServers.count)
-            hairpinV4Users.reserveCapacity(desired.virtualServers.values.reduce(0) { $0 + $1.realServers.count })
-        }
+        // The first: one entry a virtual server, the table sized once, not doubled again and again as 10,000 come
+        // in. (Not the hairpins': a real server serves several virtual servers of its Service, a NodePort's and its
+        // cluster IP's, and a table sized for their sum would be several times the addresses it holds.)
+        if contributions.isEmpty { contributions.reserveCapacity(desired.virtualServers.count) }
         update(
             Set(contributions.keys).union(desired.virtualServers.keys), addresses: vips.union(desired.boundAddresses),
             in: desired)
