@@ -1,13 +1,4 @@
-import Foundation
 import Values
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// The objects of a manifests directory's files as they were decoded and validated, kept across restarts so that an
 /// unchanged restart does not parse 10,000 files again. Keyed by each file's bytes (``ContentDigest``), not by its
@@ -17,13 +8,15 @@ import Values
 ///
 /// Only files that loaded clean are kept (every document a Service, EndpointSlice or Node that passed validation,
 /// with no endpoint dropped): a file with anything to report is parsed again at each start, so its errors and
-/// warnings are logged again. The cache is bound to the program that wrote it (``producer``: its version, the
-/// binary's identity, the format and the object size limit): another build, whose decoder or validation may differ,
-/// ignores it and writes its own. A cut or damaged file is ignored whole (a digest of its bytes ends it).
+/// warnings are logged again. The file's frame (``CacheFile``) binds it to the program that wrote it and seals it:
+/// another build ignores it and writes its own, and a cut or damaged file is ignored whole.
 public struct ManifestCache: Sendable {
     /// The cache format; a change to it, or to what a validated object holds, is a new version.
     static let formatVersion = 1
-    static let magic: [UInt8] = Array("ipvs-proxy manifests cache\n".utf8)
+    static let file = CacheFile(magic: "ipvs-proxy manifests cache\n")
+
+    /// Why a cache file's bytes were not used.
+    typealias Unusable = CacheFile.Unusable
 
     private var entries: [ContentDigest: [KubeObject]]
 
@@ -42,24 +35,15 @@ public struct ManifestCache: Sendable {
     /// The objects of the file whose bytes have `digest`, if cached.
     public func objects(for digest: ContentDigest) -> [KubeObject]? { entries[digest] }
 
-    /// What binds a cache to the program that wrote it: `program` (its name and version), the running binary's
-    /// identity (device, inode, size, modification time: a rebuilt or reinstalled binary is another program), the
-    /// cache format and the object size limit.
+    /// What binds a cache to the program that wrote it (``CacheFile/producer(program:format:executable:)``).
     public static func producer(program: String, executable: String = "/proc/self/exe") -> String {
-        let binary = FileSignature.of(executable).map {
-            "\($0.device):\($0.inode):\($0.size):\($0.mtimeSeconds).\($0.mtimeNanoseconds)"
-        }
-        return "\(program); binary \(binary ?? "unknown"); format \(formatVersion); "
-            + "object limit \(ObjectSizeLimit.objectBytes)"
+        CacheFile.producer(program: program, format: formatVersion, executable: executable)
     }
 
     /// The cache file's bytes for these files' objects.
     static func encode(
         _ files: some Sequence<(digest: ContentDigest, objects: [KubeObject])>, producer: String
     ) -> [UInt8] {
-        var writer = CacheWriter(capacity: 1 << 20)
-        for byte in magic { writer.byte(byte) }
-        writer.string(producer)
         var count = 0
         var body = CacheWriter(capacity: 1 << 20)
         for file in files {
@@ -69,58 +53,34 @@ public struct ManifestCache: Sendable {
             body.count(file.objects.count)
             for object in file.objects { object.write(to: &body) }
         }
-        writer.count(count)
-        var bytes = writer.bytes + body.bytes
-        let seal = ContentDigest(of: bytes)
-        var trailer = CacheWriter()
-        trailer.uint64(seal.high)
-        trailer.uint64(seal.low)
-        bytes += trailer.bytes
-        return bytes
-    }
-
-    /// Why a cache file's bytes were not used.
-    enum Unusable: Error, Equatable {
-        /// Written by another program (or another build, or format, of this one).
-        case otherProducer(String)
-        /// Cut short or damaged.
-        case damaged(offset: Int)
+        var counted = CacheWriter(capacity: body.bytes.count + 4)
+        counted.count(count)
+        return file.seal(counted.bytes + body.bytes, producer: producer)
     }
 
     /// Reads a cache file's bytes; `names` is the table the endpoints' names are shared through.
     static func decode(_ bytes: [UInt8], producer: String, names: NameTable = .shared) throws(Unusable) -> ManifestCache
     {
-        guard bytes.count >= magic.count + 16, bytes.starts(with: magic) else { throw .damaged(offset: 0) }
-        let sealed = bytes.count - 16
-        var trailer = CacheReader(bytes, from: sealed)
-        guard let high = try? trailer.uint64(), let low = try? trailer.uint64(),
-            ContentDigest(high: high, low: low) == ContentDigest(of: bytes[0..<sealed])
-        else { throw .damaged(offset: sealed) }
-        var reader = CacheReader(bytes, from: magic.count, end: sealed)
-        let writtenBy: String
-        do {
-            writtenBy = try reader.string()
-        } catch {
-            throw .damaged(offset: error.offset)
+        try file.decode(bytes, producer: producer) { (reader) throws(CacheReader.Malformed) in
+            try read(from: &reader, names: names)
         }
-        guard writtenBy == producer else { throw .otherProducer(writtenBy) }
-        do throws(CacheReader.Malformed) {
-            let count = try reader.count(itemBytes: 20)
-            var entries: [ContentDigest: [KubeObject]] = [:]
-            entries.reserveCapacity(count)
-            for _ in 0..<count {
-                let digest = ContentDigest(high: try reader.uint64(), low: try reader.uint64())
-                let objectCount = try reader.count(itemBytes: 2)
-                var objects: [KubeObject] = []
-                objects.reserveCapacity(objectCount)
-                for _ in 0..<objectCount { objects.append(try KubeObject.read(from: &reader, names: names)) }
-                entries[digest] = objects
-            }
-            guard reader.isAtEnd else { throw CacheReader.Malformed(offset: reader.offset) }
-            return ManifestCache(entries: entries)
-        } catch {
-            throw .damaged(offset: error.offset)
+    }
+
+    private static func read(from reader: inout CacheReader, names: NameTable) throws(CacheReader.Malformed)
+        -> ManifestCache
+    {
+        let count = try reader.count(itemBytes: 20)
+        var entries: [ContentDigest: [KubeObject]] = [:]
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let digest = ContentDigest(high: try reader.uint64(), low: try reader.uint64())
+            let objectCount = try reader.count(itemBytes: 2)
+            var objects: [KubeObject] = []
+            objects.reserveCapacity(objectCount)
+            for _ in 0..<objectCount { objects.append(try KubeObject.read(from: &reader, names: names)) }
+            entries[digest] = objects
         }
+        return ManifestCache(entries: entries)
     }
 
     /// The cache at `path` if it can be used: nil when there is none, or it was written by another program or is
@@ -128,47 +88,16 @@ public struct ManifestCache: Sendable {
     public static func load(
         from path: String, producer: String, names: NameTable = .shared
     ) -> (cache: ManifestCache?, unusable: String?) {
-        guard let data = FileManager.default.contents(atPath: path) else { return (nil, nil) }
-        do throws(Unusable) {
-            return (try decode([UInt8](data), producer: producer, names: names), nil)
-        } catch {
-            switch error {
-            case .otherProducer(let other): return (nil, "written by another build (\(other))")
-            case .damaged(let offset): return (nil, "damaged at byte \(offset) of \(data.count)")
-            }
+        let (cache, unusable) = file.load(from: path, producer: producer) { (reader) throws(CacheReader.Malformed) in
+            try read(from: &reader, names: names)
         }
+        return (cache, unusable)
     }
 
-    /// Writes the cache of these files' objects to `path` (its directory made, owner-only, when missing), through a
-    /// file beside it renamed into place, so that a reader never sees half of it. Throws naming the file.
+    /// Writes the cache of these files' objects to `path` (``CacheFile/write(_:to:)``). Throws naming the file.
     public static func save(
         _ files: some Sequence<(digest: ContentDigest, objects: [KubeObject])>, producer: String, to path: String
-    ) throws(ManifestError) -> Int {
-        let bytes = encode(files, producer: producer)
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(path).\(getpid()).tmp"
-        do {
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            }
-            guard
-                FileManager.default.createFile(
-                    atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-            else {
-                throw ManifestError(code: .cache, message: "cannot write \(temporary)", file: path)
-            }
-            guard rename(temporary, path) == 0 else {
-                let reason = OSError.errno(errno).text
-                unlink(temporary)
-                throw ManifestError(
-                    code: .cache, message: "cannot rename \(temporary) into place: \(reason)", file: path)
-            }
-        } catch let error as ManifestError {
-            throw error
-        } catch {
-            throw ManifestError(code: .cache, message: OSError.text(of: error), file: path, cause: error)
-        }
-        return bytes.count
+    ) throws(CacheError) -> Int {
+        try CacheFile.write(encode(files, producer: producer), to: path)
     }
 }

@@ -10,8 +10,6 @@ public enum ManifestErrorCode: String, ErrorCode {
     case directory
     /// The file is larger than ``ManifestsDirectoryScanner/maximumFileBytes``; it is not read.
     case tooLarge
-    /// The decoded-manifests cache (``ManifestCache``) could not be written.
-    case cache
 }
 
 /// A manifest file that could not be read or parsed as a whole (YAML/JSON syntax error, unreadable file), or a

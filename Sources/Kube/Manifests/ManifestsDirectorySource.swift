@@ -249,9 +249,9 @@ public struct ManifestsDirectorySource: ObjectSource {
         guard let cacheFile else { return 0 }
         let producer = cacheProducer
         let start = ContinuousClock.now
-        let (written, files) = try await threadPool.runIfActive { () -> (Result<Int, ManifestError>, Int) in
+        let (written, files) = try await threadPool.runIfActive { () -> (Result<Int, CacheError>, Int) in
             let files = scanner.cacheable
-            do throws(ManifestError) {
+            do throws(CacheError) {
                 return (.success(try ManifestCache.save(files, producer: producer, to: cacheFile)), files.count)
             } catch {
                 return (.failure(error), files.count)
