@@ -40,6 +40,15 @@ struct RunCommand: AsyncParsableCommand {
             """, valueName: "path"))
     var manifestsCache = "/run/ipvs-proxy/manifests-cache"
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            With an API server: keep each resource's decoded objects in this directory across restarts, so that a \
+            restart lists every object but decodes only those whose uid and resourceVersion it does not hold \
+            ("" for none).
+            """, valueName: "path"))
+    var apiCache = "/run/ipvs-proxy/api-cache"
+
     @Flag(
         help: """
             Remove every virtual server and VIP the proxy owns (its ownership record, and its link's addresses), its \
@@ -123,10 +132,11 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let (source, waits) = (self.source, !once)
             let cache = manifestsCache.isEmpty ? nil : manifestsCache
+            let apiCache = apiCache.isEmpty ? nil : apiCache
             objects = try await Blocking.run {
                 try source.makeSource(
                     settings.clientConnection, waits: waits, nodeName: settings.nodeName, events: events,
-                    manifestsCache: cache, logger: logger)
+                    manifestsCache: cache, apiCache: apiCache, logger: logger)
             }
         } catch {
             throw ExitCode(ProxyWiring.exitCode(for: error, command: "run"))

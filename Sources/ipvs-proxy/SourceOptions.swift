@@ -59,10 +59,11 @@ struct SourceOptions: ParsableArguments {
     /// computed from a partial reading. Logs in one line which API server is used and where that came from. With
     /// `nodeName`, the API server source also reads that Node (zone, deletion, taints); with `events`, it writes
     /// the Events recorded there (a manifests directory has no API: they are not written). With `manifestsCache`, a
-    /// manifests directory's decoded objects are kept in that file across restarts (``ManifestCache``).
+    /// manifests directory's decoded objects are kept in that file across restarts (``ManifestCache``); with
+    /// `apiCache`, an API server's in that directory (``APIObjectCache``).
     func makeSource(
         _ settings: ClientConnectionSettings, waits: Bool = true, nodeName: String? = nil,
-        events: EventRecorder? = nil, manifestsCache: String? = nil, logger: Logger
+        events: EventRecorder? = nil, manifestsCache: String? = nil, apiCache: String? = nil, logger: Logger
     ) throws -> any ObjectSource {
         if let manifests {
             return ManifestsDirectorySource(
@@ -75,6 +76,8 @@ struct SourceOptions: ParsableArguments {
         options.rateLimit = RequestRateLimit(qps: settings.qps, burst: settings.burst)
         options.nodeName = nodeName.flatMap { $0.isEmpty ? nil : $0 }
         options.events = events
+        options.cacheDirectory = apiCache
+        options.cacheProducer = APIObjectCache.producer(program: "ipvs-proxy \(BuildInfo.version)")
         return APIServerSource(connection: resolved.connection, options: options, logger: logger)
     }
 

@@ -21,7 +21,8 @@ import NIOSSL
 /// which resumes from the last good resourceVersion. ``SourceEvent/synced`` follows the first complete list of
 /// Services and EndpointSlices; the Node does not hold it back (a proxy whose RBAC does not cover Nodes still programs
 /// Services; its Node arrives when it can be read). Requests are counted (``APIClientMetrics``), and the connection's state is logged when it changes.
-/// Response bodies are decoded and validated on `threadPool` (NIO's thread pool), never on Swift's cooperative pool.
+/// Response bodies are decoded and validated on `threadPool` (NIO's thread pool), never on Swift's cooperative pool;
+/// with ``Options/cacheDirectory``, the first list takes the objects a previous run decoded (``APIObjectCache``).
 public struct APIServerSource: ObjectSource {
     /// Tuning.
     public struct Options: Sendable {
@@ -52,6 +53,12 @@ public struct APIServerSource: ObjectSource {
         /// Where Events recorded by the proxy are written from, on this source's connection (its HTTP client,
         /// token and rate limit); nil writes none.
         public var events: EventRecorder? = nil
+        /// Where each resource's objects are kept across restarts (``APIObjectCache``, one file a resource, named as
+        /// the resource), nil for none: read at start, taken from while the first list is decoded, and written when
+        /// that list is complete.
+        public var cacheDirectory: String? = nil
+        /// What binds the caches to this program (``APIObjectCache/producer(program:executable:)``).
+        public var cacheProducer = ""
         /// Creates default options.
         public init() {}
     }
@@ -94,7 +101,8 @@ public struct APIServerSource: ObjectSource {
         if let address = connection.ipServerName, var tls {
             do {
                 transport = .ipServerName(
-                    try IPServerNameTransport(connection, serverIP: address, tls: &tls, idleTimeout: options.idleTimeout),
+                    try IPServerNameTransport(
+                        connection, serverIP: address, tls: &tls, idleTimeout: options.idleTimeout),
                     pathPrefix: IPServerNameTransport.pathPrefix(of: connection.server))
             } catch {
                 throw SourceError(.connection, "cannot connect to the API server \(connection.server)", cause: error)
@@ -116,7 +124,9 @@ public struct APIServerSource: ObjectSource {
                 group.addTask { await events.run(watcher.requester, clock: options.clock) }
             }
             if let name = options.nodeName {
-                group.addTask { await watcher.run(ClusterNode.self, fieldSelector: "metadata.name=\(name)", gated: false) }
+                group.addTask {
+                    await watcher.run(ClusterNode.self, fieldSelector: "metadata.name=\(name)", gated: false)
+                }
             }
         }
         await transport.shutdown()
@@ -129,7 +139,8 @@ public struct APIServerSource: ObjectSource {
         return url.port.map { "\(bracketed):\($0)" } ?? bracketed
     }
 
-    func makeClient(tls: TLSConfiguration?, routing: HTTPRouting, proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {
+    func makeClient(tls: TLSConfiguration?, routing: HTTPRouting, proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient
+    {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.dnsOverride = routing.dnsOverride
         configuration.proxy = proxy

@@ -42,7 +42,8 @@ extension ResourceWatcher {
             loop.health.succeeded(at: clock.now, loop.logger)
             for try await chunk in response.body {
                 let output = buffer.append(chunk.readableBytesView)
-                for line in try await decode(output.lines, Resource.self) {
+                let cache = await loop.cache?.value
+                for line in try await decode(output.lines, Resource.self, cache: cache) {
                     receivedEvents = true
                     if let step = handle(line, &loop) { return step }
                     await reportSynced(&loop)
@@ -99,21 +100,43 @@ extension ResourceWatcher {
     /// Decodes and validates watch lines on the thread pool, in one job. The lines are decoded together, as one JSON
     /// array (a streamed list sends hundreds of events per read, and each document decoded on its own pays the
     /// decoder's setup again); when that fails, line by line, so that only a malformed line is reported as one.
-    func decode<Resource: KubeResource>(_ lines: [[UInt8]], _ type: Resource.Type) async throws -> [WatchLine] {
+    /// With a cache to take from (a streamed first list), an ADDED or MODIFIED event whose object the cache holds
+    /// at its resourceVersion is taken from it instead (``JSONOutline``); objects that loaded clean are recorded.
+    func decode<Resource: KubeResource>(
+        _ lines: [[UInt8]], _ type: Resource.Type, cache: APIObjectCacheSession? = nil
+    ) async throws -> [WatchLine] {
         try await threadPool.runIfActive {
-            let decoder = JSONDecoder()
-            if lines.count > 1, let events = try? decoder.decode([WatchEvent<Resource>].self, from: Self.array(lines)),
-                events.count == lines.count
-            {
-                return zip(events, lines).map { event, line in Self.watchLine(event, line, decoder) }
-            }
-            return lines.map { line in
-                do {
-                    let event = try decoder.decode(WatchEvent<Resource>.self, from: Data(line))
-                    return Self.watchLine(event, line, decoder)
-                } catch {
-                    return .malformed(preview: String(decoding: line.prefix(120), as: UTF8.self), error: "\(error)")
+            var taken: [WatchLine?] = Array(repeating: nil, count: lines.count)
+            if let cache, cache.canTake {
+                for (index, line) in lines.enumerated() where line.count <= ObjectSizeLimit.objectBytes {
+                    guard let event = try? JSONOutline(line).event(), event.type == "ADDED" || event.type == "MODIFIED",
+                        let object = event.object, let item = cache.take(object)
+                    else { continue }
+                    taken[index] = .input(.upsert(item))
                 }
+            }
+            let rest = lines.indices.filter { taken[$0] == nil }
+            var decoded = Self.decode(rest.map { lines[$0] }, type, cache: cache).makeIterator()
+            return taken.map { line in line ?? decoded.next() ?? .malformed(preview: "", error: "not decoded") }
+        }
+    }
+
+    /// Decodes watch lines, together when they all decode, else one by one.
+    static func decode<Resource: KubeResource>(
+        _ lines: [[UInt8]], _ type: Resource.Type, cache: APIObjectCacheSession?
+    ) -> [WatchLine] {
+        let decoder = JSONDecoder()
+        if lines.count > 1, let events = try? decoder.decode([WatchEvent<Resource>].self, from: array(lines)),
+            events.count == lines.count
+        {
+            return zip(events, lines).map { event, line in watchLine(event, line, decoder, cache) }
+        }
+        return lines.map { line in
+            do {
+                let event = try decoder.decode(WatchEvent<Resource>.self, from: Data(line))
+                return watchLine(event, line, decoder, cache)
+            } catch {
+                return .malformed(preview: String(decoding: line.prefix(120), as: UTF8.self), error: "\(error)")
             }
         }
     }
@@ -130,14 +153,22 @@ extension ResourceWatcher {
         return data
     }
 
-    /// A decoded event as input: a bookmark is read again for the end-of-initial-events annotation.
+    /// A decoded event as input: a bookmark is read again for the end-of-initial-events annotation; an added or
+    /// modified object is recorded for the cache.
     static func watchLine<Resource: KubeResource>(
-        _ event: WatchEvent<Resource>, _ line: [UInt8], _ decoder: JSONDecoder
+        _ event: WatchEvent<Resource>, _ line: [UInt8], _ decoder: JSONDecoder, _ cache: APIObjectCacheSession? = nil
     ) -> WatchLine {
-        if case .bookmark(let version) = event,
-            (try? decoder.decode(InitialEventsEndMarker.self, from: Data(line)))?.isSet == true
-        {
-            return .input(.initialEventsEnd(resourceVersion: version))
+        switch event {
+        case .bookmark(let version):
+            if (try? decoder.decode(InitialEventsEndMarker.self, from: Data(line)))?.isSet == true {
+                return .input(.initialEventsEnd(resourceVersion: version))
+            }
+        case .added(let resource), .modified(let resource):
+            let input = WatchInput.from(event, bytes: line.count)
+            if let cache, case .upsert(let item) = input { cache.record(item, uid: resource.metadata.uid) }
+            return .input(input)
+        case .deleted, .error:
+            break
         }
         return .input(.from(event, bytes: line.count))
     }

@@ -42,6 +42,11 @@ struct ResourceWatcher: Sendable {
         var health: ConnectionHealth
         var logger: Logger
         var reportedSynced = false
+        /// The first list's ``APIObjectCacheSession`` (its cache read on the pool meanwhile) until the list is
+        /// complete; nil without a cache, and after.
+        var cache: Task<APIObjectCacheSession, Never>?
+        /// The writing of the cache once the first list is complete; awaited before the loop returns.
+        var cacheWrite: Task<Void, Never>?
     }
 
     /// Lists and watches until the task is cancelled. `fieldSelector` narrows both (`metadata.name=NODE`); a
@@ -53,6 +58,10 @@ struct ResourceWatcher: Sendable {
             fieldSelector: fieldSelector, gated: gated,
             state: ListWatchState(kind: Resource.kind, watchList: options.watchList),
             health: ConnectionHealth(resource: Resource.kind.resource, metrics: metrics), logger: logger)
+        if gated, let path = cachePath(Resource.kind) {
+            loop.cache = Task { await loadCache(from: path, logger) }
+        }
+        defer { loop.cache?.cancel() }
         var backoff = options.backoff
         var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
@@ -65,22 +74,29 @@ struct ResourceWatcher: Sendable {
             case .watchList(let version):
                 step = await watch(Resource.self, from: version, streaming: true, &loop)
             }
-            guard let step else { return }
+            guard let step else { break }
             await reportSynced(&loop)
             var delay = Duration.zero
             if step.retry == .backoff { delay = backoff.next(at: clock.now, using: &generator) }
             if let after = step.retryAfter { delay = max(delay, after) }
             guard delay > .zero else { continue }
             loop.logger.debug(
-                "retrying", metadata: ["delay": "\(delay)", "failures": "\(backoff.failures)", "next": "\(loop.state.nextRequest)"])
-            do { try await clock.sleep(for: delay) } catch { return }
+                "retrying",
+                metadata: ["delay": "\(delay)", "failures": "\(backoff.failures)", "next": "\(loop.state.nextRequest)"])
+            do { try await clock.sleep(for: delay) } catch { break }
         }
+        await loop.cacheWrite?.value
     }
 
     func reportSynced(_ loop: inout Loop) async {
         guard loop.gated, loop.state.hasSynced, !loop.reportedSynced else { return }
         loop.reportedSynced = true
         if await gate.markSynced() { deliver(.synced) }
+        if let cache = loop.cache, let path = cachePath(loop.state.kind) {
+            loop.cache = nil
+            let logger = loop.logger
+            loop.cacheWrite = Task { await writeCache(await cache.value, to: path, logger) }
+        }
     }
 
     func emit(_ changes: [ObjectChange]) {
@@ -139,9 +155,9 @@ struct ResourceWatcher: Sendable {
                 return Step(retry: retry, retryAfter: response.retryAfter)
             }
             let body = try await response.body.collect(upTo: options.maximumListBytes)
+            let cache = await loop.cache?.value
             let (items, metadata) = try await threadPool.runIfActive {
-                let page = try JSONDecoder().decode(ObjectList<Resource>.self, from: Data(body.readableBytesView))
-                return (page.items.map(DecodedItem.from), page.metadata)
+                try DecodedItem.page(Array(body.readableBytesView), Resource.self, cache: cache)
             }
             loop.health.succeeded(at: clock.now, loop.logger)
             report(items, loop.logger)
