@@ -47,6 +47,39 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // A restart's first list from an API server, one page of the 10,000 slices: decoded whole as a cold start does
+    // (recording each object for the cache), and taken from the cache a first list wrote (the outline of the page,
+    // then each object by uid and resourceVersion).
+    let sliceBytes = [UInt8](slices)
+    let sliceCache: APIObjectCache
+    do {
+        let recording = APIObjectCacheSession(loaded: nil)
+        _ = try DecodedItem.page(sliceBytes, EndpointSlice.self, cache: recording)
+        sliceCache = APIObjectCache(entries: recording.finish().recorded)
+        precondition(sliceCache.count == 10_000, "the slices did not all load clean")
+    } catch {
+        fatalError("cannot decode the slices for the benchmark: \(error)")
+    }
+
+    Benchmark("Decode+validate an EndpointSlice page, recording for the cache (10,000 slices x 10 endpoints)") {
+        benchmark in
+        for _ in benchmark.scaledIterations {
+            let recording = APIObjectCacheSession(loaded: nil)
+            let page = try DecodedItem.page(sliceBytes, EndpointSlice.self, cache: recording)
+            blackHole((page.items.count, recording.finish().recorded.count))
+        }
+    }
+
+    Benchmark("Take an EndpointSlice page from the API objects cache (10,000 slices x 10 endpoints)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let session = APIObjectCacheSession(loaded: sliceCache)
+            let page = try DecodedItem.page(sliceBytes, EndpointSlice.self, cache: session)
+            let taken = session.finish().taken
+            precondition(taken == 10_000, "only \(taken) objects were taken from the cache")
+            blackHole(page.items.count)
+        }
+    }
+
     let manifests = ObjectDecodingInput.manifestFiles(count: 1_000, endpointsPerSlice: 10)
 
     Benchmark("Parse+validate YAML manifests (1,000 files: Service + slice x 10 endpoints)") { benchmark in
