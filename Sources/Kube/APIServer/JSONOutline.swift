@@ -118,13 +118,8 @@ struct JSONOutline {
             let valueStart = skipSpace(from: index + 1)
             let valueEnd = try valueEnd(from: valueStart)
             members.append(Member(key: key, value: valueStart..<valueEnd))
-            index = skipSpace(from: valueEnd)
-            guard index < range.upperBound else { throw Malformed(offset: index) }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index = skipSpace(from: index + 1)
-            case UInt8(ascii: "}") where index + 1 == range.upperBound: return members
-            default: throw Malformed(offset: index)
-            }
+            guard let next = try next(after: valueEnd, closing: UInt8(ascii: "}"), range) else { return members }
+            index = next
         }
     }
 
@@ -139,13 +134,20 @@ struct JSONOutline {
         while true {
             let end = try valueEnd(from: index)
             elements.append(index..<end)
-            index = skipSpace(from: end)
-            guard index < range.upperBound else { throw Malformed(offset: index) }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index = skipSpace(from: index + 1)
-            case UInt8(ascii: "]") where index + 1 == range.upperBound: return elements
-            default: throw Malformed(offset: index)
-            }
+            guard let next = try next(after: end, closing: UInt8(ascii: "]"), range) else { return elements }
+            index = next
+        }
+    }
+
+    /// After a member or element that ends at `end`: where the next one starts (after a comma), or nil when the
+    /// container closes there, as its last byte.
+    func next(after end: Int, closing closer: UInt8, _ range: Range<Int>) throws(Malformed) -> Int? {
+        let index = skipSpace(from: end)
+        guard index < range.upperBound else { throw Malformed(offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: ","): return skipSpace(from: index + 1)
+        case closer where index + 1 == range.upperBound: return nil
+        default: throw Malformed(offset: index)
         }
     }
 

@@ -41,12 +41,8 @@ extension ResourceWatcher {
             return
         }
         let (recorded, taken) = (outcome.recorded, outcome.taken)
-        let written = try? await threadPool.runIfActive { () -> Result<Int, CacheError> in
-            do throws(CacheError) {
-                return .success(try APIObjectCache.save(recorded, producer: producer, to: path))
-            } catch {
-                return .failure(error)
-            }
+        let written = try? await threadPool.runIfActive {
+            Result { () throws(CacheError) in try APIObjectCache.save(recorded, producer: producer, to: path) }
         }
         switch written {
         case .success(let bytes):

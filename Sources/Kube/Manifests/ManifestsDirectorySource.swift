@@ -249,13 +249,12 @@ public struct ManifestsDirectorySource: ObjectSource {
         guard let cacheFile else { return 0 }
         let producer = cacheProducer
         let start = ContinuousClock.now
-        let (written, files) = try await threadPool.runIfActive { () -> (Result<Int, CacheError>, Int) in
+        let (written, files) = try await threadPool.runIfActive {
             let files = scanner.cacheable
-            do throws(CacheError) {
-                return (.success(try ManifestCache.save(files, producer: producer, to: cacheFile)), files.count)
-            } catch {
-                return (.failure(error), files.count)
+            let written = Result { () throws(CacheError) in
+                try ManifestCache.save(files, producer: producer, to: cacheFile)
             }
+            return (written, files.count)
         }
         switch written {
         case .success(let bytes):
