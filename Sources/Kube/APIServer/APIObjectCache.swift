@@ -27,8 +27,8 @@ public struct APIObjectCache: Sendable {
         return object
     }
 
-    /// What binds a cache to the program that wrote it (``CacheFile/producer(program:format:executable:)``) and to
-    /// the resource it holds.
+    /// What binds a cache to the program that wrote it (``CacheFile/producer(program:format:executable:)``); each
+    /// resource has a file of its own.
     public static func producer(program: String, executable: String = "/proc/self/exe") -> String {
         CacheFile.producer(program: program, format: formatVersion, executable: executable)
     }

@@ -75,18 +75,24 @@ struct JSONOutline {
         return event
     }
 
-    /// An object's bytes, uid and resourceVersion.
+    /// An object's bytes, uid and resourceVersion. Its members are followed only up to its `metadata`, and that
+    /// only until both are found: the API server writes `metadata` before `spec` and `status`, and `uid` and
+    /// `resourceVersion` before the labels, annotations and managed fields (the object's bytes were matched whole
+    /// when it was found).
     func object(_ range: Range<Int>) throws(Malformed) -> Object {
         var object = Object(range: range)
-        for member in try members(of: range) where key(member, is: "metadata") {
-            guard bytes[member.value.lowerBound] == UInt8(ascii: "{") else { continue }
-            for field in try members(of: member.value) {
+        try forEachMember(of: range) { (member) throws(Malformed) in
+            guard key(member, is: "metadata") else { return true }
+            guard bytes[member.value.lowerBound] == UInt8(ascii: "{") else { return false }
+            try forEachMember(of: member.value) { field in
                 if key(field, is: "uid") {
                     object.uid = text(field.value)
                 } else if key(field, is: "resourceVersion") {
                     object.resourceVersion = text(field.value)
                 }
+                return object.uid == nil || object.resourceVersion == nil
             }
+            return false
         }
         return object
     }
@@ -103,12 +109,23 @@ struct JSONOutline {
 
     /// The members of the object at `range`, in order.
     func members(of range: Range<Int>) throws(Malformed) -> [Member] {
+        var members: [Member] = []
+        try forEachMember(of: range) { member in
+            members.append(member)
+            return true
+        }
+        return members
+    }
+
+    /// Each member of the object at `range`, in order, while `body` returns true.
+    func forEachMember(
+        of range: Range<Int>, _ body: (Member) throws(Malformed) -> Bool
+    ) throws(Malformed) {
         guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "{") else {
             throw Malformed(offset: range.lowerBound)
         }
-        var members: [Member] = []
         var index = skipSpace(from: range.lowerBound + 1)
-        if index < range.upperBound, bytes[index] == UInt8(ascii: "}") { return members }
+        if index < range.upperBound, bytes[index] == UInt8(ascii: "}") { return }
         while true {
             guard index < range.upperBound, bytes[index] == UInt8(ascii: "\"") else { throw Malformed(offset: index) }
             let keyEnd = try stringEnd(from: index)
@@ -117,8 +134,8 @@ struct JSONOutline {
             guard index < range.upperBound, bytes[index] == UInt8(ascii: ":") else { throw Malformed(offset: index) }
             let valueStart = skipSpace(from: index + 1)
             let valueEnd = try valueEnd(from: valueStart)
-            members.append(Member(key: key, value: valueStart..<valueEnd))
-            guard let next = try next(after: valueEnd, closing: UInt8(ascii: "}"), range) else { return members }
+            guard try body(Member(key: key, value: valueStart..<valueEnd)) else { return }
+            guard let next = try next(after: valueEnd, closing: UInt8(ascii: "}"), range) else { return }
             index = next
         }
     }
