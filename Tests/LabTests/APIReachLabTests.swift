@@ -83,6 +83,7 @@ import Testing
             arguments: [
                 "run", "--config", directory.file("kube-proxy.yaml"), "--interface", ProxyLab.interface,
                 "--hostname-override", "lab", "--healthz-bind-address", "", "--metrics-bind-address", "",
+                "--api-cache", directory.file("api-cache"),
             ],
             environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"])
         defer { _ = proxy.stop() }
@@ -128,6 +129,7 @@ import Testing
         let proxy = try ProxyProcess(arguments: [
             "run", "--kubeconfig", directory.file("kubeconfig.conf"), "--interface", ProxyLab.interface,
             "--hostname-override", "lab", "--healthz-bind-address", "", "--metrics-bind-address", "",
+            "--api-cache", directory.file("api-cache"),
         ])
         defer { _ = proxy.stop() }
         if rightCertificate {

@@ -98,7 +98,7 @@ import Testing
         let proxy = try ProxyProcess(arguments: [
             "run", "--kubeconfig", kubeconfig, "--interface", ProxyLab.interface,
             "--hostname-override", "lab", "--metrics-bind-address", Self.metrics, "--healthz-bind-address",
-            Self.healthz, "--service-traffic-metrics-interval", "1s",
+            Self.healthz, "--service-traffic-metrics-interval", "1s", "--api-cache", directory.file("api-cache"),
         ])
         defer { _ = proxy.stop() }
         let synced = try await ProxyLab.eventually(120) { try ProxyLab.peer(Self.vip)?.count == 2 }

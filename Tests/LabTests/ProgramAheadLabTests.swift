@@ -78,7 +78,7 @@ import Values
         let arguments = [
             "run", "--kubeconfig", kubeconfig, "--interface", ProxyLab.interface,
             "--hostname-override", "lab", "--healthz-bind-address", "", "--metrics-bind-address", "",
-            "--ownership-file", directory.file("owned.json"),
+            "--ownership-file", directory.file("owned.json"), "--api-cache", directory.file("api-cache"),
         ]
         let first = try ProxyProcess(arguments: arguments)
         let ahead = try await ProxyLab.eventually(120) { try ProxyLab.peer(Self.early)?.count == 2 }
@@ -112,6 +112,9 @@ import Values
         #expect(!second.output.contains("programmed as it is read"), "\(second.output)")
         let line = second.output.split(separator: "\n").first { $0.contains("[Proxy] full sync") } ?? ""
         #expect(line.contains("operations=0") && line.contains("bind=0"), "\(line)")
+        // Every object came from the first run's API objects cache, none decoded, and the kernel is as it was.
+        let taken = second.output.split(separator: "\n").filter { $0.contains("API objects cache unchanged") }
+        #expect(taken.count == 2, "\(second.output)")
         #expect(try ProxyLab.peer(Self.late) == ["10.244.0.12=1", "10.244.0.13=1"])
         await server.shutdown()
     }
