@@ -35,13 +35,13 @@ public struct APIObjectCache: Sendable {
 
     /// The cache file's bytes for these objects, by uid.
     static func encode(_ objects: [String: KubeObject], producer: String) -> [UInt8] {
-        var body = CacheWriter(capacity: 1 << 20)
-        body.count(objects.count)
-        for (uid, object) in objects {
-            body.string(uid)
-            object.write(to: &body)
+        file.seal(producer: producer) { body in
+            body.count(objects.count)
+            for (uid, object) in objects {
+                body.string(uid)
+                object.write(to: &body)
+            }
         }
-        return file.seal(body.bytes, producer: producer)
     }
 
     /// Reads a cache file's bytes; `names` is the table the endpoints' names are shared through.

@@ -47,18 +47,16 @@ struct CacheFile: Sendable {
             + "object limit \(ObjectSizeLimit.objectBytes)"
     }
 
-    /// The file's bytes: the magic line, `producer`, `body`, and the seal.
-    func seal(_ body: [UInt8], producer: String) -> [UInt8] {
-        var writer = CacheWriter(capacity: magic.count + producer.utf8.count + body.count + 24)
+    /// The file's bytes: the magic line, `producer`, what `body` writes after them, and the seal, in one buffer.
+    func seal(producer: String, _ body: (inout CacheWriter) -> Void) -> [UInt8] {
+        var writer = CacheWriter(capacity: 1 << 20)
         for byte in magic { writer.byte(byte) }
         writer.string(producer)
-        var bytes = writer.bytes + body
-        let seal = ContentDigest(of: bytes)
-        var trailer = CacheWriter()
-        trailer.uint64(seal.high)
-        trailer.uint64(seal.low)
-        bytes += trailer.bytes
-        return bytes
+        body(&writer)
+        let seal = ContentDigest(of: writer.bytes)
+        writer.uint64(seal.high)
+        writer.uint64(seal.low)
+        return writer.bytes
     }
 
     /// A reader of the body of a file `producer` wrote, ending before the seal; throws when the file is damaged or

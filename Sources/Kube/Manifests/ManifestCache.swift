@@ -44,18 +44,17 @@ public struct ManifestCache: Sendable {
     static func encode(
         _ files: some Sequence<(digest: ContentDigest, objects: [KubeObject])>, producer: String
     ) -> [UInt8] {
-        var count = 0
-        var body = CacheWriter(capacity: 1 << 20)
-        for file in files {
-            count += 1
-            body.uint64(file.digest.high)
-            body.uint64(file.digest.low)
-            body.count(file.objects.count)
-            for object in file.objects { object.write(to: &body) }
+        // The count goes first: the files are taken once (a sequence may not be read twice).
+        let files = Array(files)
+        return file.seal(producer: producer) { body in
+            body.count(files.count)
+            for file in files {
+                body.uint64(file.digest.high)
+                body.uint64(file.digest.low)
+                body.count(file.objects.count)
+                for object in file.objects { object.write(to: &body) }
+            }
         }
-        var counted = CacheWriter(capacity: body.bytes.count + 4)
-        counted.count(count)
-        return file.seal(counted.bytes + body.bytes, producer: producer)
     }
 
     /// Reads a cache file's bytes; `names` is the table the endpoints' names are shared through.
