@@ -26,13 +26,17 @@ import Values
             case .addVirtualServer(let server): servers[server.key] = KnownVirtualServer(server: server)
             case .updateVirtualServer(let server): servers[server.key]?.server = server
             case .deleteVirtualServer(let key): servers[key] = nil
-            case .addRealServer(let real, let key): servers[key]?.realServers.append(KnownRealServer(server: real))
+            case .addRealServer(let real, let key):
+                guard servers[key] != nil else { continue }
+                servers[key]?.realServers[real.endpoint] = real
+                servers[key]?.drainingConnections[real.endpoint] = nil
             case .updateRealServer(let real, let key):
-                guard let index = servers[key]?.realServers.firstIndex(where: { $0.server.endpoint == real.endpoint })
-                else { continue }
-                servers[key]?.realServers[index].server = real
+                guard servers[key]?.realServers[real.endpoint] != nil else { continue }
+                servers[key]?.realServers[real.endpoint] = real
+                if real.weight != 0 { servers[key]?.drainingConnections[real.endpoint] = nil }
             case .deleteRealServer(let endpoint, let key):
-                servers[key]?.realServers.removeAll { $0.server.endpoint == endpoint }
+                servers[key]?.realServers[endpoint] = nil
+                servers[key]?.drainingConnections[endpoint] = nil
             }
         }
         return servers
@@ -49,7 +53,25 @@ import Values
         return real
     }
 
+    /// A real server found at weight 0 with connections left: the one whose counts are kept.
+    static let draining = F.rs("10.244.0.4", 8080, weight: 0)
+
+    static var thresholded: RealServer {
+        var real = draining
+        real.upperThreshold = 9
+        return real
+    }
+
     static let batches: [Batch] = [
+        Batch(
+            description: "the draining real server left at weight 0, then put back to work",
+            operations: [.updateRealServer(draining, in: web), .updateRealServer(F.rs("10.244.0.4", 8080), in: web)]),
+        Batch(
+            description: "the draining real server deleted and added again",
+            operations: [.deleteRealServer(draining.endpoint, from: web), .addRealServer(draining, to: web)]),
+        Batch(
+            description: "the draining real server changed at weight 0",
+            operations: [.updateRealServer(thresholded, in: web)]),
         Batch(
             description: "every real server deleted",
             operations: [a, b, c].map { .deleteRealServer($0.endpoint, from: web) }),
@@ -78,7 +100,10 @@ import Values
 
     @Test(arguments: batches)
     func aBatchRecordsWhatOneOperationAtATimeDid(_ batch: Batch) {
-        let start = ActualState(virtualServers: [F.state(F.vs(Self.web), [Self.a, Self.b, Self.c])])
+        var web = F.state(F.vs(Self.web), [Self.a, Self.b, Self.c])
+        web.realServers.append(RealServerState(server: Self.draining, activeConnections: 2, inactiveConnections: 1))
+        let start = ActualState(virtualServers: [web])
+        #expect(start.virtualServers[Self.web]?[Self.draining.endpoint]?.activeConnections == 2)
         var actual = start
         actual.record(batch.operations)
         #expect(actual.virtualServers == Self.sequential(start, batch.operations))
@@ -93,7 +118,7 @@ import Values
         }
         var actual = ActualState(virtualServers: [F.state(F.vs(Self.dns), reals)])
         actual.record(reals.map { .deleteRealServer($0.endpoint, from: Self.dns) })
-        #expect(actual.virtualServers[Self.dns]?.realServers == [])
+        #expect(actual.virtualServers[Self.dns]?.realServers.isEmpty == true)
         #expect(actual.virtualServers[Self.dns]?.server == F.vs(Self.dns))
     }
 
@@ -132,6 +157,45 @@ import Values
         tally.update([Self.dns], addresses: [], actual: actual, ownership: ownership)
         #expect([tally.virtualServers, tally.realServers] == Self.counted(actual, ownership))
         #expect([tally.virtualServers, tally.realServers] == [2, 2])
+    }
+
+    /// Whether the actual state holds each desired virtual server's table itself (one copy), and what it holds.
+    static func shared(_ reconciler: Reconciler, _ desired: DesiredState) -> [VirtualServerKey: Bool] {
+        desired.virtualServers.compactMapValues { server in
+            reconciler.actual.virtualServers[server.key].map {
+                $0.realServers == server.realServers && $0.realServers.sharesStorage(with: server.realServers)
+            }
+        }
+    }
+
+    @Test func afterAPassTheActualStateHoldsTheDesiredTablesThemselves() throws {
+        // UDP virtual servers: their departing real servers go at once, not drained first.
+        let kept = F.key(.udp, "10.96.0.30", 53)
+        // Found in the kernel on the proxy's link (a restart), in another order than desired: nothing to do, and
+        // still one copy after.
+        let kernel = FakeKernel([F.state(F.vs(kept), [Self.c, Self.a])])
+        let link = FakeLink(addresses: [F.ip("10.96.0.30")])
+        var reconciler = Reconciler(kernel: kernel, link: link, logger: Logger(label: "test"))
+        try reconciler.adopt()
+        let first = DesiredState(virtualServers: [
+            DesiredVirtualServer(server: F.vs(Self.dns), realServers: [Self.a, Self.b]),
+            DesiredVirtualServer(server: F.vs(kept), realServers: [Self.a, Self.c]),
+        ], boundAddresses: [F.ip(F.vip), F.ip("10.96.0.30")])
+        #expect(reconciler.sync(first).plan.operations.count == 3, "dns and its two real servers")
+        #expect(Self.shared(reconciler, first) == [Self.dns: true, kept: true])
+        // One virtual server changed in a pass of its own: it shares the new table, the other keeps the old one.
+        var second = first
+        second.virtualServers[Self.dns]?.realServers = RealServerTable([Self.b, Self.c])
+        let report = reconciler.sync(second, scope: .only(virtualServers: [Self.dns], addresses: []))
+        #expect(report.plan.operations.count == 2)
+        #expect(Self.shared(reconciler, second) == [Self.dns: true, kept: true])
+        // A refused operation leaves the kernel's table apart from the desired one.
+        var third = second
+        third.virtualServers[kept]?.realServers = RealServerTable([Self.b])
+        kernel.refuse(.addRealServer(Self.b, to: kept))
+        #expect(!reconciler.sync(third, scope: .only(virtualServers: [kept], addresses: [])).failures.isEmpty)
+        #expect(Self.shared(reconciler, third) == [Self.dns: true, kept: false])
+        #expect(reconciler.actual.virtualServers[kept]?.realServers.isEmpty == true, "a and c were deleted")
     }
 
     @Test func theReconcilersTallyAfterPartialPassesMatchesACountOfTheTable() throws {

@@ -96,27 +96,25 @@ public enum Planner {
         if actual.server != desired.server {
             steps.virtualServers.append(.updateVirtualServer(desired.server))
         }
-        if matches(actual.realServers, desired.realServers) {
-            // Nothing to add, change or let go: what the general path below would conclude, without its index and
-            // sorted copies (the periodic full pass finds most virtual servers so).
+        if actual.realServers == desired.realServers {
+            // Nothing to add, change or let go (both tables are sorted by endpoint, and once equal they share one
+            // copy, which compares at once): what the general path below would conclude, without its lookups.
             termination.forgetAll(of: key)
             return
         }
-        var current: [RealServerEndpoint: KnownRealServer] = [:]
-        current.reserveCapacity(actual.realServers.count)
-        for state in actual.realServers { current[state.server.endpoint] = state }
-        termination.keepOnly(key) { current[$0] != nil }
+        termination.keepOnly(key) { actual.realServers[$0] != nil }
         for real in desired.realServers {
             let endpoint = real.endpoint
             termination.forget(RealServerRef(key, endpoint))
-            if let existing = current[endpoint] {
-                if existing.server != real { steps.addOrUpdateReal.append(.updateRealServer(real, in: key)) }
+            if let existing = actual.realServers[endpoint] {
+                if existing != real { steps.addOrUpdateReal.append(.updateRealServer(real, in: key)) }
             } else {
                 steps.addOrUpdateReal.append(.addRealServer(real, to: key))
             }
         }
-        for endpoint in current.keys.sorted() where desired.realServers[endpoint] == nil {
-            guard let state = current[endpoint] else { continue }
+        for existing in actual.realServers where desired.realServers[existing.endpoint] == nil {
+            let endpoint = existing.endpoint
+            guard let state = actual[endpoint] else { continue }
             switch termination.decide(RealServerRef(key, endpoint), current: state, now: now) {
             case .drain:
                 var drained = state.server
@@ -128,16 +126,5 @@ public enum Planner {
                 steps.deleteReal.append(.deleteRealServer(endpoint, from: key))
             }
         }
-    }
-
-    /// Whether the kernel's real servers are exactly the desired ones (same endpoints, same settings), checked by
-    /// scanning for small virtual servers only: equal counts and every desired real server present also rule out
-    /// a duplicate among the kernel's. Larger ones take the general path.
-    static func matches(
-        _ actual: [KnownRealServer], _ desired: RealServerTable, scanLimit: Int = 32
-    ) -> Bool {
-        guard actual.count == desired.count, actual.count <= scanLimit else { return false }
-        for real in desired where !actual.contains(where: { $0.server == real }) { return false }
-        return true
     }
 }

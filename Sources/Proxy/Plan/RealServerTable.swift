@@ -71,6 +71,33 @@ public struct RealServerTable: Sendable, Hashable, RandomAccessCollection, Expre
         try values.removeAll(where: shouldBeRemoved)
     }
 
+    /// This table with `changes` applied in one merge: each change replaces the real server at its endpoint (or
+    /// adds it), nil removes it. `changes` must be sorted by endpoint, one per endpoint.
+    public func merging(_ changes: [(RealServerEndpoint, RealServer?)]) -> RealServerTable {
+        var merged: [RealServer] = []
+        merged.reserveCapacity(values.count + changes.count)
+        var old = values.startIndex
+        for (endpoint, change) in changes {
+            while old < values.endIndex, values[old].endpoint < endpoint {
+                merged.append(values[old])
+                old += 1
+            }
+            if old < values.endIndex, values[old].endpoint == endpoint { old += 1 }
+            if let change { merged.append(change) }
+        }
+        merged.append(contentsOf: values[old...])
+        var table = RealServerTable()
+        table.values = merged
+        return table
+    }
+
+    /// Whether the two tables hold the same storage (one copy, not two equal ones).
+    public func sharesStorage(with other: RealServerTable) -> Bool {
+        values.withUnsafeBufferPointer { mine in
+            other.values.withUnsafeBufferPointer { theirs in mine.baseAddress == theirs.baseAddress }
+        }
+    }
+
     /// The index of `endpoint`, or where it would be inserted.
     private func position(of endpoint: RealServerEndpoint) -> Int { values.sortedIndex(of: endpoint, by: \.endpoint) }
 }

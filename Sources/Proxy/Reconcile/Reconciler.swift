@@ -280,6 +280,10 @@ public struct Reconciler: Sendable {
             }
         }
         actual.record(applied)
+        switch scope {
+        case .all: actual.share(desired, in: desired.virtualServers.keys)
+        case .only(let keys, _): actual.share(desired, in: keys)
+        }
         // Only what changes is written: the loop keeps the last record it reported, so a write to a set it
         // shares (even of a member already there) would copy the whole set.
         for operation in applied {
