@@ -116,4 +116,61 @@ import Testing
         tracker.rebuild(from: DesiredState())
         #expect(tracker.elements.isEmpty, "a full pass withdraws what is gone")
     }
+
+    /// Every element the sets must hold, computed from the whole state (the oracle).
+    func wholeState(_ tracker: MasqueradeTracker, _ desired: DesiredState) -> Set<MasqueradeElement> {
+        var elements = Set(desired.boundAddresses.map { MasqueradeElement.vip($0) })
+        for server in desired.virtualServers.values { elements.formUnion(tracker.contribution(of: server)) }
+        return elements
+    }
+
+    /// Over a run of states, each a change from the last (roles, endpoints, VIPs, health-check node ports, source
+    /// ranges; virtual servers come and go), the tracker's elements and count are the whole state's, and the deltas
+    /// it records, applied in turn, give the same sets.
+    @Test func theElementsAndTheDeltasFollowTheWholeState() {
+        var tracker = MasqueradeTracker(configuration: configuration)
+        let lb = F.key(.tcp, "203.0.113.7", 443)
+        let node = F.key(.tcp, "192.168.1.5", 30080)
+        var guarded = server(lb, .external(.cluster), ["10.244.0.10", "10.244.0.12"])
+        guarded.sourceRanges = SourceRanges([AddressPrefix("192.0.2.0/24")].compactMap { $0 }, admitsNode: false)
+        guarded.healthCheckNodePort = 32001
+        var states: [DesiredState] = []
+        var desired = DesiredState(
+            virtualServers: [
+                server(F.web, .clusterIP, ["10.244.0.10", "10.244.0.11"]), server(F.dns, .clusterIP, ["10.244.0.10"]),
+            ],
+            boundAddresses: [F.ip(F.vip)])
+        states.append(desired)
+        desired.virtualServers[lb] = guarded
+        desired.virtualServers[node] = server(node, .nodePort(.cluster), ["10.244.0.12"])
+        desired.boundAddresses.insert(F.ip("203.0.113.7"))
+        states.append(desired)
+        desired.virtualServers[F.web]?.role = .external(.local)
+        desired.virtualServers[node]?.role = .nodePort(.local)
+        desired.virtualServers[lb]?.sourceRanges = SourceRanges([], admitsNode: true)
+        states.append(desired)
+        desired.virtualServers[F.dns] = nil
+        desired.virtualServers[lb]?.healthCheckNodePort = nil
+        desired.boundAddresses.remove(F.ip(F.vip))
+        states.append(desired)
+        states.append(DesiredState())
+        var written: Set<MasqueradeElement> = []
+        for (index, state) in states.enumerated() {
+            if index % 2 == 0 {
+                tracker.rebuild(from: state)
+            } else {
+                let before = states[index - 1]
+                tracker.update(
+                    Set(before.virtualServers.keys).union(state.virtualServers.keys),
+                    addresses: before.boundAddresses.union(state.boundAddresses), in: state)
+            }
+            let whole = wholeState(tracker, state)
+            #expect(tracker.elements == whole, "state \(index)")
+            #expect(tracker.elementCount == whole.count, "state \(index)")
+            let delta = tracker.takePending()
+            written.subtract(delta.removed)
+            written.formUnion(delta.added)
+            #expect(written == whole, "state \(index)")
+        }
+    }
 }
