@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Values
 
 @testable import Kube
 
@@ -57,5 +58,33 @@ import Testing
         let copy = String(decoding: Array(Self.node.utf8), as: UTF8.self)
         #expect(Self.storage(copy) != Self.storage(kept))
         #expect(Self.storage(names.intern(copy)) == Self.storage(kept))
+    }
+
+    /// The Pods of a Deployment behind one slice share their ReplicaSet's name in one copy; each name reads back
+    /// whole, whatever its shape.
+    @Test func endpointsOfOneSliceShareTheirPodNamesPrefix() throws {
+        let replicaSet = "checkout-frontend-7d9f8b6c5-"
+        let names = ["\(replicaSet)x2kpq", "\(replicaSet)b7wzr", "web-0", "nodash", "ends-", "-", ""]
+        let endpoints = names.enumerated().map { index, name in
+            ValidatedEndpointSlice.Endpoint(
+                address: .v4(IPv4Address(10, 244, 0, UInt8(index + 1))), ready: true, serving: true,
+                terminating: false,
+                // Each name a copy of its own, as decoding gives them.
+                targetName: String(decoding: Array(name.utf8), as: UTF8.self))
+        }
+        #expect(Self.storage(endpoints[0].targetPrefix) != Self.storage(endpoints[1].targetPrefix))
+        let slice = ValidatedEndpointSlice(
+            key: ObjectKey(namespace: "default", name: "checkout"), resourceVersion: nil, serviceName: "checkout",
+            addressType: .ipv4,
+            endpoints: endpoints + [
+                ValidatedEndpointSlice.Endpoint(
+                    address: .v4(IPv4Address(10, 244, 0, 99)), ready: true, serving: true, terminating: false)
+            ],
+            ports: [])
+        #expect(slice.endpoints.map(\.targetName) == names + [nil])
+        #expect(slice.endpoints == endpoints + [slice.endpoints[names.count]])
+        let shared = try #require(Self.storage(slice.endpoints[0].targetPrefix))
+        #expect(Self.storage(slice.endpoints[1].targetPrefix) == shared)
+        #expect(slice.endpoints[0].targetSuffix == "x2kpq")
     }
 }
