@@ -87,4 +87,20 @@ import Values
         #expect(Self.storage(slice.endpoints[1].targetPrefix) == shared)
         #expect(slice.endpoints[0].targetSuffix == "x2kpq")
     }
+
+    /// Zone and node hints, held in one array, read back as given, and each kind changes alone.
+    @Test func anEndpointsHintsReadBackAsGiven() {
+        var endpoint = ValidatedEndpointSlice.Endpoint(
+            address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false,
+            hintZones: ["zone-a", "zone-b"], hintNodes: ["node-1"])
+        #expect(endpoint.hintZones == ["zone-a", "zone-b"] && endpoint.hintNodes == ["node-1"])
+        endpoint.hintNodes = ["node-2", "node-3"]
+        #expect(endpoint.hintZones == ["zone-a", "zone-b"] && endpoint.hintNodes == ["node-2", "node-3"])
+        endpoint.hintZones = []
+        #expect(endpoint.hintZones.isEmpty && endpoint.hintNodes == ["node-2", "node-3"])
+        endpoint.hintNodes = []
+        let none = ValidatedEndpointSlice.Endpoint(
+            address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false)
+        #expect(endpoint == none)
+    }
 }

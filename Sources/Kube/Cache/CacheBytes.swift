@@ -37,7 +37,7 @@ struct CacheWriter {
         if let value { string(value) }
     }
 
-    mutating func strings(_ values: [String]) {
+    mutating func strings(_ values: some Collection<String>) {
         count(values.count)
         for value in values { string(value) }
     }

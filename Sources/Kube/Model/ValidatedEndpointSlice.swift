@@ -76,14 +76,25 @@ public struct ValidatedEndpointSlice: BoxedFields {
         public var serving: Bool
         /// Being shut down.
         public var terminating: Bool
+        /// How many of ``hints`` are zones (declared here, it takes the padding after the flags).
+        private var hintZoneCount: UInt32
         /// The node hosting it.
         public var nodeName: String?
         /// That node's zone.
         public var zone: String?
+        /// The zone hints, then the node hints: one array where two took a word each (rarely any: topology-aware
+        /// routing sets them).
+        private var hints: [String]
         /// Zone hints.
-        public var hintZones: [String]
+        public var hintZones: ArraySlice<String> {
+            get { hints[..<Int(hintZoneCount)] }
+            set { (hints, hintZoneCount) = Self.hints(zones: newValue, nodes: hintNodes) }
+        }
         /// Node hints.
-        public var hintNodes: [String]
+        public var hintNodes: ArraySlice<String> {
+            get { hints[Int(hintZoneCount)...] }
+            set { (hints, hintZoneCount) = Self.hints(zones: hintZones, nodes: newValue) }
+        }
         /// The name of the object behind the endpoint (its Pod), when the slice says.
         public var targetName: String? {
             get { targetPrefix.map { $0 + targetSuffix } }
@@ -109,9 +120,14 @@ public struct ValidatedEndpointSlice: BoxedFields {
             self.terminating = terminating
             self.nodeName = nodeName
             self.zone = zone
-            self.hintZones = hintZones
-            self.hintNodes = hintNodes
+            (hints, hintZoneCount) = Self.hints(zones: hintZones[...], nodes: hintNodes[...])
             (targetPrefix, targetSuffix) = Self.split(targetName)
+        }
+
+        /// The one array of hints, and how many of them are zones.
+        private static func hints(zones: ArraySlice<String>, nodes: ArraySlice<String>) -> ([String], UInt32) {
+            guard !zones.isEmpty || !nodes.isEmpty else { return ([], 0) }
+            return (Array(zones) + Array(nodes), UInt32(zones.count))
         }
 
         /// A target name cut after its last "-" (all in the suffix when it has none).
