@@ -38,11 +38,6 @@ public struct KnownVirtualServer: Sendable, Hashable {
         realServers[endpoint].map { KnownRealServer(server: $0, drainingConnections[endpoint] ?? ConnectionCounts()) }
     }
 
-    /// Every real server with its connection counts, by endpoint.
-    public var knownRealServers: [KnownRealServer] {
-        realServers.map { KnownRealServer(server: $0, drainingConnections[$0.endpoint] ?? ConnectionCounts()) }
-    }
-
     /// Replaces the real servers with `table` and keeps the counts of those still at weight 0 in it.
     mutating func replaceRealServers(with table: RealServerTable) {
         realServers = table
