@@ -73,7 +73,7 @@ public struct RealServerTable: Sendable, Hashable, RandomAccessCollection, Expre
 
     /// This table with `changes` applied in one merge: each change replaces the real server at its endpoint (or
     /// adds it), nil removes it. `changes` must be sorted by endpoint, one per endpoint.
-    public func merging(_ changes: [(RealServerEndpoint, RealServer?)]) -> RealServerTable {
+    func merging(_ changes: [(RealServerEndpoint, RealServer?)]) -> RealServerTable {
         var merged: [RealServer] = []
         merged.reserveCapacity(values.count + changes.count)
         var old = values.startIndex
@@ -92,7 +92,7 @@ public struct RealServerTable: Sendable, Hashable, RandomAccessCollection, Expre
     }
 
     /// Whether the two tables hold the same storage (one copy, not two equal ones).
-    public func sharesStorage(with other: RealServerTable) -> Bool {
+    func sharesStorage(with other: RealServerTable) -> Bool {
         values.withUnsafeBufferPointer { mine in
             other.values.withUnsafeBufferPointer { theirs in mine.baseAddress == theirs.baseAddress }
         }
