@@ -177,10 +177,12 @@ import Values
         let link = FakeLink(addresses: [F.ip("10.96.0.30")])
         var reconciler = Reconciler(kernel: kernel, link: link, logger: Logger(label: "test"))
         try reconciler.adopt()
-        let first = DesiredState(virtualServers: [
-            DesiredVirtualServer(server: F.vs(Self.dns), realServers: [Self.a, Self.b]),
-            DesiredVirtualServer(server: F.vs(kept), realServers: [Self.a, Self.c]),
-        ], boundAddresses: [F.ip(F.vip), F.ip("10.96.0.30")])
+        let first = DesiredState(
+            virtualServers: [
+                DesiredVirtualServer(server: F.vs(Self.dns), realServers: [Self.a, Self.b]),
+                DesiredVirtualServer(server: F.vs(kept), realServers: [Self.a, Self.c]),
+            ],
+            boundAddresses: [F.ip(F.vip), F.ip("10.96.0.30")])
         #expect(reconciler.sync(first).plan.operations.count == 3, "dns and its two real servers")
         #expect(Self.shared(reconciler, first) == [Self.dns: true, kept: true])
         // One virtual server changed in a pass of its own: it shares the new table, the other keeps the old one.
