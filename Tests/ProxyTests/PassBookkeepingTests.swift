@@ -70,6 +70,12 @@ import Values
             description: "the draining real server deleted and added again",
             operations: [.deleteRealServer(draining.endpoint, from: web), .addRealServer(draining, to: web)]),
         Batch(
+            description: "adds alone, out of endpoint order, one endpoint twice",
+            operations: [
+                .addVirtualServer(F.vs(dns)), .addRealServer(b, to: dns), .addRealServer(a, to: dns),
+                .addRealServer(F.rs("10.244.0.2", 8080, weight: 4), to: dns),
+            ]),
+        Batch(
             description: "the draining real server changed at weight 0",
             operations: [.updateRealServer(thresholded, in: web)]),
         Batch(

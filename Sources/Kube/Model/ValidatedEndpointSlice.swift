@@ -138,18 +138,14 @@ public struct ValidatedEndpointSlice: BoxedFields {
             return (String(name[..<cut]), String(name[cut...]))
         }
 
-        /// `endpoints`, those whose target names have equal prefixes holding one copy of it.
+        /// `endpoints`, those whose target names have equal prefixes holding one copy of it: a table of the slice's
+        /// own, as a prefix is shared by one ReplicaSet's Pods only (the node names' shared table would fill with
+        /// them).
         static func sharingTargetNames(_ endpoints: [Endpoint]) -> [Endpoint] {
             var endpoints = endpoints
-            var prefixes: Set<String> = []
+            let prefixes = NameTable(capacity: endpoints.count)
             for index in endpoints.indices {
-                // Up to 15 UTF-8 bytes a String is inline, with nothing to share.
-                guard let prefix = endpoints[index].targetPrefix, prefix.utf8.count > 15 else { continue }
-                if let known = prefixes.firstIndex(of: prefix) {
-                    endpoints[index].targetPrefix = prefixes[known]
-                } else {
-                    prefixes.insert(prefix)
-                }
+                endpoints[index].targetPrefix = prefixes.intern(endpoints[index].targetPrefix)
             }
             return endpoints
         }

@@ -147,18 +147,8 @@ private struct RealServerEdits {
             if zip(added, added.dropFirst()).allSatisfy({ $0.endpoint < $1.endpoint }) {
                 return added.map { ($0.endpoint, $0) }
             }
-            // Sorted by endpoint, then by position: of two adds at one endpoint, the last is kept.
-            let ordered = added.indices.sorted {
-                added[$0].endpoint < added[$1].endpoint || (added[$0].endpoint == added[$1].endpoint && $0 < $1)
-            }
-            var result: [(RealServerEndpoint, RealServer?)] = []
-            result.reserveCapacity(ordered.count)
-            for index in ordered {
-                let real = added[index]
-                if result.last?.0 == real.endpoint { result.removeLast() }
-                result.append((real.endpoint, real))
-            }
-            return result
+            // The table's own sort, which keeps the first of two at one endpoint: reversed, the last added holds.
+            return RealServerTable(added.reversed()).map { ($0.endpoint, $0) }
         }
         return changes.map { endpoint, change in
             switch change {
