@@ -122,6 +122,31 @@ import Testing
         }
     }
 
+    /// The shared virtual server's Service port is its holder's, name included: renamed with the holder's port, not
+    /// with the loser's, and the survivor's once the holder goes.
+    @Test func theServicePortIsTheHoldersAndFollowsItsName() throws {
+        var tracker = DesiredStateTracker(configuration: ProxyConfiguration())
+        var old = try Self.service("old", created: "2026-01-01T00:00:00Z", scheduler: "wrr")
+        var new = try Self.service("new", created: "2026-06-01T00:00:00Z", scheduler: "lc")
+        tracker.apply(.upsert(.service(new)))
+        #expect(tracker.servicePorts[Self.shared] == ServiceMap.ServicePort(service: new.key, port: "http"))
+        tracker.apply(.upsert(.service(old)))
+        #expect(tracker.servicePorts[Self.shared] == ServiceMap.ServicePort(service: old.key, port: "http"))
+        new.ports[0].name = "web"
+        tracker.apply(.upsert(.service(new)))
+        #expect(tracker.servicePorts[Self.shared] == ServiceMap.ServicePort(service: old.key, port: "http"))
+        old.ports[0].name = "main"
+        tracker.apply(.upsert(.service(old)))
+        #expect(tracker.servicePorts[Self.shared] == ServiceMap.ServicePort(service: old.key, port: "main"))
+        #expect(tracker.owner(of: Self.shared) == old.key)
+        tracker.apply(.delete(.service(old)))
+        #expect(tracker.servicePorts[Self.shared] == ServiceMap.ServicePort(service: new.key, port: "web"))
+        #expect(tracker.servicePorts == ServiceMap(tracker: tracker).servicePorts)
+        tracker.apply(.delete(.service(new)))
+        #expect(tracker.servicePorts.isEmpty)
+        #expect(tracker.owner(of: Self.shared) == nil)
+    }
+
     @Test func aLosersChangesTouchNothingShared() throws {
         var tracker = DesiredStateTracker(configuration: ProxyConfiguration())
         tracker.apply(.upsert(.service(try Self.service("old", created: "2026-01-01T00:00:00Z", scheduler: "wrr"))))

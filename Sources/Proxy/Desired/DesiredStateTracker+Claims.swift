@@ -30,11 +30,12 @@ extension DesiredStateTracker {
         _ key: VirtualServerKey, by service: ObjectKey, as server: DesiredVirtualServer?, stale: inout Set<ObjectKey>
     ) -> Bool {
         var claimants = claims[key] ?? [:]
-        if claimants.isEmpty, let owner = keyOwner[key], let held = desired.virtualServers[key] {
+        let previous = servicePorts[key]?.service
+        if claimants.isEmpty, let owner = previous, let held = desired.virtualServers[key] {
             claimants[owner] = held
         }
         if let server {
-            if claimants[service] == server, keyOwner[key] != nil { return false }
+            if claimants[service] == server, previous != nil { return false }
             claimants[service] = server
         } else {
             guard claimants.removeValue(forKey: service) != nil else { return false }
@@ -42,8 +43,7 @@ extension DesiredStateTracker {
         claims[key] = claimants.count > 1 ? claimants : nil
         let services = self.services
         let winner = claimants.keys.min { Self.precedes($0, $1, in: services) }
-        let previous = keyOwner[key]
-        keyOwner[key] = winner
+        if previous != winner { servicePorts[key] = winner.map { servicePort(of: key, heldBy: $0) } }
         // The losers' diagnostics name the winner: redo them when the winner or the set of losers changed.
         for loser in claimants.keys where loser != winner {
             if lostKeys[loser, default: []].insert(key).inserted || previous != winner { stale.insert(loser) }
@@ -63,7 +63,7 @@ extension DesiredStateTracker {
     mutating func refreshDiagnostics(of service: ObjectKey) {
         var all = ownDiagnostics[service] ?? []
         for key in (lostKeys[service] ?? []).sorted() {
-            guard let holder = keyOwner[key], holder != service else { continue }
+            guard let holder = servicePorts[key]?.service, holder != service else { continue }
             all.append(
                 ServiceDiagnostic(
                     code: .sharedVirtualServer, service: service.description, field: "virtual server \(key)",

@@ -64,10 +64,9 @@ public struct DesiredStateTracker: Sendable {
     private var contributions: [ObjectKey: Contribution] = [:]
     private var addressUsers: [IPAddress: Int] = [:]
     /// Every Service that wants each virtual server wanted by more than one, with what it wants; the winner's is
-    /// desired. A virtual server one Service wants (nearly all) has no entry: its claim is `keyOwner` and `desired`.
+    /// desired. A virtual server one Service wants (nearly all) has no entry: its claim is its owner in
+    /// `servicePorts` and `desired`.
     var claims: [VirtualServerKey: [ObjectKey: DesiredVirtualServer]] = [:]
-    /// The Service whose settings each virtual server has (the winner among its claims).
-    var keyOwner: [VirtualServerKey: ObjectKey] = [:]
     /// For each Service, the virtual servers it wants that another Service holds.
     var lostKeys: [ObjectKey: Set<VirtualServerKey>] = [:]
     /// The translator's diagnostics, by Service.
@@ -78,10 +77,17 @@ public struct DesiredStateTracker: Sendable {
         self.configuration = configuration
     }
 
-    /// The Service that owns a virtual server, for status and logs.
-    public func owner(of key: VirtualServerKey) -> ObjectKey? { keyOwner[key] }
-    /// The Service port each desired virtual server serves (its owner's), kept as Services change.
+    /// The Service that owns a virtual server (the winner among its claims), for status and logs.
+    public func owner(of key: VirtualServerKey) -> ObjectKey? { servicePorts[key]?.service }
+    /// The Service port each desired virtual server serves: its owner's, the winner among its claims. Kept as
+    /// Services change, and written only when an entry changes: the traffic metrics keep the last pass's ports, so
+    /// any write to this dictionary copies all of it.
     public internal(set) var servicePorts: [VirtualServerKey: ServiceMap.ServicePort] = [:]
+
+    /// The Service port of virtual server `key` when Service `owner` holds it.
+    func servicePort(of key: VirtualServerKey, heldBy owner: ObjectKey) -> ServiceMap.ServicePort {
+        ServiceMap.ServicePort(service: owner, port: contributions[owner]?.portName(of: key) ?? "")
+    }
 
     /// Applies one change and returns what it touched.
     @discardableResult
@@ -187,13 +193,11 @@ public struct DesiredStateTracker: Sendable {
             if claim(serverKey, by: key, as: server, stale: &stale) { touched.virtualServers.insert(serverKey) }
         }
         for service in stale { refreshDiagnostics(of: service) }
-        for serverKey in Set(old.portNames.lazy.map(\.key)).union(newByKey.keys) {
-            let port = keyOwner[serverKey].map {
-                ServiceMap.ServicePort(service: $0, port: contributions[$0]?.portName(of: serverKey) ?? "")
-            }
-            // Written only when changed: the traffic metrics keep the last pass's ports, so any write to this
-            // dictionary would copy all of it.
-            if servicePorts[serverKey] != port { servicePorts[serverKey] = port }
+        // The claims set each owner; a port of this Service's own may have been renamed.
+        for serverKey in newByKey.keys {
+            guard let held = servicePorts[serverKey], held.service == key else { continue }
+            let port = servicePort(of: serverKey, heldBy: key)
+            if held != port { servicePorts[serverKey] = port }
         }
         for address in old.boundAddresses where !new.boundAddresses.contains(address) {
             let users = (addressUsers[address] ?? 1) - 1
