@@ -23,6 +23,25 @@ func footprintBenchmarks() {
             for (part, value) in zip(Footprint.parts, bytes) { benchmark.measurement(.custom(part), value) }
         }
     }
+    // Issue 15's P4 asks for the resident set after 1,000 changes too: the heap the one-change path's state holds
+    // (decoded objects, tracker, reconciler) once built, and again after 1,000 changes, each taking one endpoint off
+    // a different Service's slice. The second is no larger when the changes leave nothing behind.
+    let held = ["held when built", "held after 1,000 changes"]
+    Benchmark(
+        "Heap held before and after 1,000 EndpointSlice changes at 10,000 Services x 10 endpoints (bytes)",
+        configuration: .init(
+            metrics: held.map { .custom($0, polarity: .prefersSmaller) }, warmupIterations: 0,
+            maxDuration: .seconds(60), maxIterations: 3)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let start = MallocHeap.bytesInUse
+            var cluster = BenchCluster(services: 10_000, endpoints: 10)
+            benchmark.measurement(.custom(held[0]), MallocHeap.bytesInUse - start)
+            for iteration in 1...1_000 { cluster.change(iteration) }
+            benchmark.measurement(.custom(held[1]), MallocHeap.bytesInUse - start)
+            withExtendedLifetime(cluster) {}
+        }
+    }
 }
 
 enum Footprint {
