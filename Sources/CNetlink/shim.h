@@ -38,6 +38,13 @@ static inline int cnl_malloc_trim(void) { return malloc_trim(0); }
 /// glibc's `mallopt(M_ARENA_MAX, count)`: at most `count` malloc arenas from now on; 1 when accepted.
 static inline int cnl_malloc_arena_max(int count) { return mallopt(M_ARENA_MAX, count); }
 
+/// glibc's `mallopt(M_MMAP_THRESHOLD, bytes)` and `mallopt(M_TRIM_THRESHOLD, bytes)`: blocks of `bytes` and more
+/// are mapped on their own and unmapped when freed, and free memory over `bytes` at the heap's top is handed back,
+/// both fixed from now on (glibc otherwise raises them as mapped blocks are freed); 1 when both were accepted.
+static inline int cnl_malloc_fix_thresholds(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes) == 1 && mallopt(M_TRIM_THRESHOLD, bytes) == 1;
+}
+
 /// The bytes glibc's allocator has handed out and not had back: in use in its arenas plus its mapped blocks.
 static inline size_t cnl_malloc_bytes_in_use(void) {
     struct mallinfo2 info = mallinfo2();

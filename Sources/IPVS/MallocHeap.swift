@@ -21,6 +21,16 @@ public enum MallocHeap {
         cnl_malloc_arena_max(Int32(clamping: count)) == 1
     }
 
+    /// Fixes glibc's thresholds for mapping a block on its own and for trimming the heap's top at `bytes`
+    /// (`M_MMAP_THRESHOLD`, `M_TRIM_THRESHOLD`). glibc starts both at 128 KiB and raises them each time a mapped
+    /// block is freed (up to 32 and 64 MiB), so that later large blocks are carved from the heap, and the pages they
+    /// touched stay resident after they are freed. Fixed, a large block is unmapped when it is freed. Returns true
+    /// when the allocator took both.
+    @discardableResult
+    public static func fixThresholds(at bytes: Int) -> Bool {
+        cnl_malloc_fix_thresholds(Int32(clamping: bytes)) == 1
+    }
+
     /// The bytes handed out and not yet freed (glibc's `mallinfo2`: in use in the arenas plus the mapped blocks).
     /// Unlike the resident set, it does not depend on what the allocator keeps or returns: the figure to compare
     /// when the representation of the proxy's state changes (the footprint benchmark).
