@@ -87,11 +87,6 @@ struct RunCommand: AsyncParsableCommand {
         // Two malloc arenas, not glibc's eight per core: at 10,000 Services the resident set after the first sync
         // was 142 and 162 MiB against 163 and 174 MiB (lab, two rounds each, docs/performance.md), the sync no slower.
         MallocHeap.limitArenas(to: 2)
-        // Blocks of 128 KiB and more mapped on their own and unmapped when freed, from the start: with glibc's
-        // rising thresholds the first sync's large arrays are carved from the heap, later small blocks scatter into
-        // the holes they leave, and the resident set grew by 15-18 MiB over 1,000 changes, against 5-9 MiB (lab, 10,000
-        // Services, docs/performance.md).
-        MallocHeap.fixThresholds(at: 128 << 10)
         // The config file as read at start: a change to it ends the proxy (below), as it ends kube-proxy.
         let configPath = proxy.configPath()
         let configAtStart = try await Blocking.run { configPath.flatMap(FileChangeWatch.read) }
