@@ -41,6 +41,11 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
         /// API server a page at a time, a manifests directory a run of files at a time), so that the kernel fills
         /// while the rest is read.
         public var programsAhead = false
+        /// The least time from the work that follows a release of the allocator's freed pages to the next
+        /// (``FreedMemoryRelease``); the first follows the first sync. None with `once`.
+        public var releaseInterval: Duration = .seconds(10)
+        /// What releases them: glibc's `malloc_trim` (``MallocHeap/releaseFreed()``); a test counts the calls.
+        public var releaseFreed: @Sendable () -> Void = { MallocHeap.releaseFreed() }
 
         /// The defaults.
         public init() {}
@@ -159,7 +164,7 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
             // need, so only an earlier one than that already set needs a wake-up of its own; a later one is asked for
             // again when the earlier one fires.
             var armed: ContinuousClock.Instant?
-            var released = false
+            var release = FreedMemoryRelease(interval: options.releaseInterval)
             // The observers at work on reports handed over ahead of the first full pass, taken back beside the next
             // batch, whose pass overlaps the end: a pass ahead's (its nftables elements, as large a write as its IPVS
             // batch, while the initial state arrives), or those of a first pass announced while the kernel's table
@@ -226,9 +231,18 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                             ])
                     }
                 }
-                if outcome.firstSyncDone && !released && !options.once {
-                    released = true
-                    await room.releaseFreedMemory()
+                if !options.once {
+                    switch release.afterBatch(firstSyncDone: outcome.firstSyncDone, now: .now) {
+                    case .none: break
+                    case .release(let first):
+                        let took = await room.releaseFreedMemory(with: options.releaseFreed, fixingThresholds: first)
+                        logger.debug("released freed memory", metadata: ["seconds": "\(took.secondsText)"])
+                    case .wake(let at):
+                        group.addTask {
+                            guard (try? await Task.sleep(until: at, clock: .continuous)) != nil else { return }
+                            await inbox.push(.tick)
+                        }
+                    }
                 }
                 if let deadline = outcome.wakeAt, armed.map({ deadline < $0 || $0 <= .now }) ?? true {
                     armed = deadline

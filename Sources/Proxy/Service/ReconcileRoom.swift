@@ -67,17 +67,20 @@ actor ReconcileRoom {
         try loop.handle(inputs, now: now, seen: seen)
     }
 
-    /// Hands the allocator's free pages back to the kernel (``MallocHeap``), on the room's thread: once, after the
-    /// first sync and its observers (the initial state was decoded, planned and written in a burst that is garbage
-    /// now, the whole nftables table included). Then fixes the allocator's thresholds at 128 KiB, so that the large
-    /// blocks of later work (a resync's slice, a traffic round, a Service's copy-on-write) are unmapped when freed
-    /// rather than carved from the heap and left resident: at 10,000 Services from an API server, 90.5 MiB after the
-    /// first sync and 105.9 after 1,000 changes, against 102.1 and 120.4 (lab, docs/performance.md). Not from the
-    /// start, which saves more but made the cold sync 10% slower (P1 at or over its 0.5x bound); an operator can
-    /// choose that in the environment (`GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072`).
-    func releaseFreedMemory() {
-        MallocHeap.releaseFreed()
-        MallocHeap.fixThresholds(at: 128 << 10)
+    /// Hands the allocator's free pages back to the kernel with `release` (``MallocHeap/releaseFreed()``), on the
+    /// room's thread, as ``FreedMemoryRelease`` schedules it; returns how long that took. With `fixingThresholds`
+    /// (the first release, after the first sync and its observers: the initial state was decoded, planned and
+    /// written in a burst that is garbage now, the whole nftables table included), then fixes the allocator's
+    /// thresholds at 128 KiB, so that the large blocks of later work (a resync's slice, a traffic round, a Service's
+    /// copy-on-write) are unmapped when freed rather than carved from the heap and left resident: at 10,000 Services
+    /// from an API server, 90.5 MiB after the first sync and 105.9 after 1,000 changes, against 102.1 and 120.4 (lab,
+    /// docs/performance.md). Not from the start, which saves more but made the cold sync 10% slower (P1 at or over
+    /// its 0.5x bound); an operator can choose that in the environment
+    /// (`GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072`).
+    func releaseFreedMemory(with release: @Sendable () -> Void, fixingThresholds: Bool) -> Duration {
+        let took = ContinuousClock().measure { release() }
+        if fixingThresholds { MallocHeap.fixThresholds(at: 128 << 10) }
+        return took
     }
 
     /// Runs `body` with a room on a fresh thread, and stops the thread afterwards.
