@@ -11,7 +11,7 @@ struct FreedMemoryRelease: Sendable {
         case none
         /// Release the freed pages now; `first` after the first sync (the allocator's thresholds are fixed then).
         case release(first: Bool)
-        /// Release them at this instant: the service wakes the loop then (a batch of no input).
+        /// Release them at this instant: the service wakes the loop then with a tick, whose batch releases.
         case wake(at: ContinuousClock.Instant)
     }
 
