@@ -14,24 +14,40 @@ import Values
 
     @Test func nothingBeforeTheFirstSyncThenAtOnceWithTheThresholds() {
         var release = FreedMemoryRelease(interval: .seconds(10))
-        #expect(release.afterBatch(firstSyncDone: false, now: start) == .none)
-        #expect(release.afterBatch(firstSyncDone: false, now: start + .seconds(60)) == .none)
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(61)) == .release(first: true))
+        #expect(release.afterBatch(firstSyncDone: false, worked: true, now: start) == nil)
+        #expect(release.afterBatch(firstSyncDone: false, worked: true, now: start + .seconds(60)) == nil)
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(61)) == .first)
+        #expect(release.due == nil)
     }
 
     @Test func laterWorkIsReleasedAnIntervalAfterItAtMostOnceAnInterval() {
         var release = FreedMemoryRelease(interval: .seconds(10))
-        _ = release.afterBatch(firstSyncDone: true, now: start)
-        // The first batch after a release sets the next one, and the wake-up for it.
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(1)) == .wake(at: start + .seconds(11)))
+        _ = release.afterBatch(firstSyncDone: true, worked: true, now: start)
+        // The first batch that works after a release sets the next one, which the service wakes the loop for.
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(1)) == nil)
+        #expect(release.due == start + .seconds(11))
         // More work before then adds nothing: the release takes its garbage too.
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(2)) == .none)
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(10.9)) == .none)
-        // The wake-up's batch (or any batch from then on) releases.
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(11)) == .release(first: false))
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(2)) == nil)
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(10.9)) == nil)
+        #expect(release.due == start + .seconds(11))
+        // The wake-up's batch (or any batch from then on) releases, work or not.
+        #expect(release.afterBatch(firstSyncDone: true, worked: false, now: start + .seconds(11)) == .later)
+        #expect(release.due == nil)
         // Nothing is due after it until work comes again, however long the loop was idle.
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(500)) == .wake(at: start + .seconds(510)))
-        #expect(release.afterBatch(firstSyncDone: true, now: start + .seconds(512)) == .release(first: false))
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(500)) == nil)
+        #expect(release.due == start + .seconds(510))
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(512)) == .later)
+    }
+
+    @Test func aBatchWithoutWorkSetsNoRelease() {
+        var release = FreedMemoryRelease(interval: .seconds(10))
+        _ = release.afterBatch(firstSyncDone: true, worked: true, now: start)
+        // A wake-up that found nothing to do (say, one armed for a release that a batch before it made) frees
+        // nothing, so nothing is due after it.
+        #expect(release.afterBatch(firstSyncDone: true, worked: false, now: start + .seconds(1)) == nil)
+        #expect(release.due == nil)
+        #expect(release.afterBatch(firstSyncDone: true, worked: true, now: start + .seconds(2)) == nil)
+        #expect(release.due == start + .seconds(12))
     }
 
     /// Counts the calls of the release a service is given.

@@ -3,43 +3,44 @@
 /// traffic round frees small blocks that scatter over the heap's pages, and glibc gives back only the top of its
 /// heap by itself: at 10,000 Services from an API server, 1,000 changes left 103.4 MiB resident with 48.2 MiB in use,
 /// and 91.7 MiB once trimmed (lab, docs/performance.md). An idle loop releases nothing. Pure: the service acts on
-/// each step it is told.
+/// what each batch is told, and wakes the loop at ``due`` through the wake-up it arms for the loop's own timed work.
 struct FreedMemoryRelease: Sendable {
-    /// What the service does after a batch.
-    enum Step: Sendable, Equatable {
-        /// Nothing.
-        case none
-        /// Release the freed pages now; `first` after the first sync (the allocator's thresholds are fixed then).
-        case release(first: Bool)
-        /// Release them at this instant: the service wakes the loop then with a tick, whose batch releases.
-        case wake(at: ContinuousClock.Instant)
+    /// A release to make now.
+    enum Release: Sendable, Equatable {
+        /// The first, after the first sync: the allocator's thresholds are fixed then.
+        case first
+        /// One after later work.
+        case later
     }
 
     /// The least time from the work that follows a release to the next release.
     let interval: Duration
+    /// When the next release is due, nil when none is: the service wakes the loop then with a tick, and that batch
+    /// (or any batch from then on) releases.
+    private(set) var due: ContinuousClock.Instant?
     private var releasedOnce = false
-    private var due: ContinuousClock.Instant?
 
     /// A schedule that releases at most once every `interval` after the first sync.
     init(interval: Duration) {
         self.interval = interval
     }
 
-    /// The step after a batch handled at `now`, the first sync done or not. A batch after a release is work whose
-    /// garbage the next release takes, `interval` later; batches before then take nothing more.
-    mutating func afterBatch(firstSyncDone: Bool, now: ContinuousClock.Instant) -> Step {
+    /// The release to make after a batch handled at `now`, nil for none. `worked` says whether the batch did any
+    /// work (took an input other than a tick, or ran a pass): the first such batch after a release sets the next
+    /// release `interval` later, and the batches before then have their garbage taken by it. A batch that did no
+    /// work (a wake-up that found nothing to do) sets nothing.
+    mutating func afterBatch(firstSyncDone: Bool, worked: Bool, now: ContinuousClock.Instant) -> Release? {
         guard releasedOnce else {
-            guard firstSyncDone else { return .none }
+            guard firstSyncDone else { return nil }
             releasedOnce = true
-            return .release(first: true)
+            return .first
         }
         if let due {
-            guard now >= due else { return .none }
+            guard now >= due else { return nil }
             self.due = nil
-            return .release(first: false)
+            return .later
         }
-        let at = now + interval
-        due = at
-        return .wake(at: at)
+        if worked { due = now + interval }
+        return nil
     }
 }

@@ -232,19 +232,19 @@ public struct ProxyService: ServiceLifecycle.Service, CustomStringConvertible {
                     }
                 }
                 if !options.once {
-                    switch release.afterBatch(firstSyncDone: outcome.firstSyncDone, now: .now) {
-                    case .none: break
-                    case .release(let first):
-                        let took = await room.releaseFreedMemory(with: options.releaseFreed, fixingThresholds: first)
+                    let worked =
+                        stamped.contains { if case .tick = $0.input { false } else { true } }
+                        || outcome.reports.contains { if case .pass = $0 { true } else { false } }
+                    let now = ContinuousClock.now
+                    if let made = release.afterBatch(firstSyncDone: outcome.firstSyncDone, worked: worked, now: now) {
+                        let took = await room.releaseFreedMemory(
+                            with: options.releaseFreed, fixingThresholds: made == .first)
                         logger.debug("released freed memory", metadata: ["seconds": "\(took.secondsText)"])
-                    case .wake(let at):
-                        group.addTask {
-                            guard (try? await Task.sleep(until: at, clock: .continuous)) != nil else { return }
-                            await inbox.push(.tick)
-                        }
                     }
                 }
-                if let deadline = outcome.wakeAt, armed.map({ deadline < $0 || $0 <= .now }) ?? true {
+                // The loop's timed work and the next release of freed memory share the one wake-up.
+                let wakeAt = [outcome.wakeAt, release.due].compactMap { $0 }.min()
+                if let deadline = wakeAt, armed.map({ deadline < $0 || $0 <= .now }) ?? true {
                     armed = deadline
                     group.addTask {
                         guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
