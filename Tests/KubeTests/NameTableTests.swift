@@ -41,6 +41,37 @@ import Values
         #expect(endpoints.allSatisfy { Self.storage($0.zone) == zoneStorage })
         #expect(endpoints.allSatisfy { Self.storage($0.hintZones.first) == zoneStorage })
         #expect(names.count == 2)
+        // The pair is one object, which every endpoint on the node holds.
+        let placement = try #require(endpoints[0].placement)
+        #expect(endpoints.allSatisfy { $0.placement === placement })
+        #expect(names.placementCount == 1)
+    }
+
+    /// An endpoint holds its node and zone in one word: 72 bytes an endpoint where the two names took 96.
+    @Test func anEndpointHoldsItsNodeAndZoneInOneWord() {
+        #expect(MemoryLayout<ValidatedEndpointSlice.Endpoint>.stride <= 72)
+        var endpoint = ValidatedEndpointSlice.Endpoint(
+            address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false,
+            nodeName: "node-a")
+        #expect(endpoint.nodeName == "node-a" && endpoint.zone == nil)
+        endpoint.zone = "zone-a"
+        #expect(endpoint.nodeName == "node-a" && endpoint.zone == "zone-a")
+        endpoint.nodeName = nil
+        #expect(endpoint.nodeName == nil && endpoint.zone == "zone-a")
+        endpoint.zone = nil
+        #expect(endpoint.placement == nil)
+        let none = ValidatedEndpointSlice.Endpoint(
+            address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false)
+        #expect(endpoint == none)
+    }
+
+    @Test func placementsAreBoundedAsNamesAre() {
+        let names = NameTable(capacity: 3)
+        for index in 0..<10 { _ = names.placement(node: "node-\(index)", zone: "zone-a") }
+        #expect(names.placementCount <= 3)
+        let kept = names.placement(node: "node-x", zone: nil)
+        #expect(names.placement(node: "node-x", zone: nil) === kept)
+        #expect(names.placement(node: nil, zone: nil) == nil)
     }
 
     @Test func shortNamesAreLeftInlineAndNotKept() {

@@ -202,15 +202,15 @@ extension KubeObject {
             let address = try reader.address()
             let conditions = try reader.byte()
             guard conditions < 8 else { throw CacheReader.Malformed(offset: reader.offset - 1) }
-            let nodeName = names.intern(try reader.optionalString())
-            let zone = names.intern(try reader.optionalString())
+            let nodeName = try reader.optionalString()
+            let zone = try reader.optionalString()
             let hintZones = try reader.strings().map { names.intern($0) }
             let hintNodes = try reader.strings().map { names.intern($0) }
             endpoints.append(
                 ValidatedEndpointSlice.Endpoint(
                     address: address, ready: conditions & 1 != 0, serving: conditions & 2 != 0,
                     terminating: conditions & 4 != 0, nodeName: nodeName, zone: zone, hintZones: hintZones,
-                    hintNodes: hintNodes, targetName: try reader.optionalString()))
+                    hintNodes: hintNodes, targetName: try reader.optionalString(), names: names))
         }
         let portCount = try reader.count(itemBytes: 10)
         var ports: [ValidatedEndpointSlice.Port] = []

@@ -78,10 +78,18 @@ public struct ValidatedEndpointSlice: BoxedFields {
         public var terminating: Bool
         /// How many of ``hints`` are zones (declared here, it takes the padding after the flags).
         private var hintZoneCount: UInt32
+        /// The node hosting it and that node's zone, in one object shared by the endpoints on that node.
+        private(set) var placement: Placement?
         /// The node hosting it.
-        public var nodeName: String?
+        public var nodeName: String? {
+            get { placement?.names.node }
+            set { placement = NameTable.shared.placement(node: newValue, zone: zone) }
+        }
         /// That node's zone.
-        public var zone: String?
+        public var zone: String? {
+            get { placement?.names.zone }
+            set { placement = NameTable.shared.placement(node: nodeName, zone: newValue) }
+        }
         /// The zone hints, then the node hints: one array where two took a word each (rarely any: topology-aware
         /// routing sets them).
         private var hints: [String]
@@ -109,17 +117,17 @@ public struct ValidatedEndpointSlice: BoxedFields {
         /// 100,000 endpoints).
         private(set) var targetSuffix: String
 
-        /// Creates an endpoint.
+        /// Creates an endpoint; its node and zone names are shared through `names`.
         public init(
             address: IPAddress, ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil,
-            zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = [], targetName: String? = nil
+            zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = [], targetName: String? = nil,
+            names: NameTable = .shared
         ) {
             self.address = address
             self.ready = ready
             self.serving = serving
             self.terminating = terminating
-            self.nodeName = nodeName
-            self.zone = zone
+            placement = names.placement(node: nodeName, zone: zone)
             (hints, hintZoneCount) = Self.hints(zones: hintZones[...], nodes: hintNodes[...])
             (targetPrefix, targetSuffix) = Self.split(targetName)
         }

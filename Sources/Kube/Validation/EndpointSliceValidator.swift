@@ -107,11 +107,12 @@ public enum EndpointSliceValidator {
             ready: endpoint.conditions?.ready ?? true,
             serving: endpoint.conditions?.serving ?? true,
             terminating: endpoint.conditions?.terminating ?? false,
-            nodeName: names.intern(endpoint.nodeName),
-            zone: names.intern(endpoint.zone),
+            nodeName: endpoint.nodeName,
+            zone: endpoint.zone,
             hintZones: endpoint.hints?.forZones?.map { names.intern($0.name) } ?? [],
             hintNodes: endpoint.hints?.forNodes?.map { names.intern($0.name) } ?? [],
-            targetName: endpoint.targetRef?.name
+            targetName: endpoint.targetRef?.name,
+            names: names
         )
     }
 }
