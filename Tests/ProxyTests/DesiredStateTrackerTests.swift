@@ -39,6 +39,26 @@ import Testing
         #expect(gone.virtualServers == [F.web])
         #expect(gone.addresses == [F.ip(F.vip)])
         #expect(tracker.desired == DesiredState())
+        #expect(tracker.entries.isEmpty, "a Service gone with its slices leaves nothing kept")
+    }
+
+    /// A Service's entry lives while its object or any slice naming it does, in whichever order they come and go.
+    @Test func aServicesEntryGoesWithTheLastThingThatNamesIt() throws {
+        var tracker = DesiredStateTracker(configuration: ProxyConfiguration())
+        let service = try Objects.web(spec: spec)
+        let slice = try Objects.webSlice(endpoints: [Objects.ready("10.244.0.10")])
+        tracker.apply(.upsert(.endpointSlice(slice)))
+        #expect(tracker.entries.count == 1)
+        tracker.apply(.upsert(.service(service)))
+        tracker.apply(.delete(.service(service)))
+        #expect(tracker.entries.count == 1, "its slice still names it")
+        #expect(tracker.desired == DesiredState())
+        tracker.apply(.upsert(.service(service)))
+        #expect(tracker.desired.virtualServers[F.web]?.realServers.count == 1, "its slice was kept")
+        tracker.apply(.delete(.endpointSlice(slice)))
+        #expect(tracker.entries.count == 1, "its object is still there")
+        tracker.apply(.delete(.service(service)))
+        #expect(tracker.entries.isEmpty)
     }
 
     @Test func oneChangeAmongManyServicesTouchesOnlyItsOwnKeys() throws {

@@ -13,9 +13,9 @@ extension DesiredStateTracker {
     /// older one, then the one first by `namespace/name`. A Service without a creation time (a manifest) comes after
     /// those with one. Static: a closure over an instance method holds a copy of the whole tracker, which a profile
     /// of the restart found in every claim; one over `services` holds that dictionary alone.
-    static func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey, in services: [ObjectKey: ValidatedService]) -> Bool {
-        let left = services[lhs]?.creationTimestamp
-        let right = services[rhs]?.creationTimestamp
+    static func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey, in entries: [ObjectKey: ServiceEntry]) -> Bool {
+        let left = entries[lhs]?.service?.creationTimestamp
+        let right = entries[rhs]?.service?.creationTimestamp
         if left != right {
             guard let left else { return false }
             guard let right else { return true }
@@ -41,8 +41,8 @@ extension DesiredStateTracker {
             guard claimants.removeValue(forKey: service) != nil else { return false }
         }
         claims[key] = claimants.count > 1 ? claimants : nil
-        let services = self.services
-        let winner = claimants.keys.min { Self.precedes($0, $1, in: services) }
+        let entries = self.entries
+        let winner = claimants.keys.min { Self.precedes($0, $1, in: entries) }
         if previous != winner { servicePorts[key] = winner.map { servicePort(of: key, heldBy: $0) } }
         // The losers' diagnostics name the winner: redo them when the winner or the set of losers changed.
         for loser in claimants.keys where loser != winner {
@@ -113,6 +113,7 @@ extension DesiredStateTracker {
         configuration.nodePortAddresses = nodePorts
         configuration.otherInterfaceAddresses = otherInterfaces
         var touched = Touched()
+        let services = entries.compactMap { key, entry in entry.service.map { (key: key, service: $0) } }
         for (key, service) in services.sorted(by: { $0.key < $1.key })
         where service.type == .nodePort || service.type == .loadBalancer || !service.externalIPs.isEmpty
             || !service.loadBalancerIngressIPs.isEmpty

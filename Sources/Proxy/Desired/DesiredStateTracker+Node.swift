@@ -30,8 +30,8 @@ extension DesiredStateTracker {
         let zone = node?.zone
         guard zone != configuration.nodeZone else { return touched }
         configuration.nodeZone = zone
-        for (key, slices) in slicesByService.sorted(by: { $0.key < $1.key })
-        where slices.contains(where: { $0.endpoints.contains { !$0.hintZones.isEmpty } }) {
+        for (key, entry) in entries.sorted(by: { $0.key < $1.key })
+        where entry.slices.contains(where: { $0.endpoints.contains { !$0.hintZones.isEmpty } }) {
             touched.formUnion(recompute(key))
         }
         return touched

@@ -37,10 +37,9 @@ public struct ServiceMap: Sendable, Hashable {
 
     /// The map for everything `tracker` has seen.
     public init(tracker: DesiredStateTracker) {
-        for (key, service) in tracker.services {
-            add(
-                service, slices: tracker.slicesByService[key] ?? [],
-                configuration: tracker.configuration)
+        for entry in tracker.entries.values {
+            guard let service = entry.service else { continue }
+            add(service, slices: entry.slices, configuration: tracker.configuration)
         }
     }
 
