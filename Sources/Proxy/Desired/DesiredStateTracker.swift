@@ -118,7 +118,11 @@ public struct DesiredStateTracker: Sendable {
                 }
                 sliceOwner[slice.key] = slice.serviceKey
                 if let owner = slice.serviceKey {
-                    entries[owner, default: ServiceEntry()].put(slice)
+                    // Taken out to change and put back, here and below: one hash each way, and the slices stay the
+                    // entry's alone (a change through the dictionary's subscript took more allocations).
+                    var entry = entries.removeValue(forKey: owner) ?? ServiceEntry()
+                    entry.put(slice)
+                    entries[owner] = entry
                     affected.insert(owner)
                 }
             case .delete(.endpointSlice(let slice)):
@@ -148,11 +152,14 @@ public struct DesiredStateTracker: Sendable {
 
     /// Removes slice `key` from Service `service`'s slices.
     private mutating func removeSlice(_ key: ObjectKey, of service: ObjectKey) {
-        entries[service]?.slices.removeAll { $0.key == key }
+        guard var entry = entries.removeValue(forKey: service) else { return }
+        entry.slices.removeAll { $0.key == key }
+        entries[service] = entry
     }
 
     mutating func recompute(_ key: ObjectKey) -> Touched {
-        let entry = entries[key] ?? ServiceEntry()
+        // Taken out and put back before the claims below read it.
+        var entry = entries.removeValue(forKey: key) ?? ServiceEntry()
         let old = entry.contribution ?? Contribution()
         var new = ServiceTranslator.Output()
         if let service = entry.service {
@@ -170,12 +177,8 @@ public struct DesiredStateTracker: Sendable {
             healthSummaries[key] = newSummary
             healthSummariesChanged = true
         }
-        let contribution = new.virtualServers.isEmpty && new.boundAddresses.isEmpty ? nil : Contribution(new)
-        if entry.service == nil && entry.slices.isEmpty && contribution == nil {
-            entries[key] = nil
-        } else {
-            entries[key, default: entry].contribution = contribution
-        }
+        entry.contribution = new.virtualServers.isEmpty && new.boundAddresses.isEmpty ? nil : Contribution(new)
+        if entry.service != nil || !entry.slices.isEmpty || entry.contribution != nil { entries[key] = entry }
         ownDiagnostics[key] = new.diagnostics.isEmpty ? nil : new.diagnostics
 
         var touched = Touched()
