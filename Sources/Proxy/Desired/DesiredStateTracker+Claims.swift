@@ -12,7 +12,7 @@ extension DesiredStateTracker {
     /// True when Service `lhs` takes precedence over `rhs` (both in `services`) for a virtual server both want: the
     /// older one, then the one first by `namespace/name`. A Service without a creation time (a manifest) comes after
     /// those with one. Static: a closure over an instance method holds a copy of the whole tracker, which a profile
-    /// of the restart found in every claim; one over `services` holds that dictionary alone.
+    /// of the restart found in every claim; one over `entries` holds that dictionary alone.
     static func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey, in entries: [ObjectKey: ServiceEntry]) -> Bool {
         let left = entries[lhs]?.service?.creationTimestamp
         let right = entries[rhs]?.service?.creationTimestamp
