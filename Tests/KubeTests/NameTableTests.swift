@@ -47,9 +47,10 @@ import Values
         #expect(names.placementCount == 1)
     }
 
-    /// An endpoint holds its node and zone in one word: 72 bytes an endpoint where the two names took 96.
-    @Test func anEndpointHoldsItsNodeAndZoneInOneWord() {
-        #expect(MemoryLayout<ValidatedEndpointSlice.Endpoint>.stride <= 72)
+    /// An endpoint holds its node, zone and hints in one word: 64 bytes an endpoint where the two names took 96 and
+    /// the hints 8 more.
+    @Test func anEndpointHoldsItsNodeZoneAndHintsInOneWord() {
+        #expect(MemoryLayout<ValidatedEndpointSlice.Endpoint>.stride <= 64)
         var endpoint = ValidatedEndpointSlice.Endpoint(
             address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false,
             nodeName: "node-a")
@@ -72,6 +73,11 @@ import Values
         let kept = names.placement(node: "node-x", zone: nil)
         #expect(names.placement(node: "node-x", zone: nil) === kept)
         #expect(names.placement(node: nil, zone: nil) == nil)
+        #expect(names.placement(node: nil, zone: nil, hintZones: [], hintNodes: []) == nil)
+        let hinted = names.placement(node: nil, zone: nil, hintZones: ["zone-a"])
+        #expect(hinted?.names.hintZones == ["zone-a"])
+        #expect(names.placement(node: nil, zone: nil, hintZones: ["zone-a"]) === hinted)
+        #expect(names.placementCount <= 3)
     }
 
     @Test func shortNamesAreLeftInlineAndNotKept() {
@@ -119,19 +125,32 @@ import Values
         #expect(slice.endpoints[0].targetSuffix == "x2kpq")
     }
 
-    /// Zone and node hints, held in one array, read back as given, and each kind changes alone.
-    @Test func anEndpointsHintsReadBackAsGiven() {
+    /// Zone and node hints, held in the shared placement, read back as given; each kind, the node and the zone
+    /// change alone.
+    @Test func anEndpointsHintsReadBackAsGiven() throws {
         var endpoint = ValidatedEndpointSlice.Endpoint(
             address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false,
             hintZones: ["zone-a", "zone-b"], hintNodes: ["node-1"])
         #expect(endpoint.hintZones == ["zone-a", "zone-b"] && endpoint.hintNodes == ["node-1"])
         endpoint.hintNodes = ["node-2", "node-3"]
         #expect(endpoint.hintZones == ["zone-a", "zone-b"] && endpoint.hintNodes == ["node-2", "node-3"])
+        endpoint.nodeName = "node-2"
+        endpoint.zone = "zone-a"
+        #expect(endpoint.hintZones == ["zone-a", "zone-b"] && endpoint.hintNodes == ["node-2", "node-3"])
         endpoint.hintZones = []
         #expect(endpoint.hintZones.isEmpty && endpoint.hintNodes == ["node-2", "node-3"])
+        #expect(endpoint.nodeName == "node-2" && endpoint.zone == "zone-a")
+        // Another endpoint with the same names holds the same object.
+        let other = ValidatedEndpointSlice.Endpoint(
+            address: .v4(IPv4Address(10, 244, 0, 2)), ready: true, serving: true, terminating: false,
+            nodeName: "node-2", zone: "zone-a", hintNodes: ["node-2", "node-3"])
+        #expect(try #require(other.placement) === endpoint.placement)
         endpoint.hintNodes = []
+        endpoint.nodeName = nil
+        endpoint.zone = nil
         let none = ValidatedEndpointSlice.Endpoint(
             address: .v4(IPv4Address(10, 244, 0, 1)), ready: true, serving: true, terminating: false)
         #expect(endpoint == none)
+        #expect(endpoint.placement == nil)
     }
 }

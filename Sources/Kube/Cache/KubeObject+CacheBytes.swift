@@ -204,8 +204,8 @@ extension KubeObject {
             guard conditions < 8 else { throw CacheReader.Malformed(offset: reader.offset - 1) }
             let nodeName = try reader.optionalString()
             let zone = try reader.optionalString()
-            let hintZones = try reader.strings().map { names.intern($0) }
-            let hintNodes = try reader.strings().map { names.intern($0) }
+            let hintZones = try reader.strings()
+            let hintNodes = try reader.strings()
             endpoints.append(
                 ValidatedEndpointSlice.Endpoint(
                     address: address, ready: conditions & 1 != 0, serving: conditions & 2 != 0,

@@ -76,32 +76,28 @@ public struct ValidatedEndpointSlice: BoxedFields {
         public var serving: Bool
         /// Being shut down.
         public var terminating: Bool
-        /// How many of ``hints`` are zones (declared here, it takes the padding after the flags).
-        private var hintZoneCount: UInt32
-        /// The node hosting it and that node's zone, in one object shared by the endpoints on that node.
+        /// The node hosting it, that node's zone and its topology hints, in one object shared by the endpoints
+        /// with the same ones (the endpoints on one node, whose hints name their own zone).
         private(set) var placement: Placement?
         /// The node hosting it.
         public var nodeName: String? {
             get { placement?.names.node }
-            set { placement = NameTable.shared.placement(node: newValue, zone: zone) }
+            set { place(node: newValue, zone: zone, hintZones: hintZones, hintNodes: hintNodes) }
         }
         /// That node's zone.
         public var zone: String? {
             get { placement?.names.zone }
-            set { placement = NameTable.shared.placement(node: nodeName, zone: newValue) }
+            set { place(node: nodeName, zone: newValue, hintZones: hintZones, hintNodes: hintNodes) }
         }
-        /// The zone hints, then the node hints: one array where two took a word each (rarely any: topology-aware
-        /// routing sets them).
-        private var hints: [String]
         /// Zone hints.
         public var hintZones: ArraySlice<String> {
-            get { hints[..<Int(hintZoneCount)] }
-            set { (hints, hintZoneCount) = Self.hints(zones: newValue, nodes: hintNodes) }
+            get { placement?.names.hintZones[...] ?? [] }
+            set { place(node: nodeName, zone: zone, hintZones: newValue, hintNodes: hintNodes) }
         }
         /// Node hints.
         public var hintNodes: ArraySlice<String> {
-            get { hints[Int(hintZoneCount)...] }
-            set { (hints, hintZoneCount) = Self.hints(zones: hintZones, nodes: newValue) }
+            get { placement?.names.hintNodes[...] ?? [] }
+            set { place(node: nodeName, zone: zone, hintZones: hintZones, hintNodes: newValue) }
         }
         /// The name of the object behind the endpoint (its Pod), when the slice says.
         public var targetName: String? {
@@ -117,7 +113,7 @@ public struct ValidatedEndpointSlice: BoxedFields {
         /// 100,000 endpoints).
         private(set) var targetSuffix: String
 
-        /// Creates an endpoint; its node and zone names are shared through `names`.
+        /// Creates an endpoint; its node, zone and hints are shared through `names`.
         public init(
             address: IPAddress, ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil,
             zone: String? = nil, hintZones: [String] = [], hintNodes: [String] = [], targetName: String? = nil,
@@ -127,15 +123,16 @@ public struct ValidatedEndpointSlice: BoxedFields {
             self.ready = ready
             self.serving = serving
             self.terminating = terminating
-            placement = names.placement(node: nodeName, zone: zone)
-            (hints, hintZoneCount) = Self.hints(zones: hintZones[...], nodes: hintNodes[...])
+            placement = names.placement(node: nodeName, zone: zone, hintZones: hintZones, hintNodes: hintNodes)
             (targetPrefix, targetSuffix) = Self.split(targetName)
         }
 
-        /// The one array of hints, and how many of them are zones.
-        private static func hints(zones: ArraySlice<String>, nodes: ArraySlice<String>) -> ([String], UInt32) {
-            guard !zones.isEmpty || !nodes.isEmpty else { return ([], 0) }
-            return (Array(zones) + Array(nodes), UInt32(zones.count))
+        /// Replaces the placement with the shared one of these names.
+        private mutating func place(
+            node: String?, zone: String?, hintZones: ArraySlice<String>, hintNodes: ArraySlice<String>
+        ) {
+            placement = NameTable.shared.placement(
+                node: node, zone: zone, hintZones: Array(hintZones), hintNodes: Array(hintNodes))
         }
 
         /// A target name cut after its last "-" (all in the suffix when it has none).

@@ -109,8 +109,8 @@ public enum EndpointSliceValidator {
             terminating: endpoint.conditions?.terminating ?? false,
             nodeName: endpoint.nodeName,
             zone: endpoint.zone,
-            hintZones: endpoint.hints?.forZones?.map { names.intern($0.name) } ?? [],
-            hintNodes: endpoint.hints?.forNodes?.map { names.intern($0.name) } ?? [],
+            hintZones: endpoint.hints?.forZones?.map(\.name) ?? [],
+            hintNodes: endpoint.hints?.forNodes?.map(\.name) ?? [],
             targetName: endpoint.targetRef?.name,
             names: names
         )

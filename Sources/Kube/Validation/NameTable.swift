@@ -1,16 +1,16 @@
 import Values
 
-/// One shared copy of each name that many endpoints repeat (node names and zones), and of each pair of them an
-/// endpoint holds (``ValidatedEndpointSlice/Endpoint/Placement``). Decoding gives every endpoint its own copy of
-/// its node's name, and a cloud node's name (`ip-10-0-1-23.eu-west-1.compute.internal`) is longer than the 15 bytes
-/// a `String` holds inline, so at 100,000 endpoints on a few hundred nodes that is 100,000 heap strings of one of a
-/// few hundred values. A validated endpoint takes its names from here instead.
+/// One shared copy of each name that many endpoints repeat (node names and zones), and of each set of them an
+/// endpoint holds with its hints (``ValidatedEndpointSlice/Endpoint/Placement``). Decoding gives every endpoint its
+/// own copy of its node's name, and a cloud node's name (`ip-10-0-1-23.eu-west-1.compute.internal`) is longer than
+/// the 15 bytes a `String` holds inline, so at 100,000 endpoints on a few hundred nodes that is 100,000 heap strings
+/// of one of a few hundred values. A validated endpoint takes its names from here instead.
 ///
 /// Bounded: the table holds at most ``capacity`` names and starts again empty when full, so names no node has
 /// (a tenant's slice may say anything) cannot grow it; a name that is not shared is only a copy, as before.
 /// Safe from any thread (slices are validated on several at once). Names that fit inline are returned as they are.
 public final class NameTable: Sendable {
-    /// An endpoint's node and zone, shared.
+    /// An endpoint's node, zone and hints, shared.
     public typealias Placement = ValidatedEndpointSlice.Endpoint.Placement
 
     /// The table endpoints are validated with.
@@ -45,13 +45,19 @@ public final class NameTable: Sendable {
         name.map { intern($0) }
     }
 
-    /// The placement of an endpoint on node `node` in zone `zone`, their names interned: the first equal one this
-    /// table was given (unless its placements started again since, bounded as the names are). Nil when both are nil.
-    public func placement(node: String?, zone: String?) -> Placement? {
-        guard node != nil || zone != nil else { return nil }
-        let key = Placement.Names(node: node, zone: zone)
+    /// The placement of an endpoint on node `node` in zone `zone` with these hints, their names interned: the
+    /// first equal one this table was given (unless its placements started again since, bounded as the names are).
+    /// Nil when there are no names.
+    public func placement(
+        node: String?, zone: String?, hintZones: [String] = [], hintNodes: [String] = []
+    ) -> Placement? {
+        guard node != nil || zone != nil || !hintZones.isEmpty || !hintNodes.isEmpty else { return nil }
+        let key = Placement.Names(node: node, zone: zone, hintZones: hintZones, hintNodes: hintNodes)
         if let known = placements.withLock({ $0[key] }) { return known }
-        let placement = Placement(.init(node: intern(node), zone: intern(zone)))
+        let placement = Placement(
+            .init(
+                node: intern(node), zone: intern(zone), hintZones: hintZones.map { intern($0) },
+                hintNodes: hintNodes.map { intern($0) }))
         return placements.withLock { placements in
             if let known = placements[key] { return known }
             if placements.count >= capacity { placements.removeAll() }
