@@ -84,9 +84,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Two malloc arenas, not glibc's eight per core: at 10,000 Services the resident set after the first sync
-        // was 142 and 162 MiB against 163 and 174 MiB (lab, two rounds each, docs/performance.md), the sync no slower.
-        MallocHeap.limitArenas(to: 2)
         // The config file as read at start: a change to it ends the proxy (below), as it ends kube-proxy.
         let configPath = proxy.configPath()
         let configAtStart = try await Blocking.run { configPath.flatMap(FileChangeWatch.read) }
