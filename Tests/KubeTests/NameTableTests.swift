@@ -78,6 +78,11 @@ import Values
         #expect(hinted?.names.hintZones == ["zone-a"])
         #expect(names.placement(node: nil, zone: nil, hintZones: ["zone-a"]) === hinted)
         #expect(names.placementCount <= 3)
+        // More hints than the API server allows: the endpoint's own placement, not kept.
+        let many = (0...NameTable.maxHintsPerKind).map { "zone-\($0)" }
+        let unkept = names.placement(node: "node-x", zone: nil, hintZones: many)
+        #expect(unkept?.names.hintZones == many)
+        #expect(names.placement(node: "node-x", zone: nil, hintZones: many) !== unkept)
     }
 
     @Test func shortNamesAreLeftInlineAndNotKept() {

@@ -16,6 +16,10 @@ public final class NameTable: Sendable {
     /// The table endpoints are validated with.
     public static let shared = NameTable(capacity: 16_384)
 
+    /// The most zone hints, and the most node hints, an endpoint may carry through the API server
+    /// (`discovery.k8s.io/v1` validation).
+    public static let maxHintsPerKind = 8
+
     /// The most names held at once.
     public let capacity: Int
     private let names: Locked<Set<String>>
@@ -47,7 +51,8 @@ public final class NameTable: Sendable {
 
     /// The placement of an endpoint on node `node` in zone `zone` with these hints, their names interned: the
     /// first equal one this table was given (unless its placements started again since, bounded as the names are).
-    /// Nil when there are no names.
+    /// Nil when there are no names. One with more hints of a kind than the API server allows
+    /// (``maxHintsPerKind``, only a manifest can say more) is the endpoint's own and not kept.
     public func placement(
         node: String?, zone: String?, hintZones: [String] = [], hintNodes: [String] = []
     ) -> Placement? {
@@ -58,6 +63,9 @@ public final class NameTable: Sendable {
             .init(
                 node: intern(node), zone: intern(zone), hintZones: hintZones.map { intern($0) },
                 hintNodes: hintNodes.map { intern($0) }))
+        guard hintZones.count <= Self.maxHintsPerKind, hintNodes.count <= Self.maxHintsPerKind else {
+            return placement
+        }
         return placements.withLock { placements in
             if let known = placements[key] { return known }
             if placements.count >= capacity { placements.removeAll() }
