@@ -79,10 +79,13 @@ import Values
         #expect(names.placement(node: nil, zone: nil, hintZones: ["zone-a"]) === hinted)
         #expect(names.placementCount <= 3)
         // More hints than the API server allows: the endpoint's own placement, not kept.
-        let many = (0...NameTable.maxHintsPerKind).map { "zone-\($0)" }
+        let many = (0...NameTable.maxHintsPerKind).map { "a-zone-name-too-long-to-be-inline-\($0)" }
+        let namesBefore = names.count
         let unkept = names.placement(node: "node-x", zone: nil, hintZones: many)
         #expect(unkept?.names.hintZones == many)
         #expect(names.placement(node: "node-x", zone: nil, hintZones: many) !== unkept)
+        // Nor are its hint names interned: the table holds the names it held before.
+        #expect(names.count == namesBefore)
     }
 
     @Test func shortNamesAreLeftInlineAndNotKept() {

@@ -57,15 +57,16 @@ public final class NameTable: Sendable {
         node: String?, zone: String?, hintZones: [String] = [], hintNodes: [String] = []
     ) -> Placement? {
         guard node != nil || zone != nil || !hintZones.isEmpty || !hintNodes.isEmpty else { return nil }
+        guard hintZones.count <= Self.maxHintsPerKind, hintNodes.count <= Self.maxHintsPerKind else {
+            // Never kept, so not looked up; nor are its hints interned, which would crowd out the names in use.
+            return Placement(.init(node: intern(node), zone: intern(zone), hintZones: hintZones, hintNodes: hintNodes))
+        }
         let key = Placement.Names(node: node, zone: zone, hintZones: hintZones, hintNodes: hintNodes)
         if let known = placements.withLock({ $0[key] }) { return known }
         let placement = Placement(
             .init(
                 node: intern(node), zone: intern(zone), hintZones: hintZones.map { intern($0) },
                 hintNodes: hintNodes.map { intern($0) }))
-        guard hintZones.count <= Self.maxHintsPerKind, hintNodes.count <= Self.maxHintsPerKind else {
-            return placement
-        }
         return placements.withLock { placements in
             if let known = placements[key] { return known }
             if placements.count >= capacity { placements.removeAll() }
