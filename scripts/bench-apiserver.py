@@ -14,8 +14,9 @@ It binds 127.0.0.1:0, writes its port to PORTFILE once the objects are made, and
   refused as invalid (422), as by a server without the WatchList feature, so the proxy lists in pages (the
   issue's "paginated lists of 500, then watches"); with --watch-list it is served instead: every object as
   ADDED, then the `k8s.io/initial-events-end` bookmark.
-- POST /bench/changes?count=C&interval=S: from another thread, C changes S seconds apart, change k taking the
-  last endpoint off slice k (cycling over the Services), each a MODIFIED event; answers at once.
+- POST /bench/changes?count=C&interval=S[&slices=K]: from another thread, C changes S seconds apart, change k
+  to slice k (cycling over the first K slices, all by default), each a MODIFIED event; answers at once. A slice's
+  odd changes take its last endpoint off, its even ones put that endpoint back.
 - Events the proxy writes (POST, PATCH) are accepted and dropped; any other path is a 404 Status.
 """
 import base64
@@ -96,6 +97,7 @@ class Store:
         self.rv = 1000
         self.items = {"services": [], "endpointslices": [], "nodes": []}
         self.slices = []
+        self.taken = {}
         for i in range(services):
             self.rv += 1
             self.items["services"].append(dumps(service(i, self.rv)))
@@ -107,13 +109,16 @@ class Store:
         self.items["nodes"].append(dumps(node(self.rv)))
         self.history = []  # (rv, resource, event line)
 
-    def change(self, k):
-        """Takes the last endpoint off slice k (cycling), as a MODIFIED event."""
+    def change(self, k, slices=None):
+        """Takes the last endpoint off slice k (cycling over the first `slices`), or puts back the one its last
+        change took, as a MODIFIED event."""
         with self.lock:
-            i = k % len(self.slices)
+            i = k % min(slices or len(self.slices), len(self.slices))
             obj = self.slices[i]
-            if len(obj["endpoints"]) > 1:
-                obj["endpoints"].pop()
+            if i in self.taken:
+                obj["endpoints"].append(self.taken.pop(i))
+            elif len(obj["endpoints"]) > 1:
+                self.taken[i] = obj["endpoints"].pop()
             self.rv += 1
             obj["metadata"]["resourceVersion"] = str(self.rv)
             self.items["endpointslices"][i] = dumps(obj)
@@ -149,10 +154,11 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/bench/changes":
             query = parse_qs(url.query)
             count, interval = int(query["count"][0]), float(query["interval"][0])
+            slices = int(query["slices"][0]) if "slices" in query else None
 
             def play():
                 for k in range(count):
-                    STORE.change(k)
+                    STORE.change(k, slices)
                     time.sleep(interval)
             threading.Thread(target=play, daemon=True).start()
             return self.reply(202, b"{}")
