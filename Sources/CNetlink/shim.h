@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -34,6 +35,13 @@
 
 /// glibc's `malloc_trim(0)`: hands the allocator's free pages back to the kernel; 1 when some were released.
 static inline int cnl_malloc_trim(void) { return malloc_trim(0); }
+
+/// `prctl(PR_SET_THP_DISABLE)`: no transparent huge pages for this process (nor for the children it starts); 1 when
+/// the kernel took it.
+static inline int cnl_disable_thp(void) { return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0; }
+
+/// `prctl(PR_GET_THP_DISABLE)`: 1 when transparent huge pages are off for this process.
+static inline int cnl_thp_disabled(void) { return prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1; }
 
 /// glibc's `mallopt(M_ARENA_MAX, count)`: at most `count` malloc arenas from now on; 1 when accepted.
 static inline int cnl_malloc_arena_max(int count) { return mallopt(M_ARENA_MAX, count); }

@@ -15,9 +15,15 @@ struct IPVSProxyCommand: AsyncParsableCommand {
     )
 
     /// Ignores SIGPIPE before anything else: a subprocess (`nft`) that dies while the proxy writes to it must give
-    /// an error, not kill the proxy. Caps malloc's arenas at one while this is the only thread that allocated.
+    /// an error, not kill the proxy. Turns transparent huge pages off and caps malloc's arenas at one while this is
+    /// the only thread that allocated.
     static func main() async {
         BrokenPipe.ignore()
+        // No transparent huge pages: where the kernel's setting is `always`, the heap's partly used 2 MiB pieces
+        // became resident whole, and more of them while the proxy idled (khugepaged). At 10,000 Services (lab, API
+        // server, docs/performance.md) the anonymous resident set after the first sync and 150 s idle was 50.3 MiB
+        // with them off against 58.8 and 66.0 MiB with them on, 54 MiB of it in huge pages.
+        MallocHeap.declineTransparentHugePages()
         // One malloc arena, not glibc's eight per core: each arena keeps its own free pages, which another thread's
         // frees never fill. Set here, on the main thread before any await, so that no other thread has an arena of
         // its own yet (glibc fixes the limit when another thread first allocates). At 10,000 Services (lab, API

@@ -46,4 +46,11 @@ import Testing
         #expect(!Self.isMapped(small))
         free(small)
     }
+
+    /// The kernel takes the process's refusal of transparent huge pages, and reports it back (the lab's metrics test
+    /// reads it in `ipvs-proxy run`'s /proc status). The refusal only ever turns them off, here for the test process.
+    @Test func transparentHugePagesAreDeclined() {
+        #expect(MallocHeap.declineTransparentHugePages())
+        #expect(MallocHeap.transparentHugePagesDeclined)
+    }
 }

@@ -138,6 +138,12 @@ import Testing
         let heap = DeployLabTests.sample("ipvs_proxy_heap_in_use_bytes", in: text) ?? 0
         #expect(heap > 1_048_576 && heap < (DeployLabTests.sample("process_virtual_memory_bytes", in: text) ?? 0))
         #expect(text.contains("# HELP ipvs_proxy_heap_in_use_bytes Bytes of heap allocated"), "\(text)")
+        // No transparent huge pages for the proxy, though the guest's kernel hands them to every process that does
+        // not refuse them (Debian's `always`).
+        let thp = try String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
+        #expect(thp.contains("[always]"), "the guest's kernel gives huge pages only when asked: \(thp)")
+        let status = try String(contentsOfFile: "/proc/\(proxy.process.processIdentifier)/status", encoding: .utf8)
+        #expect(status.contains("THP_enabled:\t0\n"), "\(status)")
         let traffic = #"{namespace="lab",service="reach",port="http"}"#
         #expect(text.contains("ipvs_proxy_service_active_connections\(traffic) 0.0"), "\(text)")
         #expect(!text.contains("10.244.0.1"), "never a pod address")
