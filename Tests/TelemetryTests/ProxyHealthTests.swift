@@ -93,6 +93,21 @@ import Testing
                 + "\"nodeEligible\": false, \"healthy\": true}")
     }
 
+    /// Times are RFC 3339 in UTC with milliseconds, cut rather than rounded (as Go's formatting never rounds a time
+    /// up into the next second), across a leap day and before 1970.
+    @Test(
+        arguments: [
+            (1_700_000_000.123456, "2023-11-14T22:13:20.123Z"),
+            (1_700_000_059.9999, "2023-11-14T22:14:19.999Z"),
+            (951_782_400.25, "2000-02-29T00:00:00.250Z"),
+            (-1.5, "1969-12-31T23:59:58.500Z"),
+        ] as [(TimeInterval, String)])
+    func timesAreRFC3339InUTC(seconds: TimeInterval, text: String) {
+        let status = ProxyHealthStatus(
+            healthy: false, lastUpdated: Date(timeIntervalSince1970: seconds), currentTime: Self.base)
+        #expect(status.json.hasPrefix("{\"lastUpdated\": \"\(text)\", "), "\(status.json)")
+    }
+
     /// The recorder queues nothing until the source has delivered its initial state (kube-proxy's proxier calls
     /// QueuedUpdate only once initialized), so a source that never syncs leaves the proxy healthy.
     @Test func changesBeforeTheInitialStateAreNotQueued() {
