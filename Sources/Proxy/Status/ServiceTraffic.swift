@@ -22,7 +22,27 @@ public struct ServiceTraffic: Sendable {
         public init() {}
     }
 
-    private var last: [VirtualServerKey: Statistics] = [:]
+    /// The five counters ``fold(_:ports:)`` compares, of one virtual server: half of the kernel's `Statistics`
+    /// (its rates are not kept), in an entry a virtual server at 10,000 Services.
+    private struct Totals: Sendable {
+        var connections: UInt64 = 0
+        var inPackets: UInt64 = 0
+        var outPackets: UInt64 = 0
+        var inBytes: UInt64 = 0
+        var outBytes: UInt64 = 0
+
+        init() {}
+
+        init(_ statistics: Statistics) {
+            connections = statistics.connections
+            inPackets = statistics.inPackets
+            outPackets = statistics.outPackets
+            inBytes = statistics.inBytes
+            outBytes = statistics.outBytes
+        }
+    }
+
+    private var last: [VirtualServerKey: Totals] = [:]
 
     /// No dump seen yet.
     public init() {}
@@ -52,15 +72,15 @@ public struct ServiceTraffic: Sendable {
     /// statistics it saw, of the virtual servers a Service port serves.
     private func fold(
         _ table: [VirtualServerState], ports: [VirtualServerKey: ServiceMap.ServicePort]
-    ) -> ([ServiceMap.ServicePort: Counts], [VirtualServerKey: Statistics]) {
+    ) -> ([ServiceMap.ServicePort: Counts], [VirtualServerKey: Totals]) {
         var result: [ServiceMap.ServicePort: Counts] = [:]
-        var seen: [VirtualServerKey: Statistics] = [:]
+        var seen: [VirtualServerKey: Totals] = [:]
         for state in table {
             let key = state.server.key
             guard let port = ports[key] else { continue }
-            let now = state.statistics
+            let now = Totals(state.statistics)
             seen[key] = now
-            let before = last[key] ?? Statistics()
+            let before = last[key] ?? Totals()
             let grew = { (new: UInt64, old: UInt64) in new >= old ? new - old : new }
             var counts = result[port] ?? Counts()
             counts.connections += grew(now.connections, before.connections)
