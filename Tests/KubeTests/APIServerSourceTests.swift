@@ -124,9 +124,10 @@ struct APIServerSourceTests {
     @Test(arguments: Expiry.allCases)
     func goneRelistsAndEmitsOnlyTheDifference(_ expiry: Expiry) async throws {
         let first = try Fixtures.text("services-list.json")
-        // After compaction: `ext` was deleted and `web` annotated while the watch was away.
+        // After compaction: `ext` was deleted and `web` given another scheduler while the watch was away (an
+        // annotation no proxy reads is not kept, and would change nothing).
         let second = try Replay.editedList("services-list.json", resourceVersion: "300") { items in
-            Replay.annotate(items.filter { Replay.name(of: $0) != "ext" }, "web", "note", "changed")
+            Replay.annotate(items.filter { Replay.name(of: $0) != "ext" }, "web", "ipvs-proxy.io/scheduler", "lc")
         }
         let errorEvent = try Fixtures.text("services-watch-410.jsonl")
         let goneStatus = try Fixtures.text("services-list-410.json")

@@ -62,7 +62,8 @@ struct FixtureDecodingTests {
         #expect(ext.externalName == "example.com")
         #expect(ext.ports.isEmpty)
         let kubernetes = try #require(all["default/kubernetes"])
-        #expect(kubernetes.labels["provider"] == "kubernetes")
+        // Its labels (`component`, `provider`) are an application's: no proxy reads them, so none is kept.
+        #expect(kubernetes.labels.isEmpty)
         #expect(kubernetes.ports.first?.targetPort == .number(6443))
         #expect(kubernetes.sessionAffinity == SessionAffinity.none)
     }

@@ -204,6 +204,28 @@ struct ValidationTests {
         #expect(lb.loadBalancerIngressIPs.map(\.description) == ["198.51.100.7"])
     }
 
+    /// Only the labels and annotations a service proxy reads are kept: an application's labels and kubectl's copy
+    /// of the whole object are not held for every Service.
+    @Test func onlyTheLabelsAndAnnotationsAProxyReadsAreKept() throws {
+        let service = try ServiceValidator.validate(
+            Self.service {
+                $0.metadata.labels = [
+                    "app.kubernetes.io/name": "web", Service.serviceProxyNameLabel: "p", Service.headlessLabel: "",
+                ]
+                $0.metadata.annotations = [
+                    "kubectl.kubernetes.io/last-applied-configuration": String(repeating: "x", count: 2_000),
+                    "ipvs-proxy.io/scheduler": "lc", "ipvs-proxy.io/health-check-typo": "on",
+                    "kube-router.io/service.dsr": "tunnel", "example.com/owner": "team-a",
+                ]
+            })
+        #expect(service.labels == [Service.serviceProxyNameLabel: "p", Service.headlessLabel: ""])
+        #expect(
+            service.annotations == [
+                "ipvs-proxy.io/scheduler": "lc", "ipvs-proxy.io/health-check-typo": "on",
+                "kube-router.io/service.dsr": "tunnel",
+            ])
+    }
+
     static func slice(addressType: String = "IPv4", _ addresses: [[String]]) -> EndpointSlice {
         EndpointSlice(
             metadata: ObjectMeta(name: "web-1", namespace: "default", labels: [EndpointSlice.serviceNameLabel: "web"]),

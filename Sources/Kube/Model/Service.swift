@@ -33,4 +33,16 @@ public struct Service: Codable, Sendable, Hashable {
     public static let serviceProxyNameLabel = "service.kubernetes.io/service-proxy-name"
     /// Label marking a Service as headless regardless of its clusterIP.
     public static let headlessLabel = "service.kubernetes.io/headless"
+
+    /// The labels a validated Service keeps: the two above. An application's own labels are read by nothing here.
+    public static let keptLabels: Set<String> = [serviceProxyNameLabel, headlessLabel]
+    /// The annotations a validated Service keeps: the proxy's own and kube-router's, known or not (a misspelt one is
+    /// reported). The others are not kept: kubectl's `last-applied-configuration` alone is a copy of the whole
+    /// object, often a kilobyte or more, on every Service `kubectl apply` wrote.
+    public static let keptAnnotationPrefixes = ["ipvs-proxy.io/", "kube-router.io/"]
+
+    /// True when a validated Service keeps annotation `key`.
+    public static func keepsAnnotation(_ key: String) -> Bool {
+        keptAnnotationPrefixes.contains { key.hasPrefix($0) }
+    }
 }

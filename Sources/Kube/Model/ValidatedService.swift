@@ -34,9 +34,9 @@ public struct ValidatedService: BoxedFields {
         public var healthCheckNodePort: UInt16?
         /// The external name of an ExternalName Service.
         public var externalName: String?
-        /// Labels.
+        /// The labels a service proxy reads (``Service/keptLabels``); the others are not kept.
         public var labels: [String: String]
-        /// Annotations.
+        /// The annotations a service proxy reads (``Service/keptAnnotationPrefixes``); the others are not kept.
         public var annotations: [String: String]
         /// Set while the Service is being deleted.
         public var deletionTimestamp: String?
@@ -88,8 +88,8 @@ public struct ValidatedService: BoxedFields {
                 externalTrafficPolicy: externalTrafficPolicy,
                 healthCheckNodePort: healthCheckNodePort,
                 externalName: externalName,
-                labels: labels,
-                annotations: annotations,
+                labels: labels.filter { Service.keptLabels.contains($0.key) },
+                annotations: annotations.filter { Service.keepsAnnotation($0.key) },
                 deletionTimestamp: deletionTimestamp,
                 creationTimestamp: creationTimestamp,
                 loadBalancerSourceRanges: loadBalancerSourceRanges))
