@@ -23,7 +23,7 @@ public struct ServiceTraffic: Sendable {
     }
 
     /// The five counters ``fold(_:ports:)`` compares, of one virtual server: half of the kernel's `Statistics`
-    /// (its rates are not kept), in an entry a virtual server at 10,000 Services.
+    /// (its rates are not kept), as ``last`` holds one for every virtual server a Service port serves.
     private struct Totals: Sendable {
         var connections: UInt64 = 0
         var inPackets: UInt64 = 0
