@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Kube", package: "ipvs-proxy"),
+                .product(name: "IPVS", package: "ipvs-proxy"),
             ],
             path: "Benchmarks/ObjectDecoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

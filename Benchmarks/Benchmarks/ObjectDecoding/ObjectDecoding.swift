@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import IPVS
 import Kube
 
 /// Decoding (and validating) API-server list responses: 10,000 Services, and 10,000 EndpointSlices of
@@ -97,6 +98,33 @@ let benchmarks: @Sendable () -> Void = {
             var documents = 0
             for text in manifests { documents += try YAMLObjectDecoder.documents(text).count }
             blackHole(documents)
+        }
+    }
+
+    // What the manifests source keeps of a directory beside the objects themselves (each file's objects and
+    // signature, the file defining each object), built from 10,000 parsed files (parsed before the measurement) and
+    // committed; and the heap it holds then (`MallocHeap.bytesInUse`, deterministic: the figure to compare when its
+    // representation changes).
+    let directory = ObjectDecodingInput.manifestFiles(count: 10_000, endpointsPerSlice: 10)
+    Benchmark(
+        "Load 10,000 parsed manifest files into the directory's state and commit (Service + slice x 10 endpoints)",
+        configuration: .init(
+            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .custom("bytes held", polarity: .prefersSmaller)],
+            warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 10)
+    ) { benchmark in
+        let files = try directory.enumerated().map { index, text in
+            let path = String(format: "/manifests/svc-%05d.yaml", index + 1)
+            return (path, try ManifestFile.parse(text, path: path))
+        }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let start = MallocHeap.bytesInUse
+            var state = ManifestDirectoryState()
+            for (path, file) in files { blackHole(state.load(path, signature: nil, content: .success(file))) }
+            let changes = state.commit().changes.count
+            precondition(changes == 2 * files.count, "the state did not take every object")
+            benchmark.measurement(.custom("bytes held"), MallocHeap.bytesInUse - start)
+            blackHole(state)
         }
     }
 

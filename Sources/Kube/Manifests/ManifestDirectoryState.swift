@@ -22,7 +22,7 @@
 public struct ManifestDirectoryState: Sendable {
     struct FileState: Sendable {
         var signature: FileSignature?
-        var objects: [ObjectID: KubeObject]
+        var objects: FileObjects
         /// Why the file's last reading failed (its objects are then the ones it held before), nil after a success.
         var failure: ManifestError? = nil
         /// The digest of the bytes the objects were decoded from, when the file loaded clean (``ManifestCache``).
@@ -31,7 +31,7 @@ public struct ManifestDirectoryState: Sendable {
 
     var files: [String: FileState] = [:]
     /// The files defining each object, in path order (the first wins). Usually one.
-    var definers: [ObjectID: [String]] = [:]
+    var definers = ObjectDefiners()
     /// For each object touched since the last commit: its committed version then (nil: it did not exist).
     var pending: [ObjectID: KubeObject?] = [:]
     var reportedDuplicates: Set<String> = []
@@ -60,7 +60,7 @@ public struct ManifestDirectoryState: Sendable {
     public var cacheable: [(digest: ContentDigest, objects: [KubeObject])] {
         files.values.compactMap { file in
             guard let digest = file.digest, file.failure == nil else { return nil }
-            return (digest, Array(file.objects.values))
+            return (digest, file.objects.objects)
         }
     }
 
@@ -75,7 +75,7 @@ public struct ManifestDirectoryState: Sendable {
     /// The committed view of every file (built on demand: for tests and diagnostics).
     public var snapshot: ObjectSnapshot {
         var objects: [ObjectID: KubeObject] = [:]
-        for id in definers.keys {
+        for id in definers.ids {
             if let object = winner(id), pending[id] == nil { objects[id] = object }
         }
         for (id, old) in pending {
@@ -88,19 +88,15 @@ public struct ManifestDirectoryState: Sendable {
     public mutating func load(
         _ path: String, signature: FileSignature?, content: Result<ManifestFile, ManifestError>
     ) -> [ManifestDiagnostic] {
-        let previous = files[path]?.objects ?? [:]
+        let previous = files[path]?.objects ?? FileObjects()
         switch content {
         case .failure(let error):
             files[path] = FileState(signature: signature, objects: previous, failure: error)
             return [.fileFailed(error)]
         case .success(let file):
             var diagnostics: [ManifestDiagnostic] = file.ignoredKinds.map { .ignoredKind(kind: $0, file: path) }
-            var objects: [ObjectID: KubeObject] = [:]
-            objects.reserveCapacity(file.accepted.count)
-            for accepted in file.accepted {
-                objects[accepted.object.id] = accepted.object
-                diagnostics += accepted.warnings.map(ManifestDiagnostic.dropped)
-            }
+            var objects = FileObjects(file.accepted.map(\.object))
+            for accepted in file.accepted { diagnostics += accepted.warnings.map(ManifestDiagnostic.dropped) }
             for rejected in file.rejected {
                 var kept = false
                 if let id = rejected.id, objects[id] == nil, let old = previous[id] {
@@ -135,7 +131,7 @@ public struct ManifestDirectoryState: Sendable {
             } else if new == nil, let old {
                 deletes.append(old)
             }
-            guard let paths = definers[id], paths.count > 1 else { continue }
+            guard let paths = definers.duplicates(of: id) else { continue }
             for path in paths.dropFirst() where reportedDuplicates.insert("\(id) \(paths[0]) \(path)").inserted {
                 diagnostics.append(.duplicate(id, used: paths[0], ignored: path))
             }
@@ -158,27 +154,20 @@ public struct ManifestDirectoryState: Sendable {
 
     /// The version of `id` in force: the one of the first file (in path order) defining it.
     func winner(_ id: ObjectID) -> KubeObject? {
-        guard let path = definers[id]?.first else { return nil }
+        guard let path = definers.winner(of: id) else { return nil }
         return files[path]?.objects[id]
     }
 
-    private mutating func replace(_ path: String, with state: FileState?, previous: [ObjectID: KubeObject]) {
-        let current = state?.objects ?? [:]
-        for id in previous.keys where pending[id] == nil {
+    private mutating func replace(_ path: String, with state: FileState?, previous: FileObjects) {
+        let current = state?.objects ?? FileObjects()
+        for id in previous.ids where pending[id] == nil {
             pending[id] = .some(winner(id))
         }
-        for id in current.keys where pending[id] == nil {
+        for id in current.ids where pending[id] == nil {
             pending[id] = .some(winner(id))
         }
         files[path] = state
-        for id in previous.keys where current[id] == nil {
-            definers[id]?.removeAll { $0 == path }
-            if definers[id]?.isEmpty == true { definers[id] = nil }
-        }
-        for id in current.keys where previous[id] == nil {
-            var paths = definers[id] ?? []
-            paths.insert(path, at: paths.firstIndex { $0 > path } ?? paths.endIndex)
-            definers[id] = paths
-        }
+        for id in previous.ids where current[id] == nil { definers.remove(path, for: id) }
+        for id in current.ids where previous[id] == nil { definers.add(path, for: id) }
     }
 }

@@ -1,4 +1,5 @@
 import IPVS
+import Values
 
 /// A desired virtual server's real servers, at most one per endpoint (address and port), in one array sorted by
 /// endpoint. Looked up by endpoint like a dictionary, iterated in endpoint order (the order the planner writes them
